@@ -1,0 +1,42 @@
+import { S3Client } from '@aws-sdk/client-s3';
+import { createDatabase } from '@photospots/db';
+import { awsCredentials, createSqsClient, resolveQueues } from '@photospots/queue';
+import type { Logger } from '@photospots/service';
+import type { IngestDeps } from './app.ts';
+import type { IngestConfig } from './config.ts';
+
+/** Opens the ingest service's connections from config; `close` releases them. */
+export async function connectIngestDeps(config: IngestConfig, log: Logger): Promise<IngestDeps & { close(): Promise<void> }> {
+  const aws = {
+    region: config.AWS_REGION,
+    endpoint: config.AWS_ENDPOINT_URL,
+    accessKeyId: config.AWS_ACCESS_KEY_ID,
+    secretAccessKey: config.AWS_SECRET_ACCESS_KEY,
+  };
+  const sqs = createSqsClient(aws);
+  const credentials = awsCredentials(aws);
+  const s3 = new S3Client({
+    region: config.AWS_REGION,
+    ...(config.AWS_ENDPOINT_URL ? { endpoint: config.AWS_ENDPOINT_URL, forcePathStyle: true } : {}),
+    ...(credentials ? { credentials } : {}),
+  });
+  const database = createDatabase(config.DATABASE_URL, { max: config.DATABASE_POOL_MAX, applicationName: 'ingest' });
+  try {
+    const queues = await resolveQueues(sqs, { ingest: config.QUEUE_INGEST, photosIngested: config.QUEUE_PHOTOS_INGESTED });
+    return {
+      database,
+      sqs,
+      s3,
+      queues,
+      log,
+      close: async () => {
+        await database.close();
+        sqs.destroy();
+        s3.destroy();
+      },
+    };
+  } catch (err) {
+    await database.close();
+    throw err;
+  }
+}

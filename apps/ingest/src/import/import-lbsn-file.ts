@@ -1,0 +1,149 @@
+import { randomUUID } from 'node:crypto';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { photosIngested } from '@photospots/contracts';
+import { enqueueOutbox, type Sql, type TransactionSql } from '@photospots/db';
+import type { MessagePublisher } from '@photospots/queue';
+import type { Logger } from '@photospots/service';
+import { readLbsnCsv } from '../lbsn/read-lbsn-csv.ts';
+import type { NormalisedPhoto, RowError, RowErrorCode } from '../photos/normalised-photo.ts';
+import { upsertPhotos } from '../photos/photo-store.ts';
+import { locateFile } from './open-location.ts';
+
+/** At most this many row errors are kept in a report (all are counted). */
+const MAX_REPORTED_ERRORS = 100;
+
+export interface ImportCounters {
+  rowsRead: number;
+  rowsRejected: number;
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  batches: number;
+  messagesQueued: number;
+}
+
+export interface ImportReport extends ImportCounters {
+  location: string;
+  errorsByCode: Partial<Record<RowErrorCode, number>>;
+  /** The first rejected rows, with line numbers. */
+  errors: RowError[];
+  /** Line after which a previous, interrupted run of the same file was resumed (0 = from the start). */
+  resumedAfterLine: number;
+  durationMs: number;
+}
+
+export interface ImportDeps {
+  sql: Sql;
+  publisher: MessagePublisher;
+  log: Logger;
+  s3?: S3Client | undefined;
+  batchSize: number;
+  /** Called after every committed batch. */
+  onProgress?: (counters: Readonly<ImportCounters>) => void;
+  /** Called after every commit so the outbox is relayed while the import goes on. */
+  afterCommit?: () => void;
+}
+
+interface CheckpointState {
+  fingerprint: string;
+  line: number;
+  counters: ImportCounters;
+  errorsByCode: Partial<Record<RowErrorCode, number>>;
+}
+
+const JOB = 'file-import';
+
+async function loadCheckpoint(sql: Sql, key: string): Promise<{ done: boolean; state: CheckpointState } | undefined> {
+  const [row] = await sql<{ done: boolean; state: CheckpointState }[]>`
+    select done, state from ingest_checkpoints where job = ${JOB} and key = ${key}`;
+  return row;
+}
+
+async function saveCheckpoint(tx: TransactionSql | Sql, key: string, state: CheckpointState, done: boolean): Promise<void> {
+  await tx`
+    insert into ingest_checkpoints (job, key, done, state, updated_at)
+    values (${JOB}, ${key}, ${done}, ${JSON.stringify(state)}::jsonb, now())
+    on conflict (job, key) do update set done = excluded.done, state = excluded.state, updated_at = now()`;
+}
+
+const emptyCounters = (): ImportCounters => ({
+  rowsRead: 0, rowsRejected: 0, inserted: 0, updated: 0, unchanged: 0, batches: 0, messagesQueued: 0,
+});
+
+/**
+ * Imports an LBSN CSV: streams and validates every row, upserts valid photos
+ * in batches (one transaction each, with its photos.ingested message in the
+ * outbox and a checkpoint), and reports rejected rows by line. An interrupted
+ * import of an unchanged file resumes after the last committed batch.
+ */
+export async function importLbsnFile(location: string, deps: ImportDeps, correlationId: string = randomUUID()): Promise<ImportReport> {
+  const started = performance.now();
+  const file = await locateFile(location, deps.s3);
+  const previous = await loadCheckpoint(deps.sql, location);
+  const resume = previous && !previous.done && previous.state.fingerprint === file.fingerprint ? previous.state : undefined;
+  const counters = resume ? { ...resume.counters } : emptyCounters();
+  const errorsByCode: Partial<Record<RowErrorCode, number>> = resume ? { ...resume.errorsByCode } : {};
+  const resumedAfterLine = resume?.line ?? 0;
+  const errors: RowError[] = [];
+  if (resume) deps.log.info({ location, afterLine: resumedAfterLine }, 'resuming an interrupted import');
+
+  let batch: NormalisedPhoto[] = [];
+  let lastLine = resumedAfterLine;
+
+  const commit = async () => {
+    const photos = batch;
+    batch = [];
+    const line = lastLine;
+    await deps.sql.begin(async (tx) => {
+      const result = await upsertPhotos(tx, photos);
+      counters.inserted += result.inserted;
+      counters.updated += result.updated;
+      counters.unchanged += photos.length - result.inserted - result.updated;
+      counters.batches++;
+      if (result.tiles.length > 0) {
+        const message = deps.publisher.build(
+          photosIngested,
+          { batchId: `${correlationId}:${counters.batches}`, source: 'lbsn', photoCount: result.inserted + result.updated, tiles: result.tiles },
+          { correlationId },
+        );
+        await enqueueOutbox(tx, photosIngested.queue, message);
+        counters.messagesQueued++;
+      }
+      await saveCheckpoint(tx, location, { fingerprint: file.fingerprint, line, counters, errorsByCode }, false);
+    });
+    deps.afterCommit?.();
+    deps.onProgress?.(counters);
+  };
+
+  for await (const item of readLbsnCsv(await file.open())) {
+    const line = item.ok ? item.line : item.error.line;
+    if (line <= resumedAfterLine) continue;
+    counters.rowsRead++;
+    if (item.ok) {
+      batch.push(item.photo);
+      lastLine = line;
+      if (batch.length >= deps.batchSize) await commit();
+    } else {
+      counters.rowsRejected++;
+      errorsByCode[item.error.code] = (errorsByCode[item.error.code] ?? 0) + 1;
+      if (errors.length < MAX_REPORTED_ERRORS) errors.push(item.error);
+      lastLine = Math.max(lastLine, line);
+    }
+  }
+  if (batch.length > 0) await commit();
+  await saveCheckpoint(deps.sql, location, { fingerprint: file.fingerprint, line: lastLine, counters, errorsByCode }, true);
+
+  const report: ImportReport = {
+    location,
+    ...counters,
+    errorsByCode,
+    errors,
+    resumedAfterLine,
+    durationMs: Math.round(performance.now() - started),
+  };
+  deps.log.info(
+    { location, rowsRead: report.rowsRead, rejected: report.rowsRejected, inserted: report.inserted, updated: report.updated, unchanged: report.unchanged, durationMs: report.durationMs },
+    'import finished',
+  );
+  return report;
+}

@@ -1,0 +1,103 @@
+import { tileKeyOf } from '@photospots/geo';
+import { parseTagList } from '@photospots/tags';
+import type { NormalisedPhoto, RowError, RowErrorCode } from '../photos/normalised-photo.ts';
+
+/** Columns of an LBSN "post" export, in file order; the header must contain at least the required ones. */
+export const LBSN_COLUMNS = [
+  'origin_id', 'lat', 'lng', 'guid', 'user_guid', 'post_create_date', 'post_publish_date',
+  'post_body', 'hashtags', 'emoji', 'post_views_count', 'post_like_count', 'loc_id', 'loc_name',
+] as const;
+
+export const REQUIRED_COLUMNS = ['origin_id', 'lat', 'lng', 'guid', 'user_guid'] as const;
+
+/** LBSN origin ids (lbsnstructure): which network a post comes from. */
+const ORIGINS: Record<string, string> = { '1': 'instagram', '2': 'flickr', '3': 'twitter', '4': 'facebook', '5': 'foursquare' };
+
+const MAX_ID_LENGTH = 200;
+const MAX_TEXT_LENGTH = 500;
+const MAX_VIEWS = 2_147_483_647;
+const EARLIEST = Date.UTC(1826, 0, 1); // the first photograph
+
+type Fields = Record<string, string | undefined>;
+
+function fail(line: number, code: RowErrorCode, message: string): RowError {
+  return { line, code, message };
+}
+
+function parseDate(text: string, now: number): Date | null | 'invalid' {
+  const t = text.trim();
+  if (t === '') return null;
+  // Dates alone are calendar days (the export drops the time of day); keep them as UTC midnight.
+  const iso = /^\d{4}-\d{2}-\d{2}$/.test(t) ? `${t}T00:00:00Z` : t.replace(' ', 'T');
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/.test(iso)) return 'invalid';
+  const withZone = /(Z|[+-]\d{2}:?\d{2})$/.test(iso) ? iso : `${iso}Z`;
+  const ms = Date.parse(withZone);
+  if (!Number.isFinite(ms) || ms < EARLIEST || ms > now + 86_400_000) return 'invalid';
+  const d = new Date(ms);
+  // Reject impossible calendar dates that Date.parse would roll over (2019-02-30).
+  if (d.toISOString().slice(0, 10) !== iso.slice(0, 10) && withZone.endsWith('Z')) return 'invalid';
+  return d;
+}
+
+/**
+ * Validates one LBSN record and normalises it, or explains why it cannot be
+ * stored. Never throws: every problem becomes a RowError with a stable code.
+ */
+export function parseLbsnRecord(fields: Fields, line: number, now = Date.now()): NormalisedPhoto | RowError {
+  for (const name of REQUIRED_COLUMNS) {
+    if ((fields[name] ?? '').trim() === '') return fail(line, 'MISSING_FIELD', `${name} is empty`);
+  }
+  const originId = fields.origin_id!.trim();
+  if (!/^\d{1,4}$/.test(originId)) return fail(line, 'INVALID_ORIGIN', `origin_id ${JSON.stringify(originId)} is not an LBSN origin id`);
+  const source = ORIGINS[originId] ?? `lbsn-${originId}`;
+
+  const latText = fields.lat!.trim();
+  const lngText = fields.lng!.trim();
+  const lat = Number(latText);
+  const lng = Number(lngText);
+  if (!/^[-+]?\d+(\.\d+)?$/.test(latText) || !Number.isFinite(lat) || lat < -90 || lat > 90) {
+    return fail(line, 'INVALID_LAT', `lat ${JSON.stringify(latText)} is not a latitude in [-90, 90]`);
+  }
+  if (!/^[-+]?\d+(\.\d+)?$/.test(lngText) || !Number.isFinite(lng) || lng < -180 || lng > 180) {
+    return fail(line, 'INVALID_LNG', `lng ${JSON.stringify(lngText)} is not a longitude in [-180, 180]`);
+  }
+  if (lat === 0 && lng === 0) return fail(line, 'NULL_ISLAND', 'lat 0, lng 0 is a missing location, not a place');
+
+  const sourceId = fields.guid!.trim();
+  const ownerId = fields.user_guid!.trim();
+  if (sourceId.length > MAX_ID_LENGTH) return fail(line, 'FIELD_TOO_LONG', `guid is longer than ${MAX_ID_LENGTH} characters`);
+  if (ownerId.length > MAX_ID_LENGTH) return fail(line, 'FIELD_TOO_LONG', `user_guid is longer than ${MAX_ID_LENGTH} characters`);
+
+  const takenAt = parseDate(fields.post_create_date ?? '', now);
+  if (takenAt === 'invalid') return fail(line, 'INVALID_DATE', `post_create_date ${JSON.stringify(fields.post_create_date)} is not a valid date`);
+  const uploadedAt = parseDate(fields.post_publish_date ?? '', now);
+  if (uploadedAt === 'invalid') return fail(line, 'INVALID_DATE', `post_publish_date ${JSON.stringify(fields.post_publish_date)} is not a valid date`);
+
+  const viewsText = (fields.post_views_count ?? '').trim();
+  if (viewsText !== '' && !/^\d{1,12}$/.test(viewsText)) {
+    return fail(line, 'INVALID_VIEWS', `post_views_count ${JSON.stringify(viewsText)} is not a non-negative integer`);
+  }
+  const views = viewsText === '' ? 0 : Math.min(MAX_VIEWS, Number(viewsText));
+
+  const body = (fields.post_body ?? '').trim();
+  return {
+    source,
+    sourceId,
+    ownerId,
+    ownerName: null,
+    lat,
+    lng,
+    tile: tileKeyOf(lat, lng),
+    takenAt,
+    uploadedAt,
+    tags: parseTagList(fields.hashtags ?? '', ';').slice(0, 100),
+    title: body === '' ? null : body.slice(0, MAX_TEXT_LENGTH),
+    views,
+    license: null,
+    imageUrl: null,
+  };
+}
+
+export function isRowError(x: NormalisedPhoto | RowError): x is RowError {
+  return (x as RowError).code !== undefined;
+}

@@ -1,0 +1,96 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { TransactionSql } from '@photospots/db';
+import type { NormalisedPhoto } from './normalised-photo.ts';
+
+export interface UpsertResult {
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  /** Work tiles whose photos changed (including tiles a moved photo left). */
+  tiles: number[];
+}
+
+const STAGING_COLUMNS = [
+  'source', 'source_id', 'owner_id', 'owner_name', 'lat', 'lng', 'tile', 'taken_at',
+  'uploaded_at', 'tags', 'title', 'views', 'license', 'image_url',
+] as const;
+
+/** Quotes a CSV field for COPY (FORMAT csv): an unquoted empty field is NULL. */
+function csvField(value: string | null): string {
+  if (value === null) return '';
+  return `"${value.replace(/"/g, '""')}"`;
+}
+
+/** A Postgres text[] literal. */
+function arrayLiteral(items: readonly string[]): string {
+  return `{${items.map((s) => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`).join(',')}}`;
+}
+
+function toCsvLine(p: NormalisedPhoto): string {
+  return [
+    csvField(p.source),
+    csvField(p.sourceId),
+    csvField(p.ownerId),
+    csvField(p.ownerName),
+    String(p.lat),
+    String(p.lng),
+    String(p.tile),
+    p.takenAt ? p.takenAt.toISOString() : '',
+    p.uploadedAt ? p.uploadedAt.toISOString() : '',
+    csvField(arrayLiteral(p.tags)),
+    csvField(p.title),
+    String(p.views),
+    csvField(p.license),
+    csvField(p.imageUrl),
+  ].join(',') + '\n';
+}
+
+/**
+ * Upserts a batch idempotently on (source, source_id) inside the caller's
+ * transaction: COPY into a temporary staging table, then one INSERT … ON
+ * CONFLICT that only touches rows whose content differs. Re-importing the same
+ * data changes nothing and reports every row unchanged.
+ */
+export async function upsertPhotos(tx: TransactionSql, batch: readonly NormalisedPhoto[]): Promise<UpsertResult> {
+  if (batch.length === 0) return { inserted: 0, updated: 0, unchanged: 0, tiles: [] };
+  // Within one statement a key may appear once: the last occurrence in the batch wins.
+  const unique = [...new Map(batch.map((p) => [`${p.source}\u0000${p.sourceId}`, p])).values()];
+
+  await tx`
+    create temp table if not exists photo_staging (
+      source text, source_id text, owner_id text, owner_name text, lat float8, lng float8, tile int,
+      taken_at timestamptz, uploaded_at timestamptz, tags text[], title text, views int, license text, image_url text
+    ) on commit delete rows`;
+  const copy = await tx`copy photo_staging (${tx.unsafe(STAGING_COLUMNS.join(', '))}) from stdin with (format csv)`.writable();
+  await pipeline(Readable.from(unique.map(toCsvLine)), copy);
+
+  const [row] = await tx<{ inserted: number; updated: number; tiles: number[] }[]>`
+    with moved as (
+      select p.tile
+      from photos p
+      join photo_staging s on s.source = p.source and s.source_id = p.source_id
+      where p.tile <> s.tile
+    ), up as (
+      insert into photos (${tx.unsafe(STAGING_COLUMNS.join(', '))})
+      select ${tx.unsafe(STAGING_COLUMNS.join(', '))} from photo_staging
+      on conflict (source, source_id) do update set
+        owner_id = excluded.owner_id, owner_name = excluded.owner_name, lat = excluded.lat, lng = excluded.lng,
+        tile = excluded.tile, taken_at = excluded.taken_at, uploaded_at = excluded.uploaded_at, tags = excluded.tags,
+        title = excluded.title, views = excluded.views, license = excluded.license,
+        image_url = coalesce(excluded.image_url, photos.image_url), updated_at = now()
+      where (photos.owner_id, photos.owner_name, photos.lat, photos.lng, photos.taken_at, photos.uploaded_at,
+             photos.tags, photos.title, photos.views, photos.license)
+        is distinct from (excluded.owner_id, excluded.owner_name, excluded.lat, excluded.lng, excluded.taken_at,
+             excluded.uploaded_at, excluded.tags, excluded.title, excluded.views, excluded.license)
+         or (excluded.image_url is not null and excluded.image_url is distinct from photos.image_url)
+      returning tile, (xmax = 0) as inserted
+    )
+    select
+      (select count(*) from up where inserted)::int as inserted,
+      (select count(*) from up where not inserted)::int as updated,
+      array(select tile from up union select tile from moved order by 1) as tiles`;
+  const inserted = row?.inserted ?? 0;
+  const updated = row?.updated ?? 0;
+  return { inserted, updated, unchanged: unique.length - inserted - updated, tiles: row?.tiles ?? [] };
+}

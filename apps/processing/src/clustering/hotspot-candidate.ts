@@ -1,0 +1,108 @@
+import { convexHull, haversineMeters, tileKeyOf, type PeopleCluster } from '@photospots/geo';
+import { displayTag, distinctiveTags, TagCounter } from '@photospots/tags';
+import type { WindowPhotos } from './window-photos.ts';
+
+/** A hotspot as computed from the photos, before it is matched to a stored identity. */
+export interface HotspotCandidate {
+  lat: number;
+  lng: number;
+  tile: number;
+  /** Member photo ids, ascending. */
+  photoIds: number[];
+  radiusM: number;
+  photoCount: number;
+  userCount: number;
+  userDays: number;
+  viewCount: number;
+  peakDensity: number;
+  label: string | null;
+  topTags: string[];
+  /** WKT polygon of the members' convex hull, or null when they span no area. */
+  hullWkt: string | null;
+  monthHistogram: number[];
+  hourHistogram: number[] | null;
+  firstPhotoAt: Date | null;
+  lastPhotoAt: Date | null;
+}
+
+const DAY_MS = 86_400_000;
+
+/** Radius covering 90% of the members: robust to a few far-flung photos. */
+function radiusOf(lat: number, lng: number, photos: WindowPhotos, members: Int32Array): number {
+  const d = Array.from(members, (i) => haversineMeters(lat, lng, photos.lat[i]!, photos.lng[i]!)).sort((a, b) => a - b);
+  return Math.max(10, Math.round(d[Math.min(d.length - 1, Math.floor(0.9 * d.length))] ?? 10));
+}
+
+/**
+ * Describes a cluster: counts of photos, photographers and user-days (one per
+ * photographer per day: a burst of 200 shots is one), distinctive tags against
+ * the surroundings, hull, radius and when people come.
+ */
+export function describeCluster(cluster: PeopleCluster, photos: WindowPhotos, surroundings: TagCounter): HotspotCandidate {
+  const members = cluster.members;
+  const tags = new TagCounter();
+  const users = new Set<number>();
+  const userDays = new Set<string>();
+  const months = new Array<number>(12).fill(0);
+  const hours = new Array<number>(24).fill(0);
+  const monthDays = new Set<string>();
+  let timed = 0;
+  let views = 0;
+  let first = Infinity;
+  let last = -Infinity;
+  for (const i of members) {
+    const u = photos.user[i]!;
+    users.add(u);
+    tags.add(u, photos.tags[i]!);
+    views += photos.views[i]!;
+    const t = photos.takenAt[i]!;
+    if (Number.isNaN(t)) continue;
+    const day = Math.floor(t / DAY_MS);
+    const key = `${u}:${day}`;
+    if (!userDays.has(key)) {
+      userDays.add(key);
+      const date = new Date(t);
+      const monthKey = `${u}:${date.getUTCFullYear()}:${date.getUTCMonth()}`;
+      if (!monthDays.has(monthKey)) {
+        monthDays.add(monthKey);
+        months[date.getUTCMonth()]!++;
+      }
+    }
+    // Exports that only keep the day put every photo at midnight: no time of day is known then.
+    if (t % DAY_MS !== 0) {
+      timed++;
+      hours[new Date(t).getUTCHours()]!++;
+    }
+    if (t < first) first = t;
+    if (t > last) last = t;
+  }
+  const top = distinctiveTags(tags, surroundings, { limit: 10 });
+  const ids = Array.from(members, (i) => photos.id[i]!).sort((a, b) => a - b);
+  const hull = convexHull(Array.from(members, (i) => photos.lng[i]!), Array.from(members, (i) => photos.lat[i]!));
+  return {
+    lat: cluster.lat,
+    lng: cluster.lng,
+    tile: tileKeyOf(cluster.peakLat, cluster.peakLng),
+    photoIds: ids,
+    radiusM: radiusOf(cluster.lat, cluster.lng, photos, members),
+    photoCount: members.length,
+    userCount: users.size,
+    userDays: userDays.size,
+    viewCount: views,
+    peakDensity: Math.round(cluster.density * 1000) / 1000,
+    label: top[0] ? displayTag(top[0].tag) : null,
+    topTags: top.map((t) => t.tag),
+    hullWkt: hull ? `POLYGON((${hull.map(([x, y]) => `${x} ${y}`).join(',')}))` : null,
+    monthHistogram: months,
+    hourHistogram: timed >= Math.max(3, members.length / 4) ? hours : null,
+    firstPhotoAt: Number.isFinite(first) ? new Date(first) : null,
+    lastPhotoAt: Number.isFinite(last) ? new Date(last) : null,
+  };
+}
+
+/** Tag usage by photographer over a whole window: the "surroundings" a place is compared with. */
+export function surroundingTags(photos: WindowPhotos): TagCounter {
+  const counter = new TagCounter();
+  for (let i = 0; i < photos.count; i++) counter.add(photos.user[i]!, photos.tags[i]!);
+  return counter;
+}

@@ -1,0 +1,150 @@
+import { hotspotsChanged, type PayloadOf } from '@photospots/contracts';
+import { enqueueOutbox, lockTiles, type Sql } from '@photospots/db';
+import { planClusterJobs, runClusterJob, withNeighbourTiles, type PeopleClusterParams } from '@photospots/geo';
+import type { MessagePublisher } from '@photospots/queue';
+import type { Logger } from '@photospots/service';
+import { claimDirtyTiles, clearDirtyTiles } from '../dirty-tiles/dirty-tile-repository.ts';
+import { matchIdentities } from '../hotspots/identity-matching.ts';
+import {
+  insertHotspots,
+  loadActiveHotspots,
+  replaceMemberships,
+  retireHotspots,
+  sameHotspot,
+  updateHotspots,
+} from '../hotspots/hotspot-repository.ts';
+import { describeCluster, surroundingTags, type HotspotCandidate } from './hotspot-candidate.ts';
+import { loadWindowPhotos } from './window-photos.ts';
+
+export interface RebuildDeps {
+  sql: Sql;
+  publisher: MessagePublisher;
+  params: PeopleClusterParams;
+  maxTilesPerRun: number;
+  log: Logger;
+}
+
+export interface RebuildResult {
+  tilesClaimed: number;
+  areaTiles: number;
+  photosRead: number;
+  created: number;
+  changed: number;
+  unchanged: number;
+  retired: number;
+  merges: number;
+  splits: number;
+  durationMs: number;
+}
+
+/** Ids per hotspots.changed message, keeping each well under the SQS size limit. */
+const IDS_PER_MESSAGE = 5_000;
+
+type ChangedPayload = PayloadOf<typeof hotspotsChanged>;
+
+function chunkChanges(p: ChangedPayload): ChangedPayload[] {
+  const total = p.createdIds.length + p.changedIds.length + p.retiredIds.length;
+  if (total <= IDS_PER_MESSAGE) return [p];
+  const out: ChangedPayload[] = [];
+  const slice = <T>(a: T[], i: number) => a.slice(i * IDS_PER_MESSAGE, (i + 1) * IDS_PER_MESSAGE);
+  const parts = Math.ceil(Math.max(p.createdIds.length, p.changedIds.length, p.retiredIds.length, p.merges.length, p.splits.length) / IDS_PER_MESSAGE);
+  for (let i = 0; i < parts; i++) {
+    out.push({
+      createdIds: slice(p.createdIds, i),
+      changedIds: slice(p.changedIds, i),
+      retiredIds: slice(p.retiredIds, i),
+      merges: slice(p.merges, i),
+      splits: slice(p.splits, i),
+    });
+  }
+  return out;
+}
+
+/**
+ * Re-clusters one claim of dirty tiles in a single transaction: the tiles and
+ * their neighbours (the area a new photo can influence) are locked, clustered
+ * from the photos of their windows, matched to the stored hotspots they own,
+ * and written; hotspots.changed goes to the outbox with the same commit.
+ * Returns null when nothing is dirty.
+ */
+export async function rebuildDirtyTiles(deps: RebuildDeps, correlationId: string): Promise<RebuildResult | null> {
+  const started = performance.now();
+  return deps.sql.begin(async (tx) => {
+    const claimed = await claimDirtyTiles(tx, deps.maxTilesPerRun);
+    if (claimed.length === 0) return null;
+    const area = withNeighbourTiles(claimed.map((c) => c.tile), 1);
+    await lockTiles(tx, area);
+
+    const computed: HotspotCandidate[] = [];
+    let photosRead = 0;
+    for (const job of planClusterJobs(area, deps.params)) {
+      const photos = await loadWindowPhotos(tx, job.window);
+      photosRead += photos.count;
+      const surroundings = surroundingTags(photos);
+      for (const cluster of runClusterJob(job, photos, deps.params)) computed.push(describeCluster(cluster, photos, surroundings));
+    }
+
+    const stored = await loadActiveHotspots(tx, area);
+    const storedById = new Map(stored.map((s) => [s.id, s]));
+    const plan = matchIdentities(stored, computed);
+
+    const createdIds = await insertHotspots(tx, plan.create.map((c) => computed[c.candidate]!));
+    const idOfCandidate = new Map<number, number>(plan.keep);
+    plan.create.forEach((c, i) => idOfCandidate.set(c.candidate, createdIds[i]!));
+
+    await retireHotspots(
+      tx,
+      plan.retire.map((r) => ({ id: r.id, successorId: r.intoCandidate === null ? null : idOfCandidate.get(r.intoCandidate)! })),
+    );
+
+    const changed: { id: number; c: HotspotCandidate }[] = [];
+    let unchanged = 0;
+    for (const [ci, id] of plan.keep) {
+      const c = computed[ci]!;
+      if (sameHotspot(storedById.get(id)!, c)) unchanged++;
+      else changed.push({ id, c });
+    }
+    changed.sort((a, b) => a.id - b.id);
+    await updateHotspots(tx, changed);
+    await replaceMemberships(
+      tx,
+      changed.map((u) => u.id),
+      [
+        ...changed.map((u) => ({ hotspotId: u.id, photoIds: u.c.photoIds })),
+        ...plan.create.map((c, i) => ({ hotspotId: createdIds[i]!, photoIds: computed[c.candidate]!.photoIds })),
+      ],
+    );
+    await clearDirtyTiles(tx, claimed);
+
+    const payload: ChangedPayload = {
+      createdIds,
+      changedIds: changed.map((u) => u.id),
+      retiredIds: plan.retire.map((r) => r.id),
+      merges: plan.retire
+        .filter((r) => r.intoCandidate !== null)
+        .map((r) => ({ retiredId: r.id, intoId: idOfCandidate.get(r.intoCandidate!)! })),
+      splits: plan.create
+        .map((c, i) => ({ fromId: c.splitFrom, newId: createdIds[i]! }))
+        .filter((s): s is { fromId: number; newId: number } => s.fromId !== null),
+    };
+    if (payload.createdIds.length + payload.changedIds.length + payload.retiredIds.length > 0) {
+      for (const part of chunkChanges(payload)) {
+        await enqueueOutbox(tx, hotspotsChanged.queue, deps.publisher.build(hotspotsChanged, part, { correlationId }));
+      }
+    }
+    const result: RebuildResult = {
+      tilesClaimed: claimed.length,
+      areaTiles: area.length,
+      photosRead,
+      created: createdIds.length,
+      changed: changed.length,
+      unchanged,
+      retired: plan.retire.length,
+      merges: payload.merges.length,
+      splits: payload.splits.length,
+      durationMs: Math.round(performance.now() - started),
+    };
+    deps.log.info(result, 'tiles re-clustered');
+    return result;
+  });
+}

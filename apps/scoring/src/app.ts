@@ -1,0 +1,105 @@
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { contractsForQueue, hotspotsRescoreRequested, queueSpec } from '@photospots/contracts';
+import type { Database } from '@photospots/db';
+import { HotspotIndexWriter } from '@photospots/hotspot-index';
+import { createConsumer, MessagePublisher, pingQueue, type QueueUrls } from '@photospots/queue';
+import type { Logger, ReadinessCheck } from '@photospots/service';
+import type { Redis } from 'ioredis';
+import type { ScoringConfig } from './config.ts';
+import { createHotspotsChangedHandler } from './consumers/hotspots-changed-handler.ts';
+import { rescoreAll, rescoreHotspots, type RescoreDeps } from './scoring/rescore.ts';
+import { allSummaries } from './scoring/score-repository.ts';
+
+export interface ScoringDeps {
+  database: Database;
+  sqs: SQSClient;
+  queues: QueueUrls;
+  redis: Redis | undefined;
+  log: Logger;
+}
+
+export interface Scoring {
+  rescore(ids: readonly number[], removedIds?: readonly number[]): Promise<number>;
+  rescoreAll(): Promise<number>;
+  /** Rebuilds the Redis index from Postgres (no-op without Redis). */
+  syncIndex(): Promise<number>;
+  start(): void;
+  stop(): Promise<void>;
+  readiness: Record<string, ReadinessCheck>;
+}
+
+export function buildScoring(config: ScoringConfig, deps: ScoringDeps): Scoring {
+  const { database, sqs, queues, redis, log } = deps;
+  const index = redis ? new HotspotIndexWriter(redis, config.REDIS_KEY_PREFIX) : undefined;
+  const rescoreDeps: RescoreDeps = { sql: database.sql, index, halfLifeYears: config.SCORE_RECENCY_HALF_LIFE_YEARS };
+  const publisher = new MessagePublisher({ sqs, queueUrls: queues.url, producer: 'scoring', log });
+
+  const syncIndex = async () => {
+    if (!index) return 0;
+    const count = await index.replaceAll(allSummaries(database.sql));
+    log.info({ count }, 'Redis hotspot index rebuilt from Postgres');
+    return count;
+  };
+
+  const consumer = createConsumer({
+    name: 'scoring',
+    sqs,
+    queueUrl: queues.url.hotspotsChanged,
+    deadLetterUrl: queues.deadLetterUrl.hotspotsChanged,
+    contracts: contractsForQueue('hotspotsChanged'),
+    handle: createHotspotsChangedHandler({
+      rescore: (ids, removed) => rescoreHotspots(rescoreDeps, ids, removed),
+      rescoreAll: () => rescoreAll(rescoreDeps),
+    }),
+    log,
+    batchSize: 10,
+    waitTimeSeconds: config.SQS_WAIT_TIME_SECONDS,
+    visibilityTimeoutSeconds: queueSpec('hotspotsChanged').visibilityTimeoutSeconds,
+  });
+
+  const timers: NodeJS.Timeout[] = [];
+  let syncing: Promise<unknown> | undefined;
+  const ensureIndex = () => {
+    if (!index || syncing) return;
+    syncing = index
+      .isSynced()
+      .then((ok) => (ok ? undefined : syncIndex()))
+      .catch((err: unknown) => log.debug({ err: (err as Error).message }, 'Redis index check failed; retrying'))
+      .finally(() => {
+        syncing = undefined;
+      });
+  };
+
+  return {
+    rescore: (ids, removed = []) => rescoreHotspots(rescoreDeps, ids, removed),
+    rescoreAll: () => rescoreAll(rescoreDeps),
+    syncIndex,
+    start: () => {
+      consumer.start();
+      if (index) {
+        ensureIndex();
+        timers.push(setInterval(ensureIndex, config.REDIS_SYNC_CHECK_SECONDS * 1000));
+      }
+      if (config.RESCORE_INTERVAL_MINUTES > 0) {
+        timers.push(
+          setInterval(() => {
+            publisher
+              .publish(hotspotsRescoreRequested, { scope: 'all' })
+              .catch((err: unknown) => log.warn({ err }, 'could not schedule a rescore'));
+          }, config.RESCORE_INTERVAL_MINUTES * 60_000),
+        );
+      }
+      for (const t of timers) t.unref();
+    },
+    stop: async () => {
+      for (const t of timers) clearInterval(t);
+      await consumer.stop();
+      await syncing;
+    },
+    readiness: {
+      database: () => database.ping(),
+      sqs: () => pingQueue(sqs, queues.url.hotspotsChanged),
+      ...(redis ? { redis: () => redis.ping() } : {}),
+    },
+  };
+}

@@ -1,0 +1,37 @@
+import { createDatabase } from '@photospots/db';
+import { connectRedis } from '@photospots/hotspot-index';
+import { createSqsClient, resolveQueues } from '@photospots/queue';
+import type { Logger } from '@photospots/service';
+import type { ScoringDeps } from './app.ts';
+import type { ScoringConfig } from './config.ts';
+
+/** Opens the scoring service's connections from config; `close` releases them. */
+export async function connectScoringDeps(config: ScoringConfig, log: Logger): Promise<ScoringDeps & { close(): Promise<void> }> {
+  const sqs = createSqsClient({
+    region: config.AWS_REGION,
+    endpoint: config.AWS_ENDPOINT_URL,
+    accessKeyId: config.AWS_ACCESS_KEY_ID,
+    secretAccessKey: config.AWS_SECRET_ACCESS_KEY,
+  });
+  const database = createDatabase(config.DATABASE_URL, { max: config.DATABASE_POOL_MAX, applicationName: 'scoring' });
+  const redis = config.REDIS_URL ? connectRedis(config.REDIS_URL, log, 'scoring') : undefined;
+  try {
+    const queues = await resolveQueues(sqs, { hotspotsChanged: config.QUEUE_HOTSPOTS_CHANGED });
+    return {
+      database,
+      sqs,
+      queues,
+      redis,
+      log,
+      close: async () => {
+        await database.close();
+        redis?.disconnect();
+        sqs.destroy();
+      },
+    };
+  } catch (err) {
+    await database.close();
+    redis?.disconnect();
+    throw err;
+  }
+}

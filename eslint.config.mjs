@@ -1,0 +1,61 @@
+import nx from '@nx/eslint-plugin';
+import tseslint from 'typescript-eslint';
+
+/** Layering: apps build on libs; libs never on apps; the pure libs on nothing with I/O. */
+const depConstraints = [
+  { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:lib', 'type:app'] },
+  { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },
+  { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
+  {
+    sourceTag: 'scope:pure',
+    onlyDependOnLibsWithTags: ['scope:pure'],
+    bannedExternalImports: ['fastify', '@fastify/*', 'drizzle-orm', 'drizzle-orm/*', 'postgres', 'ioredis', '@aws-sdk/*', 'sqs-consumer', 'pino', 'node:*', 'fs', 'net', 'http', 'https'],
+  },
+];
+
+const boundaries = (constraints) => [
+  'error',
+  {
+    enforceBuildableLibDependency: false,
+    allow: [],
+    // The harness builds on these libs, and their own integration tests use the harness.
+    ignoredCircularDependencies: [
+      ['test-harness', 'queue'],
+      ['test-harness', 'db'],
+      ['test-harness', 'hotspot-index'],
+      ['test-harness', 'config'],
+      ['test-harness', 'contracts'],
+    ],
+    depConstraints: constraints,
+  },
+];
+
+export default [
+  { ignores: ['**/node_modules/**', '**/dist/**', '**/.nx/**', '**/.data/**', 'infra/**', 'bench/results/**'] },
+  ...nx.configs['flat/base'],
+  ...nx.configs['flat/typescript'],
+  {
+    files: ['**/*.ts'],
+    languageOptions: { parser: tseslint.parser },
+    rules: {
+      '@typescript-eslint/no-non-null-assertion': 'off',
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-restricted-syntax': [
+        'error',
+        { selector: "MemberExpression[object.name='process'][property.name='env']", message: 'Read configuration through the service config schema (libs/config), not process.env.' },
+      ],
+      // Production code never imports the test harness.
+      '@nx/enforce-module-boundaries': boundaries([...depConstraints, { sourceTag: 'scope:shared', notDependOnLibsWithTags: ['scope:test'] }]),
+    },
+  },
+  {
+    files: ['**/test/**/*.ts'],
+    rules: { '@nx/enforce-module-boundaries': boundaries(depConstraints) },
+  },
+  {
+    // Configuration loaders, the test harness and repo tools are where the environment is read.
+    files: ['libs/config/src/**/*.ts', 'apps/*/src/config.ts', 'libs/test-harness/src/**/*.ts', 'tools/**/*.ts', 'bench/**/*.ts', '**/test/**/*.ts', '**/vitest.config.ts'],
+    rules: { 'no-restricted-syntax': 'off' },
+  },
+];

@@ -1,0 +1,55 @@
+import { z } from 'zod';
+
+/**
+ * Variables every service reads, with the same names everywhere (compose,
+ * Terraform task definitions, tests). Each has a description; the README's
+ * table is generated from these schemas.
+ */
+export const sharedEnv = {
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+    .default('postgres://postgres@127.0.0.1:5432/photospots')
+    .describe('Postgres + PostGIS connection string.'),
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10).describe('Maximum connections in this process\'s pool.'),
+  AWS_ENDPOINT_URL: z
+    .url()
+    .optional()
+    .describe('SQS/S3 endpoint (fauxqs, LocalStack). Unset means real AWS.'),
+  AWS_REGION: z.string().min(1).default('us-east-1').describe('AWS region of the queues and bucket.'),
+  AWS_ACCESS_KEY_ID: z
+    .string()
+    .optional()
+    .describe('AWS credentials; with AWS_ENDPOINT_URL set and this unset, local dummy credentials are used. In AWS, the task role is used.'),
+  AWS_SECRET_ACCESS_KEY: z.string().optional().describe('Secret for AWS_ACCESS_KEY_ID.'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level.'),
+} as const;
+
+/** Queue variables: each takes a queue name (resolved with GetQueueUrl) or a full queue URL. */
+export const queueEnv = {
+  SQS_WAIT_TIME_SECONDS: z.coerce.number().int().min(0).max(20).default(10).describe('Long-poll wait of each receive; also bounds how long a stopping consumer waits for its last poll.'),
+  QUEUE_INGEST: z.string().min(1).default('photospots-ingest-requests').describe('Queue of ingest requests (file imports, Flickr harvests).'),
+  QUEUE_PHOTOS_INGESTED: z.string().min(1).default('photospots-photos-ingested').describe('Queue of photos.ingested messages, consumed by processing.'),
+  QUEUE_HOTSPOTS_CHANGED: z.string().min(1).default('photospots-hotspots-changed').describe('Queue of hotspots.changed and rescore messages, consumed by scoring.'),
+} as const;
+
+export const storageEnv = {
+  THUMBNAIL_BUCKET: z.string().min(3).max(63).default('photospots-thumbnails').describe('S3 bucket holding photo thumbnails.'),
+} as const;
+
+export const redisEnv = {
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+    .optional()
+    .describe('Redis for the GEO index, top list, caches and rate limits. Unset: serve from PostGIS, limits in memory.'),
+  REDIS_KEY_PREFIX: z.string().default('photospots:').describe('Prefix of every Redis key this deployment writes.'),
+} as const;
+
+/** Port of the small /healthz + /readyz server of a worker service. */
+export function healthPortEnv(defaultPort: number) {
+  return {
+    HEALTH_PORT: z.coerce.number().int().min(0).max(65535).default(defaultPort).describe('Port of /healthz and /readyz.'),
+    HEALTH_HOST: z.string().default('0.0.0.0').describe('Interface the health server binds to.'),
+  } as const;
+}

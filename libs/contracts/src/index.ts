@@ -1,0 +1,16 @@
+export {
+  defineContract,
+  metadataSchema,
+  PRODUCERS,
+  QUEUE_KEYS,
+  type AnyContract,
+  type Contract,
+  type MessageMetadata,
+  type MessageOf,
+  type PayloadOf,
+  type Producer,
+  type QueueKey,
+} from './envelope.ts';
+export { ingestRequested, photosIngested, hotspotsChanged, hotspotsRescoreRequested, bboxSchema } from './messages.ts';
+export { CONTRACTS, QUEUES, DLQ_SUFFIX, contractsForQueue, queueSpec, type QueueSpec } from './registry.ts';
+export { parseMessage, type ParseResult } from './parse-message.ts';

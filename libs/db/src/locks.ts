@@ -1,0 +1,17 @@
+import type { Queryable } from './client.ts';
+
+/** Namespace (first key) of the per-tile processing locks. */
+const TILE_LOCK_NAMESPACE = 4_711;
+
+/**
+ * Takes transaction-scoped advisory locks on work tiles, in ascending order so
+ * two workers locking overlapping sets cannot deadlock. Two rebuilds of the
+ * same area therefore run one after the other.
+ */
+export async function lockTiles(tx: Queryable, tiles: readonly number[]): Promise<void> {
+  const sorted = [...new Set(tiles)].sort((a, b) => a - b);
+  for (let i = 0; i < sorted.length; i += 1000) {
+    const chunk = sorted.slice(i, i + 1000);
+    await tx`select pg_advisory_xact_lock(${TILE_LOCK_NAMESPACE}, t) from unnest(${chunk}::int[]) as t`;
+  }
+}

@@ -1,0 +1,44 @@
+/**
+ * Parameters of people-density clustering. Distances are true metres; the
+ * grid is Web Mercator so that every window of the world shares one lattice.
+ */
+export interface PeopleClusterParams {
+  /** Side of a density-grid cell in Web Mercator metres (≈ 7.5 m true at 51°N). */
+  cellSizeMercM: number;
+  /** Kernel radius: how far one photographer's presence spreads. */
+  bandwidthM: number;
+  /** A peak must be the densest cell within this radius; lower maxima drain into it. */
+  peakSeparationM: number;
+  /** A hotspot needs at least this many distinct photographers. */
+  minUsers: number;
+  /** Radius around a peak in which those photographers are counted. */
+  minUsersRadiusM: number;
+  /** No member lies farther than this from its peak (landmark scale, not city scale). */
+  maxRadiusM: number;
+  /** Cells thinner than this (in photographers) belong to no hotspot. */
+  minDensity: number;
+  /** Cells thinner than this share of their peak's density belong to no hotspot. */
+  relativeFloor: number;
+}
+
+/** Defaults chosen by the parameter sweep on the Dresden sample (see docs/clustering.md). */
+export const DEFAULT_CLUSTER_PARAMS: Readonly<PeopleClusterParams> = Object.freeze({
+  cellSizeMercM: 12,
+  bandwidthM: 50,
+  peakSeparationM: 60,
+  minUsers: 3,
+  minUsersRadiusM: 100,
+  maxRadiusM: 200,
+  minDensity: 0.5,
+  relativeFloor: 0.15,
+});
+
+/**
+ * How far beyond the area whose hotspots are computed the input must reach for
+ * the result to equal a computation over the whole world: a member lies within
+ * maxRadius of its peak, its uphill path within maxRadius of itself, a path may
+ * look peakSeparation further, and the density there depends on bandwidth more.
+ */
+export function clusteringMarginM(p: PeopleClusterParams): number {
+  return Math.max(2 * p.maxRadiusM + p.peakSeparationM + p.bandwidthM, p.maxRadiusM + p.minUsersRadiusM);
+}

@@ -1,0 +1,324 @@
+import KDBush from 'kdbush';
+import { mercatorScale, mercatorToLat, mercatorToLng, mercatorX, mercatorY } from '../mercator.ts';
+import { KERNEL_UNIT, kernelDisc, type KernelDisc } from './kernel-disc.ts';
+import { DEFAULT_CLUSTER_PARAMS, type PeopleClusterParams } from './params.ts';
+
+/** Photos to cluster, as parallel arrays. `user` holds small non-negative integers. */
+export interface ClusterPoints {
+  lat: ArrayLike<number>;
+  lng: ArrayLike<number>;
+  user: ArrayLike<number>;
+}
+
+/** A place many photographers went to, found as a peak of photographer density. */
+export interface PeopleCluster {
+  /** Centre of the grid cell at the density peak. */
+  peakLat: number;
+  peakLng: number;
+  /** Mode estimate: mean of photographer positions near the peak, each photographer weighing 1. */
+  lat: number;
+  lng: number;
+  /** Kernel-weighted photographers at the peak (1 = one photographer standing on the peak). */
+  density: number;
+  /** Distinct photographers within minUsersRadiusM of the peak. */
+  nearbyUsers: number;
+  /** Indices into the input arrays, ascending. */
+  members: Int32Array;
+}
+
+/** Decides whether a peak belongs to the area being computed (the rest is margin). */
+export type PeakOwnership = (peakLat: number, peakLng: number) => boolean;
+
+interface PeakInfo {
+  qualifies: boolean;
+  nearbyUsers: number;
+}
+
+/**
+ * Clusters photos into hotspots by the density of distinct photographers.
+ *
+ * Each photographer adds one Epanechnikov kernel to a Web Mercator grid, and
+ * where their own kernels overlap only the largest counts, so one person's
+ * 4,000 photos weigh no more than one photo (P-DBSCAN, Kisilevich 2010).
+ * Every occupied cell then climbs the density surface (steepest ascent, with
+ * jumps out of minor maxima to the densest cell within peakSeparation) to a
+ * peak, as mean shift would (Crandall 2009) but on a grid, so a dense old town
+ * separates into its sights instead of chaining into one blob. A peak is a
+ * hotspot if enough distinct photographers stand near it.
+ *
+ * The result for an area depends only on photos within clusteringMarginM of it,
+ * and integer densities with index tie-breaks make it exact, so computing the
+ * world in windows, or only the windows new photos touched, gives the same
+ * clusters as one computation over everything.
+ */
+export function clusterByPeople(
+  points: ClusterPoints,
+  params: PeopleClusterParams = DEFAULT_CLUSTER_PARAMS,
+  owns: PeakOwnership = () => true,
+): PeopleCluster[] {
+  const n = points.lat.length;
+  if (n === 0) return [];
+  const cell = params.cellSizeMercM;
+
+  // Global lattice coordinates; a window is a rectangle of that lattice.
+  const gx = new Int32Array(n);
+  const gy = new Int32Array(n);
+  let minGx = Infinity, minGy = Infinity, maxGx = -Infinity, maxGy = -Infinity, maxAbsLat = 0;
+  let maxUser = 0;
+  for (let i = 0; i < n; i++) {
+    const lat = points.lat[i]!;
+    const x = Math.floor(mercatorX(points.lng[i]!) / cell);
+    const y = Math.floor(mercatorY(lat) / cell);
+    gx[i] = x;
+    gy[i] = y;
+    if (x < minGx) minGx = x;
+    if (x > maxGx) maxGx = x;
+    if (y < minGy) minGy = y;
+    if (y > maxGy) maxGy = y;
+    if (Math.abs(lat) > maxAbsLat) maxAbsLat = Math.abs(lat);
+    const u = points.user[i]!;
+    if (u > maxUser) maxUser = u;
+  }
+  const pad = Math.ceil((params.bandwidthM * mercatorScale(maxAbsLat)) / cell) + 2;
+  const x0 = minGx - pad;
+  const y0 = minGy - pad;
+  const W = maxGx - minGx + 1 + 2 * pad;
+  const H = maxGy - minGy + 1 + 2 * pad;
+  const WH = W * H;
+
+  // Row latitude (cell centres) and the true-metre scale of each row.
+  const rowScale = new Float64Array(H);
+  for (let r = 0; r < H; r++) rowScale[r] = mercatorScale(mercatorToLat((y0 + r + 0.5) * cell));
+  const cellsFor = (meters: number, row: number) => (meters * rowScale[row]!) / cell;
+
+  // 1. One "user post location" per photographer and cell (bursts count once).
+  const keys = new Float64Array(n);
+  for (let i = 0; i < n; i++) keys[i] = points.user[i]! * WH + (gy[i]! - y0) * W + (gx[i]! - x0);
+  keys.sort();
+  let m = 0;
+  for (let i = 0; i < n; i++) if (i === 0 || keys[i] !== keys[m - 1]) keys[m++] = keys[i]!;
+  const uplUser = new Int32Array(m);
+  const uplCell = new Int32Array(m);
+  for (let k = 0; k < m; k++) {
+    const u = Math.floor(keys[k]! / WH);
+    uplUser[k] = u;
+    uplCell[k] = keys[k]! - u * WH;
+  }
+
+  // 2. Density: per photographer, the maximum of their kernels; then the sum over photographers.
+  const dens = new Int32Array(WH);
+  const stamp = new Int32Array(WH).fill(-1);
+  const userMax = new Int32Array(WH);
+  const flatOffsets = new Map<KernelDisc, Int32Array>();
+  const offsetsOf = (disc: KernelDisc) => {
+    let o = flatOffsets.get(disc);
+    if (!o) {
+      o = new Int32Array(disc.dx.length);
+      for (let j = 0; j < o.length; j++) o[j] = disc.dy[j]! * W + disc.dx[j]!;
+      flatOffsets.set(disc, o);
+    }
+    return o;
+  };
+  const rowDisc: (KernelDisc | undefined)[] = new Array(H);
+  let touched = new Int32Array(4096);
+  let touchedN = 0;
+  let currentUser = -1;
+  const flush = () => {
+    for (let t = 0; t < touchedN; t++) {
+      const c = touched[t]!;
+      dens[c] = dens[c]! + userMax[c]!;
+    }
+    touchedN = 0;
+  };
+  for (let k = 0; k < m; k++) {
+    const u = uplUser[k]!;
+    if (u !== currentUser) {
+      flush();
+      currentUser = u;
+    }
+    const c0 = uplCell[k]!;
+    const row = (c0 / W) | 0;
+    const disc = (rowDisc[row] ??= kernelDisc(cellsFor(params.bandwidthM, row)));
+    const offs = offsetsOf(disc);
+    const wts = disc.weight;
+    for (let j = 0; j < offs.length; j++) {
+      const c = c0 + offs[j]!;
+      const w = wts[j]!;
+      if (stamp[c] !== u) {
+        stamp[c] = u;
+        userMax[c] = w;
+        if (touchedN === touched.length) {
+          const grown = new Int32Array(touched.length * 2);
+          grown.set(touched);
+          touched = grown;
+        }
+        touched[touchedN++] = c;
+      } else if (w > userMax[c]!) {
+        userMax[c] = w;
+      }
+    }
+  }
+  flush();
+
+  // Strict total order on cells: density, then lattice position (row-major index
+  // order equals global (y, x) order, so ties break the same in every window).
+  const higher = (a: number, b: number) => dens[a]! > dens[b]! || (dens[a] === dens[b] && a > b);
+
+  // 3. Steepest-ascent parent and minor-maximum jump, computed lazily (the
+  // stamping buffers are reused as caches).
+  const parent = stamp.fill(-1);
+  const jump = userMax.fill(-1);
+  const parentOf = (c: number): number => {
+    const cached = parent[c]!;
+    if (cached >= 0) return cached;
+    const x = c % W;
+    const y = (c / W) | 0;
+    let best = c;
+    for (let dy = -1; dy <= 1; dy++) {
+      const ny = y + dy;
+      if (ny < 0 || ny >= H) continue;
+      for (let dx = -1; dx <= 1; dx++) {
+        const nx = x + dx;
+        if ((dx === 0 && dy === 0) || nx < 0 || nx >= W) continue;
+        const nc = ny * W + nx;
+        if (higher(nc, best)) best = nc;
+      }
+    }
+    parent[c] = best;
+    return best;
+  };
+  const jumpOf = (c: number): number => {
+    const cached = jump[c]!;
+    if (cached >= 0) return cached;
+    const x = c % W;
+    const y = (c / W) | 0;
+    const r = cellsFor(params.peakSeparationM, y);
+    const span = Math.ceil(r);
+    const r2 = r * r;
+    let best = c;
+    for (let dy = -span; dy <= span; dy++) {
+      const ny = y + dy;
+      if (ny < 0 || ny >= H) continue;
+      for (let dx = -span; dx <= span; dx++) {
+        const nx = x + dx;
+        if (nx < 0 || nx >= W || dx * dx + dy * dy > r2) continue;
+        const nc = ny * W + nx;
+        if (higher(nc, best)) best = nc;
+      }
+    }
+    jump[c] = best;
+    return best;
+  };
+
+  // 4. Climb from every occupied cell; a climb that strays beyond maxRadius ends in noise.
+  const rootOfCell = new Map<number, number>();
+  const climb = (start: number): number => {
+    const sx = start % W;
+    const sy = (start / W) | 0;
+    const limit = cellsFor(params.maxRadiusM, sy);
+    const limit2 = limit * limit;
+    let cur = start;
+    for (;;) {
+      let next = parentOf(cur);
+      if (next === cur) {
+        next = jumpOf(cur);
+        if (next === cur) return cur;
+      }
+      const dx = (next % W) - sx;
+      const dy = ((next / W) | 0) - sy;
+      if (dx * dx + dy * dy > limit2) return -1;
+      cur = next;
+    }
+  };
+
+  // 5. Peaks qualify by distinct photographers nearby.
+  const uplIndex = new KDBush(m, 64, Int32Array);
+  for (let k = 0; k < m; k++) uplIndex.add(uplCell[k]! % W, (uplCell[k]! / W) | 0);
+  uplIndex.finish();
+  const userStamp = new Int32Array(maxUser + 1).fill(-1);
+  const peaks = new Map<number, PeakInfo>();
+  const peakInfo = (p: number): PeakInfo => {
+    const hit = peaks.get(p);
+    if (hit) return hit;
+    const px = p % W;
+    const py = (p / W) | 0;
+    let nearbyUsers = 0;
+    if (dens[p]! >= params.minDensity * KERNEL_UNIT) {
+      for (const k of uplIndex.within(px, py, cellsFor(params.minUsersRadiusM, py))) {
+        const u = uplUser[k]!;
+        if (userStamp[u] !== p) {
+          userStamp[u] = p;
+          nearbyUsers++;
+        }
+      }
+    }
+    const info = {
+      qualifies:
+        nearbyUsers >= params.minUsers &&
+        owns(mercatorToLat((y0 + py + 0.5) * cell), mercatorToLng((x0 + px + 0.5) * cell)),
+      nearbyUsers,
+    };
+    peaks.set(p, info);
+    return info;
+  };
+
+  // 6. Members: points whose cell climbs to a qualifying peak and is dense enough.
+  const absoluteFloor = params.minDensity * KERNEL_UNIT;
+  const membersOf = new Map<number, number[]>();
+  for (let i = 0; i < n; i++) {
+    const c = (gy[i]! - y0) * W + (gx[i]! - x0);
+    let root = rootOfCell.get(c);
+    if (root === undefined) {
+      root = climb(c);
+      rootOfCell.set(c, root);
+    }
+    if (root < 0) continue;
+    if (!peakInfo(root).qualifies) continue;
+    if (dens[c]! < Math.max(absoluteFloor, params.relativeFloor * dens[root]!)) continue;
+    let list = membersOf.get(root);
+    if (!list) membersOf.set(root, (list = []));
+    list.push(i);
+  }
+
+  // 7. Summaries: a mode near each peak, with every photographer weighing one.
+  const clusters: PeopleCluster[] = [];
+  const perUser = new Map<number, number>();
+  let clusterNo = 0;
+  for (const [p, members] of [...membersOf].sort((a, b) => a[0] - b[0])) {
+    // Members, not just the neighbourhood of the peak, must come from enough people.
+    clusterNo++;
+    let memberUsers = 0;
+    for (const i of members) {
+      const u = points.user[i]!;
+      if (userStamp[u] !== -1 - clusterNo) {
+        userStamp[u] = -1 - clusterNo;
+        memberUsers++;
+      }
+    }
+    if (memberUsers < params.minUsers) continue;
+    const px = p % W;
+    const py = (p / W) | 0;
+    const near = uplIndex.within(px, py, cellsFor(params.bandwidthM, py));
+    perUser.clear();
+    for (const k of near) perUser.set(uplUser[k]!, (perUser.get(uplUser[k]!) ?? 0) + 1);
+    let sx = 0, sy = 0, sw = 0;
+    for (const k of near) {
+      const w = 1 / perUser.get(uplUser[k]!)!;
+      sx += w * ((uplCell[k]! % W) + 0.5);
+      sy += w * (((uplCell[k]! / W) | 0) + 0.5);
+      sw += w;
+    }
+    const mx = sw > 0 ? sx / sw : px + 0.5;
+    const my = sw > 0 ? sy / sw : py + 0.5;
+    clusters.push({
+      peakLat: mercatorToLat((y0 + py + 0.5) * cell),
+      peakLng: mercatorToLng((x0 + px + 0.5) * cell),
+      lat: mercatorToLat((y0 + my) * cell),
+      lng: mercatorToLng((x0 + mx) * cell),
+      density: dens[p]! / KERNEL_UNIT,
+      nearbyUsers: peakInfo(p).nearbyUsers,
+      members: Int32Array.from(members),
+    });
+  }
+  return clusters;
+}

@@ -1,0 +1,31 @@
+import { Redis } from 'ioredis';
+
+/**
+ * A Redis client that never blocks the caller for long: commands fail fast
+ * while Redis is down (no offline queue), and reconnection retries forever in
+ * the background with capped backoff.
+ */
+export function connectRedis(
+  url: string,
+  log: { warn(obj: object, msg: string): void; info(msg: string): void },
+  name: string,
+): Redis {
+  const redis = new Redis(url, {
+    lazyConnect: false,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    connectTimeout: 2_000,
+    connectionName: name,
+    retryStrategy: (times) => Math.min(times * 200, 5_000),
+  });
+  let down = false;
+  redis.on('error', (err) => {
+    if (!down) log.warn({ err: err.message }, 'Redis unavailable; retrying in the background');
+    down = true;
+  });
+  redis.on('ready', () => {
+    if (down) log.info('Redis connection restored');
+    down = false;
+  });
+  return redis;
+}

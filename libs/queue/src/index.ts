@@ -1,0 +1,14 @@
+export { createSqsClient, awsCredentials, type AwsConnection } from './sqs-client.ts';
+export { resolveQueueUrl, deadLetterQueueUrl, pingQueue } from './queue-urls.ts';
+export { setupQueues, type QueueDefinition, type CreatedQueue } from './setup-queues.ts';
+export { MessagePublisher, InvalidMessageError, backoff, MAX_MESSAGE_BYTES, type PublishOptions, type PublisherOptions } from './publisher.ts';
+export {
+  createConsumer,
+  retryDelaySeconds,
+  type ConsumerOptions,
+  type HandlerContext,
+  type MessageHandler,
+  type RunningConsumer,
+} from './consumer.ts';
+export { startOutboxRelay, type OutboxDrain, type OutboxRelay } from './outbox-relay.ts';
+export { queueDefinitions, resolveQueues, type QueueUrls } from './topology.ts';

@@ -1,0 +1,72 @@
+import type { QueueKey } from '@photospots/contracts';
+import type { Logger } from 'pino';
+import type { MessagePublisher } from './publisher.ts';
+
+/** A store of committed-but-unsent messages (the db lib implements it with the outbox table). */
+export type OutboxDrain = (
+  limit: number,
+  send: (rows: { id: number; queue: string; body: unknown }[]) => Promise<void>,
+) => Promise<number>;
+
+export interface OutboxRelay {
+  /** Sends everything pending now; resolves when the outbox is empty or a send failed. */
+  flush(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Relays outbox rows to SQS: on demand after a commit (flush), and on an
+ * interval to pick up anything a crashed process left behind.
+ */
+export function startOutboxRelay(options: {
+  drain: OutboxDrain;
+  publisher: MessagePublisher;
+  log: Logger;
+  intervalMs?: number;
+}): OutboxRelay {
+  const { drain, publisher, log } = options;
+  let running: Promise<number> | undefined;
+  let stopped = false;
+
+  const sendRows = async (rows: { queue: string; body: unknown }[]) => {
+    const byQueue = new Map<string, unknown[]>();
+    for (const row of rows) {
+      let list = byQueue.get(row.queue);
+      if (!list) byQueue.set(row.queue, (list = []));
+      list.push(row.body);
+    }
+    for (const [queue, bodies] of byQueue) await publisher.sendRaw(queue as QueueKey, bodies);
+  };
+
+  const drainAll = async () => {
+    let total = 0;
+    for (;;) {
+      const sent = await drain(100, sendRows);
+      total += sent;
+      if (sent === 0) return total;
+    }
+  };
+
+  const flush = async (): Promise<number> => {
+    while (running) await running.catch(() => 0);
+    running = drainAll().finally(() => {
+      running = undefined;
+    });
+    return running;
+  };
+
+  const timer = setInterval(() => {
+    if (stopped || running) return;
+    flush().catch((err: unknown) => log.warn({ err }, 'outbox relay failed; will retry'));
+  }, options.intervalMs ?? 2_000);
+  timer.unref();
+
+  return {
+    flush,
+    stop: async () => {
+      stopped = true;
+      clearInterval(timer);
+      await running?.catch(() => 0);
+    },
+  };
+}

@@ -1,0 +1,104 @@
+import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { photosIngested, queueSpec, type MessageOf } from '@photospots/contracts';
+import { createTestEnv, waitFor, type TestEnv } from '@photospots/test-harness';
+import { pino } from 'pino';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createConsumer, MessagePublisher, InvalidMessageError, type RunningConsumer } from '../src/index.ts';
+
+const log = pino({ level: 'silent' });
+let env: TestEnv;
+let running: RunningConsumer | undefined;
+
+beforeAll(async () => {
+  env = await createTestEnv();
+});
+afterEach(async () => {
+  await running?.stop();
+  running = undefined;
+});
+afterAll(async () => {
+  await env.close();
+});
+
+async function visibleCount(url: string): Promise<number> {
+  const out = await env.sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
+  return Number(out.Attributes?.ApproximateNumberOfMessages ?? 0) + Number(out.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
+}
+
+async function drain(url: string) {
+  const out = await env.sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, MessageAttributeNames: ['All'] }));
+  return out.Messages ?? [];
+}
+
+function consumer(handle: (m: MessageOf<typeof photosIngested>) => Promise<void>, retryDelay?: () => number) {
+  running = createConsumer({
+    name: 'photos-ingested',
+    sqs: env.sqs,
+    queueUrl: env.queues.url.photosIngested,
+    deadLetterUrl: env.queues.deadLetterUrl.photosIngested,
+    contracts: [photosIngested],
+    handle: handle as never,
+    log,
+    waitTimeSeconds: 1,
+    visibilityTimeoutSeconds: 30,
+    ...(retryDelay ? { retryDelay } : {}),
+  });
+  running.start();
+  return running;
+}
+
+describe('publisher and consumer over SQS', () => {
+  const publisher = () => new MessagePublisher({ sqs: env.sqs, queueUrls: env.queues.url, producer: 'test', log });
+
+  it('delivers a validated message with its metadata to the handler', async () => {
+    const seen: MessageOf<typeof photosIngested>[] = [];
+    consumer(async (m) => {
+      seen.push(m);
+    });
+    const id = await publisher().publish(photosIngested, { batchId: 'b1', source: 'lbsn', photoCount: 3, tiles: [5, 6] }, { correlationId: 'corr-1' });
+    await waitFor(() => seen.length === 1, { message: 'delivery' });
+    expect(seen[0]).toMatchObject({
+      type: 'photos.ingested',
+      schemaVersion: 1,
+      payload: { batchId: 'b1', source: 'lbsn', photoCount: 3, tiles: [5, 6] },
+      metadata: { messageId: id, correlationId: 'corr-1', producedBy: 'test' },
+    });
+  });
+
+  it('refuses to publish a payload that breaks the contract', async () => {
+    await expect(publisher().publish(photosIngested, { batchId: '', source: 'x', photoCount: 1, tiles: [] } as never)).rejects.toBeInstanceOf(InvalidMessageError);
+  });
+
+  it('sends invalid messages straight to the dead-letter queue and keeps serving', async () => {
+    const seen: string[] = [];
+    consumer(async (m) => {
+      seen.push(m.payload.batchId);
+    });
+    await env.sqs.send(new SendMessageCommand({ QueueUrl: env.queues.url.photosIngested, MessageBody: '{not json' }));
+    await env.sqs.send(new SendMessageCommand({ QueueUrl: env.queues.url.photosIngested, MessageBody: JSON.stringify({ type: 'photos.ingested', schemaVersion: 9 }) }));
+    await publisher().publish(photosIngested, { batchId: 'after-poison', source: 'lbsn', photoCount: 1, tiles: [1] });
+    await waitFor(() => seen.includes('after-poison'), { message: 'valid message after poison' });
+    const dead = await waitFor(async () => {
+      const all = [...(await drain(env.queues.deadLetterUrl.photosIngested!)), ...(await drain(env.queues.deadLetterUrl.photosIngested!))];
+      return all.length >= 2 ? all : undefined;
+    }, { message: 'dead letters' });
+    expect(dead.map((m) => m.MessageAttributes?.errorCode?.StringValue).sort()).toEqual(['INVALID_JSON', 'UNSUPPORTED_VERSION']);
+    expect(await visibleCount(env.queues.url.photosIngested)).toBe(0);
+  });
+
+  it('retries a failing handler until the redrive policy dead-letters it after maxReceiveCount', async () => {
+    let attempts = 0;
+    consumer(async () => {
+      attempts++;
+      throw new Error('always fails');
+    }, () => 0);
+    await publisher().publish(photosIngested, { batchId: 'doomed', source: 'lbsn', photoCount: 1, tiles: [1] });
+    const dead = await waitFor(async () => {
+      const msgs = await drain(env.queues.deadLetterUrl.photosIngested!);
+      return msgs.length > 0 ? msgs : undefined;
+    }, { timeoutMs: 30_000, message: 'redrive to the dead-letter queue' });
+    expect(JSON.parse(dead[0]!.Body!).payload.batchId).toBe('doomed');
+    expect(attempts).toBe(queueSpec('photosIngested').maxReceiveCount);
+    expect(await visibleCount(env.queues.url.photosIngested)).toBe(0);
+  }, 40_000);
+});

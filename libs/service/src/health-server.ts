@@ -1,0 +1,65 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+
+/** A dependency probe: resolves when reachable, throws (or times out) when not. */
+export type ReadinessCheck = () => Promise<unknown>;
+
+export interface CheckResult {
+  status: 'up' | 'down';
+  error?: string;
+}
+
+const CHECK_TIMEOUT_MS = 2_000;
+
+/** Runs every check with a timeout; `ready` only when all are up. */
+export async function runChecks(checks: Record<string, ReadinessCheck>): Promise<{ ready: boolean; checks: Record<string, CheckResult> }> {
+  const entries = await Promise.all(
+    Object.entries(checks).map(async ([name, check]): Promise<[string, CheckResult]> => {
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        await Promise.race([
+          check(),
+          new Promise((_, reject) => {
+            timer = setTimeout(() => reject(new Error(`timed out after ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS);
+          }),
+        ]);
+        return [name, { status: 'up' }];
+      } catch (err) {
+        return [name, { status: 'down', error: (err as Error).message }];
+      } finally {
+        clearTimeout(timer);
+      }
+    }),
+  );
+  const results = Object.fromEntries(entries);
+  return { ready: entries.every(([, r]) => r.status === 'up'), checks: results };
+}
+
+/**
+ * Adds /healthz (the process is alive) and /readyz (its dependencies answer)
+ * to a Fastify instance; workers serve only these two.
+ */
+export function registerHealthRoutes(app: FastifyInstance, checks: Record<string, ReadinessCheck>, isStopping: () => boolean = () => false): void {
+  app.get('/healthz', { logLevel: 'warn' }, async () => ({ status: 'ok' }));
+  app.get('/readyz', { logLevel: 'warn' }, async (_req, reply) => {
+    if (isStopping()) return reply.code(503).send({ status: 'stopping', checks: {} });
+    const result = await runChecks(checks);
+    return reply.code(result.ready ? 200 : 503).send({ status: result.ready ? 'ready' : 'not-ready', checks: result.checks });
+  });
+}
+
+/** A small Fastify server with only the health routes, for worker services. */
+export async function startHealthServer(options: {
+  port: number;
+  host: string;
+  log: Logger;
+  checks: Record<string, ReadinessCheck>;
+  isStopping?: () => boolean;
+}): Promise<{ close(): Promise<void>; port: number }> {
+  const app = Fastify({ loggerInstance: options.log.child({ component: 'health' }) as FastifyBaseLogger });
+  registerHealthRoutes(app, options.checks, options.isStopping);
+  await app.listen({ port: options.port, host: options.host });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  return { close: () => app.close(), port };
+}

@@ -1,0 +1,53 @@
+import { tagKey } from './normalise.ts';
+
+/**
+ * Counts, per tag key, the distinct photographers who used it, remembering the
+ * most common spelling for display. Photographers, not photos: one person
+ * tagging 4,000 photos "pond" is one vote for "pond".
+ */
+export class TagCounter {
+  readonly #usersByKey = new Map<string, Set<string | number>>();
+  readonly #spellings = new Map<string, Map<string, number>>();
+  readonly #users = new Set<string | number>();
+
+  add(user: string | number, tags: readonly string[]): void {
+    this.#users.add(user);
+    for (const tag of tags) {
+      const key = tagKey(tag);
+      if (!key) continue;
+      let users = this.#usersByKey.get(key);
+      if (!users) this.#usersByKey.set(key, (users = new Set()));
+      users.add(user);
+      let spellings = this.#spellings.get(key);
+      if (!spellings) this.#spellings.set(key, (spellings = new Map()));
+      spellings.set(tag, (spellings.get(tag) ?? 0) + 1);
+    }
+  }
+
+  /** Distinct photographers seen. */
+  get userCount(): number {
+    return this.#users.size;
+  }
+
+  /** Distinct photographers who used the tag key. */
+  usersWith(key: string): number {
+    return this.#usersByKey.get(key)?.size ?? 0;
+  }
+
+  keys(): IterableIterator<string> {
+    return this.#usersByKey.keys();
+  }
+
+  /** Most frequent spelling of a key (ties: the alphabetically first, for stable output). */
+  spelling(key: string): string {
+    let best = key;
+    let bestCount = -1;
+    for (const [tag, count] of this.#spellings.get(key) ?? []) {
+      if (count > bestCount || (count === bestCount && tag < best)) {
+        best = tag;
+        bestCount = count;
+      }
+    }
+    return best;
+  }
+}

@@ -1,0 +1,44 @@
+import { randomBytes } from 'node:crypto';
+import { runMigrations } from '@photospots/db';
+import postgres from 'postgres';
+import { obtainBackingServices } from './backing-services.ts';
+import { HARNESS_ENV } from './harness-env.ts';
+
+/** Postgres NOTICEs ("extension already exists") are not worth a log line. */
+const ignoreNotice = (): void => undefined;
+
+/**
+ * Vitest global setup: obtains the backing services once per run, migrates a
+ * template database every test file clones, and hands the addresses to the
+ * test workers through environment variables.
+ */
+export default async function setup(): Promise<() => Promise<void>> {
+  const services = await obtainBackingServices(process.env);
+  const runId = `${process.pid}_${randomBytes(3).toString('hex')}`;
+  const template = `photospots_tpl_${runId}`;
+  const admin = postgres(services.adminDatabaseUrl, { max: 1, onnotice: ignoreNotice });
+  await admin.unsafe(`create database ${template}`);
+  const templateUrl = new URL(services.adminDatabaseUrl);
+  templateUrl.pathname = `/${template}`;
+  await runMigrations(templateUrl.toString());
+
+  process.env[HARNESS_ENV.adminDatabaseUrl] = services.adminDatabaseUrl;
+  process.env[HARNESS_ENV.templateDatabase] = template;
+  process.env[HARNESS_ENV.redisUrl] = services.redisUrl;
+  process.env[HARNESS_ENV.awsEndpoint] = services.awsEndpoint;
+  process.env[HARNESS_ENV.runId] = runId;
+  console.log(
+    `[test-harness] using ${services.kind} services: postgres ${new URL(services.adminDatabaseUrl).host}, redis ${new URL(services.redisUrl).host}, sqs/s3 ${services.awsEndpoint}`,
+  );
+
+  return async () => {
+    // Drop the template and any database a crashed test file left behind.
+    const leftovers = await admin<{ datname: string }[]>`
+      select datname from pg_database where datname like ${`photospots_%${runId}%`}`;
+    for (const { datname } of leftovers) {
+      await admin.unsafe(`drop database if exists ${datname} with (force)`);
+    }
+    await admin.end({ timeout: 5 });
+    await services.stop();
+  };
+}

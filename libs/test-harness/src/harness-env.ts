@@ -1,0 +1,14 @@
+/** Environment variables through which global setup tells test workers where services are. */
+export const HARNESS_ENV = {
+  adminDatabaseUrl: 'PHOTOSPOTS_TEST_ADMIN_DATABASE_URL',
+  templateDatabase: 'PHOTOSPOTS_TEST_TEMPLATE_DATABASE',
+  redisUrl: 'PHOTOSPOTS_TEST_REDIS_URL',
+  awsEndpoint: 'PHOTOSPOTS_TEST_AWS_ENDPOINT',
+  runId: 'PHOTOSPOTS_TEST_RUN_ID',
+} as const;
+
+export function harnessValue(key: keyof typeof HARNESS_ENV): string {
+  const value = process.env[HARNESS_ENV[key]];
+  if (!value) throw new Error(`${HARNESS_ENV[key]} is not set: run tests through vitest with the root config (npm test)`);
+  return value;
+}
