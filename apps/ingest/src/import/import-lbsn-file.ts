@@ -137,7 +137,8 @@ export async function importLbsnFile(location: string, deps: ImportDeps, correla
     location,
     ...counters,
     errorsByCode,
-    errors,
+    // The CSV parser reports broken records as soon as it sees them, so order by line.
+    errors: errors.sort((a, b) => a.line - b.line),
     resumedAfterLine,
     durationMs: Math.round(performance.now() - started),
   };

@@ -1,0 +1,132 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { createTestEnv, DRESDEN_SAMPLE_CSV, LBSN_HEADER, lbsnRow, type TestEnv } from '@photospots/test-harness';
+import { pino } from 'pino';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { buildIngest, type Ingest } from '../src/app.ts';
+import { loadIngestConfig } from '../src/config.ts';
+
+let env: TestEnv;
+let ingest: Ingest;
+const dir = mkdtempSync(path.join(tmpdir(), 'ingest-test-'));
+
+function csv(name: string, lines: string[]): string {
+  const file = path.join(dir, name);
+  writeFileSync(file, `${[LBSN_HEADER, ...lines].join('\n')}\n`);
+  return file;
+}
+
+async function receiveAll(url: string) {
+  const out = [];
+  for (;;) {
+    const r = await env.sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
+    if (!r.Messages?.length) return out;
+    out.push(...r.Messages.map((m) => JSON.parse(m.Body!)));
+  }
+}
+
+beforeAll(async () => {
+  env = await createTestEnv();
+  const config = loadIngestConfig(env.serviceEnv({ INGEST_BATCH_SIZE: '1000' }));
+  ingest = buildIngest(config, { database: env.database, sqs: env.sqs, queues: env.queues, log: pino({ level: 'silent' }) });
+});
+beforeEach(async () => {
+  await env.truncate();
+  await receiveAll(env.queues.url.photosIngested);
+});
+afterAll(async () => {
+  await ingest.stop();
+  await env.close();
+});
+
+describe('importing an LBSN CSV', () => {
+  it('stores valid rows, reports bad rows by line and code, and announces the touched tiles', async () => {
+    const file = csv('mixed.csv', [
+      lbsnRow({ guid: 'p1', user: 'u1', lat: 51.0519, lng: 13.7416, tags: ['Frauenkirche', 'dresden'], views: 10 }),
+      lbsnRow({ guid: 'p2', user: 'u2', lat: 'north', lng: 13.74 }),
+      '"2",51.05,13.74,"p3"',
+      lbsnRow({ guid: 'p4', user: 'u3', lat: 0, lng: 0 }),
+      lbsnRow({ guid: 'p5', user: 'u2', lat: 51.0543, lng: 13.7356, taken: '2019-02-30' }),
+      lbsnRow({ guid: 'p6', user: 'u2', lat: 51.0543, lng: 13.7356, tags: ['semperoper'] }),
+      '"2",51.05,"13.74,"broken quote',
+      lbsnRow({ guid: 'p1', user: 'u1', lat: 51.0519, lng: 13.7416, tags: ['Frauenkirche', 'dresden'], views: 12 }),
+    ]);
+    const report = await ingest.importFile(file);
+    expect(report).toMatchObject({ rowsRead: 8, rowsRejected: 5, inserted: 2, updated: 0, messagesQueued: 1 });
+    expect(report.errors.map((e) => [e.line, e.code])).toEqual([
+      [3, 'INVALID_LAT'],
+      [4, 'COLUMN_COUNT'],
+      [5, 'NULL_ISLAND'],
+      [6, 'INVALID_DATE'],
+      [8, 'COLUMN_COUNT'],
+    ]);
+    const rows = await env.database.sql<{ source_id: string; views: number; tags: string[]; id: number }[]>`
+      select id, source_id, views, tags from photos order by source_id`;
+    // The duplicate of p1 later in the file wins (views 12); ids are numbers, not strings.
+    expect(rows.map((r) => [r.source_id, r.views, r.tags])).toEqual([
+      ['p1', 12, ['frauenkirche', 'dresden']],
+      ['p6', 0, ['semperoper']],
+    ]);
+    expect(typeof rows[0]!.id).toBe('number');
+    await ingest.flushOutbox();
+    const messages = await receiveAll(env.queues.url.photosIngested);
+    expect(messages).toHaveLength(1);
+    expect(messages[0]).toMatchObject({ type: 'photos.ingested', payload: { source: 'lbsn', photoCount: 2 } });
+    expect(messages[0].payload.tiles.length).toBeGreaterThanOrEqual(1);
+  });
+
+  it('imports the Dresden sample once: a second import changes nothing and announces nothing', async () => {
+    const first = await ingest.importFile(DRESDEN_SAMPLE_CSV);
+    expect(first).toMatchObject({ rowsRead: 17_879, rowsRejected: 0, inserted: 17_879, updated: 0 });
+    await ingest.flushOutbox();
+    const announced = await receiveAll(env.queues.url.photosIngested);
+    expect(announced).toHaveLength(18);
+    expect(announced.reduce((s, m) => s + m.payload.photoCount, 0)).toBe(17_879);
+
+    const second = await ingest.importFile(DRESDEN_SAMPLE_CSV);
+    expect(second).toMatchObject({ rowsRead: 17_879, inserted: 0, updated: 0, unchanged: 17_879, messagesQueued: 0 });
+    const [{ count }] = await env.database.sql<{ count: number }[]>`select count(*)::int as count from photos`;
+    expect(count).toBe(17_879);
+    const [{ owners }] = await env.database.sql<{ owners: number }[]>`select count(distinct owner_id)::int as owners from photos`;
+    expect(owners).toBe(909);
+  });
+
+  it('reports a changed photo as updated and announces both its old and new tile', async () => {
+    const before = csv('before.csv', [lbsnRow({ guid: 'm1', user: 'u1', lat: 51.0519, lng: 13.7416 })]);
+    const after = csv('after.csv', [lbsnRow({ guid: 'm1', user: 'u1', lat: 51.1, lng: 13.9 })]);
+    await ingest.importFile(before);
+    await ingest.flushOutbox();
+    const [{ tile: oldTile }] = await env.database.sql<{ tile: number }[]>`select tile from photos`;
+    await receiveAll(env.queues.url.photosIngested);
+    const report = await ingest.importFile(after);
+    expect(report).toMatchObject({ inserted: 0, updated: 1 });
+    await ingest.flushOutbox();
+    const [message] = await receiveAll(env.queues.url.photosIngested);
+    const [{ tile: newTile }] = await env.database.sql<{ tile: number }[]>`select tile from photos`;
+    expect(message.payload.tiles.sort()).toEqual([oldTile, newTile].sort());
+  });
+
+  it('resumes an interrupted import after the last committed batch', async () => {
+    const lines = Array.from({ length: 2500 }, (_, i) => lbsnRow({ guid: `r${i}`, user: `u${i % 7}`, lat: 51 + i * 1e-5, lng: 13.7 }));
+    const file = csv('resume.csv', lines);
+    const { size, mtimeMs } = await import('node:fs').then((fs) => fs.statSync(file));
+    // A previous run committed the first 1,000 rows (lines 2–1001) and died.
+    await ingest.importFile(csv('first-part.csv', lines.slice(0, 1000)));
+    await env.database.sql`
+      insert into ingest_checkpoints (job, key, done, state)
+      values ('file-import', ${file}, false, ${JSON.stringify({ fingerprint: `${size}:${mtimeMs}`, line: 1001, counters: { rowsRead: 1000, rowsRejected: 0, inserted: 1000, updated: 0, unchanged: 0, batches: 1, messagesQueued: 1 }, errorsByCode: {} })}::jsonb)`;
+    const report = await ingest.importFile(file);
+    expect(report).toMatchObject({ resumedAfterLine: 1001, rowsRead: 2500, inserted: 2500, unchanged: 0 });
+    const [{ count }] = await env.database.sql<{ count: number }[]>`select count(*)::int as count from photos`;
+    expect(count).toBe(2500);
+  });
+
+  it('rejects a file that is not an LBSN export without importing anything', async () => {
+    const file = path.join(dir, 'wrong.csv');
+    writeFileSync(file, 'id,name\n1,x\n');
+    await expect(ingest.importFile(file)).rejects.toMatchObject({ code: 'INVALID_HEADER' });
+    await expect(ingest.importFile(path.join(dir, 'missing.csv'))).rejects.toMatchObject({ code: 'FILE_NOT_FOUND' });
+  });
+});

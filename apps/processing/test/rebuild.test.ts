@@ -1,0 +1,108 @@
+import { haversineMeters } from '@photospots/geo';
+import { createTestEnv, readSamplePhotos, seedPhotos, type TestEnv } from '@photospots/test-harness';
+import { pino } from 'pino';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { buildProcessing, type Processing } from '../src/app.ts';
+import { loadProcessingConfig } from '../src/config.ts';
+import { markTilesDirty } from '../src/dirty-tiles/dirty-tile-repository.ts';
+
+let env: TestEnv;
+let processing: Processing;
+const sample = readSamplePhotos();
+
+interface Snapshot {
+  id: number;
+  lat: number;
+  lng: number;
+  label: string | null;
+  user_count: number;
+  members: number[];
+}
+
+async function snapshot(): Promise<Snapshot[]> {
+  return env.database.sql<Snapshot[]>`
+    select h.id, h.lat, h.lng, h.label, h.user_count,
+           array(select p.source_id::text from hotspot_photos hp join photos p on p.id = hp.photo_id where hp.hotspot_id = h.id order by 1) as members
+    from hotspots h where h.status = 'active' order by h.id`;
+}
+
+/** Hotspots as places, without ids: for comparing two computations. */
+const places = (s: Snapshot[]) => s.map((h) => `${h.lat.toFixed(9)},${h.lng.toFixed(9)}|${h.members.join(',')}`).sort();
+
+beforeAll(async () => {
+  env = await createTestEnv();
+  processing = buildProcessing(loadProcessingConfig(env.serviceEnv()), {
+    database: env.database,
+    sqs: env.sqs,
+    queues: env.queues,
+    log: pino({ level: 'silent' }),
+  });
+});
+beforeEach(() => env.truncate());
+afterAll(async () => {
+  await processing.stop();
+  await env.close();
+});
+
+describe('re-clustering the Dresden sample', () => {
+  it('finds the Frauenkirche, needs several photographers per hotspot, and is stable when run again', async () => {
+    await seedPhotos(env.database.sql, sample);
+    const [result] = await processing.rebuildAll();
+    expect(result!.created).toBeGreaterThan(100);
+    const hotspots = await snapshot();
+    const frauenkirche = hotspots.filter((h) => haversineMeters(h.lat, h.lng, 51.0519, 13.7416) < 100);
+    expect(frauenkirche).toHaveLength(1);
+    expect(frauenkirche[0]!.label).toBe('Frauenkirche');
+    expect(Math.min(...hotspots.map((h) => h.user_count))).toBeGreaterThanOrEqual(3);
+    // Every photo belongs to at most one hotspot.
+    const members = hotspots.flatMap((h) => h.members);
+    expect(new Set(members).size).toBe(members.length);
+
+    const again = await processing.rebuildAll();
+    expect(again.reduce((s, r) => s + r.created + r.changed + r.retired, 0)).toBe(0);
+    expect(await snapshot()).toEqual(hotspots);
+  });
+
+  it('gives the same hotspots incrementally as a full rebuild, keeping ids of places that stayed', async () => {
+    // 80% of the photos first (every fifth photo held back), then the rest as an incremental batch.
+    const first = sample.filter((_, i) => i % 5 !== 0);
+    const later = sample.filter((_, i) => i % 5 === 0);
+    await seedPhotos(env.database.sql, first);
+    await processing.rebuildAll();
+    const before = await snapshot();
+
+    const tiles = await seedPhotos(env.database.sql, later);
+    await markTilesDirty(env.database.sql, tiles);
+    const results = await processing.rebuildDirty();
+    expect(results.length).toBeGreaterThan(0);
+    const incremental = await snapshot();
+
+    // Ids survive for places that are substantially the same.
+    const beforeFk = before.find((h) => haversineMeters(h.lat, h.lng, 51.0519, 13.7416) < 100)!;
+    const afterFk = incremental.find((h) => haversineMeters(h.lat, h.lng, 51.0519, 13.7416) < 100)!;
+    expect(afterFk.id).toBe(beforeFk.id);
+    const keptIds = incremental.filter((h) => before.some((b) => b.id === h.id)).length;
+    expect(keptIds / before.length).toBeGreaterThan(0.8);
+
+    // A full rebuild from scratch on the same data finds exactly the same places.
+    await env.database.sql`truncate hotspot_photos, hotspots restart identity cascade`;
+    await processing.rebuildAll();
+    expect(places(await snapshot())).toEqual(places(incremental));
+  });
+
+  it('re-clusters only the area a new batch touched', async () => {
+    await seedPhotos(env.database.sql, sample);
+    await processing.rebuildAll();
+    const pillnitz = sample.filter((p) => haversineMeters(p.lat, p.lng, 51.0088, 13.8697) < 300).slice(0, 5);
+    const tiles = await seedPhotos(
+      env.database.sql,
+      pillnitz.map((p, i) => ({ ...p, sourceId: `extra-${i}`, ownerId: `visitor-${i}` })),
+    );
+    await markTilesDirty(env.database.sql, tiles);
+    const [result] = await processing.rebuildDirty();
+    expect(result!.tilesClaimed).toBe(tiles.length);
+    expect(result!.areaTiles).toBeLessThanOrEqual(9 * tiles.length);
+    expect(result!.created + result!.changed).toBeGreaterThanOrEqual(1);
+    expect(result!.unchanged + result!.changed + result!.created).toBeLessThan(60);
+  });
+});
