@@ -4,3 +4,5 @@ export { DRESDEN_SAMPLE_CSV, fixturePath, LBSN_HEADER, lbsnRow } from './fixture
 export { obtainBackingServices, startFauxqsServer, type BackingServices } from './backing-services.ts';
 export { HARNESS_ENV } from './harness-env.ts';
 export { readSamplePhotos, seedPhotos, type SeedPhoto } from './seed-photos.ts';
+export { startProcess, startService, freePort, waitForHttpOk, REPO_ROOT, type ServiceProcess } from './service-process.ts';
+export { queueDepth, pipelineState, type PipelineState } from './pipeline-state.ts';

@@ -1,0 +1,71 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { waitFor } from './wait-for.ts';
+
+/** The repository root (tests spawn services and tools relative to it). */
+export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+export interface ServiceProcess {
+  name: string;
+  child: ChildProcess;
+  /** Everything the process wrote so far (stdout and stderr). */
+  output(): string;
+  /** Sends a signal and waits for the exit; resolves with the exit code (or the signal name). */
+  stop(signal?: NodeJS.Signals, timeoutMs?: number): Promise<number | string>;
+}
+
+/** A TCP port free right now on the loopback interface. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Starts a command (a service's main.ts, a CLI, a built bundle) as a separate
+ * process with exactly the given environment plus PATH/HOME, the way a
+ * deployment would run it.
+ */
+export function startProcess(name: string, command: string, args: string[], env: Record<string, string>, cwd = REPO_ROOT): ServiceProcess {
+  const child = spawn(command, args, {
+    cwd,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)));
+  return {
+    name,
+    child,
+    output: () => out,
+    stop: async (signal = 'SIGTERM', timeoutMs = 30_000) => {
+      if (child.exitCode !== null || child.signalCode !== null) return exited;
+      child.kill(signal);
+      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+      try {
+        return await exited;
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+  };
+}
+
+/** Starts one of the four services from its source entry point (node strips the types). */
+export function startService(app: string, env: Record<string, string>): ServiceProcess {
+  return startProcess(app, process.execPath, [path.join(REPO_ROOT, 'apps', app, 'src', 'main.ts')], env);
+}
+
+/** Waits until an HTTP GET answers 200 (a /readyz, say). */
+export async function waitForHttpOk(url: string, timeoutMs = 30_000): Promise<void> {
+  await waitFor(async () => (await fetch(url)).ok, { timeoutMs, message: `${url} to answer 200` });
+}
