@@ -13,11 +13,11 @@ const depConstraints = [
   },
 ];
 
-const boundaries = (constraints) => [
+const boundaries = (constraints, allow = []) => [
   'error',
   {
     enforceBuildableLibDependency: false,
-    allow: [],
+    allow,
     // The harness builds on these libs, and their own integration tests use the harness.
     ignoredCircularDependencies: [
       ['test-harness', 'queue'],
@@ -52,6 +52,18 @@ export default [
   {
     files: ['**/test/**/*.ts'],
     rules: { '@nx/enforce-module-boundaries': boundaries(depConstraints) },
+  },
+  {
+    // System tests check deployment files against each service's config schema, its one public entry point.
+    files: ['apps/system-tests/**/*.ts'],
+    rules: {
+      '@nx/enforce-module-boundaries': boundaries(depConstraints, [
+        '@photospots/ingest/config',
+        '@photospots/processing/config',
+        '@photospots/scoring/config',
+        '@photospots/query-api/config',
+      ]),
+    },
   },
   {
     // Configuration loaders, the test harness and repo tools are where the environment is read.

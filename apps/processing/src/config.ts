@@ -1,8 +1,10 @@
-import { healthPortEnv, loadConfig, queueEnv, sharedEnv, z } from '@photospots/config';
+import { consumerEnv, healthPortEnv, loadConfig, queueEnv, sharedEnv, z } from '@photospots/config';
 
 export const processingEnv = {
   ...sharedEnv,
-  ...queueEnv,
+  ...consumerEnv,
+  QUEUE_PHOTOS_INGESTED: queueEnv.QUEUE_PHOTOS_INGESTED,
+  QUEUE_HOTSPOTS_CHANGED: queueEnv.QUEUE_HOTSPOTS_CHANGED,
   ...healthPortEnv(3002),
   PROCESSING_MAX_TILES_PER_RUN: z.coerce.number().int().min(1).max(10_000).default(400).describe('Dirty work tiles claimed per rebuild transaction.'),
   PROCESSING_CONSUMER_BATCH: z.coerce.number().int().min(1).max(10).default(10).describe('photos.ingested messages received at once (they coalesce into one rebuild).'),

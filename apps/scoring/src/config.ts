@@ -1,8 +1,9 @@
-import { healthPortEnv, loadConfig, queueEnv, redisEnv, sharedEnv, z } from '@photospots/config';
+import { consumerEnv, healthPortEnv, loadConfig, queueEnv, redisEnv, sharedEnv, z } from '@photospots/config';
 
 export const scoringEnv = {
   ...sharedEnv,
-  ...queueEnv,
+  ...consumerEnv,
+  QUEUE_HOTSPOTS_CHANGED: queueEnv.QUEUE_HOTSPOTS_CHANGED,
   ...redisEnv,
   ...healthPortEnv(3003),
   SCORE_RECENCY_HALF_LIFE_YEARS: z.coerce.number().min(0.1).max(100).default(5).describe('Years after which a photographer\'s last visit counts half toward recency.'),

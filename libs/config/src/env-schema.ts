@@ -26,8 +26,13 @@ export const sharedEnv = {
 } as const;
 
 /** Queue variables: each takes a queue name (resolved with GetQueueUrl) or a full queue URL. */
-export const queueEnv = {
+/** Settings of services that consume a queue. */
+export const consumerEnv = {
   SQS_WAIT_TIME_SECONDS: z.coerce.number().int().min(0).max(20).default(10).describe('Long-poll wait of each receive; also bounds how long a stopping consumer waits for its last poll.'),
+} as const;
+
+/** Queue variables; each service spreads in the ones it uses. */
+export const queueEnv = {
   QUEUE_INGEST: z.string().min(1).default('photospots-ingest-requests').describe('Queue of ingest requests (file imports, Flickr harvests).'),
   QUEUE_PHOTOS_INGESTED: z.string().min(1).default('photospots-photos-ingested').describe('Queue of photos.ingested messages, consumed by processing.'),
   QUEUE_HOTSPOTS_CHANGED: z.string().min(1).default('photospots-hotspots-changed').describe('Queue of hotspots.changed and rescore messages, consumed by scoring.'),

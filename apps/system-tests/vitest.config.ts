@@ -2,7 +2,7 @@ import { defineProject } from 'vitest/config';
 
 export default defineProject({
   test: {
-    name: 'pipeline-e2e',
+    name: 'system-tests',
     include: ['test/**/*.test.ts'],
     testTimeout: 180_000,
     hookTimeout: 120_000,
