@@ -46,12 +46,18 @@ export function buildProcessing(config: ProcessingConfig, deps: ProcessingDeps):
   const publisher = new MessagePublisher({ sqs, queueUrls: queues.url, producer: 'processing', log });
   const relay = startOutboxRelay({ drain: (limit, send) => drainOutbox(database.sql, limit, send), publisher, log });
   const params = clusterParamsFrom(config);
+  const naming = {
+    backgroundRadiusM: config.NAMING_BACKGROUND_RADIUS_M,
+    localRadiusM: config.NAMING_LOCAL_RADIUS_M,
+    qualifierShare: config.NAMING_QUALIFIER_SHARE,
+    broadExtent: config.NAMING_BROAD_EXTENT,
+  };
 
   const rebuildDirty = async (correlationId: string = randomUUID()) => {
     const results: RebuildResult[] = [];
     for (;;) {
       const result = await rebuildDirtyTiles(
-        { sql: database.sql, publisher, params, maxTilesPerRun: config.PROCESSING_MAX_TILES_PER_RUN, log },
+        { sql: database.sql, publisher, params, naming, maxTilesPerRun: config.PROCESSING_MAX_TILES_PER_RUN, log },
         correlationId,
       );
       if (!result) break;

@@ -11,6 +11,8 @@ export {
   tileBounds,
   withNeighbourTiles,
   tilesInBBox,
+  tileWidthM,
+  influenceTiles,
 } from './tiles.ts';
 export { convexHull, type Ring } from './convex-hull.ts';
 export { DEFAULT_CLUSTER_PARAMS, clusteringMarginM, type PeopleClusterParams } from './clustering/params.ts';

@@ -72,3 +72,24 @@ export function tilesInBBox(b: BBox): number[] {
   for (let y = ne.y; y <= sw.y; y++) for (let x = sw.x; x <= ne.x; x++) keys.push(y * SIDE + x);
   return keys;
 }
+
+/** Width in true metres of the narrowest (most poleward) edge of a work tile. */
+export function tileWidthM(key: number): number {
+  const b = tileBounds(key);
+  const poleward = Math.max(Math.abs(b.minLat), Math.abs(b.maxLat));
+  return ((2 * Math.PI * MERCATOR_RADIUS_M) / SIDE) * Math.cos(poleward * DEG);
+}
+
+/**
+ * The tiles whose hotspots can change when photos in `dirty` change: each
+ * dirty tile and every tile within `reachM` of it (more rings where tiles are
+ * narrow, towards the poles).
+ */
+export function influenceTiles(dirty: Iterable<number>, reachM: number): number[] {
+  const out = new Set<number>();
+  for (const key of dirty) {
+    const ring = Math.max(1, Math.ceil(reachM / tileWidthM(key)));
+    for (const t of withNeighbourTiles([key], ring)) out.add(t);
+  }
+  return [...out].sort((a, b) => a - b);
+}

@@ -34,6 +34,17 @@ export class TagCounter {
     return this.#usersByKey.get(key)?.size ?? 0;
   }
 
+  /** Photographers who used both tag keys. */
+  usersWithBoth(a: string, b: string): number {
+    const ua = this.#usersByKey.get(a);
+    const ub = this.#usersByKey.get(b);
+    if (!ua || !ub) return 0;
+    const [small, large] = ua.size <= ub.size ? [ua, ub] : [ub, ua];
+    let n = 0;
+    for (const u of small) if (large.has(u)) n++;
+    return n;
+  }
+
   keys(): IterableIterator<string> {
     return this.#usersByKey.keys();
   }

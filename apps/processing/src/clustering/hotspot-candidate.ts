@@ -1,5 +1,5 @@
 import { convexHull, haversineMeters, tileKeyOf, type PeopleCluster } from '@photospots/geo';
-import { displayTag, distinctiveTags, TagCounter } from '@photospots/tags';
+import { namePlace, TagCounter, type TagStats } from '@photospots/tags';
 import type { WindowPhotos } from './window-photos.ts';
 
 /** A hotspot as computed from the photos, before it is matched to a stored identity. */
@@ -38,7 +38,25 @@ function radiusOf(lat: number, lng: number, photos: WindowPhotos, members: Int32
  * photographer per day: a burst of 200 shots is one), distinctive tags against
  * the surroundings, hull, radius and when people come.
  */
-export function describeCluster(cluster: PeopleCluster, photos: WindowPhotos, surroundings: TagCounter): HotspotCandidate {
+export interface NamingOptions {
+  /** The "city" a hotspot's tags are compared with to find its name (metres around it). */
+  backgroundRadiusM: number;
+  /** The immediate surroundings that decide whether the name needs a qualifier (metres). */
+  localRadiusM: number;
+  /** A second name joins the label when nearly as distinctive (share of the first's score). */
+  qualifierShare: number;
+  /** Background-to-local usage ratio from which a name counts as broad (see namePlace). */
+  broadExtent: number;
+}
+
+export const DEFAULT_NAMING: NamingOptions = { backgroundRadiusM: 1500, localRadiusM: 400, qualifierShare: 0.5, broadExtent: 2 };
+
+export function describeCluster(
+  cluster: PeopleCluster,
+  photos: WindowPhotos,
+  surroundings: (lat: number, lng: number, radiusM: number) => TagStats,
+  naming: NamingOptions = DEFAULT_NAMING,
+): HotspotCandidate {
   const members = cluster.members;
   const tags = new TagCounter();
   const users = new Set<number>();
@@ -76,7 +94,12 @@ export function describeCluster(cluster: PeopleCluster, photos: WindowPhotos, su
     if (t < first) first = t;
     if (t > last) last = t;
   }
-  const top = distinctiveTags(tags, surroundings, { limit: 10 });
+  const name = namePlace(
+    tags,
+    surroundings(cluster.lat, cluster.lng, naming.backgroundRadiusM),
+    surroundings(cluster.lat, cluster.lng, naming.localRadiusM),
+    { qualifierShare: naming.qualifierShare, broadExtent: naming.broadExtent },
+  );
   const ids = Array.from(members, (i) => photos.id[i]!).sort((a, b) => a - b);
   const hull = convexHull(Array.from(members, (i) => photos.lng[i]!), Array.from(members, (i) => photos.lat[i]!));
   return {
@@ -90,19 +113,12 @@ export function describeCluster(cluster: PeopleCluster, photos: WindowPhotos, su
     userDays: userDays.size,
     viewCount: views,
     peakDensity: Math.round(cluster.density * 1000) / 1000,
-    label: top[0] ? displayTag(top[0].tag) : null,
-    topTags: top.map((t) => t.tag),
+    label: name.label,
+    topTags: name.topTags,
     hullWkt: hull ? `POLYGON((${hull.map(([x, y]) => `${x} ${y}`).join(',')}))` : null,
     monthHistogram: months,
     hourHistogram: timed >= Math.max(3, members.length / 4) ? hours : null,
     firstPhotoAt: Number.isFinite(first) ? new Date(first) : null,
     lastPhotoAt: Number.isFinite(last) ? new Date(last) : null,
   };
-}
-
-/** Tag usage by photographer over a whole window: the "surroundings" a place is compared with. */
-export function surroundingTags(photos: WindowPhotos): TagCounter {
-  const counter = new TagCounter();
-  for (let i = 0; i < photos.count; i++) counter.add(photos.user[i]!, photos.tags[i]!);
-  return counter;
 }

@@ -1,6 +1,6 @@
 import { hotspotsChanged, type PayloadOf } from '@photospots/contracts';
 import { enqueueOutbox, lockTiles, type Sql } from '@photospots/db';
-import { planClusterJobs, runClusterJob, withNeighbourTiles, type PeopleClusterParams } from '@photospots/geo';
+import { clusteringMarginM, influenceTiles, planClusterJobs, runClusterJob, type PeopleClusterParams } from '@photospots/geo';
 import type { MessagePublisher } from '@photospots/queue';
 import type { Logger } from '@photospots/service';
 import { claimDirtyTiles, clearDirtyTiles } from '../dirty-tiles/dirty-tile-repository.ts';
@@ -13,13 +13,15 @@ import {
   sameHotspot,
   updateHotspots,
 } from '../hotspots/hotspot-repository.ts';
-import { describeCluster, surroundingTags, type HotspotCandidate } from './hotspot-candidate.ts';
+import { LocalTagBackground } from '../naming/local-tag-background.ts';
+import { describeCluster, type HotspotCandidate, type NamingOptions } from './hotspot-candidate.ts';
 import { loadWindowPhotos } from './window-photos.ts';
 
 export interface RebuildDeps {
   sql: Sql;
   publisher: MessagePublisher;
   params: PeopleClusterParams;
+  naming: NamingOptions;
   maxTilesPerRun: number;
   log: Logger;
 }
@@ -72,16 +74,22 @@ export async function rebuildDirtyTiles(deps: RebuildDeps, correlationId: string
   return deps.sql.begin(async (tx) => {
     const claimed = await claimDirtyTiles(tx, deps.maxTilesPerRun);
     if (claimed.length === 0) return null;
-    const area = withNeighbourTiles(claimed.map((c) => c.tile), 1);
+    // A photo influences hotspots up to the clustering margin away, and names up to the naming
+    // radius (plus the mode's offset from its peak) away: those tiles are re-clustered.
+    const namingReachM = deps.naming.backgroundRadiusM + deps.params.bandwidthM;
+    const area = influenceTiles(claimed.map((c) => c.tile), Math.max(clusteringMarginM(deps.params), namingReachM));
     await lockTiles(tx, area);
 
     const computed: HotspotCandidate[] = [];
     let photosRead = 0;
-    for (const job of planClusterJobs(area, deps.params)) {
+    for (const job of planClusterJobs(area, deps.params, undefined, namingReachM)) {
       const photos = await loadWindowPhotos(tx, job.window);
       photosRead += photos.count;
-      const surroundings = surroundingTags(photos);
-      for (const cluster of runClusterJob(job, photos, deps.params)) computed.push(describeCluster(cluster, photos, surroundings));
+      const background = new LocalTagBackground(photos);
+      const surroundings = (lat: number, lng: number, radiusM: number) => background.around(lat, lng, radiusM);
+      for (const cluster of runClusterJob(job, photos, deps.params)) {
+        computed.push(describeCluster(cluster, photos, surroundings, deps.naming));
+      }
     }
 
     const stored = await loadActiveHotspots(tx, area);

@@ -20,6 +20,8 @@ export function planClusterJobs(
   tileKeys: Iterable<number>,
   params: PeopleClusterParams = DEFAULT_CLUSTER_PARAMS,
   blockTiles = DEFAULT_BLOCK_TILES,
+  /** A wider margin when the caller also needs photos around the hotspots (e.g. to name them). */
+  minMarginM = 0,
 ): ClusterJob[] {
   const blocks = new Map<number, number[]>();
   for (const key of new Set(tileKeys)) {
@@ -29,7 +31,7 @@ export function planClusterJobs(
     if (!list) blocks.set(blockKey, (list = []));
     list.push(key);
   }
-  const margin = clusteringMarginM(params);
+  const margin = Math.max(clusteringMarginM(params), minMarginM);
   return [...blocks.keys()]
     .sort((a, b) => a - b)
     .map((blockKey) => {

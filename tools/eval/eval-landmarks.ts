@@ -1,0 +1,44 @@
+/**
+ * `npm run eval:landmarks`: runs the pipeline on the Dresden sample (import,
+ * full re-clustering, scoring — the same commands an operator runs) in a
+ * scratch database, then prints recall, ranks and labels for the landmark list
+ * in data/landmarks/dresden.json, and the quality of the top 20.
+ *
+ * Options: --reuse (keep an already imported scratch database), --json.
+ * DATABASE_URL names the server (default: local Postgres); the scratch database is photospots_eval.
+ */
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { evaluate, formatReport, meetsTargets, type EvalHotspot, type LandmarkFile } from './evaluate.ts';
+import { startLocalPipeline } from './local-pipeline.ts';
+
+const { values } = parseArgs({ options: { reuse: { type: 'boolean' }, json: { type: 'boolean' } } });
+const landmarks = JSON.parse(readFileSync('data/landmarks/dresden.json', 'utf8')) as LandmarkFile;
+const pipeline = await startLocalPipeline({
+  adminUrl: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+  database: 'photospots_eval',
+  reuse: Boolean(values.reuse),
+});
+try {
+  const timings: string[] = [];
+  const timed = async (name: string, fn: () => Promise<unknown>) => {
+    const t = performance.now();
+    await fn();
+    timings.push(`${name} ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  };
+  if (pipeline.fresh) await timed('import', () => pipeline.run('apps/ingest/src/cli.ts', ['import', 'data/flickr-dresden-cc-by.csv']));
+  await timed('re-cluster', () => pipeline.run('apps/processing/src/cli.ts', ['rebuild']));
+  await timed('score', () => pipeline.run('apps/scoring/src/cli.ts', ['rescore']));
+  const hotspots = await pipeline.database.sql<EvalHotspot[]>`
+    select id, label, lat, lng, score, user_count as "userCount", photo_count as "photoCount"
+    from hotspots where status = 'active'`;
+  const report = evaluate(hotspots, landmarks);
+  if (values.json) console.log(JSON.stringify(report, null, 2));
+  else {
+    console.log(`${landmarks.city}: ${timings.join(', ')}`);
+    console.log(formatReport(report));
+  }
+  process.exitCode = meetsTargets(report) ? 0 : 1;
+} finally {
+  await pipeline.close();
+}
