@@ -52,7 +52,7 @@ describe('re-clustering the Dresden sample', () => {
     const hotspots = await snapshot();
     const frauenkirche = hotspots.filter((h) => haversineMeters(h.lat, h.lng, 51.0519, 13.7416) < 100);
     expect(frauenkirche).toHaveLength(1);
-    expect(frauenkirche[0]!.label).toBe('Frauenkirche');
+    expect(frauenkirche[0]!.label).toMatch(/^Frauenkirche/);
     expect(Math.min(...hotspots.map((h) => h.user_count))).toBeGreaterThanOrEqual(3);
     // Every photo belongs to at most one hotspot.
     const members = hotspots.flatMap((h) => h.members);
@@ -93,6 +93,7 @@ describe('re-clustering the Dresden sample', () => {
   it('re-clusters only the area a new batch touched', async () => {
     await seedPhotos(env.database.sql, sample);
     await processing.rebuildAll();
+    const total = (await snapshot()).length;
     const pillnitz = sample.filter((p) => haversineMeters(p.lat, p.lng, 51.0088, 13.8697) < 300).slice(0, 5);
     const tiles = await seedPhotos(
       env.database.sql,
@@ -101,8 +102,9 @@ describe('re-clustering the Dresden sample', () => {
     await markTilesDirty(env.database.sql, tiles);
     const [result] = await processing.rebuildDirty();
     expect(result!.tilesClaimed).toBe(tiles.length);
-    expect(result!.areaTiles).toBeLessThanOrEqual(9 * tiles.length);
+    // The tiles within reach of the new photos (clustering margin, naming radius), not the city.
+    expect(result!.areaTiles).toBeLessThanOrEqual(25 * tiles.length);
     expect(result!.created + result!.changed).toBeGreaterThanOrEqual(1);
-    expect(result!.unchanged + result!.changed + result!.created).toBeLessThan(60);
+    expect(result!.unchanged + result!.changed + result!.created).toBeLessThan(total / 4);
   });
 });
