@@ -4,6 +4,7 @@
  * fauxqs, for the evaluation and the parameter sweep.
  */
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { runMigrations, createDatabase, type Database } from '@photospots/db';
 import { createSqsClient, queueDefinitions, setupQueues } from '@photospots/queue';
@@ -13,7 +14,10 @@ import postgres from 'postgres';
 export interface LocalPipeline {
   env: Record<string, string>;
   database: Database;
+  /** Runs a command to completion; rejects with its output when it fails. */
   run(script: string, args?: string[], extraEnv?: Record<string, string>): Promise<string>;
+  /** Starts a long-running process (a service); `stop()` sends SIGTERM and waits. */
+  start(script: string, extraEnv?: Record<string, string>): { stop(): Promise<void>; output(): string };
   close(): Promise<void>;
 }
 
@@ -64,6 +68,20 @@ export async function startLocalPipeline(options: { adminUrl: string; database: 
         child.stderr.on('data', (d: Buffer) => (out += d.toString()));
         child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`${script} ${args.join(' ')} exited ${code}:\n${out}`))));
       }),
+    start: (script, extraEnv = {}) => {
+      const child = spawn(process.execPath, [script], { env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+      return {
+        output: () => out,
+        stop: async () => {
+          if (child.exitCode !== null) return;
+          child.kill('SIGTERM');
+          await once(child, 'exit');
+        },
+      };
+    },
     close: async () => {
       await database.close();
       await fauxqs.close();

@@ -31,7 +31,7 @@ export interface Ingest {
 export function buildIngest(config: IngestConfig, deps: IngestDeps): Ingest {
   const { database, sqs, queues, log } = deps;
   const publisher = new MessagePublisher({ sqs, queueUrls: queues.url, producer: 'ingest', log });
-  const relay = startOutboxRelay({ drain: (limit, send) => drainOutbox(database.sql, limit, send), publisher, log });
+  const relay = startOutboxRelay({ drain: (limit, send) => drainOutbox(database.sql, ['photosIngested'], limit, send), publisher, log });
   const flushSoon = () => {
     relay.flush().catch((err: unknown) => log.warn({ err }, 'outbox flush failed; the relay retries'));
   };

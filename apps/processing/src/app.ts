@@ -20,7 +20,7 @@ export interface ProcessingDeps {
 export interface Processing {
   /** Re-clusters every dirty tile, claim by claim, until none is left. */
   rebuildDirty(correlationId?: string): Promise<RebuildResult[]>;
-  /** Dirties every tile and re-clusters the world. */
+  /** Dirties every tile and re-clusters (and re-names) the world. */
   rebuildAll(correlationId?: string): Promise<RebuildResult[]>;
   flushOutbox(): Promise<number>;
   start(): void;
@@ -34,6 +34,7 @@ const SWEEP_INTERVAL_MS = 30_000;
 export function clusterParamsFrom(config: ProcessingConfig): PeopleClusterParams {
   return {
     ...DEFAULT_CLUSTER_PARAMS,
+    cellSizeMercM: config.CLUSTER_CELL_SIZE_MERC_M,
     minUsers: config.CLUSTER_MIN_USERS,
     bandwidthM: config.CLUSTER_BANDWIDTH_M,
     peakSeparationM: config.CLUSTER_PEAK_SEPARATION_M,
@@ -44,7 +45,7 @@ export function clusterParamsFrom(config: ProcessingConfig): PeopleClusterParams
 export function buildProcessing(config: ProcessingConfig, deps: ProcessingDeps): Processing {
   const { database, sqs, queues, log } = deps;
   const publisher = new MessagePublisher({ sqs, queueUrls: queues.url, producer: 'processing', log });
-  const relay = startOutboxRelay({ drain: (limit, send) => drainOutbox(database.sql, limit, send), publisher, log });
+  const relay = startOutboxRelay({ drain: (limit, send) => drainOutbox(database.sql, ['hotspotsChanged'], limit, send), publisher, log });
   const params = clusterParamsFrom(config);
   const naming = {
     backgroundRadiusM: config.NAMING_BACKGROUND_RADIUS_M,
@@ -53,12 +54,13 @@ export function buildProcessing(config: ProcessingConfig, deps: ProcessingDeps):
     broadExtent: config.NAMING_BROAD_EXTENT,
   };
 
-  const rebuildDirty = async (correlationId: string = randomUUID()) => {
+  const rebuildDirty = async (correlationId: string = randomUUID(), relabelAll = false) => {
     const results: RebuildResult[] = [];
     for (;;) {
       const result = await rebuildDirtyTiles(
         { sql: database.sql, publisher, params, naming, maxTilesPerRun: config.PROCESSING_MAX_TILES_PER_RUN, log },
         correlationId,
+        { relabelAll },
       );
       if (!result) break;
       results.push(result);
@@ -97,7 +99,7 @@ export function buildProcessing(config: ProcessingConfig, deps: ProcessingDeps):
     rebuildAll: async (correlationId: string = randomUUID()) => {
       const tiles = await markAllTilesDirty(database.sql);
       log.info({ tiles }, 'full rebuild: every tile dirtied');
-      const results = await rebuildDirty(correlationId);
+      const results = await rebuildDirty(correlationId, true);
       await relay.flush();
       return results;
     },

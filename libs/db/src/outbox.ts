@@ -12,18 +12,21 @@ export async function enqueueOutbox(tx: Queryable, queue: string, body: unknown)
 }
 
 /**
- * Claims up to `limit` outbox rows (skipping rows another relay holds), runs
- * `send` on them and deletes them when it resolves. If `send` throws, the rows
- * stay and are sent later: delivery is at least once.
+ * Claims up to `limit` outbox rows for the given queues (each service relays
+ * only what it publishes; rows another relay holds are skipped), runs `send`
+ * on them and deletes them when it resolves. If `send` throws, the rows stay
+ * and are sent later: delivery is at least once.
  */
 export async function drainOutbox(
   sql: Sql,
+  queues: readonly string[],
   limit: number,
   send: (rows: OutboxRow[]) => Promise<void>,
 ): Promise<number> {
   return sql.begin(async (tx) => {
     const rows = await tx<OutboxRow[]>`
-      select id, queue, body from outbox order by id limit ${limit} for update skip locked`;
+      select id, queue, body from outbox where queue = any(${[...queues]}::text[])
+      order by id limit ${limit} for update skip locked`;
     if (rows.length === 0) return 0;
     await send(rows);
     await tx`delete from outbox where id in ${tx(rows.map((r) => r.id))}`;

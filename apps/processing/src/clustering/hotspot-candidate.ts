@@ -15,6 +15,7 @@ export interface HotspotCandidate {
   userDays: number;
   viewCount: number;
   peakDensity: number;
+  /** Filled by nameCandidate (or kept from the stored hotspot when its photos did not change). */
   label: string | null;
   topTags: string[];
   /** WKT polygon of the members' convex hull, or null when they span no area. */
@@ -51,14 +52,8 @@ export interface NamingOptions {
 
 export const DEFAULT_NAMING: NamingOptions = { backgroundRadiusM: 1500, localRadiusM: 400, qualifierShare: 0.5, broadExtent: 2 };
 
-export function describeCluster(
-  cluster: PeopleCluster,
-  photos: WindowPhotos,
-  surroundings: (lat: number, lng: number, radiusM: number) => TagStats,
-  naming: NamingOptions = DEFAULT_NAMING,
-): HotspotCandidate {
+export function describeCluster(cluster: PeopleCluster, photos: WindowPhotos): HotspotCandidate {
   const members = cluster.members;
-  const tags = new TagCounter();
   const users = new Set<number>();
   const userDays = new Set<string>();
   const months = new Array<number>(12).fill(0);
@@ -71,7 +66,6 @@ export function describeCluster(
   for (const i of members) {
     const u = photos.user[i]!;
     users.add(u);
-    tags.add(u, photos.tags[i]!);
     views += photos.views[i]!;
     const t = photos.takenAt[i]!;
     if (Number.isNaN(t)) continue;
@@ -94,12 +88,6 @@ export function describeCluster(
     if (t < first) first = t;
     if (t > last) last = t;
   }
-  const name = namePlace(
-    tags,
-    surroundings(cluster.lat, cluster.lng, naming.backgroundRadiusM),
-    surroundings(cluster.lat, cluster.lng, naming.localRadiusM),
-    { qualifierShare: naming.qualifierShare, broadExtent: naming.broadExtent },
-  );
   const ids = Array.from(members, (i) => photos.id[i]!).sort((a, b) => a - b);
   const hull = convexHull(Array.from(members, (i) => photos.lng[i]!), Array.from(members, (i) => photos.lat[i]!));
   return {
@@ -113,12 +101,36 @@ export function describeCluster(
     userDays: userDays.size,
     viewCount: views,
     peakDensity: Math.round(cluster.density * 1000) / 1000,
-    label: name.label,
-    topTags: name.topTags,
+    label: null,
+    topTags: [],
     hullWkt: hull ? `POLYGON((${hull.map(([x, y]) => `${x} ${y}`).join(',')}))` : null,
     monthHistogram: months,
     hourHistogram: timed >= Math.max(3, members.length / 4) ? hours : null,
     firstPhotoAt: Number.isFinite(first) ? new Date(first) : null,
     lastPhotoAt: Number.isFinite(last) ? new Date(last) : null,
   };
+}
+
+/**
+ * Names a candidate from its members' tags against the photos around it
+ * (see namePlace). The surroundings reach backgroundRadiusM beyond the hotspot,
+ * so the window must have loaded photos that far out.
+ */
+export function nameCandidate(
+  candidate: HotspotCandidate,
+  cluster: PeopleCluster,
+  photos: WindowPhotos,
+  surroundings: (lat: number, lng: number, radiusM: number) => TagStats,
+  naming: NamingOptions = DEFAULT_NAMING,
+): void {
+  const tags = new TagCounter();
+  for (const i of cluster.members) tags.add(photos.user[i]!, photos.tags[i]!);
+  const name = namePlace(
+    tags,
+    surroundings(candidate.lat, candidate.lng, naming.backgroundRadiusM),
+    surroundings(candidate.lat, candidate.lng, naming.localRadiusM),
+    { qualifierShare: naming.qualifierShare, broadExtent: naming.broadExtent },
+  );
+  candidate.label = name.label;
+  candidate.topTags = name.topTags;
 }

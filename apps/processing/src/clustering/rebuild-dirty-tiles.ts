@@ -1,6 +1,6 @@
 import { hotspotsChanged, type PayloadOf } from '@photospots/contracts';
 import { enqueueOutbox, lockTiles, type Sql } from '@photospots/db';
-import { clusteringMarginM, influenceTiles, planClusterJobs, runClusterJob, type PeopleClusterParams } from '@photospots/geo';
+import { clusteringMarginM, influenceTiles, planClusterJobs, runClusterJob, type PeopleCluster, type PeopleClusterParams } from '@photospots/geo';
 import type { MessagePublisher } from '@photospots/queue';
 import type { Logger } from '@photospots/service';
 import { claimDirtyTiles, clearDirtyTiles } from '../dirty-tiles/dirty-tile-repository.ts';
@@ -14,8 +14,8 @@ import {
   updateHotspots,
 } from '../hotspots/hotspot-repository.ts';
 import { LocalTagBackground } from '../naming/local-tag-background.ts';
-import { describeCluster, type HotspotCandidate, type NamingOptions } from './hotspot-candidate.ts';
-import { loadWindowPhotos } from './window-photos.ts';
+import { describeCluster, nameCandidate, type HotspotCandidate, type NamingOptions } from './hotspot-candidate.ts';
+import { loadWindowPhotos, photosInWindow, type WindowPhotos } from './window-photos.ts';
 
 export interface RebuildDeps {
   sql: Sql;
@@ -69,32 +69,56 @@ function chunkChanges(p: ChangedPayload): ChangedPayload[] {
  * and written; hotspots.changed goes to the outbox with the same commit.
  * Returns null when nothing is dirty.
  */
-export async function rebuildDirtyTiles(deps: RebuildDeps, correlationId: string): Promise<RebuildResult | null> {
+export interface RebuildOptions {
+  /** Name every hotspot afresh (the full rebuild); otherwise only those whose photos changed. */
+  relabelAll?: boolean;
+}
+
+const sameIds = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+
+export async function rebuildDirtyTiles(deps: RebuildDeps, correlationId: string, options: RebuildOptions = {}): Promise<RebuildResult | null> {
   const started = performance.now();
   return deps.sql.begin(async (tx) => {
     const claimed = await claimDirtyTiles(tx, deps.maxTilesPerRun);
     if (claimed.length === 0) return null;
-    // A photo influences hotspots up to the clustering margin away, and names up to the naming
-    // radius (plus the mode's offset from its peak) away: those tiles are re-clustered.
-    const namingReachM = deps.naming.backgroundRadiusM + deps.params.bandwidthM;
-    const area = influenceTiles(claimed.map((c) => c.tile), Math.max(clusteringMarginM(deps.params), namingReachM));
+    // A photo changes clusters up to the clustering margin away: those tiles are re-clustered.
+    const area = influenceTiles(claimed.map((c) => c.tile), clusteringMarginM(deps.params));
     await lockTiles(tx, area);
 
+    // Windows reach further than the clustering needs, to the photos a hotspot's name is compared with.
+    const jobs = planClusterJobs(area, deps.params, undefined, deps.naming.backgroundRadiusM + deps.params.bandwidthM);
+    const all = await loadWindowPhotos(tx, jobs.map((j) => j.window));
     const computed: HotspotCandidate[] = [];
-    let photosRead = 0;
-    for (const job of planClusterJobs(area, deps.params, undefined, namingReachM)) {
-      const photos = await loadWindowPhotos(tx, job.window);
-      photosRead += photos.count;
-      const background = new LocalTagBackground(photos);
-      const surroundings = (lat: number, lng: number, radiusM: number) => background.around(lat, lng, radiusM);
+    const sources: { cluster: PeopleCluster; photos: WindowPhotos }[] = [];
+    for (const job of jobs) {
+      const photos = photosInWindow(all, job.window);
       for (const cluster of runClusterJob(job, photos, deps.params)) {
-        computed.push(describeCluster(cluster, photos, surroundings, deps.naming));
+        computed.push(describeCluster(cluster, photos));
+        sources.push({ cluster, photos });
       }
     }
 
     const stored = await loadActiveHotspots(tx, area);
     const storedById = new Map(stored.map((s) => [s.id, s]));
     const plan = matchIdentities(stored, computed);
+
+    // Naming compares a place with the photos around it, so it is the costly step: a place whose
+    // photos did not change keeps its name (the full rebuild names everything afresh).
+    const backgrounds = new Map<WindowPhotos, LocalTagBackground>();
+    computed.forEach((candidate, ci) => {
+      const keptId = plan.keep.get(ci);
+      const previous = keptId === undefined ? undefined : storedById.get(keptId);
+      if (!options.relabelAll && previous && sameIds(previous.photoIds, candidate.photoIds)) {
+        candidate.label = previous.label;
+        candidate.topTags = previous.topTags;
+        return;
+      }
+      const { cluster, photos } = sources[ci]!;
+      let background = backgrounds.get(photos);
+      if (!background) backgrounds.set(photos, (background = new LocalTagBackground(photos)));
+      const bg = background;
+      nameCandidate(candidate, cluster, photos, (lat, lng, radiusM) => bg.around(lat, lng, radiusM), deps.naming);
+    });
 
     const createdIds = await insertHotspots(tx, plan.create.map((c) => computed[c.candidate]!));
     const idOfCandidate = new Map<number, number>(plan.keep);
@@ -143,7 +167,7 @@ export async function rebuildDirtyTiles(deps: RebuildDeps, correlationId: string
     const result: RebuildResult = {
       tilesClaimed: claimed.length,
       areaTiles: area.length,
-      photosRead,
+      photosRead: all.count,
       created: createdIds.length,
       changed: changed.length,
       unchanged,

@@ -2,7 +2,7 @@ import type { BBox } from '@photospots/geo';
 import { tilesInBBox } from '@photospots/geo';
 import type { Queryable } from '@photospots/db';
 
-/** The photos of a clustering window, column-wise (a window can hold millions). */
+/** Photos of one or more clustering windows, column-wise (a window can hold millions). */
 export interface WindowPhotos {
   count: number;
   id: Float64Array;
@@ -27,18 +27,24 @@ interface PhotoRow {
   views: number;
 }
 
-/** Loads every photo inside a box, ordered by id (so results never depend on scan order). */
-export async function loadWindowPhotos(sql: Queryable, window: BBox): Promise<WindowPhotos> {
-  const tiles = tilesInBBox(window);
+const inside = (w: BBox, lat: number, lng: number) => lat >= w.minLat && lat <= w.maxLat && lng >= w.minLng && lng <= w.maxLng;
+
+/**
+ * Loads every photo inside any of the windows, ordered by id, in ONE
+ * statement: all windows of a rebuild see the same snapshot, so jobs that
+ * overlap agree on every photo (two statements could straddle an ingest commit
+ * and assign one photo to two hotspots).
+ */
+export async function loadWindowPhotos(sql: Queryable, windows: readonly BBox[]): Promise<WindowPhotos> {
+  const tiles = [...new Set(windows.flatMap(tilesInBBox))];
   const rows = await sql<PhotoRow[]>`
     select id, owner_id, lat, lng, tags,
            (extract(epoch from coalesce(taken_at, uploaded_at)) * 1000)::float8 as taken_ms, views
     from photos
     where tile = any(${tiles}::int[])
-      and lat between ${window.minLat} and ${window.maxLat}
-      and lng between ${window.minLng} and ${window.maxLng}
     order by id`;
-  const n = rows.length;
+  const kept = rows.filter((r) => windows.some((w) => inside(w, r.lat, r.lng)));
+  const n = kept.length;
   const out: WindowPhotos = {
     count: n,
     id: new Float64Array(n),
@@ -52,7 +58,7 @@ export async function loadWindowPhotos(sql: Queryable, window: BBox): Promise<Wi
   };
   const ownerIndex = new Map<string, number>();
   for (let i = 0; i < n; i++) {
-    const r = rows[i]!;
+    const r = kept[i]!;
     out.id[i] = r.id;
     out.lat[i] = r.lat;
     out.lng[i] = r.lng;
@@ -68,4 +74,21 @@ export async function loadWindowPhotos(sql: Queryable, window: BBox): Promise<Wi
     out.views[i] = r.views;
   }
   return out;
+}
+
+/** The photos inside one window, as their own WindowPhotos (photographer indices kept). */
+export function photosInWindow(all: WindowPhotos, window: BBox): WindowPhotos {
+  const idx: number[] = [];
+  for (let i = 0; i < all.count; i++) if (inside(window, all.lat[i]!, all.lng[i]!)) idx.push(i);
+  return {
+    count: idx.length,
+    id: Float64Array.from(idx, (i) => all.id[i]!),
+    lat: Float64Array.from(idx, (i) => all.lat[i]!),
+    lng: Float64Array.from(idx, (i) => all.lng[i]!),
+    user: Int32Array.from(idx, (i) => all.user[i]!),
+    owners: all.owners,
+    tags: idx.map((i) => all.tags[i]!),
+    takenAt: Float64Array.from(idx, (i) => all.takenAt[i]!),
+    views: Float64Array.from(idx, (i) => all.views[i]!),
+  };
 }

@@ -106,8 +106,10 @@ export function clusterByPeople(
   }
 
   // 2. Density: per photographer, the maximum of their kernels; then the sum over photographers.
+  // A photographer with one location here adds their kernel directly; only several locations of
+  // one photographer need the per-cell maximum (stamp = user + 1, so a fresh array needs no fill).
   const dens = new Int32Array(WH);
-  const stamp = new Int32Array(WH).fill(-1);
+  const stamp = new Int32Array(WH);
   const userMax = new Int32Array(WH);
   const flatOffsets = new Map<KernelDisc, Int32Array>();
   const offsetsOf = (disc: KernelDisc) => {
@@ -120,57 +122,92 @@ export function clusterByPeople(
     return o;
   };
   const rowDisc: (KernelDisc | undefined)[] = new Array(H);
-  let touched = new Int32Array(4096);
-  let touchedN = 0;
-  let currentUser = -1;
-  const flush = () => {
-    for (let t = 0; t < touchedN; t++) {
-      const c = touched[t]!;
-      dens[c] = dens[c]! + userMax[c]!;
-    }
-    touchedN = 0;
-  };
-  for (let k = 0; k < m; k++) {
-    const u = uplUser[k]!;
-    if (u !== currentUser) {
-      flush();
-      currentUser = u;
-    }
-    const c0 = uplCell[k]!;
+  const discAt = (c0: number) => {
     const row = (c0 / W) | 0;
-    const disc = (rowDisc[row] ??= kernelDisc(cellsFor(params.bandwidthM, row)));
+    return (rowDisc[row] ??= kernelDisc(cellsFor(params.bandwidthM, row)));
+  };
+  // Two locations of one photographer can share cells only within two kernel radii.
+  const reach = 2 * Math.ceil((params.bandwidthM * mercatorScale(maxAbsLat)) / cell);
+  const addDirect = (c0: number) => {
+    const disc = discAt(c0);
     const offs = offsetsOf(disc);
     const wts = disc.weight;
     for (let j = 0; j < offs.length; j++) {
       const c = c0 + offs[j]!;
-      const w = wts[j]!;
-      if (stamp[c] !== u) {
-        stamp[c] = u;
-        userMax[c] = w;
-        if (touchedN === touched.length) {
-          const grown = new Int32Array(touched.length * 2);
-          grown.set(touched);
-          touched = grown;
+      dens[c] = dens[c]! + wts[j]!;
+    }
+  };
+  /** True when another location of the same photographer (start..end, row-major sorted) is within reach of k. */
+  const hasNeighbour = (k: number, start: number, end: number) => {
+    const c = uplCell[k]!;
+    const x = c % W;
+    const y = (c / W) | 0;
+    for (let j = k - 1; j >= start; j--) {
+      const o = uplCell[j]!;
+      const oy = (o / W) | 0;
+      if (y - oy > reach) break;
+      if (Math.abs((o % W) - x) <= reach) return true;
+    }
+    for (let j = k + 1; j < end; j++) {
+      const o = uplCell[j]!;
+      const oy = (o / W) | 0;
+      if (oy - y > reach) break;
+      if (Math.abs((o % W) - x) <= reach) return true;
+    }
+    return false;
+  };
+  let touched = new Int32Array(4096);
+  for (let start = 0; start < m; ) {
+    const u = uplUser[start]!;
+    let end = start + 1;
+    while (end < m && uplUser[end] === u) end++;
+    const mark = u + 1;
+    let touchedN = 0;
+    for (let k = start; k < end; k++) {
+      const c0 = uplCell[k]!;
+      // An isolated location overlaps no other of this photographer: its kernel adds directly.
+      if (end - start === 1 || !hasNeighbour(k, start, end)) {
+        addDirect(c0);
+        continue;
+      }
+      const disc = discAt(c0);
+      const offs = offsetsOf(disc);
+      const wts = disc.weight;
+      for (let j = 0; j < offs.length; j++) {
+        const c = c0 + offs[j]!;
+        const w = wts[j]!;
+        if (stamp[c] !== mark) {
+          stamp[c] = mark;
+          userMax[c] = w;
+          if (touchedN === touched.length) {
+            const grown = new Int32Array(touched.length * 2);
+            grown.set(touched);
+            touched = grown;
+          }
+          touched[touchedN++] = c;
+        } else if (w > userMax[c]!) {
+          userMax[c] = w;
         }
-        touched[touchedN++] = c;
-      } else if (w > userMax[c]!) {
-        userMax[c] = w;
       }
     }
+    for (let t = 0; t < touchedN; t++) {
+      const c = touched[t]!;
+      dens[c] = dens[c]! + userMax[c]!;
+    }
+    start = end;
   }
-  flush();
 
   // Strict total order on cells: density, then lattice position (row-major index
   // order equals global (y, x) order, so ties break the same in every window).
   const higher = (a: number, b: number) => dens[a]! > dens[b]! || (dens[a] === dens[b] && a > b);
 
-  // 3. Steepest-ascent parent and minor-maximum jump, computed lazily (the
-  // stamping buffers are reused as caches).
-  const parent = stamp.fill(-1);
-  const jump = userMax.fill(-1);
+  // 3. Steepest-ascent parent and minor-maximum jump, computed lazily; caches
+  // hold index + 1 (0 = not computed yet).
+  const parent = new Int32Array(WH);
+  const jump = userMax.fill(0);
   const parentOf = (c: number): number => {
     const cached = parent[c]!;
-    if (cached >= 0) return cached;
+    if (cached > 0) return cached - 1;
     const x = c % W;
     const y = (c / W) | 0;
     let best = c;
@@ -184,12 +221,12 @@ export function clusterByPeople(
         if (higher(nc, best)) best = nc;
       }
     }
-    parent[c] = best;
+    parent[c] = best + 1;
     return best;
   };
   const jumpOf = (c: number): number => {
     const cached = jump[c]!;
-    if (cached >= 0) return cached;
+    if (cached > 0) return cached - 1;
     const x = c % W;
     const y = (c / W) | 0;
     const r = cellsFor(params.peakSeparationM, y);
@@ -206,7 +243,7 @@ export function clusterByPeople(
         if (higher(nc, best)) best = nc;
       }
     }
-    jump[c] = best;
+    jump[c] = best + 1;
     return best;
   };
 

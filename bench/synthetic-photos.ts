@@ -1,0 +1,90 @@
+/**
+ * Deterministic synthetic photo sets for benchmarks: thousands of dense
+ * centres of very different popularity, photographers of very different
+ * activity (a few prolific ones), bursts of several shots per visit, and
+ * uniform noise. Seeded, so every run measures the same data.
+ */
+import { offsetMeters } from '@photospots/geo';
+
+export interface SyntheticPhotos {
+  lat: Float64Array;
+  lng: Float64Array;
+  user: Int32Array;
+  count: number;
+}
+
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export interface SyntheticOptions {
+  photos: number;
+  centres: number;
+  users: number;
+  /** Share of photos scattered uniformly (not at any centre). */
+  noise: number;
+  /** Region centre and half-size in km. */
+  lat: number;
+  lng: number;
+  halfSizeKm: number;
+  seed: number;
+}
+
+export const DEFAULT_SYNTHETIC: SyntheticOptions = {
+  photos: 1_000_000,
+  centres: 4_000,
+  users: 150_000,
+  noise: 0.2,
+  lat: 50.9,
+  lng: 13.5,
+  halfSizeKm: 30,
+  seed: 42,
+};
+
+/** Generates photos; `region` overrides where the centres and noise fall. */
+export function syntheticPhotos(options: Partial<SyntheticOptions> = {}): SyntheticPhotos {
+  const o = { ...DEFAULT_SYNTHETIC, ...options };
+  const random = rng(o.seed);
+  const n = o.photos;
+  const lat = new Float64Array(n);
+  const lng = new Float64Array(n);
+  const user = new Int32Array(n);
+  const half = o.halfSizeKm * 1000;
+  const centres = Array.from({ length: o.centres }, () => {
+    const p = offsetMeters(o.lat, o.lng, (random() * 2 - 1) * half, (random() * 2 - 1) * half);
+    return { ...p, spread: 15 + random() * 60 };
+  });
+  // Zipf-like weights: a few centres and a few photographers draw most photos.
+  const pick = (k: number, s: number) => Math.min(k - 1, Math.floor(k * random() ** s));
+  let i = 0;
+  while (i < n) {
+    const u = pick(o.users, 3);
+    if (random() < o.noise) {
+      const p = offsetMeters(o.lat, o.lng, (random() * 2 - 1) * half, (random() * 2 - 1) * half);
+      lat[i] = p.lat;
+      lng[i] = p.lng;
+      user[i++] = u;
+      continue;
+    }
+    const c = centres[pick(o.centres, 2.2)]!;
+    // A visit: a burst of 1–6 shots a few metres apart.
+    const burst = 1 + Math.floor(random() * random() * 6);
+    const r = c.spread * Math.sqrt(-2 * Math.log(1 - random() * 0.999)) * 0.5;
+    const a = 2 * Math.PI * random();
+    const spot = offsetMeters(c.lat, c.lng, r * Math.cos(a), r * Math.sin(a));
+    for (let b = 0; b < burst && i < n; b++) {
+      const jitter = offsetMeters(spot.lat, spot.lng, (random() - 0.5) * 8, (random() - 0.5) * 8);
+      lat[i] = jitter.lat;
+      lng[i] = jitter.lng;
+      user[i++] = u;
+    }
+  }
+  return { lat, lng, user, count: n };
+}
