@@ -1,3 +1,4 @@
+import { createDatabase } from '@photospots/db';
 import { haversineMeters } from '@photospots/geo';
 import { createTestEnv, readSamplePhotos, seedPhotos, type TestEnv } from '@photospots/test-harness';
 import { pino } from 'pino';
@@ -106,5 +107,42 @@ describe('re-clustering the Dresden sample', () => {
     expect(result!.areaTiles).toBeLessThanOrEqual(25 * tiles.length);
     expect(result!.created + result!.changed).toBeGreaterThanOrEqual(1);
     expect(result!.unchanged + result!.changed + result!.created).toBeLessThan(total / 4);
+  });
+});
+
+describe('two workers at once', () => {
+  it('serialise overlapping areas and end with the hotspots one worker would build', async () => {
+    const [photosA, photosB] = [sample.filter((_, i) => i % 2 === 0), sample.filter((_, i) => i % 2 === 1)];
+    await seedPhotos(env.database.sql, photosA);
+    await processing.rebuildAll();
+    const otherDatabase = createDatabase(env.databaseUrl, { max: 4 });
+    const other = buildProcessing(loadProcessingConfig(env.serviceEnv({ PROCESSING_MAX_TILES_PER_RUN: '5' })), {
+      database: otherDatabase,
+      sqs: env.sqs,
+      queues: env.queues,
+      log: pino({ level: 'silent' }),
+    });
+    const tiles = await seedPhotos(env.database.sql, photosB);
+    await markTilesDirty(env.database.sql, tiles);
+    // Small claims on both sides, so their areas interleave and overlap.
+    const mine = buildProcessing(loadProcessingConfig(env.serviceEnv({ PROCESSING_MAX_TILES_PER_RUN: '5' })), {
+      database: env.database,
+      sqs: env.sqs,
+      queues: env.queues,
+      log: pino({ level: 'silent' }),
+    });
+    const [a, b] = await Promise.all([mine.rebuildDirty(), other.rebuildDirty()]);
+    expect(a.length).toBeGreaterThan(0);
+    expect(b.length).toBeGreaterThan(0);
+    const concurrent = await snapshot();
+    const members = concurrent.flatMap((h) => h.members);
+    expect(new Set(members).size).toBe(members.length);
+
+    await env.database.sql`truncate hotspot_photos, hotspots restart identity cascade`;
+    await processing.rebuildAll();
+    expect(places(await snapshot())).toEqual(places(concurrent));
+    await mine.stop();
+    await other.stop();
+    await otherDatabase.close();
   });
 });

@@ -1,5 +1,5 @@
 import { HotspotIndexReader } from '@photospots/hotspot-index';
-import { createTestEnv, seedPhotos, type TestEnv } from '@photospots/test-harness';
+import { createTestEnv, seedPhotos, waitFor, type TestEnv } from '@photospots/test-harness';
 import { pino } from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildScoring, type Scoring } from '../src/app.ts';
@@ -83,5 +83,32 @@ describe('scoring', () => {
     expect(await reader.top(5)).toBeNull();
     expect(await scoring.syncIndex()).toBe(1);
     expect((await reader.top(5))?.map((h) => h.id)).toEqual([a]);
+  });
+});
+
+describe('scheduled rescore', () => {
+  it('sends hotspots.rescore-requested on its schedule and rescores every hotspot when it arrives', async () => {
+    const a = await hotspot('Delta', 51.07, 13.76, Array.from({ length: 4 }, (_, i) => ({ owner: `d${i}` })));
+    const scheduled = buildScoring(loadScoringConfig(env.serviceEnv({ RESCORE_INTERVAL_MINUTES: '0.01', SQS_WAIT_TIME_SECONDS: '1' })), {
+      database: env.database,
+      sqs: env.sqs,
+      queues: env.queues,
+      redis: undefined,
+      log: pino({ level: 'silent' }),
+    });
+    scheduled.start();
+    try {
+      // Nothing told scoring about this hotspot: only the schedule can score it.
+      const row = await waitFor(
+        async () => {
+          const [r] = await env.database.sql<{ score: number; scored_at: Date | null }[]>`select score, scored_at from hotspots where id = ${a}`;
+          return r?.scored_at ? r : undefined;
+        },
+        { timeoutMs: 20_000, message: 'the scheduled rescore' },
+      );
+      expect(row.score).toBeGreaterThan(0);
+    } finally {
+      await scheduled.stop();
+    }
   });
 });
