@@ -12,7 +12,7 @@ export const processingEnv = {
   CLUSTER_MIN_USERS: z.coerce.number().int().min(1).max(1000).default(3).describe('Distinct photographers a hotspot needs.'),
   CLUSTER_BANDWIDTH_M: z.coerce.number().min(5).max(500).default(50).describe('Kernel radius of one photographer\'s presence, in metres.'),
   CLUSTER_PEAK_SEPARATION_M: z.coerce.number().min(5).max(1000).default(60).describe('Minimum distance between two hotspot peaks, in metres.'),
-  CLUSTER_MAX_RADIUS_M: z.coerce.number().min(20).max(1000).default(200).describe('No photo farther than this from its hotspot\'s peak is a member, in metres.'),
+  CLUSTER_MAX_RADIUS_M: z.coerce.number().min(20).max(1000).default(150).describe('No photo farther than this from its hotspot\'s peak is a member, in metres.'),
   NAMING_BACKGROUND_RADIUS_M: z.coerce.number().min(100).max(5000).default(1500).describe('A hotspot\'s tags are compared with tags used within this radius to name it, in metres.'),
   NAMING_LOCAL_RADIUS_M: z.coerce.number().min(50).max(5000).default(400).describe('A name also used all around within this radius gets a qualifier ("Blaues Wunder · Blasewitz"), in metres.'),
   NAMING_BROAD_EXTENT: z.coerce.number().min(1).max(100).default(2).describe('A tag used this many times more within the background radius than within the local radius names something broad (a river, a district) and gets a qualifier.'),

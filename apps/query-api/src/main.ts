@@ -11,7 +11,7 @@ try {
 }
 const log = createLogger('query-api', config.LOG_LEVEL);
 try {
-  const deps = connectQueryApiDeps(config, log);
+  const deps = await connectQueryApiDeps(config, log);
   const app = await buildApp(config, deps);
   await app.listen({ port: config.PORT, host: config.HOST });
   runUntilSignalled(

@@ -7,8 +7,8 @@ import type { Logger, ReadinessCheck } from '@photospots/service';
 import type { Redis } from 'ioredis';
 import type { ScoringConfig } from './config.ts';
 import { createHotspotsChangedHandler } from './consumers/hotspots-changed-handler.ts';
-import { rescoreAll, rescoreHotspots, type RescoreDeps } from './scoring/rescore.ts';
-import { allSummaries } from './scoring/score-repository.ts';
+import { rescoreAll, rescoreHotspots, type IndexSink, type RescoreDeps } from './scoring/rescore.ts';
+import { allSummaries, loadSummaries } from './scoring/score-repository.ts';
 
 export interface ScoringDeps {
   database: Database;
@@ -31,13 +31,36 @@ export interface Scoring {
 export function buildScoring(config: ScoringConfig, deps: ScoringDeps): Scoring {
   const { database, sqs, queues, redis, log } = deps;
   const index = redis ? new HotspotIndexWriter(redis, config.REDIS_KEY_PREFIX) : undefined;
-  const rescoreDeps: RescoreDeps = { sql: database.sql, index, halfLifeYears: config.SCORE_RECENCY_HALF_LIFE_YEARS };
+  // Scores live in Postgres; the index is a copy. When Redis refuses an update the
+  // scores are still saved, and the whole index is rebuilt once Redis answers again.
+  let needsResync = false;
+  const sink: IndexSink | undefined = index && {
+    apply: async (upserts, removed) => {
+      try {
+        await index.apply(upserts, removed);
+      } catch (err) {
+        if (!needsResync) log.warn({ err: (err as Error).message }, 'Redis index update failed; it will be rebuilt when Redis is back');
+        needsResync = true;
+      }
+    },
+  };
+  const rescoreDeps: RescoreDeps = { sql: database.sql, index: sink, halfLifeYears: config.SCORE_RECENCY_HALF_LIFE_YEARS };
   const publisher = new MessagePublisher({ sqs, queueUrls: queues.url, producer: 'scoring', log });
 
   const syncIndex = async () => {
     if (!index) return 0;
+    needsResync = false;
+    const [{ startedAt }] = await database.sql<{ startedAt: Date }[]>`select now() as "startedAt"`;
     const count = await index.replaceAll(allSummaries(database.sql));
-    log.info({ count }, 'Redis hotspot index rebuilt from Postgres');
+    // Another scoring task may have updated the live index while this one was
+    // being built and swapped in: re-apply everything scored or retired since.
+    const raced = await database.sql<{ id: number; status: string }[]>`
+      select id, status from hotspots where scored_at >= ${startedAt} or retired_at >= ${startedAt}`;
+    if (raced.length > 0) {
+      const active = raced.filter((r) => r.status === 'active').map((r) => r.id);
+      await index.apply(await loadSummaries(database.sql, active), raced.filter((r) => r.status !== 'active').map((r) => r.id));
+    }
+    log.info({ count, reapplied: raced.length }, 'Redis hotspot index rebuilt from Postgres');
     return count;
   };
 
@@ -63,7 +86,7 @@ export function buildScoring(config: ScoringConfig, deps: ScoringDeps): Scoring 
     if (!index || syncing) return;
     syncing = index
       .isSynced()
-      .then((ok) => (ok ? undefined : syncIndex()))
+      .then((ok) => (ok && !needsResync ? undefined : syncIndex()))
       .catch((err: unknown) => log.debug({ err: (err as Error).message }, 'Redis index check failed; retrying'))
       .finally(() => {
         syncing = undefined;

@@ -1,5 +1,5 @@
 import { createDatabase } from '@photospots/db';
-import { connectRedis } from '@photospots/hotspot-index';
+import { connectRedis, redisReady } from '@photospots/hotspot-index';
 import { createSqsClient, resolveQueues } from '@photospots/queue';
 import type { Logger } from '@photospots/service';
 import type { ScoringDeps } from './app.ts';
@@ -17,6 +17,7 @@ export async function connectScoringDeps(config: ScoringConfig, log: Logger): Pr
   const redis = config.REDIS_URL ? connectRedis(config.REDIS_URL, log, 'scoring') : undefined;
   try {
     const queues = await resolveQueues(sqs, { hotspotsChanged: config.QUEUE_HOTSPOTS_CHANGED });
+    if (redis && !(await redisReady(redis))) log.warn({}, 'Redis not reachable at start; scores go to Postgres and the index is rebuilt when Redis returns');
     return {
       database,
       sqs,

@@ -41,7 +41,10 @@ async function settled() {
   return waitFor(
     async () => {
       const s = await pipelineState(env.database.sql, env.sqs, urls);
-      return s.settled && s.photos === 17_879 ? s : undefined;
+      if (!s.settled || s.photos !== 17_879) return undefined;
+      // …and the API serves from the Redis index scoring keeps.
+      const probe = await fetch(`${api}/v1/hotspots/nearby?lat=51.0519&lng=13.7416&radius=10`);
+      return probe.headers.get('x-data-source') === 'redis' ? s : undefined;
     },
     { timeoutMs: 150_000, intervalMs: 500, message: 'the pipeline to settle' },
   );

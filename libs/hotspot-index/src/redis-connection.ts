@@ -29,3 +29,22 @@ export function connectRedis(
   });
   return redis;
 }
+
+/**
+ * Resolves when the client is ready, or after `timeoutMs` whatever its state:
+ * a service starts (degraded) without Redis rather than not at all.
+ */
+export async function redisReady(redis: Redis, timeoutMs = 3_000): Promise<boolean> {
+  if (redis.status === 'ready') return true;
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      redis.off('ready', onReady);
+      resolve(false);
+    }, timeoutMs);
+    const onReady = () => {
+      clearTimeout(timer);
+      resolve(true);
+    };
+    redis.once('ready', onReady);
+  });
+}

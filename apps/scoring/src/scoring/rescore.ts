@@ -1,12 +1,17 @@
 import type { Sql } from '@photospots/db';
-import type { HotspotIndexWriter } from '@photospots/hotspot-index';
+import type { HotspotSummary } from '@photospots/hotspot-index';
 import { computeScore, type ScoreComponents } from './score-formula.ts';
 import { allActiveIds, loadScoreInputs, loadSummaries, saveScores } from './score-repository.ts';
+
+/** Where scored hotspots are published for fast reads (the Redis index); never throws. */
+export interface IndexSink {
+  apply(upserts: readonly HotspotSummary[], removedIds: readonly number[]): Promise<void>;
+}
 
 export interface RescoreDeps {
   sql: Sql;
   /** Absent without Redis: scores still land in Postgres, which the API falls back to. */
-  index: HotspotIndexWriter | undefined;
+  index: IndexSink | undefined;
   halfLifeYears: number;
 }
 

@@ -28,7 +28,7 @@ export const DEFAULT_CLUSTER_PARAMS: Readonly<PeopleClusterParams> = Object.free
   peakSeparationM: 60,
   minUsers: 3,
   minUsersRadiusM: 100,
-  maxRadiusM: 200,
+  maxRadiusM: 150,
   minDensity: 0.5,
   relativeFloor: 0.15,
 });
