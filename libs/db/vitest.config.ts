@@ -4,7 +4,7 @@ export default defineProject({
   test: {
     name: 'db',
     include: ['test/**/*.test.ts'],
-    testTimeout: 30_000,
+    testTimeout: 120_000,
     hookTimeout: 60_000,
   },
 });

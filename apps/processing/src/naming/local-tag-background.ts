@@ -18,6 +18,10 @@ export class LocalTagBackground {
   readonly #photos: WindowPhotos;
   readonly #tagIds: Int32Array[];
   readonly #keys: string[] = [];
+  readonly #idOf = new Map<string, number>();
+  // Scratch space for around(): per tag, the last photographer counted and the count.
+  #lastUser = new Int32Array(0);
+  #counts = new Int32Array(0);
 
   constructor(photos: WindowPhotos) {
     this.#photos = photos;
@@ -27,7 +31,7 @@ export class LocalTagBackground {
     this.#cosLat = Math.cos(((n > 0 ? latSum / n : 0) * Math.PI) / 180);
     // Photos sorted by photographer, so distinct photographers per tag count in one pass.
     this.#order = Int32Array.from({ length: n }, (_, i) => i).sort((a, b) => photos.user[a]! - photos.user[b]! || a - b);
-    const idOf = new Map<string, number>();
+    const idOf = this.#idOf;
     this.#tagIds = photos.tags.map((tags) =>
       Int32Array.from(new Set(tags.map(tagKey)), (key) => {
         let id = idOf.get(key);
@@ -39,6 +43,8 @@ export class LocalTagBackground {
         return id;
       }),
     );
+    this.#lastUser = new Int32Array(this.#keys.length).fill(-1);
+    this.#counts = new Int32Array(this.#keys.length);
     this.#index = new KDBush(Math.max(1, n));
     for (let k = 0; k < n; k++) {
       const i = this.#order[k]!;
@@ -51,12 +57,13 @@ export class LocalTagBackground {
   /** Distinct photographers per tag within radiusM of a point. */
   around(lat: number, lng: number, radiusM: number): TagStats {
     const hits = this.#photos.count === 0 ? [] : this.#index.within(lng * this.#cosLat * M_PER_DEG, lat * M_PER_DEG, radiusM);
-    hits.sort((a, b) => a - b); // index order = photographer order
-    const counts = new Map<string, number>();
-    const lastUser = new Map<number, number>();
+    const order = Int32Array.from(hits).sort(); // index order = photographer order
+    const lastUser = this.#lastUser;
+    const counts = this.#counts;
+    const touched: number[] = [];
     let users = 0;
     let previousUser = -1;
-    for (const k of hits) {
+    for (const k of order) {
       const i = this.#order[k]!;
       const u = this.#photos.user[i]!;
       if (u !== previousUser) {
@@ -64,12 +71,19 @@ export class LocalTagBackground {
         previousUser = u;
       }
       for (const t of this.#tagIds[i]!) {
-        if (lastUser.get(t) === u) continue;
-        lastUser.set(t, u);
-        const key = this.#keys[t]!;
-        counts.set(key, (counts.get(key) ?? 0) + 1);
+        if (lastUser[t] === u) continue;
+        if (lastUser[t] === -1) touched.push(t);
+        lastUser[t] = u;
+        counts[t]!++;
       }
     }
-    return { userCount: users, usersWith: (key) => counts.get(key) ?? 0 };
+    // Copy out the counts this point needs, then reset the scratch arrays.
+    const result = new Map<string, number>();
+    for (const t of touched) {
+      result.set(this.#keys[t]!, counts[t]!);
+      counts[t] = 0;
+      lastUser[t] = -1;
+    }
+    return { userCount: users, usersWith: (key) => result.get(key) ?? 0 };
   }
 }
