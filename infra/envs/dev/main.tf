@@ -26,4 +26,7 @@ module "stack" {
   log_level          = "debug"
   log_retention_days = 7
   alarm_emails       = var.alarm_emails
+
+  github_repository           = var.github_repository
+  create_github_oidc_provider = var.create_github_oidc_provider
 }

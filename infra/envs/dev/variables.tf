@@ -55,3 +55,15 @@ variable "services" {
     use_spot  = optional(bool, false)
   }))
 }
+
+variable "github_repository" {
+  description = "owner/name of the repository whose deploy workflow may deploy here (null: no deploy role)."
+  type        = string
+  default     = null
+}
+
+variable "create_github_oidc_provider" {
+  description = "false when the account already has GitHub's OIDC provider."
+  type        = bool
+  default     = true
+}

@@ -30,4 +30,7 @@ module "stack" {
   log_level          = "info"
   log_retention_days = 90
   alarm_emails       = var.alarm_emails
+
+  github_repository           = var.github_repository
+  create_github_oidc_provider = var.create_github_oidc_provider
 }

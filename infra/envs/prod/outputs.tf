@@ -41,3 +41,7 @@ output "buckets" {
 output "alarm_topic_arn" {
   value = module.stack.alarm_topic_arn
 }
+
+output "deploy_role_arn" {
+  value = module.stack.deploy_role_arn
+}

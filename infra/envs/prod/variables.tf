@@ -66,3 +66,15 @@ variable "redis_node_type" {
   type    = string
   default = "cache.m7g.large"
 }
+
+variable "github_repository" {
+  description = "owner/name of the repository whose deploy workflow may deploy here (null: no deploy role)."
+  type        = string
+  default     = null
+}
+
+variable "create_github_oidc_provider" {
+  description = "false when the account already has GitHub's OIDC provider."
+  type        = bool
+  default     = true
+}

@@ -17,3 +17,7 @@ output "execution_role_arn" {
 output "log_group_name" {
   value = aws_cloudwatch_log_group.this.name
 }
+
+output "service_arn" {
+  value = aws_ecs_service.this.id
+}

@@ -23,12 +23,7 @@ output "name_prefix" {
 output "services" {
   description = "Per app: ECS service name, task definition family and log group."
   value = {
-    for app, m in {
-      ingest      = module.ingest
-      processing  = module.processing
-      scoring     = module.scoring
-      "query-api" = module.query_api
-    } : app => {
+    for app, m in local.service_modules : app => {
       service                = m.service_name
       task_definition_family = m.task_definition_family
       log_group              = m.log_group_name
@@ -64,4 +59,9 @@ output "database_url_secret_arn" {
 
 output "alarm_topic_arn" {
   value = module.alarms.topic_arn
+}
+
+output "deploy_role_arn" {
+  description = "For the deploy workflow's AWS_DEPLOY_ROLE_ARN variable."
+  value       = one(aws_iam_role.deploy[*].arn)
 }

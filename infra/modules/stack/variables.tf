@@ -200,3 +200,23 @@ variable "api_p99_latency_seconds" {
   type    = number
   default = 0.5
 }
+
+# --- CI/CD --------------------------------------------------------------------------
+
+variable "github_repository" {
+  description = "owner/name of the GitHub repository whose deploy workflow may deploy (null: no deploy role)."
+  type        = string
+  default     = null
+}
+
+variable "github_environment" {
+  description = "GitHub environment the deploy jobs run in; only it may assume the deploy role."
+  type        = string
+  default     = "production"
+}
+
+variable "create_github_oidc_provider" {
+  description = "Create the account's GitHub OIDC provider (false when it already exists)."
+  type        = bool
+  default     = true
+}
