@@ -195,7 +195,7 @@ const onlyResourceLessActions = (s: Body) => (s.actions as string[]).every((a) =
 
 describe('least privilege', () => {
   const taskPolicy = serviceModule.data.aws_iam_policy_document!.task!;
-  const statements = ((taskPolicy.dynamic as Body).statement as Body[]).map((s) => ({ guard: String(s.for_each), ...((s.content as Body[])[0] as Body) }));
+  const statements = ((taskPolicy.dynamic as Body).statement as Body[]).map((s): Body => ({ ...(s.content as Body[])[0]!, guard: String(s.for_each) }));
   const ALLOWED: Record<string, string[]> = {
     ConsumeQueues: ['var.consumes'],
     DeadLetterInvalidMessages: ['var.consumes'],

@@ -7,8 +7,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import Ajv, { type ErrorObject } from 'ajv';
-import addFormats from 'ajv-formats';
+import { Ajv, type ErrorObject } from 'ajv';
+import formats from 'ajv-formats';
+
+// ajv-formats is CommonJS: its plugin is the module's `default` property under both TypeScript and Node.
+const addFormats = formats.default;
 
 const require = createRequire(import.meta.url);
 const SCHEMA_ID = '"$id": "https://json.schemastore.org/github-workflow.json"';
