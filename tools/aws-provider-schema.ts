@@ -1,6 +1,6 @@
 /**
- * Extracts the argument and nested-block names of every AWS resource and data
- * source that infra/ uses from the AWS provider's schema, as published in the
+ * Extracts the argument and nested-block names, and the exported attributes, of
+ * every AWS resource and data source that infra/ uses from the AWS provider's schema, as published in the
  * jsii assembly of @cdktf/provider-aws, into a small JSON file the infra tests
  * check the Terraform against (no terraform binary or provider download here).
  *
@@ -55,12 +55,23 @@ function node(fqn: string, depth = 0): SchemaNode {
   return out;
 }
 
-function configFqn(kind: 'resource' | 'data', type: string): string {
+/** The jsii class of a resource or data source (its properties are the arguments and the exported attributes). */
+function classFqn(kind: 'resource' | 'data', type: string): string {
   const ns = camel(kind === 'data' ? `data_${type}` : type.replace(/^aws_/, ''));
-  const candidates = [`@cdktf/provider-aws.${ns}.${pascal(ns)}Config`, `@cdktf/provider-aws.${ns}.${pascal(ns)}AConfig`];
-  const found = candidates.find((c) => jsii.types[c]);
+  // A few classes get an "A" suffix where the plain name would clash.
+  const found = [`@cdktf/provider-aws.${ns}.${pascal(ns)}`, `@cdktf/provider-aws.${ns}.${pascal(ns)}A`].find((c) => jsii.types[`${c}Config`]);
   if (!found) throw new Error(`no schema for ${kind} ${type}`);
   return found;
+}
+
+function entry(kind: 'resource' | 'data', type: string) {
+  const cls = classFqn(kind, type);
+  const attributes = (jsii.types[cls]?.properties ?? [])
+    .map((p) => p.name)
+    .filter((n) => !n.endsWith('Input') && n !== 'tfResourceType')
+    .map(snake)
+    .sort();
+  return { arguments: node(`${cls}Config`), attributes };
 }
 
 const used = { resource: new Set<string>(), data: new Set<string>() };
@@ -71,8 +82,8 @@ for (const file of globSync('infra/**/*.tf')) {
 
 const schema = {
   source: `hashicorp/aws ${pkg.cdktf?.provider?.version ?? '?'} via @cdktf/provider-aws ${pkg.version} (tools/aws-provider-schema.ts)`,
-  resource: Object.fromEntries([...used.resource].sort().map((t) => [t, node(configFqn('resource', t))])),
-  data: Object.fromEntries([...used.data].sort().map((t) => [t, node(configFqn('data', t))])),
+  resource: Object.fromEntries([...used.resource].sort().map((t) => [t, entry('resource', t)])),
+  data: Object.fromEntries([...used.data].sort().map((t) => [t, entry('data', t)])),
 };
 const out = 'apps/system-tests/test/fixtures/aws-provider-schema.json';
 writeFileSync(out, `${JSON.stringify(schema)}\n`);

@@ -1,14 +1,15 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadInfra, type Body } from './support/terraform.ts';
+import { expressionsIn, loadInfra, type Body } from './support/terraform.ts';
 
-/** Argument and nested-block names of the AWS provider, for the types infra/ uses (tools/aws-provider-schema.ts). */
+/** Argument and nested-block names, and exported attributes, of the AWS provider's types that infra/ uses (tools/aws-provider-schema.ts). */
 type SchemaNode = { [name: string]: SchemaNode | true };
+type TypeSchema = { arguments: SchemaNode; attributes: string[] };
 const schema = JSON.parse(readFileSync(path.join(import.meta.dirname, 'fixtures', 'aws-provider-schema.json'), 'utf8')) as {
   source: string;
-  resource: Record<string, SchemaNode>;
-  data: Record<string, SchemaNode>;
+  resource: Record<string, TypeSchema>;
+  data: Record<string, TypeSchema>;
 };
 const infra = await loadInfra();
 const META_ARGUMENTS = new Set(['count', 'for_each', 'depends_on', 'lifecycle', 'provider']);
@@ -51,7 +52,7 @@ describe(`AWS resources use only arguments the provider has (${schema.source})`,
     for (const mod of infra.values()) {
       for (const [kind, byType] of [['resource', mod.resources], ['data', mod.data]] as const) {
         for (const [type, byName] of Object.entries(byType)) {
-          const node = schema[kind][type];
+          const node = schema[kind][type]?.arguments;
           if (!node) continue;
           for (const [name, body] of Object.entries(byName)) {
             blocks++;
@@ -64,10 +65,29 @@ describe(`AWS resources use only arguments the provider has (${schema.source})`,
     expect(blocks).toBeGreaterThan(80);
   });
 
+  it('every attribute read from an aws_* resource or data source is one it exports', () => {
+    const problems: string[] = [];
+    let checked = 0;
+    for (const mod of infra.values()) {
+      const everything = [mod.resources, mod.data, mod.modules, mod.outputs, mod.locals];
+      for (const expression of everything.flatMap(expressionsIn)) {
+        for (const m of expression.matchAll(/(?<![\w.])(data\.)?(aws_[a-z0-9_]+)\.([\w-]+)((?:\[[^\]]*\])*)\.([a-z_][a-z0-9_]*)/g)) {
+          const [, data, type, name, , attribute] = m as unknown as [string, string | undefined, string, string, string, string];
+          const entry = schema[data ? 'data' : 'resource'][type];
+          if (!entry) continue; // reported by the first test
+          checked++;
+          if (!entry.attributes.includes(attribute)) problems.push(`${mod.dir}: ${data ?? ''}${type}.${name} has no attribute ${attribute}`);
+        }
+      }
+    }
+    expect(problems).toEqual([]);
+    expect(checked).toBeGreaterThan(100);
+  });
+
   it('catches a misspelt argument and a misspelt nested argument', () => {
-    const queue = schema.resource.aws_sqs_queue!;
+    const queue = schema.resource.aws_sqs_queue!.arguments;
     expect(unknownNames('q', { visibility_timeout: 30 }, queue, true)).toEqual(['q: unknown argument or block "visibility_timeout"']);
-    const service = schema.resource.aws_ecs_service!;
+    const service = schema.resource.aws_ecs_service!.arguments;
     expect(unknownNames('s', { deployment_circuit_breaker: [{ enabled: true, rollback: true }] }, service, true)).toEqual([
       's.deployment_circuit_breaker: unknown argument or block "enabled"',
     ]);

@@ -3,10 +3,12 @@
 #  - a queue's oldest message is too old (workers are down or cannot keep up);
 #  - the API answers too many 5xx, or its p99 latency is too high.
 
+# Not encrypted with the AWS-managed SNS key: CloudWatch alarms cannot publish to
+# a topic under that key (it would need a customer-managed key granting
+# cloudwatch.amazonaws.com), and alarm texts carry no personal data.
 resource "aws_sns_topic" "alarms" {
-  name              = "${var.name_prefix}-alarms"
-  kms_master_key_id = "alias/aws/sns"
-  tags              = var.tags
+  name = "${var.name_prefix}-alarms"
+  tags = var.tags
 }
 
 resource "aws_sns_topic_subscription" "email" {

@@ -6,6 +6,8 @@
 
 locals {
   rds = var.mode == "rds"
+  # Performance Insights is not offered on the smallest burstable classes.
+  performance_insights = !can(regex("^db\\.t[234]g?\\.(micro|small)$", var.instance_class))
 }
 
 resource "random_password" "master" {
@@ -72,7 +74,7 @@ resource "aws_db_instance" "this" {
   skip_final_snapshot             = !var.deletion_protection
   final_snapshot_identifier       = var.deletion_protection ? "${var.name_prefix}-final" : null
   auto_minor_version_upgrade      = true
-  performance_insights_enabled    = true
+  performance_insights_enabled    = local.performance_insights
   enabled_cloudwatch_logs_exports = ["postgresql"]
   copy_tags_to_snapshot           = true
 
