@@ -1,5 +1,5 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { contractsForQueue, hotspotsRescoreRequested, queueSpec } from '@photospots/contracts';
+import { contractsForQueue, queueSpec, rescoreAllSchedule } from '@photospots/contracts';
 import type { Database } from '@photospots/db';
 import { HotspotIndexWriter } from '@photospots/hotspot-index';
 import { createConsumer, MessagePublisher, pingQueue, type QueueUrls } from '@photospots/queue';
@@ -107,7 +107,7 @@ export function buildScoring(config: ScoringConfig, deps: ScoringDeps): Scoring 
         timers.push(
           setInterval(() => {
             publisher
-              .publish(hotspotsRescoreRequested, { scope: 'all' })
+              .publish(rescoreAllSchedule.contract, rescoreAllSchedule.payload)
               .catch((err: unknown) => log.warn({ err }, 'could not schedule a rescore'));
           }, config.RESCORE_INTERVAL_MINUTES * 60_000),
         );

@@ -1,0 +1,285 @@
+import path from 'node:path';
+import { loadConfig } from '@photospots/config';
+import { ingestRequested } from '@photospots/contracts';
+import { describe, expect, it } from 'vitest';
+import { isSecretVariable, loadDeployables, UNSET_IN_AWS, type Deployable } from './support/deployables.ts';
+import {
+  indexedModuleOutput,
+  INFRA_ROOT,
+  loadInfra,
+  parseHcl,
+  plainLocal,
+  plainVariable,
+  referencesIn,
+  type Body,
+  unresolved,
+} from './support/terraform.ts';
+
+const infra = await loadInfra();
+const stack = infra.get('modules/stack')!;
+const serviceModule = infra.get('modules/service')!;
+const autoscaling = infra.get('modules/autoscaling')!;
+const deployables = await loadDeployables();
+const devExample = await parseHcl(path.join(INFRA_ROOT, 'envs', 'dev', 'terraform.tfvars.example'));
+
+const queueTable = stack.locals.queues as Record<string, { env_var: string; name: string }>;
+const bucketTable = stack.locals.buckets as Record<string, { env_var: string | null }>;
+const serviceCalls = new Map(
+  Object.values(stack.modules)
+    .filter((call) => call.source === '../service')
+    .map((call) => [String(call.name), call] as const),
+);
+const mapOf = (value: unknown) => (value ?? {}) as Record<string, unknown>;
+
+/** How a task definition provides each of an app's variables. */
+function variablesOf(call: Body) {
+  const queueKeys = [...Object.keys(mapOf(call.consumes)), ...Object.keys(mapOf(call.publishes))];
+  const bucketKeys = [...Object.keys(mapOf(call.read_buckets)), ...Object.keys(mapOf(call.write_buckets))];
+  return {
+    plain: mapOf(call.environment),
+    secrets: mapOf(call.secrets) as Record<string, string>,
+    queueVars: Object.fromEntries(queueKeys.map((key) => [queueTable[key]!.env_var, key])),
+    bucketVars: Object.fromEntries(bucketKeys.flatMap((key) => (bucketTable[key]?.env_var ? [[bucketTable[key]!.env_var, key]] : []))),
+    codeDefaults: (call.code_defaults ?? []) as string[],
+  };
+}
+
+/** A Terraform value as the task would see it, for literal values and plain var./local. references; undefined when it depends on the deployment. */
+function resolve(value: unknown): string | undefined {
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (typeof value !== 'string') return undefined;
+  if (!value.includes('${')) return value;
+  const local = plainLocal(value);
+  if (local !== undefined) return resolve(stack.locals[local]);
+  const variable = plainVariable(value);
+  if (variable === undefined) return undefined;
+  const body = stack.variables[variable];
+  if (body && body.default !== undefined && body.default !== null) return resolve(body.default);
+  // Passed through by the stage: take the dev example's value.
+  const passed = infra.get('envs/dev')!.modules.stack![variable];
+  const envVariable = plainVariable(passed);
+  return envVariable !== undefined ? resolve(devExample[envVariable]) : resolve(passed);
+}
+
+/** Stand-ins for values only AWS knows (secret contents, queue URLs, bucket names). */
+function sampleValue(name: string): string {
+  if (name === 'DATABASE_URL') return 'postgres://photospots:secret@photospots-prod.abc.eu-central-1.rds.amazonaws.com:5432/photospots?sslmode=require';
+  if (name === 'REDIS_URL') return 'rediss://:token@master.photospots-prod.abc.euc1.cache.amazonaws.com:6379';
+  return 'secret-value';
+}
+
+describe('every deployable app has a complete ECS service module', () => {
+  it('the stack instantiates the service module once per app in apps/, and for nothing else', () => {
+    expect([...serviceCalls.keys()].sort()).toEqual(deployables.map((d) => d.name));
+  });
+
+  it('the service module creates a task definition, service, log group, task and execution roles, and autoscaling', () => {
+    const r = serviceModule.resources;
+    expect(Object.keys(r.aws_ecs_task_definition ?? {})).toEqual(['this']);
+    expect(Object.keys(r.aws_ecs_service ?? {})).toEqual(['this']);
+    expect(Object.keys(r.aws_cloudwatch_log_group ?? {})).toEqual(['this']);
+    expect(Object.keys(r.aws_iam_role ?? {}).sort()).toEqual(['execution', 'task']);
+    expect(serviceModule.modules.autoscaling!.source).toBe('../autoscaling');
+    const container = String(r.aws_ecs_task_definition!.this!.container_definitions).replace(/\s+/g, ' ');
+    expect(container).toContain('environment = [for name in sort(keys(local.environment)) : { name = name, value = local.environment[name] }]');
+    expect(container).toContain('secrets = [for name in sort(keys(var.secrets)) : { name = name, valueFrom = var.secrets[name] }]');
+    expect(container).toContain('awslogs-group = aws_cloudwatch_log_group.this.name');
+    expect(String(serviceModule.locals.environment).replace(/\s+/g, ' ')).toBe(
+      '${merge( { for k, v in var.environment : k => tostring(v) }, local.queue_env, local.bucket_env, )}',
+    );
+    expect(serviceModule.locals.queue_env).toBe('${{ for key, q in merge(var.consumes, var.publishes) : q.env_var => q.url }}');
+    expect(serviceModule.locals.bucket_env).toBe('${{ for key, b in merge(var.read_buckets, var.write_buckets) : b.env_var => b.name if b.env_var != null }}');
+  });
+
+  it('autoscaling has a target and at least one scaling policy for each mode', () => {
+    expect(Object.keys(autoscaling.resources.aws_appautoscaling_target ?? {})).toEqual(['this']);
+    const policies = Object.values(autoscaling.resources.aws_appautoscaling_policy ?? {});
+    for (const mode of ['queue', 'http']) {
+      expect(policies.filter((p) => p.count === `\${local.${mode}_mode ? 1 : 0}`).length, mode).toBeGreaterThan(0);
+    }
+    expect(autoscaling.locals).toMatchObject({ queue_mode: '${var.mode == "queue"}', http_mode: '${var.mode == "http"}' });
+  });
+});
+
+describe.each(deployables.map((d) => [d.name, d] as [string, Deployable]))('%s: task definition matches the config schema', (name, app) => {
+  const call = serviceCalls.get(name)!;
+  const vars = variablesOf(call);
+  const schemaNames = app.vars.map((v) => v.name).sort();
+
+  it('sets every schema variable exactly once (environment, secret, queue, bucket) or leaves it to its code default, and nothing else', () => {
+    const provided = [
+      ...Object.keys(vars.plain),
+      ...Object.keys(vars.secrets),
+      ...Object.keys(vars.queueVars),
+      ...Object.keys(vars.bucketVars),
+      ...vars.codeDefaults,
+    ];
+    const duplicates = provided.filter((n, i) => provided.indexOf(n) !== i);
+    expect(duplicates, 'provided twice').toEqual([]);
+    expect(provided.sort()).toEqual(schemaNames);
+    const required = app.vars.filter((v) => v.required).map((v) => v.name);
+    for (const n of required) expect(vars.codeDefaults, `${n} is required`).not.toContain(n);
+  });
+
+  it('reads credentials from Secrets Manager and leaves AWS credentials and endpoints unset (the task role is used)', () => {
+    for (const n of schemaNames.filter(isSecretVariable)) expect(Object.keys(vars.plain), `${n} in plain text`).not.toContain(n);
+    for (const n of ['DATABASE_URL', 'REDIS_URL'].filter((v) => schemaNames.includes(v))) expect(Object.keys(vars.secrets)).toContain(n);
+    for (const n of UNSET_IN_AWS.filter((v) => schemaNames.includes(v))) expect(vars.codeDefaults).toContain(n);
+    expect(vars.secrets.DATABASE_URL).toBe('${module.database.url_secret_arn}');
+    if (vars.secrets.REDIS_URL) expect(vars.secrets.REDIS_URL).toBe('${module.redis.url_secret_arn}');
+    for (const [n, arn] of Object.entries(vars.secrets)) {
+      expect(arn, n).toMatch(/^\$\{(module\.(database|redis)\.url_secret_arn|aws_secretsmanager_secret\.operator\["[\w-]+"\]\.arn)\}$/);
+    }
+    if (schemaNames.includes('AWS_REGION')) expect(vars.plain.AWS_REGION).toBe('${var.aws_region}');
+  });
+
+  it('has values that satisfy the schema', () => {
+    const env: Record<string, string> = {};
+    for (const [n, value] of Object.entries(vars.plain)) {
+      const resolved = resolve(value);
+      expect(resolved, `${n} = ${String(value)} resolves`).toBeDefined();
+      env[n] = resolved!;
+    }
+    for (const n of Object.keys(vars.secrets)) env[n] = sampleValue(n);
+    for (const [n, key] of Object.entries(vars.queueVars)) env[n] = `https://sqs.eu-central-1.amazonaws.com/123456789012/photospots-prod-${queueTable[key]!.name}`;
+    for (const [n, key] of Object.entries(vars.bucketVars)) env[n] = `photospots-prod-123456789012-${key}`;
+    expect(() => loadConfig(app.env, env)).not.toThrow();
+  });
+
+  it('gets exactly the queues its schema names, each by its own key', () => {
+    const used = [...Object.keys(mapOf(call.consumes)), ...Object.keys(mapOf(call.publishes))];
+    expect([...new Set(used)].sort()).toEqual([...app.queues].sort());
+    for (const field of ['consumes', 'publishes']) {
+      for (const [key, value] of Object.entries(mapOf(call[field]))) expect(indexedModuleOutput(value), `${field}.${key}`).toEqual({ module: 'queues', output: 'queues', key });
+    }
+  });
+
+  it('gets exactly the buckets it uses: those its schema names, and import files if it handles ingest.requested', () => {
+    const used = [...Object.keys(mapOf(call.read_buckets)), ...Object.keys(mapOf(call.write_buckets))].sort();
+    const expected = Object.entries(bucketTable)
+      .filter(([, b]) => (b.env_var ? schemaNames.includes(b.env_var) : Object.keys(mapOf(call.consumes)).includes(ingestRequested.queue)))
+      .map(([key]) => key)
+      .sort();
+    expect(used).toEqual(expected);
+    for (const field of ['read_buckets', 'write_buckets']) {
+      for (const [key, value] of Object.entries(mapOf(call[field]))) expect(indexedModuleOutput(value), `${field}.${key}`).toEqual({ module: 'storage', output: 'buckets', key });
+    }
+  });
+
+  it('serves /healthz on the port its config names, and scales on its queue or its HTTP load', () => {
+    const scaling = call.scaling as Body;
+    const http = schemaNames.includes('PORT');
+    expect(call.port_env).toBe(http ? 'PORT' : 'HEALTH_PORT');
+    expect(Object.keys(vars.plain)).toContain(call.port_env);
+    if (http) {
+      expect(scaling.mode).toBe('http');
+      expect(call.target_group_arn).toBe('${module.alb.target_group_arn}');
+      expect(scaling.request_count_resource_label).toBe('${module.alb.request_count_resource_label}');
+      expect(resolve(vars.plain.TRUST_PROXY), 'behind the ALB').toBe('true');
+    } else {
+      expect(scaling.mode).toBe('queue');
+      expect(Object.keys(mapOf(call.consumes))).toContain(scaling.queue);
+      expect(call.target_group_arn).toBeUndefined();
+    }
+  });
+});
+
+/** Statements of a policy document, plain and dynamic. */
+function statementsOf(doc: Body): Body[] {
+  return [...((doc.statement as Body[]) ?? []), ...(((doc.dynamic as Body)?.statement as Body[]) ?? []).map((s) => (s.content as Body[])[0]!)];
+}
+
+/** API calls that support no resource-level permissions: IAM accepts only "*" for them. */
+const RESOURCE_LESS_ACTIONS = ['ecr:GetAuthorizationToken', 'ecs:DescribeTaskDefinition', 'ecs:RegisterTaskDefinition'];
+const onlyResourceLessActions = (s: Body) => (s.actions as string[]).every((a) => RESOURCE_LESS_ACTIONS.includes(a));
+
+describe('least privilege', () => {
+  const taskPolicy = serviceModule.data.aws_iam_policy_document!.task!;
+  const statements = ((taskPolicy.dynamic as Body).statement as Body[]).map((s): Body => ({ ...(s.content as Body[])[0]!, guard: String(s.for_each) }));
+  const ALLOWED: Record<string, string[]> = {
+    ConsumeQueues: ['var.consumes'],
+    DeadLetterInvalidMessages: ['var.consumes'],
+    PublishToQueues: ['var.publishes'],
+    ResolvePublishDeadLetterQueues: ['var.publishes'],
+    ReadBuckets: ['var.read_buckets'],
+    WriteBuckets: ['var.write_buckets'],
+  };
+
+  it('the task role names only the queues and buckets passed to the service, each statement only when it has some', () => {
+    expect(statements.map((s) => s.sid).sort()).toEqual(Object.keys(ALLOWED).sort());
+    expect(Object.keys(taskPolicy).filter((k) => k !== 'dynamic'), 'no unconditional statement').toEqual([]);
+    for (const s of statements) {
+      const refs = referencesIn(String(s.resources)).map((r) => `${r.kind}.${'name' in r ? r.name : ''}`);
+      expect(refs, String(s.sid)).toEqual(ALLOWED[String(s.sid)]);
+      expect(s.guard, String(s.sid)).toBe(`\${length(${ALLOWED[String(s.sid)]![0]}) > 0 ? [1] : []}`);
+      expect(JSON.stringify(s.actions), String(s.sid)).not.toContain('*');
+    }
+  });
+
+  it('the execution role reads only the service\'s own secrets', () => {
+    const secrets = serviceModule.data.aws_iam_policy_document!.secrets!;
+    expect(secrets.statement).toEqual([{ sid: 'ReadOwnSecrets', actions: ['secretsmanager:GetSecretValue'], resources: '${values(var.secrets)}' }]);
+  });
+
+  it('no policy document in infra/ grants a wildcard resource, except for the calls AWS allows only on "*"', () => {
+    for (const mod of infra.values()) {
+      for (const [name, doc] of Object.entries(mod.data.aws_iam_policy_document ?? {})) {
+        for (const s of statementsOf(doc)) {
+          if ((s.effect ?? 'Allow') === 'Deny' || !s.resources || onlyResourceLessActions(s)) continue;
+          expect(JSON.stringify(s.resources), `${mod.dir} ${name}`).not.toMatch(/"\*"/);
+        }
+      }
+    }
+  });
+
+  it('every IAM statement names its resources by reference to declared things, never by a hard-coded ARN', () => {
+    let checked = 0;
+    for (const mod of infra.values()) {
+      for (const [name, doc] of Object.entries(mod.data.aws_iam_policy_document ?? {})) {
+        for (const s of statementsOf(doc).filter((st) => st.resources !== undefined && !onlyResourceLessActions(st))) {
+          const entries = Array.isArray(s.resources) ? s.resources : [s.resources];
+          for (const entry of entries) {
+            checked++;
+            const refs = referencesIn(String(entry));
+            expect(refs.length, `${mod.dir} ${name}: ${String(entry)}`).toBeGreaterThan(0);
+            for (const ref of refs) expect(unresolved(infra, mod, ref), `${mod.dir} ${name}`).toBe('');
+          }
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(10);
+  });
+});
+
+describe('query-api behind the HTTPS load balancer', () => {
+  const alb = infra.get('modules/alb')!;
+
+  it('listens on HTTPS with the given certificate, redirects HTTP, and checks targets on /readyz at query-api\'s PORT', () => {
+    const https = alb.resources.aws_lb_listener!.https!;
+    expect(https).toMatchObject({ port: 443, protocol: 'HTTPS', certificate_arn: '${var.certificate_arn}' });
+    const redirect = (((alb.resources.aws_lb_listener!.http!.default_action as Body[])[0]!.redirect as Body[])[0]!) as Body;
+    expect(redirect).toMatchObject({ protocol: 'HTTPS', port: '443' });
+    const tg = alb.resources.aws_lb_target_group!.api!;
+    expect(tg.port).toBe('${var.target_port}');
+    expect((tg.health_check as Body[])[0]!.path).toBe('${var.health_check_path}');
+    expect(stack.modules.alb).toMatchObject({ health_check_path: '/readyz', target_port: '${local.api_port}' });
+    expect(serviceCalls.get('query-api')!.environment).toMatchObject({ PORT: '${local.api_port}' });
+  });
+
+  it('alarms on the API\'s 5xx rate and p99 latency', () => {
+    const alarms = infra.get('modules/alarms')!.resources.aws_cloudwatch_metric_alarm!;
+    expect(alarms.api_p99_latency).toMatchObject({ metric_name: 'TargetResponseTime', extended_statistic: 'p99' });
+    const queries = alarms.api_5xx_rate!.metric_query as Body[];
+    const metrics = queries.flatMap((q) => ((q.metric as Body[]) ?? []).map((m) => m.metric_name));
+    expect(metrics.sort()).toEqual(['HTTPCode_ELB_5XX_Count', 'HTTPCode_Target_5XX_Count', 'RequestCount']);
+  });
+});
+
+describe('the migration task', () => {
+  it('runs in the ingest image with DATABASE_URL from Secrets Manager and nothing else', () => {
+    const td = String(stack.resources.aws_ecs_task_definition!.migrate!.container_definitions).replace(/\s+/g, ' ');
+    expect(td).toContain('image = "${local.image_base}ingest-${var.image_tag}"');
+    expect(td).toContain('secrets = [{ name = "DATABASE_URL", valueFrom = module.database.url_secret_arn }]');
+    expect(td).not.toContain('environment');
+  });
+});

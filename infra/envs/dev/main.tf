@@ -1,0 +1,32 @@
+# dev: small, cheap, disposable (no deletion protection, single NAT, one Redis node).
+
+module "stack" {
+  source = "../../modules/stack"
+
+  environment         = "dev"
+  aws_region          = var.aws_region
+  certificate_arn     = var.certificate_arn
+  image_tag           = var.image_tag
+  vpc_id              = var.vpc_id
+  public_subnet_ids   = var.public_subnet_ids
+  private_subnet_ids  = var.private_subnet_ids
+  single_nat_gateway  = true
+  deletion_protection = false
+  force_destroy       = true
+
+  services = var.services
+
+  database_mode         = var.database_mode
+  external_database_url = var.external_database_url
+  rds_instance_class    = "db.t4g.small"
+  rds_multi_az          = false
+  redis_node_type       = "cache.t4g.micro"
+  redis_replicas        = 0
+
+  log_level          = "debug"
+  log_retention_days = 7
+  alarm_emails       = var.alarm_emails
+
+  github_repository           = var.github_repository
+  create_github_oidc_provider = var.create_github_oidc_provider
+}

@@ -1,0 +1,80 @@
+variable "aws_region" {
+  type = string
+}
+
+variable "certificate_arn" {
+  description = "ACM certificate for the API's domain, in aws_region."
+  type        = string
+}
+
+variable "image_tag" {
+  description = "Git sha of the images to register first (<app>-<sha>); later releases come from the deploy workflow."
+  type        = string
+}
+
+variable "vpc_id" {
+  description = "Existing VPC, or null to create one."
+  type        = string
+  default     = null
+}
+
+variable "public_subnet_ids" {
+  type    = list(string)
+  default = []
+}
+
+variable "private_subnet_ids" {
+  type    = list(string)
+  default = []
+}
+
+variable "database_mode" {
+  description = "\"rds\" or \"external\" (Supabase or any Postgres with PostGIS)."
+  type        = string
+  default     = "rds"
+}
+
+variable "external_database_url" {
+  type      = string
+  default   = null
+  sensitive = true
+}
+
+variable "alarm_emails" {
+  type    = list(string)
+  default = []
+}
+
+variable "services" {
+  description = "Size and task-count bounds per app (see docs/scaling.md)."
+  type = map(object({
+    cpu       = number
+    memory    = number
+    min_tasks = number
+    max_tasks = number
+    use_spot  = optional(bool, false)
+  }))
+}
+
+variable "rds_instance_class" {
+  description = "See docs/scaling.md for sizes by photo count."
+  type        = string
+  default     = "db.m7g.large"
+}
+
+variable "redis_node_type" {
+  type    = string
+  default = "cache.m7g.large"
+}
+
+variable "github_repository" {
+  description = "owner/name of the repository whose deploy workflow may deploy here (null: no deploy role)."
+  type        = string
+  default     = null
+}
+
+variable "create_github_oidc_provider" {
+  description = "false when the account already has GitHub's OIDC provider."
+  type        = bool
+  default     = true
+}

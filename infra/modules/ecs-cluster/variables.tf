@@ -1,0 +1,8 @@
+variable "name_prefix" {
+  type = string
+}
+
+variable "tags" {
+  type    = map(string)
+  default = {}
+}

@@ -1,0 +1,14 @@
+output "queues" {
+  description = "Per queue key: what a service needs to use it (name, URL, ARN, its config variable) and its dead-letter queue."
+  value = {
+    for key, q in var.queues : key => {
+      name     = aws_sqs_queue.main[key].name
+      url      = aws_sqs_queue.main[key].url
+      arn      = aws_sqs_queue.main[key].arn
+      env_var  = q.env_var
+      dlq_name = aws_sqs_queue.dlq[key].name
+      dlq_url  = aws_sqs_queue.dlq[key].url
+      dlq_arn  = aws_sqs_queue.dlq[key].arn
+    }
+  }
+}

@@ -1,0 +1,3 @@
+output "schedule_arns" {
+  value = { for name, s in aws_scheduler_schedule.this : name => s.arn }
+}

@@ -1,0 +1,79 @@
+# The database migration job: a one-off Fargate task from the same image as the
+# services (the ingest image, which carries the migrations), run before a
+# release by the deploy workflow or by hand (infra/README.md). It reads only
+# DATABASE_URL; runMigrations takes an advisory lock, so concurrent runs wait.
+
+resource "aws_cloudwatch_log_group" "migrate" {
+  name              = "/ecs/${local.name_prefix}/migrate"
+  retention_in_days = var.log_retention_days
+  tags              = local.tags
+}
+
+data "aws_iam_policy_document" "migrate_assume" {
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "Service"
+      identifiers = ["ecs-tasks.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_role" "migrate_execution" {
+  name               = "${local.name_prefix}-migrate-execution"
+  assume_role_policy = data.aws_iam_policy_document.migrate_assume.json
+  tags               = local.tags
+}
+
+resource "aws_iam_role_policy_attachment" "migrate_execution" {
+  role       = aws_iam_role.migrate_execution.name
+  policy_arn = "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
+}
+
+data "aws_iam_policy_document" "migrate_secrets" {
+  statement {
+    sid       = "ReadDatabaseUrl"
+    actions   = ["secretsmanager:GetSecretValue"]
+    resources = [module.database.url_secret_arn]
+  }
+}
+
+resource "aws_iam_role_policy" "migrate_secrets" {
+  name   = "secrets"
+  role   = aws_iam_role.migrate_execution.id
+  policy = data.aws_iam_policy_document.migrate_secrets.json
+}
+
+resource "aws_ecs_task_definition" "migrate" {
+  family                   = "${local.name_prefix}-migrate"
+  requires_compatibilities = ["FARGATE"]
+  network_mode             = "awsvpc"
+  cpu                      = 256
+  memory                   = 512
+  execution_role_arn       = aws_iam_role.migrate_execution.arn
+
+  runtime_platform {
+    operating_system_family = "LINUX"
+    cpu_architecture        = "X86_64"
+  }
+
+  container_definitions = jsonencode([
+    {
+      name      = "migrate"
+      image     = "${local.image_base}ingest-${var.image_tag}"
+      essential = true
+      command   = var.migrate_command
+      secrets   = [{ name = "DATABASE_URL", valueFrom = module.database.url_secret_arn }]
+      logConfiguration = {
+        logDriver = "awslogs"
+        options = {
+          awslogs-group         = aws_cloudwatch_log_group.migrate.name
+          awslogs-region        = var.aws_region
+          awslogs-stream-prefix = "migrate"
+        }
+      }
+    }
+  ])
+
+  tags = local.tags
+}
