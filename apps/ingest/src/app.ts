@@ -18,7 +18,12 @@ export interface IngestDeps {
 
 export interface Ingest {
   /** Imports a file now (the CLI and the ingest.requested handler both use this). */
-  importFile(location: string, correlationId?: string, onProgress?: (c: Readonly<ImportCounters>) => void): ReturnType<typeof importLbsnFile>;
+  importFile(
+    location: string,
+    correlationId?: string,
+    onProgress?: (c: Readonly<ImportCounters>) => void,
+    signal?: AbortSignal,
+  ): ReturnType<typeof importLbsnFile>;
   /** Sends every committed-but-unsent message. */
   flushOutbox(): Promise<number>;
   /** Starts consuming ingest requests. */
@@ -36,10 +41,19 @@ export function buildIngest(config: IngestConfig, deps: IngestDeps): Ingest {
     relay.flush().catch((err: unknown) => log.warn({ err }, 'outbox flush failed; the relay retries'));
   };
 
-  const importFile: Ingest['importFile'] = (location, correlationId, onProgress) =>
+  const importFile: Ingest['importFile'] = (location, correlationId, onProgress, signal) =>
     importLbsnFile(
       location,
-      { sql: database.sql, publisher, log, s3: deps.s3, batchSize: config.INGEST_BATCH_SIZE, afterCommit: flushSoon, ...(onProgress ? { onProgress } : {}) },
+      {
+        sql: database.sql,
+        publisher,
+        log,
+        s3: deps.s3,
+        batchSize: config.INGEST_BATCH_SIZE,
+        afterCommit: flushSoon,
+        ...(onProgress ? { onProgress } : {}),
+        ...(signal ? { signal } : {}),
+      },
       correlationId,
     ).finally(() => relay.flush().catch(() => 0));
 
@@ -49,11 +63,11 @@ export function buildIngest(config: IngestConfig, deps: IngestDeps): Ingest {
     queueUrl: queues.url.ingest,
     deadLetterUrl: queues.deadLetterUrl.ingest,
     contracts: contractsForQueue('ingest'),
-    handle: createIngestRequestedHandler({ importFile: (location, correlationId) => importFile(location, correlationId) }) as never,
+    handle: createIngestRequestedHandler({ importFile: (location, correlationId, signal) => importFile(location, correlationId, undefined, signal) }) as never,
     log,
     batchSize: config.INGEST_CONSUMER_BATCH,
     waitTimeSeconds: config.SQS_WAIT_TIME_SECONDS,
-    visibilityTimeoutSeconds: queueSpec('ingest').visibilityTimeoutSeconds,
+    visibilityTimeoutSeconds: config.SQS_VISIBILITY_TIMEOUT_SECONDS ?? queueSpec('ingest').visibilityTimeoutSeconds,
   });
 
   return {

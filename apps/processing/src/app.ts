@@ -3,7 +3,7 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import { contractsForQueue, queueSpec } from '@photospots/contracts';
 import { drainOutbox, type Database } from '@photospots/db';
 import { DEFAULT_CLUSTER_PARAMS, type PeopleClusterParams } from '@photospots/geo';
-import { createConsumer, MessagePublisher, pingQueue, startOutboxRelay, type QueueUrls } from '@photospots/queue';
+import { createConsumer, MessagePublisher, pingQueue, startOutboxRelay, throwIfStopping, type QueueUrls } from '@photospots/queue';
 import type { Logger, ReadinessCheck } from '@photospots/service';
 import { rebuildDirtyTiles, type RebuildResult } from './clustering/rebuild-dirty-tiles.ts';
 import type { ProcessingConfig } from './config.ts';
@@ -54,9 +54,11 @@ export function buildProcessing(config: ProcessingConfig, deps: ProcessingDeps):
     broadExtent: config.NAMING_BROAD_EXTENT,
   };
 
-  const rebuildDirty = async (correlationId: string = randomUUID(), relabelAll = false) => {
+  const rebuildDirty = async (correlationId: string = randomUUID(), relabelAll = false, signal?: AbortSignal) => {
     const results: RebuildResult[] = [];
     for (;;) {
+      // Between claims (each committed on its own) a stopping service hands over the rest.
+      throwIfStopping(signal);
       const result = await rebuildDirtyTiles(
         { sql: database.sql, publisher, params, naming, maxTilesPerRun: config.PROCESSING_MAX_TILES_PER_RUN, log },
         correlationId,
@@ -75,11 +77,11 @@ export function buildProcessing(config: ProcessingConfig, deps: ProcessingDeps):
     queueUrl: queues.url.photosIngested,
     deadLetterUrl: queues.deadLetterUrl.photosIngested,
     contracts: contractsForQueue('photosIngested'),
-    handle: createPhotosIngestedHandler({ sql: database.sql, rebuildDirty }) as never,
+    handle: createPhotosIngestedHandler({ sql: database.sql, rebuildDirty: (correlationId, signal) => rebuildDirty(correlationId, false, signal) }) as never,
     log,
     batchSize: config.PROCESSING_CONSUMER_BATCH,
     waitTimeSeconds: config.SQS_WAIT_TIME_SECONDS,
-    visibilityTimeoutSeconds: queueSpec('photosIngested').visibilityTimeoutSeconds,
+    visibilityTimeoutSeconds: config.SQS_VISIBILITY_TIMEOUT_SECONDS ?? queueSpec('photosIngested').visibilityTimeoutSeconds,
   });
 
   let sweeping: Promise<unknown> | undefined;

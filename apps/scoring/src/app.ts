@@ -77,7 +77,7 @@ export function buildScoring(config: ScoringConfig, deps: ScoringDeps): Scoring 
     log,
     batchSize: 10,
     waitTimeSeconds: config.SQS_WAIT_TIME_SECONDS,
-    visibilityTimeoutSeconds: queueSpec('hotspotsChanged').visibilityTimeoutSeconds,
+    visibilityTimeoutSeconds: config.SQS_VISIBILITY_TIMEOUT_SECONDS ?? queueSpec('hotspotsChanged').visibilityTimeoutSeconds,
   });
 
   const timers: NodeJS.Timeout[] = [];

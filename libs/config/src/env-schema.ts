@@ -28,6 +28,13 @@ export const sharedEnv = {
 /** Queue variables: each takes a queue name (resolved with GetQueueUrl) or a full queue URL. */
 /** Settings of services that consume a queue. */
 export const consumerEnv = {
+  SQS_VISIBILITY_TIMEOUT_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(43_200)
+    .optional()
+    .describe('Overrides how long a received message stays hidden (heartbeats extend it while the handler runs); default: the queue\'s setting in libs/contracts.'),
   SQS_WAIT_TIME_SECONDS: z.coerce.number().int().min(0).max(20).default(10).describe('Long-poll wait of each receive; also bounds how long a stopping consumer waits for its last poll.'),
 } as const;
 

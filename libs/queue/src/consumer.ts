@@ -9,6 +9,25 @@ export interface HandlerContext {
   messageId: string;
   /** 1 on first delivery; SQS delivers at least once, so handlers must be idempotent. */
   receiveCount: number;
+  /**
+   * Fires when the service is stopping. Long handlers check it between units
+   * of work (after a committed batch) and throw `ShutdownError`: the message is
+   * then released at once for another worker, which resumes from the last commit.
+   */
+  signal: AbortSignal;
+}
+
+/** Thrown by a handler that stopped early because the service is shutting down. */
+export class ShutdownError extends Error {
+  readonly code = 'SHUTTING_DOWN';
+  constructor() {
+    super('the service is shutting down; the message is released for another worker');
+  }
+}
+
+/** Throws ShutdownError when the signal fired: call between units of work. */
+export function throwIfStopping(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new ShutdownError();
 }
 
 /** A plain async function, callable directly in tests. */
@@ -59,6 +78,9 @@ export function createConsumer(options: ConsumerOptions): RunningConsumer {
   const visibility = options.visibilityTimeoutSeconds;
 
   const receiveCountOf = (m: Message) => Number(m.Attributes?.ApproximateReceiveCount ?? '1') || 1;
+  const stopping = new AbortController();
+  /** Messages a handler gave up on because of shutdown: released with visibility 0. */
+  const released = new Set<string>();
 
   const handleMessage = async (raw: Message): Promise<Message> => {
     const parsed = parseMessage(raw.Body, contracts);
@@ -85,8 +107,14 @@ export function createConsumer(options: ConsumerOptions): RunningConsumer {
       correlationId: metadata.correlationId,
       messageId: metadata.messageId,
       receiveCount: receiveCountOf(raw),
+      signal: stopping.signal,
     };
-    await handle(parsed.message as never, ctx);
+    try {
+      await handle(parsed.message as never, ctx);
+    } catch (err) {
+      if (err instanceof ShutdownError && raw.MessageId) released.add(raw.MessageId);
+      throw err;
+    }
     return raw;
   };
 
@@ -101,13 +129,20 @@ export function createConsumer(options: ConsumerOptions): RunningConsumer {
     ...(visibility >= 3 ? { heartbeatInterval: Math.floor(visibility / 3) } : {}),
     messageSystemAttributeNames: ['ApproximateReceiveCount'],
     pollingCompleteWaitTimeMs: options.stopTimeoutMs ?? 30_000,
-    terminateVisibilityTimeout: (messages) => (options.retryDelay ?? retryDelaySeconds)(Math.max(...messages.map(receiveCountOf))),
+    terminateVisibilityTimeout: (messages) => {
+      if (messages.every((m) => m.MessageId && released.delete(m.MessageId))) return 0;
+      return (options.retryDelay ?? retryDelaySeconds)(Math.max(...messages.map(receiveCountOf)));
+    },
     handleMessage,
   });
 
   consumer.on('processing_error', (err, message) => {
     const m = Array.isArray(message) ? message[0] : message;
     const cause = (err as Error & { cause?: unknown }).cause ?? err;
+    if (cause instanceof ShutdownError) {
+      log.info({ queue: options.name, sqsMessageId: m?.MessageId }, 'message released for another worker (shutting down)');
+      return;
+    }
     log.error({ err: cause, queue: options.name, sqsMessageId: m?.MessageId, receiveCount: m ? receiveCountOf(m) : undefined }, 'message handler failed; it will be retried');
   });
   consumer.on('error', (err) => {
@@ -121,6 +156,7 @@ export function createConsumer(options: ConsumerOptions): RunningConsumer {
     start: () => consumer.start(),
     stop: () =>
       new Promise<void>((resolve) => {
+        stopping.abort();
         if (!consumer.status.isRunning) return resolve();
         consumer.once('stopped', () => resolve());
         consumer.stop();

@@ -5,6 +5,8 @@ export { MessagePublisher, InvalidMessageError, backoff, MAX_MESSAGE_BYTES, type
 export {
   createConsumer,
   retryDelaySeconds,
+  ShutdownError,
+  throwIfStopping,
   type ConsumerOptions,
   type HandlerContext,
   type MessageHandler,

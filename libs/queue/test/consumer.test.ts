@@ -3,7 +3,7 @@ import { photosIngested, queueSpec, type MessageOf } from '@photospots/contracts
 import { createTestEnv, waitFor, type TestEnv } from '@photospots/test-harness';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createConsumer, MessagePublisher, InvalidMessageError, type RunningConsumer } from '../src/index.ts';
+import { createConsumer, MessagePublisher, InvalidMessageError, throwIfStopping, type RunningConsumer } from '../src/index.ts';
 
 const log = pino({ level: 'silent' });
 let env: TestEnv;
@@ -101,4 +101,40 @@ describe('publisher and consumer over SQS', () => {
     expect(attempts).toBe(queueSpec('photosIngested').maxReceiveCount);
     expect(await visibleCount(env.queues.url.photosIngested)).toBe(0);
   }, 40_000);
+});
+
+describe('stopping', () => {
+  it('tells a running handler to stop and releases its message at once for another worker', async () => {
+    let started = false;
+    const c = createConsumer({
+      name: 'photos-ingested',
+      sqs: env.sqs,
+      queueUrl: env.queues.url.photosIngested,
+      deadLetterUrl: env.queues.deadLetterUrl.photosIngested,
+      contracts: [photosIngested],
+      handle: (async (_m: unknown, ctx: { signal: AbortSignal }) => {
+        started = true;
+        await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve, { once: true }));
+        throwIfStopping(ctx.signal);
+      }) as never,
+      log,
+      waitTimeSeconds: 1,
+      visibilityTimeoutSeconds: 300,
+    });
+    c.start();
+    await new MessagePublisher({ sqs: env.sqs, queueUrls: env.queues.url, producer: 'test', log }).publish(photosIngested, {
+      batchId: 'long',
+      source: 'lbsn',
+      photoCount: 1,
+      tiles: [1],
+    });
+    await waitFor(() => started, { message: 'the handler to start' });
+    await c.stop();
+    // Without the release it would stay hidden for the 300 s visibility timeout.
+    const again = await waitFor(async () => {
+      const msgs = await drain(env.queues.url.photosIngested);
+      return msgs.length > 0 ? msgs : undefined;
+    }, { timeoutMs: 5_000, message: 'the released message' });
+    expect(JSON.parse(again[0]!.Body!).payload.batchId).toBe('long');
+  });
 });

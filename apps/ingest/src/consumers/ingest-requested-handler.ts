@@ -11,14 +11,14 @@ import { LbsnHeaderError } from '../lbsn/read-lbsn-csv.ts';
  * resumes from its checkpoint.
  */
 export function createIngestRequestedHandler(deps: {
-  importFile: (location: string, correlationId: string) => ReturnType<typeof importLbsnFile>;
+  importFile: (location: string, correlationId: string, signal: AbortSignal) => ReturnType<typeof importLbsnFile>;
 }): MessageHandler<typeof ingestRequested> {
   return async (message, ctx) => {
     const request = message.payload;
     switch (request.kind) {
       case 'file-import': {
         try {
-          const report = await deps.importFile(request.location, ctx.correlationId);
+          const report = await deps.importFile(request.location, ctx.correlationId, ctx.signal);
           ctx.log.info(
             { location: request.location, rowsRead: report.rowsRead, rejected: report.rowsRejected, errorsByCode: report.errorsByCode },
             'file import request done',

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { photosIngested } from '@photospots/contracts';
 import { enqueueOutbox, type Sql, type TransactionSql } from '@photospots/db';
-import type { MessagePublisher } from '@photospots/queue';
+import { throwIfStopping, type MessagePublisher } from '@photospots/queue';
 import type { Logger } from '@photospots/service';
 import { readLbsnCsv } from '../lbsn/read-lbsn-csv.ts';
 import type { NormalisedPhoto, RowError, RowErrorCode } from '../photos/normalised-photo.ts';
@@ -42,6 +42,8 @@ export interface ImportDeps {
   onProgress?: (counters: Readonly<ImportCounters>) => void;
   /** Called after every commit so the outbox is relayed while the import goes on. */
   afterCommit?: () => void;
+  /** Stops the import after the batch being written (the next run resumes after it). */
+  signal?: AbortSignal;
 }
 
 interface CheckpointState {
@@ -122,7 +124,10 @@ export async function importLbsnFile(location: string, deps: ImportDeps, correla
     if (item.ok) {
       batch.push(item.photo);
       lastLine = line;
-      if (batch.length >= deps.batchSize) await commit();
+      if (batch.length >= deps.batchSize) {
+        await commit();
+        throwIfStopping(deps.signal);
+      }
     } else {
       counters.rowsRejected++;
       errorsByCode[item.error.code] = (errorsByCode[item.error.code] ?? 0) + 1;

@@ -10,11 +10,11 @@ import { markTilesDirty } from '../dirty-tiles/dirty-tile-repository.ts';
  */
 export function createPhotosIngestedHandler(deps: {
   sql: Sql;
-  rebuildDirty: (correlationId: string) => Promise<unknown>;
+  rebuildDirty: (correlationId: string, signal: AbortSignal) => Promise<unknown>;
 }): MessageHandler<typeof photosIngested> {
   return async (message, ctx) => {
     await markTilesDirty(deps.sql, message.payload.tiles);
     ctx.log.debug({ tiles: message.payload.tiles.length, batchId: message.payload.batchId }, 'tiles marked dirty');
-    await deps.rebuildDirty(ctx.correlationId);
+    await deps.rebuildDirty(ctx.correlationId, ctx.signal);
   };
 }
