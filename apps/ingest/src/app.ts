@@ -57,7 +57,9 @@ export function buildIngest(config: IngestConfig, deps: IngestDeps): Ingest {
       correlationId,
     ).finally(() => relay.flush().catch(() => 0));
 
-  const consumer = createConsumer({
+  // Created on start: the CLI builds the service only to import, and may run without SQS.
+  let consumer: ReturnType<typeof createConsumer> | undefined;
+  const createIngestConsumer = () => createConsumer({
     name: 'ingest',
     sqs,
     queueUrl: queues.url.ingest,
@@ -73,9 +75,12 @@ export function buildIngest(config: IngestConfig, deps: IngestDeps): Ingest {
   return {
     importFile,
     flushOutbox: () => relay.flush(),
-    start: () => consumer.start(),
+    start: () => {
+      consumer ??= createIngestConsumer();
+      consumer.start();
+    },
     stop: async () => {
-      await consumer.stop();
+      await consumer?.stop();
       await relay.flush().catch(() => 0);
       await relay.stop();
     },

@@ -4,6 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { ingestRequested } from '@photospots/contracts';
+import { countOutbox } from '@photospots/db';
 import { MessagePublisher } from '@photospots/queue';
 import { createLogger } from '@photospots/service';
 import { buildIngest } from './app.ts';
@@ -27,7 +28,7 @@ async function run(argv: string[]): Promise<number> {
   }
   const config = loadIngestConfig();
   const log = createLogger('ingest-cli', config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL);
-  const deps = await connectIngestDeps(config, log);
+  const deps = await connectIngestDeps(config, log, { queuesOptional: command === 'import' });
   try {
     const ingest = buildIngest(config, deps);
     if (command === 'request') {
@@ -56,6 +57,15 @@ async function run(argv: string[]): Promise<number> {
       for (const e of report.errors.slice(0, 20)) console.log(`    line ${e.line}: ${e.code} ${e.message}`);
       if (report.errors.length > 20) console.log(`    … ${report.rowsRejected - 20} more`);
       console.log(`  messages queued ${report.messagesQueued} (photos.ingested, for processing)`);
+    }
+    // The photos are committed; their announcements wait in the outbox if SQS could not be reached.
+    const unsent = await countOutbox(deps.database.sql, ['photosIngested']);
+    if (unsent > 0) {
+      console.error(
+        `ingest: ${unsent} photos.ingested message(s) could not be sent to SQS yet; the photos are stored and the messages are kept. ` +
+          'They are sent by the running ingest service, or by running this command again once SQS is reachable.',
+      );
+      return 3;
     }
     return 0;
   } finally {

@@ -6,7 +6,12 @@ import type { IngestDeps } from './app.ts';
 import type { IngestConfig } from './config.ts';
 
 /** Opens the ingest service's connections from config; `close` releases them. */
-export async function connectIngestDeps(config: IngestConfig, log: Logger): Promise<IngestDeps & { close(): Promise<void> }> {
+export async function connectIngestDeps(
+  config: IngestConfig,
+  log: Logger,
+  /** The CLI can import while SQS is unreachable: announcements then wait in the outbox. */
+  options: { queuesOptional?: boolean } = {},
+): Promise<IngestDeps & { close(): Promise<void> }> {
   const aws = {
     region: config.AWS_REGION,
     endpoint: config.AWS_ENDPOINT_URL,
@@ -22,7 +27,11 @@ export async function connectIngestDeps(config: IngestConfig, log: Logger): Prom
   });
   const database = createDatabase(config.DATABASE_URL, { max: config.DATABASE_POOL_MAX, applicationName: 'ingest' });
   try {
-    const queues = await resolveQueues(sqs, { ingest: config.QUEUE_INGEST, photosIngested: config.QUEUE_PHOTOS_INGESTED });
+    const queues = await resolveQueues(sqs, { ingest: config.QUEUE_INGEST, photosIngested: config.QUEUE_PHOTOS_INGESTED }).catch((err: unknown) => {
+      if (!options.queuesOptional) throw err;
+      log.warn({ err: (err as Error).message }, 'SQS unreachable: photos are stored, their announcements wait in the outbox');
+      return { url: {}, deadLetterUrl: {} } as Awaited<ReturnType<typeof resolveQueues>>;
+    });
     return {
       database,
       sqs,

@@ -14,3 +14,4 @@ export {
 } from './consumer.ts';
 export { startOutboxRelay, type OutboxDrain, type OutboxRelay } from './outbox-relay.ts';
 export { queueDefinitions, resolveQueues, type QueueUrls } from './topology.ts';
+export { redriveDeadLetters } from './redrive.ts';

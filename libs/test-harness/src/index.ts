@@ -6,3 +6,4 @@ export { HARNESS_ENV } from './harness-env.ts';
 export { readSamplePhotos, seedPhotos, type SeedPhoto } from './seed-photos.ts';
 export { startProcess, startService, freePort, waitForHttpOk, REPO_ROOT, type ServiceProcess } from './service-process.ts';
 export { queueDepth, pipelineState, type PipelineState } from './pipeline-state.ts';
+export { startFaultProxy, type FaultProxy } from './fault-proxy.ts';

@@ -1,0 +1,104 @@
+import {
+  freePort,
+  pipelineState,
+  startFaultProxy,
+  startService,
+  waitFor,
+  waitForHttpOk,
+  type FaultProxy,
+  type ServiceProcess,
+  type TestEnv,
+} from '@photospots/test-harness';
+
+export type App = 'ingest' | 'processing' | 'scoring' | 'query-api';
+
+export interface LocalStack {
+  api: string;
+  proxies: { postgres: FaultProxy; redis: FaultProxy; sqs: FaultProxy };
+  env: Record<string, string>;
+  services: Map<App, ServiceProcess>;
+  healthUrl(app: App): string;
+  /** (Re)starts one service process with the stack's environment. */
+  start(app: App): Promise<ServiceProcess>;
+  stopAll(): Promise<(number | string)[]>;
+}
+
+/**
+ * The four services as processes, reaching Postgres, Redis and the SQS
+ * endpoint through fault proxies a test can cut and restore.
+ */
+export async function startLocalStack(env: TestEnv, extra: Record<string, string> = {}): Promise<LocalStack> {
+  const pg = new URL(env.databaseUrl);
+  const redis = new URL(env.redisUrl);
+  const sqs = new URL(env.awsEndpoint);
+  const proxies = {
+    postgres: await startFaultProxy(pg.hostname, Number(pg.port || 5432)),
+    redis: await startFaultProxy(redis.hostname, Number(redis.port || 6379)),
+    sqs: await startFaultProxy(sqs.hostname, Number(sqs.port)),
+  };
+  const ports: Record<App, number> = {
+    ingest: await freePort(),
+    processing: await freePort(),
+    scoring: await freePort(),
+    'query-api': await freePort(),
+  };
+  const base = env.serviceEnv({
+    DATABASE_URL: proxies.postgres.url(env.databaseUrl),
+    REDIS_URL: proxies.redis.url(env.redisUrl),
+    AWS_ENDPOINT_URL: `http://127.0.0.1:${proxies.sqs.port}`,
+    LOG_LEVEL: 'warn',
+    SQS_WAIT_TIME_SECONDS: '1',
+    RESCORE_INTERVAL_MINUTES: '0',
+    REDIS_SYNC_CHECK_SECONDS: '1',
+    ...extra,
+  });
+  const services = new Map<App, ServiceProcess>();
+  const envFor = (app: App) => (app === 'query-api' ? { ...base, PORT: String(ports[app]) } : { ...base, HEALTH_PORT: String(ports[app]) });
+  const healthUrl = (app: App) => `http://127.0.0.1:${ports[app]}`;
+  const start = async (app: App) => {
+    const svc = startService(app, envFor(app));
+    services.set(app, svc);
+    await waitForHttpOk(`${healthUrl(app)}/readyz`, 60_000).catch((err: unknown) => {
+      throw new Error(`${app} did not become ready: ${(err as Error).message}\n${svc.output().slice(-2000)}`);
+    });
+    return svc;
+  };
+  for (const app of ['ingest', 'processing', 'scoring', 'query-api'] as const) await start(app);
+  return {
+    api: healthUrl('query-api'),
+    proxies,
+    env: base,
+    services,
+    healthUrl,
+    start,
+    stopAll: async () => {
+      const codes = await Promise.all([...services.values()].map((s) => s.stop('SIGTERM')));
+      await Promise.all(Object.values(proxies).map((p) => p.close()));
+      return codes;
+    },
+  };
+}
+
+/** Waits until nothing is dirty, queued, unsent or unscored, with `photos` photos stored. */
+export async function settled(env: TestEnv, photos: number, timeoutMs = 150_000) {
+  return waitFor(
+    async () => {
+      const s = await pipelineState(env.database.sql, env.sqs, Object.values(env.queues.url));
+      return s.settled && s.photos === photos ? s : undefined;
+    },
+    { timeoutMs, intervalMs: 500, message: `the pipeline to settle with ${photos} photos` },
+  );
+}
+
+/** Consistency of the stored result: every photo at most once in a hotspot, and counts that add up. */
+export async function reconcile(env: TestEnv) {
+  const [row] = await env.database.sql<{ photos: number; distinct_sources: number; memberships: number; distinct_members: number; count_mismatches: number; orphan_memberships: number }[]>`
+    select (select count(*) from photos)::int as photos,
+           (select count(distinct (source, source_id)) from photos)::int as distinct_sources,
+           (select count(*) from hotspot_photos)::int as memberships,
+           (select count(distinct photo_id) from hotspot_photos)::int as distinct_members,
+           (select count(*) from hotspots h where h.status = 'active'
+              and h.photo_count <> (select count(*) from hotspot_photos hp where hp.hotspot_id = h.id))::int as count_mismatches,
+           (select count(*) from hotspot_photos hp join hotspots h on h.id = hp.hotspot_id where h.status <> 'active')::int as orphan_memberships`;
+  return row!;
+}

@@ -1,0 +1,57 @@
+/**
+ * Runs after `npm install`/`npm ci` (root postinstall): applies small, exact
+ * fixes to dependencies whose upstream fix is not released yet. Each patch is
+ * idempotent and applies only to the exact source it was written for.
+ *
+ * postgres@3.4.9: `nextWrite` can run after the connection closed and call
+ * `socket.write` on null — an uncatchable TypeError that kills the process
+ * (porsager/postgres#1154, #1208; fix proposed in #1209). Guard it and settle
+ * the pending query with CONNECTION_CLOSED, so callers get a normal error and
+ * the pool reconnects.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+interface Patch {
+  name: string;
+  file: string;
+  find: string;
+  replace: string;
+}
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const packageFile = (pkg: string, file: string) => path.join(root, 'node_modules', pkg, file);
+
+const guard = {
+  find: `  function nextWrite(fn) {
+    const x = socket.write(chunk, fn)`,
+  replace: `  function nextWrite(fn) {
+    if (socket === null) { // photospots patch (porsager/postgres#1209)
+      nextWriteTimer !== null && clearImmediate(nextWriteTimer)
+      chunk = nextWriteTimer = null
+      error(Errors.connection('CONNECTION_CLOSED', options))
+      return false
+    }
+    const x = socket.write(chunk, fn)`,
+};
+
+const patches: Patch[] = [
+  { name: 'postgres (ESM): guard nextWrite against a closed socket', file: packageFile('postgres', 'src/connection.js'), ...guard },
+  { name: 'postgres (CJS): guard nextWrite against a closed socket', file: packageFile('postgres', 'cjs/src/connection.js'), ...guard },
+];
+
+for (const patch of patches) {
+  if (!existsSync(patch.file)) {
+    console.log(`patch skipped (not installed): ${patch.name}`);
+    continue;
+  }
+  const source = readFileSync(patch.file, 'utf8');
+  if (source.includes(patch.replace)) continue;
+  if (!source.includes(patch.find)) {
+    console.warn(`patch not applied (the source changed; check whether upstream fixed it): ${patch.name}`);
+    continue;
+  }
+  writeFileSync(patch.file, source.replace(patch.find, patch.replace));
+  console.log(`patched: ${patch.name}`);
+}
