@@ -1,9 +1,9 @@
-import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { photosIngested, queueSpec, type MessageOf } from '@photospots/contracts';
 import { createTestEnv, waitFor, type TestEnv } from '@photospots/test-harness';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createConsumer, MessagePublisher, InvalidMessageError, throwIfStopping, type RunningConsumer } from '../src/index.ts';
+import { createConsumer, MessagePublisher, InvalidMessageError, redriveDeadLetters, throwIfStopping, type RunningConsumer } from '../src/index.ts';
 
 const log = pino({ level: 'silent' });
 let env: TestEnv;
@@ -25,8 +25,10 @@ async function visibleCount(url: string): Promise<number> {
   return Number(out.Attributes?.ApproximateNumberOfMessages ?? 0) + Number(out.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
 }
 
+/** Receives (and deletes) what a queue holds, so later tests start from an empty queue. */
 async function drain(url: string) {
   const out = await env.sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, MessageAttributeNames: ['All'] }));
+  for (const m of out.Messages ?? []) await env.sqs.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: m.ReceiptHandle! }));
   return out.Messages ?? [];
 }
 
@@ -137,4 +139,56 @@ describe('stopping', () => {
     }, { timeoutMs: 5_000, message: 'the released message' });
     expect(JSON.parse(again[0]!.Body!).payload.batchId).toBe('long');
   });
+});
+
+describe('slow handlers and redrive', () => {
+  it('extends visibility while a slow handler runs, so the message is not handled twice in parallel', async () => {
+    let calls = 0;
+    const c = createConsumer({
+      name: 'photos-ingested',
+      sqs: env.sqs,
+      queueUrl: env.queues.url.photosIngested,
+      deadLetterUrl: env.queues.deadLetterUrl.photosIngested,
+      contracts: [photosIngested],
+      handle: (async () => {
+        calls++;
+        await new Promise((r) => setTimeout(r, 7_000));
+      }) as never,
+      log,
+      waitTimeSeconds: 1,
+      // Far shorter than the handler: only heartbeats keep the message hidden.
+      visibilityTimeoutSeconds: 3,
+    });
+    running = c;
+    c.start();
+    await new MessagePublisher({ sqs: env.sqs, queueUrls: env.queues.url, producer: 'test', log }).publish(photosIngested, {
+      batchId: 'slow',
+      source: 'lbsn',
+      photoCount: 1,
+      tiles: [1],
+    });
+    await waitFor(() => calls === 1, { message: 'the slow handler to start' });
+    await waitFor(async () => (await visibleCount(env.queues.url.photosIngested)) === 0, { timeoutMs: 20_000, message: 'the message to be deleted' });
+    expect(calls).toBe(1);
+  }, 40_000);
+
+  it('redrives dead letters after the fix, and they are handled', async () => {
+    let fixed = false;
+    const handled: string[] = [];
+    consumer(async (m) => {
+      if (!fixed) throw new Error('a bug');
+      handled.push(m.payload.batchId);
+    }, () => 0);
+    await new MessagePublisher({ sqs: env.sqs, queueUrls: env.queues.url, producer: 'test', log }).publish(photosIngested, {
+      batchId: 'needs-fix',
+      source: 'lbsn',
+      photoCount: 1,
+      tiles: [1],
+    });
+    await waitFor(async () => (await visibleCount(env.queues.deadLetterUrl.photosIngested!)) === 1, { timeoutMs: 30_000, message: 'the dead letter' });
+    fixed = true;
+    expect(await redriveDeadLetters(env.sqs, env.queues.deadLetterUrl.photosIngested!, env.queues.url.photosIngested)).toBe(1);
+    await waitFor(() => handled.includes('needs-fix'), { message: 'the redriven message to be handled' });
+    expect(await visibleCount(env.queues.deadLetterUrl.photosIngested!)).toBe(0);
+  }, 40_000);
 });

@@ -1,0 +1,53 @@
+import { Readable } from 'node:stream';
+import { LBSN_HEADER } from '@photospots/test-harness';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { parseLbsnRecord } from '../src/lbsn/lbsn-row.ts';
+import { readLbsnCsv } from '../src/lbsn/read-lbsn-csv.ts';
+
+const COLUMNS = LBSN_HEADER.split(',');
+
+/** Field values a hostile or broken export could contain. */
+const field = fc.oneof(
+  fc.string(),
+  fc.string({ unit: 'grapheme' }),
+  fc.double().map(String),
+  fc.integer().map(String),
+  fc.constantFrom('', ' ', 'NaN', 'Infinity', '-0', '1e308', '90.0000001', '2019-02-29', '2020-02-29', "'; drop table photos; --", '\u0000', '"', '""', ';;;', 'null'),
+);
+
+describe('fuzzing the LBSN row parser', () => {
+  it('never throws: every record is a photo with valid coordinates or an error with a code and its line', () => {
+    fc.assert(
+      fc.property(fc.record(Object.fromEntries(COLUMNS.map((c) => [c, field]))), fc.integer({ min: 2, max: 1e7 }), (record, line) => {
+        const result = parseLbsnRecord(record as Record<string, string>, line);
+        if ('code' in result) {
+          expect(result.line).toBe(line);
+          expect(result.message.length).toBeGreaterThan(0);
+        } else {
+          expect(Number.isFinite(result.lat) && Math.abs(result.lat) <= 90).toBe(true);
+          expect(Number.isFinite(result.lng) && Math.abs(result.lng) <= 180).toBe(true);
+          expect(result.sourceId.length).toBeGreaterThan(0);
+          expect(result.views).toBeGreaterThanOrEqual(0);
+          for (const d of [result.takenAt, result.uploadedAt]) if (d) expect(Number.isNaN(d.getTime())).toBe(false);
+        }
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+
+  it('never aborts a file: whatever bytes follow the header, every line is a photo or a reported error', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.array(field, { maxLength: 16 }).map((f) => f.join(','))), { maxLength: 30 }), async (lines) => {
+        const text = `${LBSN_HEADER}\n${lines.join('\n')}\n`;
+        let items = 0;
+        for await (const item of readLbsnCsv(Readable.from([Buffer.from(text)]))) {
+          items++;
+          if (!item.ok) expect(item.error.code).toMatch(/^[A-Z_]+$/);
+        }
+        expect(items).toBeLessThanOrEqual(lines.length + 1);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
