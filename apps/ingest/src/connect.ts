@@ -22,7 +22,7 @@ export async function connectIngestDeps(config: IngestConfig, log: Logger): Prom
   });
   const database = createDatabase(config.DATABASE_URL, { max: config.DATABASE_POOL_MAX, applicationName: 'ingest' });
   try {
-    const queues = await resolveQueues(sqs, { ingest: config.QUEUE_INGEST, photosIngested: config.QUEUE_PHOTOS_INGESTED });
+    const queues = await resolveQueues(sqs, { ingest: config.QUEUE_INGEST, photosIngested: config.QUEUE_PHOTOS_INGESTED, thumbnails: config.QUEUE_THUMBNAILS });
     return {
       database,
       sqs,
