@@ -36,6 +36,8 @@ export interface FakeFlickr {
   injectFaults(...faults: FlickrFault[]): void;
   /** Makes these photos' images answer `status` (500: retryable, 404: gone). */
   failImages(ids: Iterable<string>, status?: number): void;
+  /** Forgets calls, pending faults and failing images (between tests). */
+  reset(): void;
   /** Delay every search response (to make a harvest slow enough to kill mid-way). */
   setLatency(ms: number): void;
   /** The photos a complete harvest must end with. */
@@ -92,7 +94,12 @@ function photoJson(p: FakeFlickrPhoto, extras: Set<string>, origin: string): Rec
 export async function startFakeFlickr(options: { photos: FakeFlickrPhoto[]; apiKey?: string; latencyMs?: number }): Promise<FakeFlickr> {
   const apiKey = options.apiKey ?? 'fake-flickr-key-0123456789abcdef';
   const photos = options.photos;
-  const byId = new Map(photos.map((p) => [p.id, p]));
+  let byId = new Map<string, FakeFlickrPhoto>();
+  const knows = (id: string) => {
+    // Tests may add photos after start (an incremental harvest); index them on demand.
+    if (byId.size !== photos.length) byId = new Map(photos.map((p) => [p.id, p]));
+    return byId.has(id);
+  };
   const calls: FakeFlickrCall[] = [];
   const imageRequests: string[] = [];
   const faults: FlickrFault[] = [];
@@ -152,7 +159,7 @@ export async function startFakeFlickr(options: { photos: FakeFlickrPhoto[]; apiK
       const id = image[1]!;
       const failing = failingImages.get(id);
       if (failing) return send(res, failing, { error: 'image unavailable' });
-      if (!byId.has(id)) return send(res, 404, { error: 'not found' });
+      if (!knows(id)) return send(res, 404, { error: 'not found' });
       const bytes = jpegFor(id);
       res.writeHead(200, { 'content-type': 'image/jpeg', 'content-length': String(bytes.length) });
       return res.end(bytes);
@@ -199,6 +206,12 @@ export async function startFakeFlickr(options: { photos: FakeFlickrPhoto[]; apiK
     injectFaults: (...f) => void faults.push(...f),
     failImages: (ids, status = 500) => {
       for (const id of ids) failingImages.set(id, status);
+    },
+    reset: () => {
+      calls.length = 0;
+      imageRequests.length = 0;
+      faults.length = 0;
+      failingImages.clear();
     },
     setLatency: (ms) => {
       latencyMs = ms;

@@ -62,14 +62,15 @@ export class FlickrClient {
       if (attempt >= retry.maxAttempts) {
         throw new FlickrCallError(`flickr.photos.search failed ${attempt} times, last: ${result.reason}`, true);
       }
-      let delay = backoffMs(attempt, retry);
-      if (result.retryAfterMs !== undefined) {
-        delay = Math.max(delay, result.retryAfterMs);
-        this.#o.limiter.pauseUntil(Date.now() + result.retryAfterMs);
-      }
+      const delay = Math.max(backoffMs(attempt, retry), result.retryAfterMs ?? 0);
       this.stats.retries++;
       log.warn({ ...context, delayMs: Math.round(delay) }, 'Flickr call failed; retrying');
-      await sleep(delay, undefined, signal ? { signal } : undefined);
+      if (result.retryAfterMs !== undefined) {
+        // Throttled: every call of this process waits, not only this one (the bucket's next take() sleeps).
+        this.#o.limiter.pauseUntil(Date.now() + delay);
+      } else {
+        await sleep(delay, undefined, signal ? { signal } : undefined);
+      }
     }
   }
 
