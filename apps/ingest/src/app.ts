@@ -82,7 +82,7 @@ export function buildIngest(config: IngestConfig, deps: IngestDeps): Ingest {
       request,
       {
         sql: database.sql, publisher, log, client, limiter, licences, licenceParam: config.FLICKR_LICENSES,
-        concurrency: config.FLICKR_CONCURRENCY, signal: stopping.signal, afterCommit: flushSoon,
+        concurrency: config.FLICKR_CONCURRENCY, batchSize: config.INGEST_BATCH_SIZE, signal: stopping.signal, afterCommit: flushSoon,
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       },
       options.correlationId,

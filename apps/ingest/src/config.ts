@@ -34,7 +34,7 @@ export const ingestEnv = {
     .regex(/^[a-z_]+(,[a-z_]+)*$/, 'must be comma-separated Flickr extras')
     .refine((s) => REQUIRED_EXTRAS.every((e) => s.split(',').includes(e)), `must include ${REQUIRED_EXTRAS.join(', ')}`)
     .default('geo,tags,views,date_taken,date_upload,owner_name,license,url_q,url_m')
-    .describe('extras requested from flickr.photos.search.'),
+    .describe('Extras requested from flickr.photos.search; must include geo, date_upload and license (url_q feeds the thumbnails).'),
   FLICKR_INCREMENTAL_INTERVAL_MINUTES: z.coerce
     .number()
     .int()

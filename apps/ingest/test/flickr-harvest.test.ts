@@ -198,16 +198,20 @@ describe('harvesting Flickr', () => {
   });
 
   it('stops without retrying when the key is revoked mid-harvest, keeping what it stored', async () => {
-    let pages = 0;
+    let injected = false;
     const failure = await ingest
       .harvestFlickr({ bbox: FAKE_FLICKR_BBOX, since: SINCE, until: UNTIL }, {
-        onProgress: () => {
-          if (++pages === 3) flickr.injectFaults({ kind: 'invalid-key' }, { kind: 'invalid-key' });
+        onProgress: (p) => {
+          if (p.pagesThisRun >= 3 && !injected) {
+            injected = true;
+            flickr.injectFaults({ kind: 'invalid-key' }, { kind: 'invalid-key' });
+          }
         },
       })
       .catch((err: unknown) => err as { code: string });
     expect(failure).toMatchObject({ code: 'FLICKR_INVALID_KEY' });
     expect(flickr.calls.filter((c) => c.fault === 'invalid-key').length).toBeGreaterThanOrEqual(1);
-    expect((await storedFlickrIds(env.database.sql)).length).toBeGreaterThan(0);
+    // The pages read before are stored (and checkpointed), so a run with a good key carries on from there.
+    expect((await storedFlickrIds(env.database.sql)).length).toBeGreaterThanOrEqual(3 * 250);
   });
 });

@@ -87,7 +87,7 @@ function photoJson(p: FakeFlickrPhoto, extras: Set<string>, origin: string): Rec
 /**
  * A local stand-in for api.flickr.com that speaks flickr.photos.search's real
  * JSON over a fixed population: inclusive bbox and upload dates, licence
- * filter, has_geo, date-posted sort, 250 per page for geo queries, and the
+ * filter (every photo it holds is geotagged), date-posted sort, 250 per page for geo queries, and the
  * 4,000-result cap (pages past it repeat the last reachable page, as Flickr
  * does). Faults are injected on demand; url_q images are served from /images.
  */
@@ -111,6 +111,36 @@ export async function startFakeFlickr(options: { photos: FakeFlickrPhoto[]; apiK
     p.longitude >= q.bbox.minLng && p.longitude <= q.bbox.maxLng && p.latitude >= q.bbox.minLat && p.latitude <= q.bbox.maxLat &&
     p.dateupload >= q.minUpload && p.dateupload <= q.maxUpload && (!q.licences || q.licences.has(p.license));
 
+  // Photos by upload time, so a query scans only its window; and the last results, so paging a query is cheap.
+  let byUpload: FakeFlickrPhoto[] = [];
+  const recent = new Map<string, FakeFlickrPhoto[]>();
+  const results = (params: Record<string, string>, q: { bbox: FakeFlickrBox; minUpload: number; maxUpload: number }): FakeFlickrPhoto[] => {
+    if (byUpload.length !== photos.length) {
+      byUpload = [...photos].sort((a, b) => a.dateupload - b.dateupload || a.id.localeCompare(b.id));
+      recent.clear();
+    }
+    const cacheKey = [params.bbox, q.minUpload, q.maxUpload, params.license, params.sort].join('|');
+    const cached = recent.get(cacheKey);
+    if (cached) return cached;
+    const licences = params.license ? new Set(params.license.split(',')) : undefined;
+    let lo = 0;
+    for (let hi = byUpload.length; lo < hi; ) {
+      const mid = (lo + hi) >> 1;
+      if (byUpload[mid]!.dateupload < q.minUpload) lo = mid + 1;
+      else hi = mid;
+    }
+    const found: FakeFlickrPhoto[] = [];
+    for (let i = lo; i < byUpload.length && byUpload[i]!.dateupload <= q.maxUpload; i++) {
+      const p = byUpload[i]!;
+      if (matches(p, { ...q, licences })) found.push(p);
+    }
+    // Flickr's default order is newest first.
+    if (params.sort !== 'date-posted-asc') found.reverse();
+    if (recent.size >= 16) recent.delete(recent.keys().next().value!);
+    recent.set(cacheKey, found);
+    return found;
+  };
+
   const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
     res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
     res.end(typeof body === 'string' ? body : JSON.stringify(body));
@@ -125,10 +155,7 @@ export async function startFakeFlickr(options: { photos: FakeFlickrPhoto[]; apiK
     const [minLng, minLat, maxLng, maxLat] = box as [number, number, number, number];
     const minUpload = parseUploadDate(params.min_upload_date) ?? 0;
     const maxUpload = parseUploadDate(params.max_upload_date) ?? Number.MAX_SAFE_INTEGER;
-    const licences = params.license ? new Set(params.license.split(',')) : undefined;
-    const found = photos.filter((p) => matches(p, { bbox: { minLng, minLat, maxLng, maxLat }, minUpload, maxUpload, licences }) && (params.has_geo !== '0'));
-    const asc = params.sort === 'date-posted-asc';
-    found.sort((a, b) => (asc ? a.dateupload - b.dateupload : b.dateupload - a.dateupload) || a.id.localeCompare(b.id));
+    const found = results(params, { bbox: { minLng, minLat, maxLng, maxLat }, minUpload, maxUpload });
     const perPage = Math.min(FAKE_FLICKR_MAX_PER_PAGE, Math.max(1, Number(params.per_page) || 100));
     const total = found.length;
     const reachable = found.slice(0, FAKE_FLICKR_CAP);

@@ -26,9 +26,10 @@ export interface QueryCounts {
   messages: number;
 }
 
+/** A query of the plan: split (its children are the plan), or a leaf read up to `page` of `pages`. */
 export type QueryState =
   | { kind: 'split'; total: number; by: 'time' | 'space' }
-  | { kind: 'leaf'; total: number; pages: number; page: number; truncated: boolean; counts: QueryCounts };
+  | { kind: 'leaf'; total: number; pages: number; page: number; truncated: boolean };
 
 export interface HarvestState {
   scope: string;
@@ -38,6 +39,10 @@ export interface HarvestState {
   licences: string;
   incremental: boolean;
   startedAt: string;
+  /** Totals over everything committed so far, across runs. */
+  totals?: QueryCounts;
+  /** Transactions committed so far (numbers the photos.ingested batch ids). */
+  batches?: number;
   /** The final report, once done. */
   report?: unknown;
 }

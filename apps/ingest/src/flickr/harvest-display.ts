@@ -5,7 +5,7 @@ const n = (x: number) => x.toLocaleString('en');
 /** One line for a terminal: a bar of photos read against Flickr's total, queries, calls and rate-limit waits. */
 export function progressLine(p: HarvestProgress, barWidth = 24): string {
   const total = p.expectedTotal;
-  const seen = p.totals.seen;
+  const seen = p.totals.seen + p.pendingSeen;
   const share = total ? Math.min(1, seen / total) : 0;
   const filled = Math.round(share * barWidth);
   const bar = total === undefined ? '' : `[${'#'.repeat(filled)}${'-'.repeat(barWidth - filled)}] ${Math.floor(share * 100)}% `;

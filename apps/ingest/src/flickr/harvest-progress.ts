@@ -1,6 +1,6 @@
 import type { BBox } from '@photospots/geo';
 import type { FlickrClient } from './flickr-client.ts';
-import { emptyCounts, sumCounts, type QueryCounts } from './harvest-checkpoints.ts';
+import { emptyCounts, type QueryCounts } from './harvest-checkpoints.ts';
 import type { TokenBucket } from './rate-limiter.ts';
 
 /** The outcome of a harvest: totals over all its runs, and what this run cost. */
@@ -47,11 +47,11 @@ export class HarvestProgress {
   truncatedQueries = 0;
   photosBeyondCap = 0;
   pagesThisRun = 0;
+  /** Photos read but not committed yet. */
+  pendingSeen = 0;
+  /** Everything committed, across runs. */
   totals: QueryCounts = emptyCounts();
   readonly meta: { key: string; bbox: BBox; since: number; until: number; incremental: boolean; resumed: boolean };
-  get resumed(): boolean {
-    return this.meta.resumed;
-  }
   readonly #client: FlickrClient;
   readonly #limiter: TokenBucket;
   readonly #start: { calls: number; retries: number; throttled: number; waits: number; waitedMs: number; at: number };
@@ -63,8 +63,8 @@ export class HarvestProgress {
     this.#start = { ...client.stats, waits: limiter.stats.waits, waitedMs: limiter.stats.waitedMs, at: performance.now() };
   }
 
-  addCounts(delta: QueryCounts): void {
-    this.totals = sumCounts(this.totals, delta);
+  get resumed(): boolean {
+    return this.meta.resumed;
   }
 
   get calls(): number {
@@ -77,10 +77,6 @@ export class HarvestProgress {
 
   get rateLimitWaitMs(): number {
     return Math.round(this.#limiter.stats.waitedMs - this.#start.waitedMs);
-  }
-
-  get photosStored(): number {
-    return this.totals.inserted + this.totals.updated + this.totals.unchanged;
   }
 
   report(): HarvestReport {

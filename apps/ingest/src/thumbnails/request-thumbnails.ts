@@ -1,5 +1,5 @@
 import { thumbnailsRequested, type PayloadOf } from '@photospots/contracts';
-import { enqueueOutbox, type TransactionSql } from '@photospots/db';
+import { enqueueOutboxMany, type TransactionSql } from '@photospots/db';
 import type { MessagePublisher } from '@photospots/queue';
 import { thumbnailKeyFor } from './thumbnail-key.ts';
 
@@ -28,9 +28,10 @@ export async function requestThumbnails(
     const key = thumbnailKeyFor(batch.source, row.source_id, row.image_url);
     if (row.thumbnail_key !== key) jobs.push({ photoId: row.id, imageUrl: row.image_url, key });
   }
+  const messages = [];
   for (let i = 0; i < jobs.length; i += THUMBNAILS_PER_MESSAGE) {
-    const message = publisher.build(thumbnailsRequested, { photos: jobs.slice(i, i + THUMBNAILS_PER_MESSAGE) }, { correlationId: batch.correlationId });
-    await enqueueOutbox(tx, thumbnailsRequested.queue, message);
+    messages.push(publisher.build(thumbnailsRequested, { photos: jobs.slice(i, i + THUMBNAILS_PER_MESSAGE) }, { correlationId: batch.correlationId }));
   }
+  await enqueueOutboxMany(tx, thumbnailsRequested.queue, messages);
   return jobs.length;
 }
