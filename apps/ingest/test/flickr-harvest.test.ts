@@ -178,6 +178,21 @@ describe('harvesting Flickr', () => {
     }
   });
 
+  it('holds the harvest to FLICKR_RATE_PER_HOUR: after a burst of ten, one call a second', async () => {
+    const limited = build({ FLICKR_RATE_PER_HOUR: '3600' });
+    const window = { since: new Date('2008-01-01T00:00:00Z'), until: new Date('2013-06-30T23:59:59Z') };
+    try {
+      const report = await limited.harvestFlickr({ bbox: FAKE_FLICKR_BBOX, ...window });
+      const at = flickr.calls.map((c) => c.at - flickr.calls[0]!.at);
+      expect(at.length).toBeGreaterThan(12);
+      // Call k (0-based) cannot come before (k - 9) seconds: the bucket starts with ten tokens and refills one a second.
+      for (const [k, t] of at.entries()) expect(t).toBeGreaterThanOrEqual(Math.max(0, k - 9) * 1000 - 20);
+      expect(report.rateLimitWaits).toBeGreaterThanOrEqual(at.length - 10);
+    } finally {
+      await limited.stop();
+    }
+  }, 60_000);
+
   it('stops at once on an invalid key (code 100), with a clear message and without the key', async () => {
     const badKey = 'not-the-right-key-42';
     const wrong = build({}, badKey);

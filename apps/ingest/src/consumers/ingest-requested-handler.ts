@@ -1,6 +1,6 @@
 import type { ingestRequested } from '@photospots/contracts';
 import type { MessageHandler } from '@photospots/queue';
-import { FlickrCallError, FlickrInvalidKeyError, FlickrKeyMissingError } from '../flickr/flickr-errors.ts';
+import { FlickrCallError, FlickrInvalidKeyError, FlickrKeyMissingError, HarvestWindowError } from '../flickr/flickr-errors.ts';
 import type { HarvestReport } from '../flickr/harvest-progress.ts';
 import { HarvestInProgressError } from '../flickr/harvest-lock.ts';
 import type { FlickrHarvestInput } from '../flickr/harvest-window.ts';
@@ -57,6 +57,10 @@ export function createIngestRequestedHandler(deps: {
         } catch (err) {
           if (err instanceof FlickrInvalidKeyError || err instanceof FlickrKeyMissingError) {
             ctx.log.error({ code: err.code, reason: err.message }, 'Flickr harvest refused: fix FLICKR_API_KEY and request it again');
+            return;
+          }
+          if (err instanceof HarvestWindowError) {
+            ctx.log.warn({ code: err.code, reason: err.message }, 'Flickr harvest request rejected');
             return;
           }
           if (err instanceof FlickrCallError && !err.retryable) {

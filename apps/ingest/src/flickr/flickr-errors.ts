@@ -32,3 +32,8 @@ export class FlickrCallError extends Error {
     this.retryable = retryable;
   }
 }
+
+/** The requested upload window ends before it starts (e.g. --since in the future). */
+export class HarvestWindowError extends Error {
+  readonly code = 'INVALID_WINDOW';
+}

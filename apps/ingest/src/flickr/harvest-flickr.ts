@@ -7,6 +7,7 @@ import type { NormalisedPhoto } from '../photos/normalised-photo.ts';
 import { storePhotoBatch } from '../photos/store-photo-batch.ts';
 import { requestThumbnails } from '../thumbnails/request-thumbnails.ts';
 import type { FlickrClient } from './flickr-client.ts';
+import { HarvestWindowError } from './flickr-errors.ts';
 import { FLICKR_SOURCE, normaliseFlickrPhoto, type SkipReason } from './flickr-photo.ts';
 import {
   deleteHarvest,
@@ -88,7 +89,9 @@ export async function harvestFlickr(request: HarvestRequest, deps: HarvestDeps, 
   const nowSeconds = Math.floor((deps.now?.() ?? Date.now()) / 1000);
   const scope = harvestScope(request.bbox, request.since, deps.licenceParam);
   const until = request.until ?? (await findUnfinishedHarvest(sql, scope))?.state.until ?? nowSeconds;
-  if (until < request.since) throw new RangeError('the harvest window ends before it starts');
+  if (until < request.since) {
+    throw new HarvestWindowError(`the upload window ends (${new Date(until * 1000).toISOString()}) before it starts (${new Date(request.since * 1000).toISOString()})`);
+  }
   const key = `${scope}|until=${until}`;
   const id = harvestIdOf(key);
 
