@@ -16,7 +16,7 @@ const aws = { region: config.AWS_REGION, endpoint: config.AWS_ENDPOINT_URL, acce
 const sqs = createSqsClient(aws);
 const created = await setupQueues(
   sqs,
-  queueDefinitions({ ingest: config.QUEUE_INGEST, photosIngested: config.QUEUE_PHOTOS_INGESTED, hotspotsChanged: config.QUEUE_HOTSPOTS_CHANGED }),
+  queueDefinitions({ ingest: config.QUEUE_INGEST, photosIngested: config.QUEUE_PHOTOS_INGESTED, hotspotsChanged: config.QUEUE_HOTSPOTS_CHANGED, thumbnails: config.QUEUE_THUMBNAILS }),
 );
 for (const q of created) console.log(`queue ${q.name} (dead letters: ${q.deadLetterUrl.split('/').pop()})`);
 const s3 = new S3Client({ region: config.AWS_REGION, endpoint: config.AWS_ENDPOINT_URL, forcePathStyle: true, credentials: awsCredentials(aws)! });

@@ -2,11 +2,22 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { contractsForQueue, queueSpec } from '@photospots/contracts';
 import { drainOutbox, type Database } from '@photospots/db';
-import { createConsumer, MessagePublisher, pingQueue, startOutboxRelay, type QueueUrls } from '@photospots/queue';
+import { createConsumer, MessagePublisher, pingQueue, startOutboxRelay, type QueueUrls, type RunningConsumer } from '@photospots/queue';
 import type { Logger, ReadinessCheck } from '@photospots/service';
 import type { IngestConfig } from './config.ts';
 import { createIngestRequestedHandler } from './consumers/ingest-requested-handler.ts';
+import { FlickrClient } from './flickr/flickr-client.ts';
+import { FlickrKeyMissingError } from './flickr/flickr-errors.ts';
+import { parseLicenceFilter } from './flickr/flickr-licences.ts';
+import { harvestFlickr } from './flickr/harvest-flickr.ts';
+import type { HarvestProgress, HarvestReport } from './flickr/harvest-progress.ts';
+import { resolveHarvestWindow, type FlickrHarvestInput } from './flickr/harvest-window.ts';
+import { requestIncrementalHarvests } from './flickr/incremental-schedule.ts';
+import { TokenBucket } from './flickr/rate-limiter.ts';
+import type { RetryPolicy } from './flickr/retry-policy.ts';
 import { importLbsnFile, type ImportCounters } from './import/import-lbsn-file.ts';
+import { Semaphore } from './thumbnails/semaphore.ts';
+import { createThumbnailsRequestedHandler } from './thumbnails/thumbnail-worker.ts';
 
 export interface IngestDeps {
   database: Database;
@@ -14,6 +25,8 @@ export interface IngestDeps {
   s3?: S3Client;
   queues: QueueUrls;
   log: Logger;
+  /** Flickr retry timing (tests shorten it); defaults to DEFAULT_RETRY_POLICY. */
+  flickrRetry?: RetryPolicy;
 }
 
 export interface Ingest {
@@ -24,22 +37,41 @@ export interface Ingest {
     onProgress?: (c: Readonly<ImportCounters>) => void,
     signal?: AbortSignal,
   ): ReturnType<typeof importLbsnFile>;
+  /** Harvests Flickr now (the CLI and the ingest.requested handler both use this). */
+  harvestFlickr(input: FlickrHarvestInput, options?: { correlationId?: string; onProgress?: (p: HarvestProgress) => void }): Promise<HarvestReport>;
+  /** Sends an ingest.requested for an incremental harvest of every region harvested before; returns how many. */
+  requestIncrementalHarvests(): Promise<number>;
   /** Sends every committed-but-unsent message. */
   flushOutbox(): Promise<number>;
-  /** Starts consuming ingest requests. */
+  /** Starts consuming ingest requests and thumbnail jobs, and the incremental schedule. */
   start(): void;
   stop(): Promise<void>;
   readiness: Record<string, ReadinessCheck>;
 }
 
-/** Wires the ingest service from config and its dependencies (no I/O happens until start/importFile). */
+/** Wires the ingest service from config and its dependencies (no I/O happens until start/importFile/harvestFlickr). */
 export function buildIngest(config: IngestConfig, deps: IngestDeps): Ingest {
   const { database, sqs, queues, log } = deps;
   const publisher = new MessagePublisher({ sqs, queueUrls: queues.url, producer: 'ingest', log });
-  const relay = startOutboxRelay({ drain: (limit, send) => drainOutbox(database.sql, ['photosIngested'], limit, send), publisher, log });
+  const relay = startOutboxRelay({ drain: (limit, send) => drainOutbox(database.sql, ['photosIngested', 'thumbnails'], limit, send), publisher, log });
   const flushSoon = () => {
     relay.flush().catch((err: unknown) => log.warn({ err }, 'outbox flush failed; the relay retries'));
   };
+  // One bucket for every harvest of this process: the key's allowance is per key, not per harvest.
+  const limiter = new TokenBucket({ ratePerHour: config.FLICKR_RATE_PER_HOUR });
+  const client = config.FLICKR_API_KEY
+    ? new FlickrClient({
+        apiUrl: config.FLICKR_API_URL,
+        apiKey: config.FLICKR_API_KEY,
+        licences: config.FLICKR_LICENSES,
+        extras: config.FLICKR_EXTRAS,
+        limiter,
+        log,
+        ...(deps.flickrRetry ? { retry: deps.flickrRetry } : {}),
+      })
+    : undefined;
+  const licences = parseLicenceFilter(config.FLICKR_LICENSES);
+  const stopping = new AbortController();
 
   const importFile: Ingest['importFile'] = (location, correlationId, onProgress, signal) =>
     importLbsnFile(
@@ -57,30 +89,81 @@ export function buildIngest(config: IngestConfig, deps: IngestDeps): Ingest {
       correlationId,
     ).finally(() => relay.flush().catch(() => 0));
 
+  const harvest: Ingest['harvestFlickr'] = async (input, options = {}) => {
+    if (!client) throw new FlickrKeyMissingError();
+    const request = await resolveHarvestWindow(database.sql, input, config.FLICKR_LICENSES);
+    return harvestFlickr(
+      request,
+      {
+        sql: database.sql, publisher, log, client, limiter, licences, licenceParam: config.FLICKR_LICENSES,
+        concurrency: config.FLICKR_CONCURRENCY, batchSize: config.INGEST_BATCH_SIZE, signal: stopping.signal, afterCommit: flushSoon,
+        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      },
+      options.correlationId,
+    ).finally(() => relay.flush().catch(() => 0));
+  };
+
   // Created on start: the CLI builds the service only to import, and may run without SQS.
-  let consumer: ReturnType<typeof createConsumer> | undefined;
-  const createIngestConsumer = () => createConsumer({
-    name: 'ingest',
-    sqs,
-    queueUrl: queues.url.ingest,
-    deadLetterUrl: queues.deadLetterUrl.ingest,
-    contracts: contractsForQueue('ingest'),
-    handle: createIngestRequestedHandler({ importFile: (location, correlationId, signal) => importFile(location, correlationId, undefined, signal) }) as never,
-    log,
-    batchSize: config.INGEST_CONSUMER_BATCH,
-    waitTimeSeconds: config.SQS_WAIT_TIME_SECONDS,
-    visibilityTimeoutSeconds: config.SQS_VISIBILITY_TIMEOUT_SECONDS ?? queueSpec('ingest').visibilityTimeoutSeconds,
-  });
+  const consumers: RunningConsumer[] = [];
+  const createConsumers = () => [
+    createConsumer({
+      name: 'ingest',
+      sqs,
+      queueUrl: queues.url.ingest,
+      deadLetterUrl: queues.deadLetterUrl.ingest,
+      contracts: contractsForQueue('ingest'),
+      handle: createIngestRequestedHandler({
+        importFile: (location, correlationId, signal) => importFile(location, correlationId, undefined, signal),
+        harvestFlickr: (input, correlationId) => harvest(input, { correlationId }),
+      }) as never,
+      log,
+      batchSize: config.INGEST_CONSUMER_BATCH,
+      waitTimeSeconds: config.SQS_WAIT_TIME_SECONDS,
+      visibilityTimeoutSeconds: config.SQS_VISIBILITY_TIMEOUT_SECONDS ?? queueSpec('ingest').visibilityTimeoutSeconds,
+    }),
+    ...(deps.s3 && queues.url.thumbnails
+      ? [
+          createConsumer({
+        name: 'thumbnails',
+        sqs,
+        queueUrl: queues.url.thumbnails,
+        deadLetterUrl: queues.deadLetterUrl.thumbnails,
+        contracts: contractsForQueue('thumbnails'),
+        handle: createThumbnailsRequestedHandler({ sql: database.sql, s3: deps.s3, bucket: config.THUMBNAIL_BUCKET, slots: thumbnailSlots }) as never,
+        log,
+        batchSize: Math.min(10, config.THUMBNAIL_CONCURRENCY),
+        waitTimeSeconds: config.SQS_WAIT_TIME_SECONDS,
+        visibilityTimeoutSeconds: config.SQS_VISIBILITY_TIMEOUT_SECONDS ?? queueSpec('thumbnails').visibilityTimeoutSeconds,
+        retryDelay: (receiveCount) => Math.min(900, config.THUMBNAIL_RETRY_SECONDS * 2 ** Math.max(0, receiveCount - 1)),
+      }),
+        ]
+      : []),
+  ];
+  const thumbnailSlots = new Semaphore(config.THUMBNAIL_CONCURRENCY);
+
+  const requestIncremental = () => requestIncrementalHarvests(database.sql, publisher, config.FLICKR_LICENSES, log);
+  let schedule: NodeJS.Timeout | undefined;
 
   return {
     importFile,
+    harvestFlickr: harvest,
+    requestIncrementalHarvests: requestIncremental,
     flushOutbox: () => relay.flush(),
     start: () => {
-      consumer ??= createIngestConsumer();
-      consumer.start();
+      if (consumers.length === 0) consumers.push(...createConsumers());
+      for (const c of consumers) c.start();
+      if (client && config.FLICKR_INCREMENTAL_INTERVAL_MINUTES > 0) {
+        schedule = setInterval(() => {
+          requestIncremental().catch((err: unknown) => log.warn({ err }, 'could not request incremental harvests'));
+        }, config.FLICKR_INCREMENTAL_INTERVAL_MINUTES * 60_000);
+        schedule.unref();
+      }
     },
     stop: async () => {
-      await consumer?.stop();
+      clearInterval(schedule);
+      // A running harvest stops after its current page; its message is retried and resumes from the checkpoint.
+      stopping.abort(new Error('ingest is stopping'));
+      await Promise.all(consumers.map((c) => c.stop()));
       await relay.flush().catch(() => 0);
       await relay.stop();
     },

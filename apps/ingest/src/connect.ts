@@ -27,7 +27,11 @@ export async function connectIngestDeps(
   });
   const database = createDatabase(config.DATABASE_URL, { max: config.DATABASE_POOL_MAX, applicationName: 'ingest' });
   try {
-    const queues = await resolveQueues(sqs, { ingest: config.QUEUE_INGEST, photosIngested: config.QUEUE_PHOTOS_INGESTED }).catch((err: unknown) => {
+    const queues = await resolveQueues(sqs, {
+      ingest: config.QUEUE_INGEST,
+      photosIngested: config.QUEUE_PHOTOS_INGESTED,
+      thumbnails: config.QUEUE_THUMBNAILS,
+    }).catch((err: unknown) => {
       if (!options.queuesOptional) throw err;
       log.warn({ err: (err as Error).message }, 'SQS unreachable: photos are stored, their announcements wait in the outbox');
       return { url: {}, deadLetterUrl: {} } as Awaited<ReturnType<typeof resolveQueues>>;

@@ -27,9 +27,10 @@ module "ingest" {
   log_retention_days = var.log_retention_days
   tags               = local.tags
 
-  consumes     = { ingest = module.queues.queues["ingest"] }
-  publishes    = { photosIngested = module.queues.queues["photosIngested"] }
-  read_buckets = { imports = module.storage.buckets["imports"] }
+  consumes      = { ingest = module.queues.queues["ingest"], thumbnails = module.queues.queues["thumbnails"] }
+  publishes     = { photosIngested = module.queues.queues["photosIngested"], thumbnails = module.queues.queues["thumbnails"] }
+  read_buckets  = { imports = module.storage.buckets["imports"] }
+  write_buckets = { thumbnails = module.storage.buckets["thumbnails"] }
 
   port_env = "HEALTH_PORT"
   environment = {
@@ -38,11 +39,14 @@ module "ingest" {
     HEALTH_PORT = 3001
   }
   secrets = {
-    DATABASE_URL = module.database.url_secret_arn
+    DATABASE_URL   = module.database.url_secret_arn
+    FLICKR_API_KEY = aws_secretsmanager_secret.operator["flickr-api-key"].arn
   }
   code_defaults = [
     "DATABASE_POOL_MAX", "AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
     "SQS_WAIT_TIME_SECONDS", "SQS_VISIBILITY_TIMEOUT_SECONDS", "HEALTH_HOST", "INGEST_BATCH_SIZE", "INGEST_CONSUMER_BATCH",
+    "FLICKR_API_URL", "FLICKR_RATE_PER_HOUR", "FLICKR_CONCURRENCY", "FLICKR_LICENSES", "FLICKR_EXTRAS",
+    "FLICKR_INCREMENTAL_INTERVAL_MINUTES", "THUMBNAIL_CONCURRENCY", "THUMBNAIL_RETRY_SECONDS",
   ]
 
   scaling = {

@@ -6,7 +6,7 @@
 
 locals {
   operator_secrets = {
-    # flickr-api-key = "FLICKR_API_KEY: the Flickr REST API key ingest harvests with"
+    flickr-api-key = "FLICKR_API_KEY: the Flickr REST API key ingest harvests with"
   }
 }
 

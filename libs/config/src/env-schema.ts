@@ -43,6 +43,7 @@ export const queueEnv = {
   QUEUE_INGEST: z.string().min(1).default('photospots-ingest-requests').describe('Queue of ingest requests (file imports, Flickr harvests).'),
   QUEUE_PHOTOS_INGESTED: z.string().min(1).default('photospots-photos-ingested').describe('Queue of photos.ingested messages, consumed by processing.'),
   QUEUE_HOTSPOTS_CHANGED: z.string().min(1).default('photospots-hotspots-changed').describe('Queue of hotspots.changed and rescore messages, consumed by scoring.'),
+  QUEUE_THUMBNAILS: z.string().min(1).default('photospots-thumbnails').describe('Queue of thumbnails.requested messages (images to copy into THUMBNAIL_BUCKET), consumed by ingest.'),
 } as const;
 
 export const storageEnv = {

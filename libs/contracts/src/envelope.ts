@@ -13,7 +13,7 @@ export const metadataSchema = z.object({
 export type MessageMetadata = z.infer<typeof metadataSchema>;
 
 /** The queues of the system, by logical key; names and URLs come from config. */
-export const QUEUE_KEYS = ['ingest', 'photosIngested', 'hotspotsChanged'] as const;
+export const QUEUE_KEYS = ['ingest', 'photosIngested', 'hotspotsChanged', 'thumbnails'] as const;
 export type QueueKey = (typeof QUEUE_KEYS)[number];
 
 /**

@@ -13,12 +13,32 @@ const bboxSchema = z
   })
   .refine((b) => b.minLng < b.maxLng && b.minLat < b.maxLat, 'min must be below max');
 
-/** Ask ingest to import a file it can read (a local path or s3://bucket/key). */
+const instant = z.iso.datetime({ offset: true });
+
+/**
+ * A Flickr harvest of photos uploaded in [since, until] (both inclusive, like
+ * Flickr's min/max_upload_date). `until` defaults to the time the harvest
+ * starts. `incremental` harvests what was uploaded since the last completed
+ * harvest of the same bbox (with a small overlap); `since` is then only the
+ * start for a bbox never harvested before.
+ */
+const flickrHarvest = z
+  .object({
+    kind: z.literal('flickr-harvest'),
+    bbox: bboxSchema,
+    since: instant.optional(),
+    until: instant.optional(),
+    incremental: z.boolean().default(false),
+  })
+  .refine((r) => r.incremental || r.since !== undefined, { message: 'since is required unless incremental', path: ['since'] })
+  .refine((r) => !r.since || !r.until || Date.parse(r.since) <= Date.parse(r.until), { message: 'since must not be after until', path: ['until'] });
+
+/** Ask ingest to import a file it can read (a local path or s3://bucket/key), or to harvest Flickr. */
 export const ingestRequested = defineContract({
   type: 'ingest.requested',
   schemaVersion: 1,
   queue: 'ingest',
-  description: 'Starts an import: an LBSN CSV file by path or S3 URI.',
+  description: 'Starts an import: an LBSN CSV file by path or S3 URI, or a Flickr harvest of a bbox and upload-date window.',
   payload: z.discriminatedUnion('kind', [
     z.object({
       kind: z.literal('file-import'),
@@ -26,6 +46,7 @@ export const ingestRequested = defineContract({
       location: z.string().min(1).max(2048),
       format: z.literal('lbsn-csv').default('lbsn-csv'),
     }),
+    flickrHarvest,
   ]),
 });
 
@@ -74,6 +95,31 @@ export const hotspotsRescoreRequested = defineContract({
     z.object({ scope: z.literal('all') }),
     z.object({ scope: z.literal('ids'), hotspotIds: z.array(hotspotId).min(1).max(50_000) }),
   ]),
+});
+
+/**
+ * Copy these photos' small images into the thumbnail bucket under the given
+ * keys. A few dozen photos per message: never one message per photo, and a
+ * failing image only holds back its own message.
+ */
+export const thumbnailsRequested = defineContract({
+  type: 'thumbnails.requested',
+  schemaVersion: 1,
+  queue: 'thumbnails',
+  description: 'Fetch each photo\'s small image and store it in the thumbnail bucket under a deterministic key.',
+  payload: z.object({
+    photos: z
+      .array(
+        z.object({
+          photoId: z.number().int().positive(),
+          imageUrl: z.url({ protocol: /^https?$/ }).max(2048),
+          /** S3 key in THUMBNAIL_BUCKET; photos.thumbnail_key is set to it once stored. */
+          key: z.string().min(1).max(1024),
+        }),
+      )
+      .min(1)
+      .max(100),
+  }),
 });
 
 export { bboxSchema };

@@ -1,5 +1,5 @@
 import type { AnyContract, QueueKey } from './envelope.ts';
-import { hotspotsChanged, hotspotsRescoreRequested, ingestRequested, photosIngested } from './messages.ts';
+import { hotspotsChanged, hotspotsRescoreRequested, ingestRequested, photosIngested, thumbnailsRequested } from './messages.ts';
 
 /** Every contract, for consumers, docs and the infra drift tests. */
 export const CONTRACTS: readonly AnyContract[] = [
@@ -7,6 +7,7 @@ export const CONTRACTS: readonly AnyContract[] = [
   photosIngested,
   hotspotsChanged,
   hotspotsRescoreRequested,
+  thumbnailsRequested,
 ];
 
 /** Delivery settings per queue; Terraform and queues:setup create queues from these. */
@@ -25,6 +26,7 @@ export const QUEUES: readonly QueueSpec[] = [
   { key: 'ingest', envVar: 'QUEUE_INGEST', defaultName: 'photospots-ingest-requests', visibilityTimeoutSeconds: 900, maxReceiveCount: 3 },
   { key: 'photosIngested', envVar: 'QUEUE_PHOTOS_INGESTED', defaultName: 'photospots-photos-ingested', visibilityTimeoutSeconds: 300, maxReceiveCount: 5 },
   { key: 'hotspotsChanged', envVar: 'QUEUE_HOTSPOTS_CHANGED', defaultName: 'photospots-hotspots-changed', visibilityTimeoutSeconds: 120, maxReceiveCount: 5 },
+  { key: 'thumbnails', envVar: 'QUEUE_THUMBNAILS', defaultName: 'photospots-thumbnails', visibilityTimeoutSeconds: 120, maxReceiveCount: 5 },
 ];
 
 /** Suffix of each queue's dead-letter queue name. */

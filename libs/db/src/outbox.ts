@@ -11,6 +11,15 @@ export async function enqueueOutbox(tx: Queryable, queue: string, body: unknown)
   await tx`insert into outbox (queue, body) values (${queue}, ${JSON.stringify(body)}::jsonb)`;
 }
 
+/** Records several messages for one queue in one statement (same transaction rules as enqueueOutbox). */
+export async function enqueueOutboxMany(tx: Queryable, queue: string, bodies: readonly unknown[]): Promise<void> {
+  if (bodies.length === 0) return;
+  await tx`
+    insert into outbox (queue, body)
+    select ${queue}, value from jsonb_array_elements(${JSON.stringify(bodies)}::jsonb) with ordinality as m(value, n)
+    order by n`;
+}
+
 /**
  * Claims up to `limit` outbox rows for the given queues (each service relays
  * only what it publishes; rows another relay holds are skipped), runs `send`

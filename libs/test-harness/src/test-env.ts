@@ -61,6 +61,7 @@ export async function createTestEnv(): Promise<TestEnv> {
     ingest: `t${id}-ingest-requests`,
     photosIngested: `t${id}-photos-ingested`,
     hotspotsChanged: `t${id}-hotspots-changed`,
+    thumbnails: `t${id}-thumbnails`,
   };
   const created = await setupQueues(sqs, queueDefinitions(queueNames));
   const queues = await resolveQueues(sqs, queueNames);
@@ -85,6 +86,7 @@ export async function createTestEnv(): Promise<TestEnv> {
       QUEUE_INGEST: queueNames.ingest,
       QUEUE_PHOTOS_INGESTED: queueNames.photosIngested,
       QUEUE_HOTSPOTS_CHANGED: queueNames.hotspotsChanged,
+      QUEUE_THUMBNAILS: queueNames.thumbnails,
       REDIS_URL: redisUrl,
       REDIS_KEY_PREFIX: redisPrefix,
       HEALTH_PORT: '0',

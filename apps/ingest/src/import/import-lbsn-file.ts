@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { photosIngested } from '@photospots/contracts';
-import { enqueueOutbox, type Sql, type TransactionSql } from '@photospots/db';
+import type { Sql, TransactionSql } from '@photospots/db';
 import { throwIfStopping, type MessagePublisher } from '@photospots/queue';
 import type { Logger } from '@photospots/service';
 import { readLbsnCsv } from '../lbsn/read-lbsn-csv.ts';
 import type { NormalisedPhoto, RowError, RowErrorCode } from '../photos/normalised-photo.ts';
-import { upsertPhotos } from '../photos/photo-store.ts';
+import { storePhotoBatch } from '../photos/store-photo-batch.ts';
 import { locateFile } from './open-location.ts';
 
 /** At most this many row errors are kept in a report (all are counted). */
@@ -97,20 +96,12 @@ export async function importLbsnFile(location: string, deps: ImportDeps, correla
     batch = [];
     const line = lastLine;
     await deps.sql.begin(async (tx) => {
-      const result = await upsertPhotos(tx, photos);
+      const result = await storePhotoBatch(tx, deps.publisher, { photos, source: 'lbsn', batchId: `${correlationId}:${counters.batches + 1}`, correlationId });
       counters.inserted += result.inserted;
       counters.updated += result.updated;
       counters.unchanged += photos.length - result.inserted - result.updated;
       counters.batches++;
-      if (result.tiles.length > 0) {
-        const message = deps.publisher.build(
-          photosIngested,
-          { batchId: `${correlationId}:${counters.batches}`, source: 'lbsn', photoCount: result.inserted + result.updated, tiles: result.tiles },
-          { correlationId },
-        );
-        await enqueueOutbox(tx, photosIngested.queue, message);
-        counters.messagesQueued++;
-      }
+      if (result.announced) counters.messagesQueued++;
       await saveCheckpoint(tx, location, { fingerprint: file.fingerprint, line, counters, errorsByCode }, false);
     });
     deps.afterCommit?.();

@@ -63,7 +63,7 @@ export async function upsertPhotos(tx: TransactionSql, batch: readonly Normalise
       taken_at timestamptz, uploaded_at timestamptz, tags text[], title text, views int, license text, image_url text
     ) on commit delete rows`;
   const copy = await tx`copy photo_staging (${tx.unsafe(STAGING_COLUMNS.join(', '))}) from stdin with (format csv)`.writable();
-  await pipeline(Readable.from(unique.map(toCsvLine)), copy);
+  await pipeline(Readable.from([unique.map(toCsvLine).join("")]), copy);
 
   const [row] = await tx<{ inserted: number; updated: number; tiles: number[] }[]>`
     with moved as (

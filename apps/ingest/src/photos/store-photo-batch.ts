@@ -1,0 +1,31 @@
+import { photosIngested } from '@photospots/contracts';
+import { enqueueOutbox, type TransactionSql } from '@photospots/db';
+import type { MessagePublisher } from '@photospots/queue';
+import type { NormalisedPhoto } from './normalised-photo.ts';
+import { upsertPhotos, type UpsertResult } from './photo-store.ts';
+
+export interface StoredBatch extends UpsertResult {
+  /** Whether a photos.ingested message went into the outbox (only when something changed). */
+  announced: boolean;
+}
+
+/**
+ * Stores one batch of photos from any source inside the caller's transaction:
+ * the COPY-based upsert, and one photos.ingested message naming the touched
+ * tiles in the outbox, so the batch and its announcement commit together.
+ */
+export async function storePhotoBatch(
+  tx: TransactionSql,
+  publisher: MessagePublisher,
+  batch: { photos: readonly NormalisedPhoto[]; source: string; batchId: string; correlationId: string },
+): Promise<StoredBatch> {
+  const result = await upsertPhotos(tx, batch.photos);
+  if (result.tiles.length === 0) return { ...result, announced: false };
+  const message = publisher.build(
+    photosIngested,
+    { batchId: batch.batchId, source: batch.source, photoCount: result.inserted + result.updated, tiles: result.tiles },
+    { correlationId: batch.correlationId },
+  );
+  await enqueueOutbox(tx, photosIngested.queue, message);
+  return { ...result, announced: true };
+}
