@@ -36,9 +36,24 @@ const guard = {
     const x = socket.write(chunk, fn)`,
 };
 
+/**
+ * postgres@3.4.9 leaves Nagle's algorithm on: a small write that follows
+ * another waits for the server's delayed ACK (~40 ms on Linux), so every small
+ * COPY or pipelined batch costs 40 ms. Turn it off once connected.
+ */
+const noDelay = {
+  find: `      socket.on('data', data)
+      keep_alive && socket.setKeepAlive && socket.setKeepAlive(true, 1000 * keep_alive)`,
+  replace: `      socket.on('data', data)
+      socket.setNoDelay && socket.setNoDelay(true) // photospots patch: no Nagle delay on small writes
+      keep_alive && socket.setKeepAlive && socket.setKeepAlive(true, 1000 * keep_alive)`,
+};
+
 const patches: Patch[] = [
   { name: 'postgres (ESM): guard nextWrite against a closed socket', file: packageFile('postgres', 'src/connection.js'), ...guard },
   { name: 'postgres (CJS): guard nextWrite against a closed socket', file: packageFile('postgres', 'cjs/src/connection.js'), ...guard },
+  { name: 'postgres (ESM): TCP no-delay', file: packageFile('postgres', 'src/connection.js'), ...noDelay },
+  { name: 'postgres (CJS): TCP no-delay', file: packageFile('postgres', 'cjs/src/connection.js'), ...noDelay },
 ];
 
 for (const patch of patches) {

@@ -9,7 +9,7 @@ import { MessagePublisher } from '@photospots/queue';
 import { createTestEnv, DRESDEN_SAMPLE_CSV, LBSN_HEADER, lbsnRow, queueDepth, REPO_ROOT, waitFor, type TestEnv } from '@photospots/test-harness';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { reconcile, settled, startLocalStack, type LocalStack } from './support/local-stack.ts';
+import { reconcile, settled, STACK_SECRETS, startLocalStack, type LocalStack } from './support/local-stack.ts';
 
 const run = promisify(execFile);
 const SAMPLE_PHOTOS = 17_879;
@@ -42,8 +42,12 @@ beforeEach(async () => {
 afterEach(async () => {
   if (stack) {
     const outputs = [...stack.services.values()].map((s) => `--- ${s.name}\n${s.output().slice(-3000)}`).join('\n');
-    // Every service stops cleanly on SIGTERM, even after the faults it went through.
+    // Every service stops cleanly on SIGTERM, even after the faults it went through…
     expect(await stack.stopAll(), outputs).toEqual([0, 0, 0, 0]);
+    // …and no secret it was given appears in anything it wrote, errors included.
+    for (const svc of stack.services.values()) {
+      for (const secret of Object.values(STACK_SECRETS)) expect(svc.output().includes(secret), `${secret} in ${svc.name}'s output`).toBe(false);
+    }
   }
   stack = undefined;
   await env.close();

@@ -12,6 +12,9 @@ import {
 
 export type App = 'ingest' | 'processing' | 'scoring' | 'query-api';
 
+/** Secrets the stack's services are given; they must never appear in any log line. */
+export const STACK_SECRETS = { databasePassword: 'S3cr3t-db-pw-never-logged', flickrKey: 'flickr-key-never-logged-0123456789' };
+
 export interface LocalStack {
   api: string;
   proxies: { postgres: FaultProxy; redis: FaultProxy; sqs: FaultProxy };
@@ -42,8 +45,13 @@ export async function startLocalStack(env: TestEnv, extra: Record<string, string
     scoring: await freePort(),
     'query-api': await freePort(),
   };
+  // Local Postgres trusts 127.0.0.1, so a password is accepted and unused: it is here to prove it is never logged.
+  const databaseUrl = new URL(proxies.postgres.url(env.databaseUrl));
+  databaseUrl.username = databaseUrl.username || 'postgres';
+  databaseUrl.password = STACK_SECRETS.databasePassword;
   const base = env.serviceEnv({
-    DATABASE_URL: proxies.postgres.url(env.databaseUrl),
+    DATABASE_URL: databaseUrl.toString(),
+    FLICKR_API_KEY: STACK_SECRETS.flickrKey,
     REDIS_URL: proxies.redis.url(env.redisUrl),
     AWS_ENDPOINT_URL: `http://127.0.0.1:${proxies.sqs.port}`,
     LOG_LEVEL: 'warn',
