@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
+import { QUEUES, type QueueKey } from '@photospots/contracts';
 import { runMigrations, createDatabase, type Database } from '@photospots/db';
 import { createSqsClient, queueDefinitions, setupQueues } from '@photospots/queue';
 import { buildApp } from 'fauxqs';
@@ -17,11 +18,12 @@ export interface LocalPipeline {
   /** Runs a command to completion; rejects with its output when it fails. */
   run(script: string, args?: string[], extraEnv?: Record<string, string>): Promise<string>;
   /** Starts a long-running process (a service); `stop()` sends SIGTERM and waits. */
-  start(script: string, extraEnv?: Record<string, string>): { stop(): Promise<void>; output(): string };
+  start(script: string, extraEnv?: Record<string, string>): { stop(): Promise<void>; output(): string; pid(): number | undefined };
   close(): Promise<void>;
 }
 
-const QUEUES = { ingest: 'eval-ingest-requests', photosIngested: 'eval-photos-ingested', hotspotsChanged: 'eval-hotspots-changed' };
+/** Every queue of the registry under a scratch name. */
+const NAMES = Object.fromEntries(QUEUES.map((q) => [q.key, `scratch-${q.defaultName}`])) as Record<QueueKey, string>;
 
 /** Creates (or, with reuse, keeps) the scratch database and starts fauxqs on 127.0.0.1. */
 export async function startLocalPipeline(options: { adminUrl: string; database: string; reuse: boolean }): Promise<LocalPipeline & { fresh: boolean }> {
@@ -41,7 +43,7 @@ export async function startLocalPipeline(options: { adminUrl: string; database: 
   await fauxqs.listen({ port: 0, host: '127.0.0.1' });
   const endpoint = `http://127.0.0.1:${(fauxqs.server.address() as AddressInfo).port}`;
   const sqs = createSqsClient({ region: 'us-east-1', endpoint });
-  await setupQueues(sqs, queueDefinitions(QUEUES));
+  await setupQueues(sqs, queueDefinitions(NAMES));
   sqs.destroy();
 
   const env: Record<string, string> = {
@@ -51,9 +53,7 @@ export async function startLocalPipeline(options: { adminUrl: string; database: 
     AWS_ENDPOINT_URL: endpoint,
     AWS_REGION: 'us-east-1',
     LOG_LEVEL: 'warn',
-    QUEUE_INGEST: QUEUES.ingest,
-    QUEUE_PHOTOS_INGESTED: QUEUES.photosIngested,
-    QUEUE_HOTSPOTS_CHANGED: QUEUES.hotspotsChanged,
+    ...Object.fromEntries(QUEUES.map((q) => [q.envVar, NAMES[q.key]])),
   };
   const database = createDatabase(url.toString(), { max: 2, applicationName: 'eval' });
   return {
@@ -74,6 +74,7 @@ export async function startLocalPipeline(options: { adminUrl: string; database: 
       child.stdout.on('data', (d: Buffer) => (out += d.toString()));
       child.stderr.on('data', (d: Buffer) => (out += d.toString()));
       return {
+        pid: () => child.pid,
         output: () => out,
         stop: async () => {
           if (child.exitCode !== null) return;

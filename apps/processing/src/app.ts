@@ -8,7 +8,8 @@ import type { Logger, ReadinessCheck } from '@photospots/service';
 import { rebuildDirtyTiles, type RebuildResult } from './clustering/rebuild-dirty-tiles.ts';
 import type { ProcessingConfig } from './config.ts';
 import { createPhotosIngestedHandler } from './consumers/photos-ingested-handler.ts';
-import { countDirtyTiles, markAllTilesDirty } from './dirty-tiles/dirty-tile-repository.ts';
+import { markAllTilesDirty } from './dirty-tiles/dirty-tile-repository.ts';
+import { RebuildLoop } from './clustering/rebuild-loop.ts';
 
 export interface ProcessingDeps {
   database: Database;
@@ -28,8 +29,8 @@ export interface Processing {
   readiness: Record<string, ReadinessCheck>;
 }
 
-/** How often dirty tiles left by a crashed run are picked up without a new message. */
-const SWEEP_INTERVAL_MS = 30_000;
+/** How often dirty tiles left by a crashed worker are picked up without a new message. */
+const SWEEP_INTERVAL_MS = 10_000;
 
 export function clusterParamsFrom(config: ProcessingConfig): PeopleClusterParams {
   return {
@@ -71,30 +72,20 @@ export function buildProcessing(config: ProcessingConfig, deps: ProcessingDeps):
     return results;
   };
 
+  const loop = new RebuildLoop((correlationId, signal) => rebuildDirty(correlationId, false, signal), log, SWEEP_INTERVAL_MS);
+
   const consumer = createConsumer({
     name: 'processing',
     sqs,
     queueUrl: queues.url.photosIngested,
     deadLetterUrl: queues.deadLetterUrl.photosIngested,
     contracts: contractsForQueue('photosIngested'),
-    handle: createPhotosIngestedHandler({ sql: database.sql, rebuildDirty: (correlationId, signal) => rebuildDirty(correlationId, false, signal) }) as never,
+    handle: createPhotosIngestedHandler({ sql: database.sql, requestRebuild: (correlationId) => loop.poke(correlationId) }) as never,
     log,
     batchSize: config.PROCESSING_CONSUMER_BATCH,
     waitTimeSeconds: config.SQS_WAIT_TIME_SECONDS,
     visibilityTimeoutSeconds: config.SQS_VISIBILITY_TIMEOUT_SECONDS ?? queueSpec('photosIngested').visibilityTimeoutSeconds,
   });
-
-  let sweeping: Promise<unknown> | undefined;
-  const sweep = setInterval(() => {
-    if (sweeping) return;
-    sweeping = countDirtyTiles(database.sql)
-      .then((n) => (n > 0 ? rebuildDirty() : undefined))
-      .catch((err: unknown) => log.warn({ err }, 'dirty-tile sweep failed; it runs again'))
-      .finally(() => {
-        sweeping = undefined;
-      });
-  }, SWEEP_INTERVAL_MS);
-  sweep.unref();
 
   return {
     rebuildDirty,
@@ -106,11 +97,13 @@ export function buildProcessing(config: ProcessingConfig, deps: ProcessingDeps):
       return results;
     },
     flushOutbox: () => relay.flush(),
-    start: () => consumer.start(),
+    start: () => {
+      consumer.start();
+      loop.poke();
+    },
     stop: async () => {
-      clearInterval(sweep);
       await consumer.stop();
-      await sweeping;
+      await loop.stop();
       await relay.flush().catch(() => 0);
       await relay.stop();
     },

@@ -5,16 +5,17 @@ import { markTilesDirty } from '../dirty-tiles/dirty-tile-repository.ts';
 
 /**
  * Handles photos.ingested: records the tiles as dirty (durably, idempotently)
- * and re-clusters whatever is dirty. Messages for the same tiles coalesce into
- * one rebuild; a redelivered message finds nothing left to do.
+ * and asks the rebuild loop for a pass. The message is done once the tiles are
+ * recorded: the re-clustering itself runs from the dirty-tile table, so any
+ * number of messages coalesce into few passes, and a crash loses nothing.
  */
 export function createPhotosIngestedHandler(deps: {
   sql: Sql;
-  rebuildDirty: (correlationId: string, signal: AbortSignal) => Promise<unknown>;
+  requestRebuild: (correlationId: string) => void;
 }): MessageHandler<typeof photosIngested> {
   return async (message, ctx) => {
     await markTilesDirty(deps.sql, message.payload.tiles);
     ctx.log.debug({ tiles: message.payload.tiles.length, batchId: message.payload.batchId }, 'tiles marked dirty');
-    await deps.rebuildDirty(ctx.correlationId, ctx.signal);
+    deps.requestRebuild(ctx.correlationId);
   };
 }

@@ -1,0 +1,66 @@
+import type { Logger } from '@photospots/service';
+
+/**
+ * Runs re-clustering one pass at a time and coalesces requests: a poke while a
+ * pass runs schedules exactly one more pass. Messages therefore only mark
+ * tiles dirty (durably, in Postgres) and poke; however many arrive during a
+ * long pass, the next pass covers them all, so a bulk import costs a few
+ * passes, not one per batch. A periodic poke picks up tiles a crashed worker
+ * left dirty.
+ */
+export class RebuildLoop {
+  readonly #run: (correlationId: string | undefined, signal: AbortSignal) => Promise<unknown>;
+  readonly #log: Logger;
+  readonly #stopping = new AbortController();
+  #running: Promise<void> | undefined;
+  #again = false;
+  #nextCorrelationId: string | undefined;
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(run: (correlationId: string | undefined, signal: AbortSignal) => Promise<unknown>, log: Logger, sweepIntervalMs: number) {
+    this.#run = run;
+    this.#log = log;
+    this.#timer = setInterval(() => this.poke(), sweepIntervalMs);
+    this.#timer.unref();
+  }
+
+  /** Asks for a pass (now, or right after the one running). */
+  poke(correlationId?: string): void {
+    if (this.#stopping.signal.aborted) return;
+    this.#nextCorrelationId ??= correlationId;
+    if (this.#running) {
+      this.#again = true;
+      return;
+    }
+    this.#running = this.#loop().finally(() => {
+      this.#running = undefined;
+    });
+  }
+
+  async #loop(): Promise<void> {
+    do {
+      this.#again = false;
+      const correlationId = this.#nextCorrelationId;
+      this.#nextCorrelationId = undefined;
+      try {
+        await this.#run(correlationId, this.#stopping.signal);
+      } catch (err) {
+        if (this.#stopping.signal.aborted) return;
+        // The tiles stay dirty; the next poke (or the sweep) retries.
+        this.#log.warn({ err }, 're-clustering pass failed; it is retried');
+      }
+    } while (this.#again && !this.#stopping.signal.aborted);
+  }
+
+  /** Resolves when no pass is running (for tests and the CLI). */
+  async idle(): Promise<void> {
+    while (this.#running) await this.#running;
+  }
+
+  /** Stops after the claim being written; what is still dirty stays for another worker. */
+  async stop(): Promise<void> {
+    clearInterval(this.#timer);
+    this.#stopping.abort();
+    await this.#running;
+  }
+}

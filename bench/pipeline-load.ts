@@ -1,0 +1,126 @@
+/**
+ * `npm run bench:pipeline`: 1,000,000 synthetic photos end to end on the local
+ * stack (the four services as processes, Postgres, Redis, fauxqs): import
+ * rate beside a plain `psql \copy` of the same CSV into an unindexed table
+ * (same run), time until hotspots are served by the API, peak memory per
+ * service, queue depths over time, and a reconciliation (every photo stored
+ * once, nothing left in any dead-letter queue).
+ *
+ * Options: --photos N (default 1,000,000). DATABASE_URL names the Postgres server; REDIS_URL the Redis.
+ */
+import { execFileSync } from 'node:child_process';
+import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { ingestRequested } from '@photospots/contracts';
+import { createSqsClient, MessagePublisher, resolveQueues } from '@photospots/queue';
+import { pino } from 'pino';
+import { startLocalPipeline } from '../tools/eval/local-pipeline.ts';
+import { syntheticPhotos } from './synthetic-photos.ts';
+
+const { values } = parseArgs({ options: { photos: { type: 'string' } } });
+const N = Number(values.photos ?? 1_000_000);
+const HEADER = 'origin_id,lat,lng,guid,user_guid,post_create_date,post_publish_date,post_body,hashtags,emoji,post_views_count,post_like_count,loc_id,loc_name';
+const adminUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+async function writeCsv(file: string) {
+  const p = syntheticPhotos({ photos: N, lat: 51.05, lng: 13.74, halfSizeKm: 15 });
+  const out = createWriteStream(file);
+  out.write(`${HEADER}\n`);
+  for (let i = 0; i < N; i++) {
+    const line = `"2",${p.lat[i]!.toFixed(6)},${p.lng[i]!.toFixed(6)},"s${i}","u${p.user[i]}","2019-05-${String(1 + (i % 28)).padStart(2, '0')}","2019-06-01","","tag${p.user[i]! % 50};dresden;place${i % 997}","",${i % 1000},0,"",""\n`;
+    if (!out.write(line)) await new Promise((r) => out.once('drain', r));
+  }
+  await new Promise<void>((r) => out.end(r));
+}
+
+/** Rows/s of a plain psql \copy of the CSV into an unindexed table: the ceiling for any import. */
+function plainCopy(file: string): number {
+  const url = new URL(adminUrl);
+  url.pathname = '/photospots_bench_pipeline';
+  const psql = (sql: string) => execFileSync('psql', [url.toString(), '-qc', sql], { stdio: ['ignore', 'ignore', 'inherit'] });
+  psql('drop table if exists plain_copy');
+  psql('create table plain_copy (origin_id text, lat float8, lng float8, guid text, user_guid text, created text, published text, body text, tags text, emoji text, views int, likes int, loc_id text, loc_name text)');
+  const t = performance.now();
+  psql(`\\copy plain_copy from '${file}' with (format csv, header true)`);
+  const s = (performance.now() - t) / 1000;
+  psql('drop table plain_copy');
+  return N / s;
+}
+
+const rssMb = (pid: number | undefined) => {
+  if (!pid) return 0;
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : 0;
+  } catch {
+    return 0;
+  }
+};
+
+const dir = mkdtempSync(path.join(tmpdir(), 'pipeline-load-'));
+const file = path.join(dir, 'photos.csv');
+console.log(`writing ${N.toLocaleString('en')} synthetic photos as an LBSN CSV …`);
+await writeCsv(file);
+const pipeline = await startLocalPipeline({ adminUrl, database: 'photospots_bench_pipeline', reuse: false });
+const copyRate = plainCopy(file);
+const apps = ['ingest', 'processing', 'scoring', 'query-api'] as const;
+const common = { REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', REDIS_KEY_PREFIX: `bench-pipeline-${process.pid}:`, SQS_WAIT_TIME_SECONDS: '2', RESCORE_INTERVAL_MINUTES: '0', HEALTH_PORT: '0', PORT: '0' };
+const services = apps.map((app) => pipeline.start(`apps/${app}/src/main.ts`, common));
+const peak: Record<string, number> = {};
+try {
+  await new Promise((r) => setTimeout(r, 3000));
+  const sqs = createSqsClient({ region: 'us-east-1', endpoint: pipeline.env.AWS_ENDPOINT_URL! });
+  const names = { ingest: pipeline.env.QUEUE_INGEST!, photosIngested: pipeline.env.QUEUE_PHOTOS_INGESTED!, hotspotsChanged: pipeline.env.QUEUE_HOTSPOTS_CHANGED! };
+  const queues = await resolveQueues(sqs, names);
+  const depth = async (url: string) => {
+    const a = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }))).Attributes ?? {};
+    return Number(a.ApproximateNumberOfMessages ?? 0) + Number(a.ApproximateNumberOfMessagesNotVisible ?? 0);
+  };
+  const publisher = new MessagePublisher({ sqs, queueUrls: queues.url, producer: 'test', log: pino({ level: 'silent' }) });
+  const started = performance.now();
+  await publisher.publish(ingestRequested, { kind: 'file-import', location: file, format: 'lbsn-csv' });
+  let importedAt = 0;
+  let settledAt = 0;
+  console.log('   s    photos  dirty  q:ingest q:photos q:hotspots  unscored   RSS MB (ingest/processing/scoring/api)');
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 2000));
+    const [row] = await pipeline.database.sql<{ photos: number; dirty: number; unscored: number; outbox: number; hotspots: number }[]>`
+      select (select count(*) from photos)::int as photos, (select count(*) from dirty_tiles)::int as dirty, (select count(*) from outbox)::int as outbox,
+             (select count(*) from hotspots where status = 'active')::int as hotspots,
+             (select count(*) from hotspots where status = 'active' and (scored_at is null or scored_at < updated_at))::int as unscored`;
+    const q = [await depth(queues.url.ingest), await depth(queues.url.photosIngested), await depth(queues.url.hotspotsChanged)];
+    const rss = services.map((s, i) => {
+      const mb = rssMb(s.pid());
+      peak[apps[i]!] = Math.max(peak[apps[i]!] ?? 0, mb);
+      return Math.round(mb);
+    });
+    const t = (performance.now() - started) / 1000;
+    console.log(`${t.toFixed(0).padStart(4)} ${String(row!.photos).padStart(9)} ${String(row!.dirty).padStart(6)} ${q.map((d) => String(d).padStart(8)).join(' ')} ${String(row!.unscored).padStart(9)}   ${rss.join(' / ')}`);
+    if (!importedAt && row!.photos === N) importedAt = t;
+    if (importedAt && row!.dirty === 0 && row!.outbox === 0 && row!.unscored === 0 && row!.hotspots > 0 && q.every((d) => d === 0)) {
+      settledAt = t;
+      break;
+    }
+    if (t > 1800) throw new Error('the pipeline did not settle within 30 minutes');
+  }
+  const dead = await Promise.all(Object.values(queues.deadLetterUrl).map((u) => (u ? depth(u) : 0)));
+  const [rec] = await pipeline.database.sql<{ photos: number; distinct_sources: number; hotspots: number; members: number; distinct_members: number }[]>`
+    select (select count(*) from photos)::int as photos, (select count(distinct source_id) from photos)::int as distinct_sources,
+           (select count(*) from hotspots where status = 'active')::int as hotspots,
+           (select count(*) from hotspot_photos)::int as members, (select count(distinct photo_id) from hotspot_photos)::int as distinct_members`;
+  sqs.destroy();
+  console.log('');
+  console.log(`pipeline: ${N.toLocaleString('en')} photos from file to hotspots served`);
+  console.log(`  plain psql \\copy into an unindexed table   ${Math.round(copyRate).toLocaleString('en')} rows/s`);
+  console.log(`  import stage (validated, upserted, announced) ${Math.round(N / importedAt).toLocaleString('en')} photos/s = ${((100 * N) / importedAt / copyRate).toFixed(1)}% of the copy (goal ≥ 25%)`);
+  console.log(`  file → every hotspot scored                 ${settledAt.toFixed(0)} s (goal < 60 s); ${Math.round(N / settledAt).toLocaleString('en')} photos/s end to end`);
+  console.log(`  peak RSS MB                                 ${apps.map((a) => `${a} ${Math.round(peak[a]!)}`).join(', ')} (goal < 1,536 each)`);
+  console.log(`  reconciled                                  photos ${rec!.photos} (distinct ${rec!.distinct_sources}), ${rec!.hotspots} hotspots, memberships ${rec!.members} (distinct photos ${rec!.distinct_members}), dead letters ${dead.reduce((a, b) => a + b, 0)}`);
+} finally {
+  await Promise.all(services.map((s) => s.stop()));
+  await pipeline.close();
+  rmSync(dir, { recursive: true, force: true });
+}
