@@ -4,6 +4,8 @@ import tseslint from 'typescript-eslint';
 /** Layering: apps build on libs; libs never on apps; the pure libs on nothing with I/O. */
 const depConstraints = [
   { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:lib', 'type:app'] },
+  // Repo tools (npm start, migrate, docs): build on libs and read the apps' config schemas.
+  { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:lib', 'type:app'] },
   { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },
   { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
   {
@@ -54,8 +56,8 @@ export default [
     rules: { '@nx/enforce-module-boundaries': boundaries(depConstraints) },
   },
   {
-    // System tests check deployment files against each service's config schema, its one public entry point.
-    files: ['apps/system-tests/**/*.ts'],
+    // System tests and repo tools read each service's config schema, its one public entry point.
+    files: ['apps/system-tests/**/*.ts', 'tools/**/*.ts'],
     rules: {
       '@nx/enforce-module-boundaries': boundaries(depConstraints, [
         '@photospots/ingest/config',

@@ -1,12 +1,15 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { contractsForQueue, queueSpec } from '@photospots/contracts';
+import { contractsForQueue, photosIngested, queueSpec } from '@photospots/contracts';
 import { drainOutbox, type Database } from '@photospots/db';
 import { createConsumer, MessagePublisher, pingQueue, startOutboxRelay, type QueueUrls } from '@photospots/queue';
 import type { Logger, ReadinessCheck } from '@photospots/service';
 import type { IngestConfig } from './config.ts';
 import { createIngestRequestedHandler } from './consumers/ingest-requested-handler.ts';
 import { importLbsnFile, type ImportCounters } from './import/import-lbsn-file.ts';
+
+/** The queues this service announces to through the outbox (other services' rows are theirs to send). */
+const OUTBOX_QUEUES = [photosIngested.queue];
 
 export interface IngestDeps {
   database: Database;
@@ -31,7 +34,7 @@ export interface Ingest {
 export function buildIngest(config: IngestConfig, deps: IngestDeps): Ingest {
   const { database, sqs, queues, log } = deps;
   const publisher = new MessagePublisher({ sqs, queueUrls: queues.url, producer: 'ingest', log });
-  const relay = startOutboxRelay({ drain: (limit, send) => drainOutbox(database.sql, limit, send), publisher, log });
+  const relay = startOutboxRelay({ drain: (limit, send) => drainOutbox(database.sql, limit, send, OUTBOX_QUEUES), publisher, log });
   const flushSoon = () => {
     relay.flush().catch((err: unknown) => log.warn({ err }, 'outbox flush failed; the relay retries'));
   };

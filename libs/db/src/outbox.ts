@@ -14,16 +14,20 @@ export async function enqueueOutbox(tx: Queryable, queue: string, body: unknown)
 /**
  * Claims up to `limit` outbox rows (skipping rows another relay holds), runs
  * `send` on them and deletes them when it resolves. If `send` throws, the rows
- * stay and are sent later: delivery is at least once.
+ * stay and are sent later: delivery is at least once. `queues` limits the
+ * claim to the queues this relay can send to (services share the table).
  */
 export async function drainOutbox(
   sql: Sql,
   limit: number,
   send: (rows: OutboxRow[]) => Promise<void>,
+  queues?: readonly string[],
 ): Promise<number> {
   return sql.begin(async (tx) => {
     const rows = await tx<OutboxRow[]>`
-      select id, queue, body from outbox order by id limit ${limit} for update skip locked`;
+      select id, queue, body from outbox
+      ${queues ? tx`where queue = any(${[...queues]}::text[])` : tx``}
+      order by id limit ${limit} for update skip locked`;
     if (rows.length === 0) return 0;
     await send(rows);
     await tx`delete from outbox where id in ${tx(rows.map((r) => r.id))}`;

@@ -1,0 +1,138 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { freePort, REPO_ROOT, waitFor } from '@photospots/test-harness';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newcomerCheckout } from './support/newcomer-checkout.ts';
+import { descendants, isAlive, type ProcessInfo } from './support/process-tree.ts';
+
+/**
+ * The README's run command, the way a newcomer runs it: a fresh copy of the
+ * repository, nothing but Node (no DATABASE_URL, REDIS_URL or AWS_ENDPOINT_URL),
+ * `npm start`, and Ctrl-C (SIGINT to the whole process group, as a terminal
+ * sends it). Run twice: cold (imports the sample) and warm (reuses .data/).
+ */
+
+const SERVICES = ['ingest', 'processing', 'scoring', 'query-api'];
+const FRAUENKIRCHE = { lat: 51.0519, lng: 13.7416 };
+
+interface Run {
+  child: ChildProcess;
+  output(): string;
+  exited: Promise<number | string>;
+}
+
+let checkout: string;
+let port: number;
+let running: Run | undefined;
+
+function npmStart(): Run {
+  // A newcomer's shell: PATH and HOME, none of the services' variables. PORT only
+  // because other test runs on this machine may hold 3000.
+  const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: String(port) };
+  const child = spawn('npm', ['start'], { cwd: checkout, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | string>((resolve) => child.once('close', (code, signal) => resolve(code ?? signal ?? -1)));
+  return { child, output: () => out, exited };
+}
+
+/** Ctrl-C in the terminal: SIGINT to every process of the foreground group. */
+function pressCtrlC(run: Run): void {
+  process.kill(-run.child.pid!, 'SIGINT');
+}
+
+async function waitUntilReady(run: Run, timeoutMs: number): Promise<{ url: string; ms: number }> {
+  const started = performance.now();
+  const url = await waitFor(
+    () => {
+      if (run.child.exitCode !== null) throw new Error(`npm start exited early:\n${run.output()}`);
+      return /Photospots is ready at (http:\/\/\S+)/.exec(run.output())?.[1];
+    },
+    { timeoutMs, intervalMs: 250, message: 'npm start to print "Photospots is ready"' },
+  ).catch((err: Error) => {
+    throw new Error(`${err.message}\n--- output ---\n${run.output()}`);
+  });
+  return { url, ms: performance.now() - started };
+}
+
+function portIsFree(p: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(p, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+/** Asserts what a newcomer is promised, then stops with Ctrl-C and checks nothing is left. */
+async function useAndStop(run: Run, url: string): Promise<void> {
+  // Four services, each its own process, started from its entry point.
+  const tree = descendants(run.child.pid!);
+  for (const svc of SERVICES) {
+    expect(tree.filter((p) => p.cmdline.includes(`apps/${svc}/src/main.ts`)), `${svc} runs as one process`).toHaveLength(1);
+  }
+
+  const res = await fetch(`${url}/v1/hotspots/nearby?lat=${FRAUENKIRCHE.lat}&lng=${FRAUENKIRCHE.lng}&radius=300&limit=3`);
+  expect(res.status).toBe(200);
+  // No REDIS_URL: the API answers from PostGIS.
+  expect(res.headers.get('x-data-source')).toBe('postgis');
+  const { items } = (await res.json()) as { items: { label: string | null; distanceM: number; userCount: number }[] };
+  expect(items[0]).toMatchObject({ label: 'Frauenkirche' });
+  expect(items[0]!.distanceM).toBeLessThan(50);
+  expect(items[0]!.userCount).toBeGreaterThan(100);
+
+  // Every printed example is a command that returns real results.
+  const commands = [...run.output().matchAll(/curl '([^']+)'/g)].map((m) => m[1]!);
+  expect(commands).toHaveLength(3);
+  for (const command of commands) {
+    const answer = await fetch(command);
+    expect(answer.status, command).toBe(200);
+    expect(((await answer.json()) as { items: unknown[] }).items.length, command).toBeGreaterThan(0);
+  }
+
+  const everyProcess: ProcessInfo[] = [{ pid: run.child.pid!, cmdline: 'npm start' }, ...descendants(run.child.pid!)];
+  pressCtrlC(run);
+  const code = await Promise.race([run.exited, new Promise((resolve) => setTimeout(() => resolve('still running after 60 s'), 60_000))]);
+  // npm re-raises the SIGINT it got once its script has exited; the launcher itself exits 0.
+  expect([0, 'SIGINT'], run.output()).toContain(code);
+  await waitFor(() => everyProcess.every((p) => !isAlive(p.pid)), { timeoutMs: 5_000, message: 'every process to be gone' }).catch(() => undefined);
+  expect(everyProcess.filter((p) => isAlive(p.pid))).toEqual([]);
+  expect(await portIsFree(port)).toBe(true);
+  expect(run.output()).toMatch(/stopped \(/);
+}
+
+beforeAll(() => {
+  checkout = newcomerCheckout(REPO_ROOT);
+});
+
+afterAll(async () => {
+  if (running && running.child.exitCode === null && running.child.signalCode === null) {
+    process.kill(-running.child.pid!, 'SIGKILL');
+    await running.exited;
+  }
+  rmSync(checkout, { recursive: true, force: true });
+});
+
+describe('npm start in a fresh checkout, with nothing but Node', () => {
+  it('cold: embeds PostGIS and SQS, imports the sample through the pipeline, answers nearby, stops on Ctrl-C', { timeout: 400_000 }, async () => {
+    port = await freePort();
+    running = npmStart();
+    const { url, ms } = await waitUntilReady(running, 300_000);
+    console.log(`[npm start] cold start (import included): ${(ms / 1000).toFixed(1)} s`);
+    expect(running.output()).toContain('database: embedded PostGIS (PGlite)');
+    expect(running.output()).toContain('SQS/S3: embedded fauxqs on 127.0.0.1:');
+    expect(running.output()).toContain('first run: importing the Dresden sample');
+    expect(running.output()).toMatch(/rows read 17,879 · photos stored 17,879 · hotspots built [1-9][\d,]* · scored [1-9]/);
+    await useAndStop(running, url);
+  });
+
+  it('warm: reuses .data/ without importing again, and stops on Ctrl-C', { timeout: 200_000 }, async () => {
+    running = npmStart();
+    const { url, ms } = await waitUntilReady(running, 120_000);
+    console.log(`[npm start] warm start: ${(ms / 1000).toFixed(1)} s`);
+    expect(running.output()).toContain('reusing the data in .data/');
+    expect(running.output()).not.toContain('first run');
+    await useAndStop(running, url);
+  });
+});
