@@ -152,16 +152,18 @@ async function start(): Promise<void> {
         ? `resuming the interrupted import of the Dresden sample (after ${count(checkpoint.rowsRead)} rows)`
         : 'first run: importing the Dresden sample (17,879 photos) through ingest → processing → scoring',
     );
+  } else {
+    say('reusing the data in .data/ (the sample was imported before)');
   }
   const settling = performance.now();
-  const state = await sample.waitUntilSettled({ timeoutMs: SETTLE_TIMEOUT_MS, signal: abort.signal, onProgress: (s) => status.update(describeProgress(s)) });
+  let state = await sample.state();
+  if (!importing && !isSettled(state)) say(`finishing the work the last run left (${state.dirtyTiles} dirty tiles, ${state.outbox} unsent, ${state.queued} queued messages)`);
+  state = await sample.waitUntilSettled({ timeoutMs: SETTLE_TIMEOUT_MS, signal: abort.signal, onProgress: (s) => status.update(describeProgress(s)) });
   status.done(describeProgress(state));
   if (!isSettled(state)) {
     say(`warning: the pipeline has not settled after ${since(settling)} (${state.dirtyTiles} dirty tiles, ${state.outbox} unsent, ${state.queued} queued); see .data/logs/`);
   } else if (importing) {
     say(`sample imported, clustered and scored in ${since(settling)}`);
-  } else {
-    say('reusing the data in .data/ (the sample was imported before)');
   }
 
   const lines: string[] = [];
