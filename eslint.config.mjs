@@ -64,6 +64,7 @@ export default [
         '@photospots/processing/config',
         '@photospots/scoring/config',
         '@photospots/query-api/config',
+        '@photospots/migrate/config',
       ]),
     },
   },

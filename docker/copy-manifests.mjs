@@ -1,0 +1,12 @@
+// Copies the root and workspace package.json files and the lock file to the
+// folder given (for the Docker builds' dependency layers, which must not
+// change when only sources do). Runs with nothing but Node.
+import { copyFileSync, globSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+
+const out = process.argv[2];
+if (!out) throw new Error('usage: node docker/copy-manifests.mjs <out-dir>');
+for (const file of ['package.json', 'package-lock.json', ...globSync('{apps,libs}/*/package.json')]) {
+  mkdirSync(path.join(out, path.dirname(file)), { recursive: true });
+  copyFileSync(file, path.join(out, file));
+}
