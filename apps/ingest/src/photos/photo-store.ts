@@ -44,8 +44,8 @@ function toStagingRow(p: NormalisedPhoto) {
  * rows whose content differs. Re-importing the same data changes nothing and
  * reports every row unchanged. Not COPY FROM STDIN: the embedded database of
  * `npm start` (PGlite over pglite-socket) cannot take COPY data over the wire,
- * and at 5,000 rows a batch one JSON parameter is as fast on Postgres
- * (bench/photo-staging.bench.ts).
+ * and at 5,000 rows a batch one JSON parameter is no slower on Postgres
+ * (`npm run bench:photo-staging`).
  */
 export async function upsertPhotos(tx: TransactionSql, batch: readonly NormalisedPhoto[]): Promise<UpsertResult> {
   if (batch.length === 0) return { inserted: 0, updated: 0, unchanged: 0, tiles: [] };
