@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { freePort, REPO_ROOT, waitFor } from '@photospots/test-harness';
+import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newcomerCheckout } from './support/newcomer-checkout.ts';
 import { descendants, isAlive, type ProcessInfo } from './support/process-tree.ts';
@@ -25,12 +26,21 @@ interface Run {
 let checkout: string;
 let port: number;
 let running: Run | undefined;
+/** The hotspots around the old town after the cold run, to compare an interrupted first run with. */
+let coldHotspots: string[] = [];
 
-function npmStart(): Run {
+const OLD_TOWN = '/v1/hotspots/nearby?lat=51.0502&lng=13.7372&radius=50000&limit=100';
+
+async function hotspotsAround(url: string): Promise<string[]> {
+  const { items } = (await (await fetch(`${url}${OLD_TOWN}`)).json()) as { items: { label: string | null; photoCount: number; userCount: number }[] };
+  return items.map((h) => `${h.label}:${h.photoCount}:${h.userCount}`).sort();
+}
+
+function npmStart(dir = checkout): Run {
   // A newcomer's shell: PATH and HOME, none of the services' variables. PORT only
   // because other test runs on this machine may hold 3000.
   const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: String(port) };
-  const child = spawn('npm', ['start'], { cwd: checkout, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('npm', ['start'], { cwd: dir, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
@@ -41,6 +51,20 @@ function npmStart(): Run {
 /** Ctrl-C in the terminal: SIGINT to every process of the foreground group. */
 function pressCtrlC(run: Run): void {
   process.kill(-run.child.pid!, 'SIGINT');
+}
+
+/** Waits for a line of output; fails at once (with the output) if npm start exited. */
+async function untilOutput(run: Run, pattern: RegExp, timeoutMs: number): Promise<RegExpExecArray> {
+  return waitFor(
+    () => {
+      const match = pattern.exec(run.output());
+      if (!match && (run.child.exitCode !== null || run.child.signalCode !== null)) throw new Error(`npm start exited:\n${run.output()}`);
+      return match ?? undefined;
+    },
+    { timeoutMs, intervalMs: 100, message: `npm start to print ${pattern}` },
+  ).catch((err: Error) => {
+    throw new Error(`${err.message}\n--- output ---\n${run.output()}`);
+  });
 }
 
 async function waitUntilReady(run: Run, timeoutMs: number): Promise<{ url: string; ms: number }> {
@@ -102,8 +126,9 @@ async function useAndStop(run: Run, url: string): Promise<void> {
   expect(run.output()).toMatch(/stopped \(/);
 }
 
-beforeAll(() => {
+beforeAll(async () => {
   checkout = newcomerCheckout(REPO_ROOT);
+  port = await freePort();
 });
 
 afterAll(async () => {
@@ -116,7 +141,6 @@ afterAll(async () => {
 
 describe('npm start in a fresh checkout, with nothing but Node', () => {
   it('cold: embeds PostGIS and SQS, imports the sample through the pipeline, answers nearby, stops on Ctrl-C', { timeout: 400_000 }, async () => {
-    port = await freePort();
     running = npmStart();
     const { url, ms } = await waitUntilReady(running, 300_000);
     console.log(`[npm start] cold start (import included): ${(ms / 1000).toFixed(1)} s`);
@@ -124,6 +148,8 @@ describe('npm start in a fresh checkout, with nothing but Node', () => {
     expect(running.output()).toContain('SQS/S3: embedded fauxqs on 127.0.0.1:');
     expect(running.output()).toContain('first run: importing the Dresden sample');
     expect(running.output()).toMatch(/rows read 17,879 · photos stored 17,879 · hotspots built [1-9][\d,]* · scored [1-9]/);
+    coldHotspots = await hotspotsAround(url);
+    expect(coldHotspots).toHaveLength(100);
     await useAndStop(running, url);
   });
 
@@ -134,5 +160,47 @@ describe('npm start in a fresh checkout, with nothing but Node', () => {
     expect(running.output()).toContain('reusing the data in .data/');
     expect(running.output()).not.toContain('first run');
     await useAndStop(running, url);
+  });
+
+  it('interrupted: Ctrl-C in the middle of the first import, then the launcher killed; the next start ends with the same hotspots', { timeout: 400_000 }, async () => {
+    const fresh = newcomerCheckout(REPO_ROOT);
+    try {
+      // 1. Ctrl-C while the sample is being imported: a clean stop.
+      let run = (running = npmStart(fresh));
+      const dbUrl = (await untilOutput(run, /embedded PostGIS \(PGlite\) on (127\.0\.0\.1:\d+)/, 120_000))[1]!;
+      await untilOutput(run, /first run: importing/, 120_000);
+      const sql = postgres(`postgres://postgres@${dbUrl}/postgres`, { max: 1, onnotice: () => undefined });
+      try {
+        await waitFor(async () => (await sql<{ n: number }[]>`select count(*)::int as n from photos`)[0]!.n > 0, { timeoutMs: 60_000, intervalMs: 50, message: 'the first photos' });
+      } finally {
+        await sql.end();
+      }
+      let processes = descendants(run.child.pid!);
+      pressCtrlC(run);
+      await run.exited;
+      expect(run.output()).toMatch(/stopped \(/);
+      expect(processes.filter((p) => isAlive(p.pid))).toEqual([]);
+
+      // 2. Start again, and kill the launcher itself (not Ctrl-C) once the services are up: they stop on their own.
+      run = running = npmStart(fresh);
+      await untilOutput(run, /services ready/, 120_000);
+      processes = descendants(run.child.pid!);
+      // The launcher itself, not the `sh -c` npm runs it with.
+      const launcher = processes.find((p) => !p.cmdline.startsWith('sh ') && p.cmdline.endsWith('tools/start/main.ts'))!;
+      expect(launcher).toBeDefined();
+      process.kill(launcher.pid, 'SIGKILL');
+      await waitFor(() => processes.every((p) => !isAlive(p.pid)), { timeoutMs: 40_000, message: 'the orphaned services to stop themselves' });
+      await run.exited;
+
+      // 3. The next start recovers and ends where an uninterrupted first run ends.
+      run = running = npmStart(fresh);
+      const { url } = await waitUntilReady(run, 300_000);
+      expect(run.output()).toContain('the last run did not stop cleanly');
+      expect(coldHotspots, 'the cold test runs first and records its hotspots').toHaveLength(100);
+      expect(await hotspotsAround(url)).toEqual(coldHotspots);
+      await useAndStop(run, url);
+    } finally {
+      rmSync(fresh, { recursive: true, force: true });
+    }
   });
 });
