@@ -7,7 +7,7 @@
  * Every connection shares PGlite's single backend: statements run one at a
  * time, a transaction holds the backend until it ends (ExchangeQueue). Correct
  * for our SQL, slower than a real server under concurrent load
- * (bench/embedded-postgis.bench.ts).
+ * (`npm run bench:embedded-postgis`).
  */
 import { mkdirSync } from 'node:fs';
 import { createServer, type AddressInfo, type Socket } from 'node:net';

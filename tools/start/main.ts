@@ -43,6 +43,8 @@ try {
 
 const abort = new AbortController();
 let backing: BackingServices | undefined;
+/** Set while the backing services start, so a Ctrl-C then waits for them and closes them properly. */
+let backingStarting: Promise<BackingServices> | undefined;
 let database: Database | undefined;
 let supervisor: Supervisor | undefined;
 let stopping: Promise<void> | undefined;
@@ -51,13 +53,14 @@ function shutdown(code: number): Promise<void> {
   stopping ??= (async () => {
     abort.abort();
     status.done();
-    const started = performance.now();
+    const stoppingAt = performance.now();
     say('stopping…');
     await supervisor?.stopAll(STOP_GRACE_MS);
     await database?.close().catch(() => undefined);
-    await backing?.stop();
+    const started = backing ?? (await backingStarting?.catch(() => undefined));
+    await started?.stop();
     lock.release();
-    say(`stopped (${since(started)})`);
+    say(`stopped (${since(stoppingAt)})`);
     process.exit(code);
   })();
   return stopping;
@@ -98,10 +101,13 @@ async function apiPort(): Promise<number> {
 async function start(): Promise<void> {
   const started = performance.now();
   say(`Photospots: starting from ${REPO_ROOT}`);
-  backing = await startBackingServices(config, say);
+  backingStarting = startBackingServices(config, say);
+  backing = await backingStarting;
+  abort.signal.throwIfAborted();
   if (backing.restoredMessages > 0) say(`${backing.restoredMessages} message(s) saved by the last stop queued again`);
   database = createDatabase(backing.databaseUrl, { max: 2, applicationName: 'launcher' });
   const queues = await resolveQueues(backing.sqs, backing.queueNames);
+  abort.signal.throwIfAborted();
 
   const serviceEnv: Record<string, string> = {
     DATABASE_URL: backing.databaseUrl,
@@ -115,9 +121,13 @@ async function start(): Promise<void> {
     ...(backing.redisUrl ? { REDIS_URL: backing.redisUrl } : {}),
   };
   const port = await apiPort();
+  const healthPorts: number[] = [];
+  for (const _ of WORKERS) healthPorts.push(await claimablePort(0, '127.0.0.1'));
+  abort.signal.throwIfAborted();
   const host = displayHost(config.env.HOST);
   const baseUrl = `http://${host}:${port}`;
   const readyUrls: Record<string, string> = {};
+  // From here to the last spawn nothing awaits, so a Ctrl-C cannot slip in between.
   supervisor = new Supervisor({
     cwd: REPO_ROOT,
     logDir: path.join(config.dataDir, 'logs'),
@@ -128,8 +138,8 @@ async function start(): Promise<void> {
       void shutdown(1);
     },
   });
-  for (const name of WORKERS) {
-    const healthPort = await claimablePort(0, '127.0.0.1');
+  for (const [i, name] of WORKERS.entries()) {
+    const healthPort = healthPorts[i]!;
     supervisor.start(name, path.join(REPO_ROOT, 'apps', name, 'src/main.ts'), [], { ...serviceEnv, HEALTH_PORT: String(healthPort) });
     readyUrls[name] = `http://127.0.0.1:${healthPort}/readyz`;
   }
@@ -153,7 +163,7 @@ async function start(): Promise<void> {
         : 'first run: importing the Dresden sample (17,879 photos) through ingest → processing → scoring',
     );
   } else {
-    say('reusing the data in .data/ (the sample was imported before)');
+    say(`reusing the stored data (the sample was imported before)`);
   }
   const settling = performance.now();
   let state = await sample.state();

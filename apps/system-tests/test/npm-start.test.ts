@@ -157,7 +157,7 @@ describe('npm start in a fresh checkout, with nothing but Node', () => {
     running = npmStart();
     const { url, ms } = await waitUntilReady(running, 120_000);
     console.log(`[npm start] warm start: ${(ms / 1000).toFixed(1)} s`);
-    expect(running.output()).toContain('reusing the data in .data/');
+    expect(running.output()).toContain('reusing the stored data');
     expect(running.output()).not.toContain('first run');
     await useAndStop(running, url);
   });
