@@ -56,7 +56,8 @@ export default [
     rules: { '@nx/enforce-module-boundaries': boundaries(depConstraints) },
   },
   {
-    // System tests and repo tools read each service's config schema, its one public entry point.
+    // System tests and repo tools read each service's config schema, its one public entry point;
+    // system tests also test the embedded database npm start serves (tools/start).
     files: ['apps/system-tests/**/*.ts', 'tools/**/*.ts'],
     rules: {
       '@nx/enforce-module-boundaries': boundaries(depConstraints, [
@@ -65,6 +66,7 @@ export default [
         '@photospots/scoring/config',
         '@photospots/query-api/config',
         '@photospots/migrate/config',
+        '../../../tools/start/embedded-postgis.ts',
       ]),
     },
   },
