@@ -4,7 +4,10 @@ import tseslint from 'typescript-eslint';
 /** Layering: apps build on libs; libs never on apps; the pure libs on nothing with I/O. */
 const depConstraints = [
   { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:lib', 'type:app'] },
+  // Repo tools (npm start, migrate, docs): build on libs and read the apps' config schemas.
+  { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:lib', 'type:app'] },
   { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },
+  { sourceTag: 'type:job', onlyDependOnLibsWithTags: ['type:lib'] },
   { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
   {
     sourceTag: 'scope:pure',
@@ -54,14 +57,17 @@ export default [
     rules: { '@nx/enforce-module-boundaries': boundaries(depConstraints) },
   },
   {
-    // System tests check deployment files against each service's config schema, its one public entry point.
-    files: ['apps/system-tests/**/*.ts'],
+    // System tests and repo tools read each service's config schema, its one public entry point;
+    // system tests also test the embedded database npm start serves (tools/start).
+    files: ['apps/system-tests/**/*.ts', 'tools/**/*.ts'],
     rules: {
       '@nx/enforce-module-boundaries': boundaries(depConstraints, [
         '@photospots/ingest/config',
         '@photospots/processing/config',
         '@photospots/scoring/config',
         '@photospots/query-api/config',
+        '@photospots/migrate/config',
+        '../../../tools/start/embedded-postgis.ts',
       ]),
     },
   },

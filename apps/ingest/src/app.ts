@@ -1,6 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { contractsForQueue, queueSpec } from '@photospots/contracts';
+import { contractsForQueue, photosIngested, queueSpec, thumbnailsRequested } from '@photospots/contracts';
 import { drainOutbox, type Database } from '@photospots/db';
 import { createConsumer, MessagePublisher, pingQueue, startOutboxRelay, type QueueUrls, type RunningConsumer } from '@photospots/queue';
 import type { Logger, ReadinessCheck } from '@photospots/service';
@@ -18,6 +18,9 @@ import type { RetryPolicy } from './flickr/retry-policy.ts';
 import { importLbsnFile, type ImportCounters } from './import/import-lbsn-file.ts';
 import { Semaphore } from './thumbnails/semaphore.ts';
 import { createThumbnailsRequestedHandler } from './thumbnails/thumbnail-worker.ts';
+
+/** The queues this service announces to through the outbox (other services' rows are theirs to send). */
+const OUTBOX_QUEUES = [photosIngested.queue, thumbnailsRequested.queue];
 
 export interface IngestDeps {
   database: Database;
@@ -53,7 +56,7 @@ export interface Ingest {
 export function buildIngest(config: IngestConfig, deps: IngestDeps): Ingest {
   const { database, sqs, queues, log } = deps;
   const publisher = new MessagePublisher({ sqs, queueUrls: queues.url, producer: 'ingest', log });
-  const relay = startOutboxRelay({ drain: (limit, send) => drainOutbox(database.sql, ['photosIngested', 'thumbnails'], limit, send), publisher, log });
+  const relay = startOutboxRelay({ drain: (limit, send) => drainOutbox(database.sql, OUTBOX_QUEUES, limit, send), publisher, log });
   const flushSoon = () => {
     relay.flush().catch((err: unknown) => log.warn({ err }, 'outbox flush failed; the relay retries'));
   };

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { contractsForQueue, queueSpec } from '@photospots/contracts';
+import { contractsForQueue, hotspotsChanged, queueSpec } from '@photospots/contracts';
 import { drainOutbox, type Database } from '@photospots/db';
 import { DEFAULT_CLUSTER_PARAMS, type PeopleClusterParams } from '@photospots/geo';
 import { createConsumer, MessagePublisher, pingQueue, startOutboxRelay, throwIfStopping, type QueueUrls } from '@photospots/queue';
@@ -10,6 +10,9 @@ import type { ProcessingConfig } from './config.ts';
 import { createPhotosIngestedHandler } from './consumers/photos-ingested-handler.ts';
 import { markAllTilesDirty } from './dirty-tiles/dirty-tile-repository.ts';
 import { RebuildLoop } from './clustering/rebuild-loop.ts';
+
+/** The queues this service announces to through the outbox (other services' rows are theirs to send). */
+const OUTBOX_QUEUES = [hotspotsChanged.queue];
 
 export interface ProcessingDeps {
   database: Database;
@@ -46,7 +49,7 @@ export function clusterParamsFrom(config: ProcessingConfig): PeopleClusterParams
 export function buildProcessing(config: ProcessingConfig, deps: ProcessingDeps): Processing {
   const { database, sqs, queues, log } = deps;
   const publisher = new MessagePublisher({ sqs, queueUrls: queues.url, producer: 'processing', log });
-  const relay = startOutboxRelay({ drain: (limit, send) => drainOutbox(database.sql, ['hotspotsChanged'], limit, send), publisher, log });
+  const relay = startOutboxRelay({ drain: (limit, send) => drainOutbox(database.sql, OUTBOX_QUEUES, limit, send), publisher, log });
   const params = clusterParamsFrom(config);
   const naming = {
     backgroundRadiusM: config.NAMING_BACKGROUND_RADIUS_M,

@@ -101,6 +101,9 @@ export function buildScoring(config: ScoringConfig, deps: ScoringDeps): Scoring 
       consumer.start();
       if (index) {
         ensureIndex();
+        // The first check fails while the connection is still being made (commands are not queued
+        // offline): check again as soon as Redis is ready, not only on the next tick.
+        redis?.on('ready', ensureIndex);
         timers.push(setInterval(ensureIndex, config.REDIS_SYNC_CHECK_SECONDS * 1000));
       }
       if (config.RESCORE_INTERVAL_MINUTES > 0) {
@@ -115,6 +118,7 @@ export function buildScoring(config: ScoringConfig, deps: ScoringDeps): Scoring 
       for (const t of timers) t.unref();
     },
     stop: async () => {
+      redis?.off('ready', ensureIndex);
       for (const t of timers) clearInterval(t);
       await consumer.stop();
       await syncing;

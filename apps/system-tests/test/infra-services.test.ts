@@ -276,10 +276,12 @@ describe('query-api behind the HTTPS load balancer', () => {
 });
 
 describe('the migration task', () => {
-  it('runs in the ingest image with DATABASE_URL from Secrets Manager and nothing else', () => {
+  it('runs the migrate image with exactly the variables of its config schema (DATABASE_URL from Secrets Manager)', async () => {
     const td = String(stack.resources.aws_ecs_task_definition!.migrate!.container_definitions).replace(/\s+/g, ' ');
-    expect(td).toContain('image = "${local.image_base}ingest-${var.image_tag}"');
+    expect(td).toContain('image = "${local.image_base}migrate-${var.image_tag}"');
     expect(td).toContain('secrets = [{ name = "DATABASE_URL", valueFrom = module.database.url_secret_arn }]');
-    expect(td).not.toContain('environment');
+    const { migrateEnv } = (await import('@photospots/migrate/config')) as { migrateEnv: Record<string, unknown> };
+    const named = [...td.matchAll(/name = "([A-Z_]+)"/g)].map((m) => m[1]).sort();
+    expect(named).toEqual(Object.keys(migrateEnv).sort());
   });
 });

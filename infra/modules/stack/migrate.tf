@@ -1,7 +1,7 @@
-# The database migration job: a one-off Fargate task from the same image as the
-# services (the ingest image, which carries the migrations), run before a
-# release by the deploy workflow or by hand (infra/README.md). It reads only
-# DATABASE_URL; runMigrations takes an advisory lock, so concurrent runs wait.
+# The database migration job (apps/migrate, docker/migrate.Dockerfile): a
+# one-off Fargate task run before a release by the deploy workflow or by hand
+# (infra/README.md). It reads DATABASE_URL and LOG_LEVEL (its config schema);
+# runMigrations takes an advisory lock, so concurrent runs wait.
 
 resource "aws_cloudwatch_log_group" "migrate" {
   name              = "/ecs/${local.name_prefix}/migrate"
@@ -60,10 +60,10 @@ resource "aws_ecs_task_definition" "migrate" {
   container_definitions = jsonencode([
     {
       name      = "migrate"
-      image     = "${local.image_base}ingest-${var.image_tag}"
-      essential = true
-      command   = var.migrate_command
-      secrets   = [{ name = "DATABASE_URL", valueFrom = module.database.url_secret_arn }]
+      image       = "${local.image_base}migrate-${var.image_tag}"
+      essential   = true
+      environment = [{ name = "LOG_LEVEL", value = var.log_level }]
+      secrets     = [{ name = "DATABASE_URL", valueFrom = module.database.url_secret_arn }]
       logConfiguration = {
         logDriver = "awslogs"
         options = {

@@ -117,12 +117,6 @@ variable "log_retention_days" {
   default = 30
 }
 
-variable "migrate_command" {
-  description = "Command of the migration task, run in the ingest image."
-  type        = list(string)
-  default     = ["npm", "run", "db:migrate"]
-}
-
 # --- data stores ------------------------------------------------------------------
 
 variable "database_mode" {

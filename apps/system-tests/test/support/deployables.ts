@@ -3,7 +3,7 @@
  * that a new app, variable or queue shows up in the drift tests without
  * editing them.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describeEnv, type EnvVarDoc, type z } from '@photospots/config';
 import { QUEUES, type QueueKey } from '@photospots/contracts';
@@ -19,11 +19,21 @@ export interface Deployable {
   queues: QueueKey[];
 }
 
-/** Apps with a service entry point and a config schema (apps/<name>/src/main.ts and config.ts). */
+/** Tags of an app's project.json. */
+function tagsOf(name: string): string[] {
+  return (JSON.parse(readFileSync(path.join(REPO_ROOT, 'apps', name, 'project.json'), 'utf8')) as { tags?: string[] }).tags ?? [];
+}
+
+/**
+ * Long-running services (project tag type:app) with an entry point and a
+ * config schema (apps/<name>/src/main.ts and config.ts). One-off jobs
+ * (type:job, the migration) are deployed as tasks, not services.
+ */
 export function deployableNames(): string[] {
   const appsDir = path.join(REPO_ROOT, 'apps');
   return readdirSync(appsDir)
     .filter((name) => existsSync(path.join(appsDir, name, 'src', 'main.ts')) && existsSync(path.join(appsDir, name, 'src', 'config.ts')))
+    .filter((name) => tagsOf(name).includes('type:app'))
     .sort();
 }
 

@@ -1,0 +1,195 @@
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { describeEnv, storageEnv } from '@photospots/config';
+import { DLQ_SUFFIX, QUEUES } from '@photospots/contracts';
+import { ingestEnv, loadIngestConfig } from '@photospots/ingest/config';
+import { loadMigrateConfig, migrateEnv } from '@photospots/migrate/config';
+import { loadProcessingConfig, processingEnv } from '@photospots/processing/config';
+import { loadQueryApiConfig, queryApiEnv } from '@photospots/query-api/config';
+import { createSqsClient, resolveQueues } from '@photospots/queue';
+import { loadScoringConfig, scoringEnv } from '@photospots/scoring/config';
+import { REPO_ROOT, startFauxqsServer } from '@photospots/test-harness';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { parseDockerfile } from './support/dockerfile.ts';
+
+/**
+ * docker-compose.yml against the code: a real parser validates it (Debian's
+ * docker-compose, `config -q`, no engine needed), and its services, variables,
+ * queue names and dependencies are checked against the config schemas and the
+ * message contracts. The LocalStack init script is run against an SQS endpoint.
+ */
+
+const COMPOSE_FILE = path.join(REPO_ROOT, 'docker-compose.yml');
+const INIT_SCRIPT = path.join(REPO_ROOT, 'docker/localstack/init-aws.sh');
+
+const APPS = {
+  ingest: { schema: ingestEnv, load: loadIngestConfig },
+  processing: { schema: processingEnv, load: loadProcessingConfig },
+  scoring: { schema: scoringEnv, load: loadScoringConfig },
+  'query-api': { schema: queryApiEnv, load: loadQueryApiConfig },
+  migrate: { schema: migrateEnv, load: loadMigrateConfig },
+} as const;
+type App = keyof typeof APPS;
+
+interface ComposeService {
+  image?: string;
+  build?: { context: string; dockerfile: string };
+  environment?: Record<string, string | number | null>;
+  depends_on?: Record<string, { condition: string }>;
+  healthcheck?: { test: string[] | string };
+  ports?: (string | { target: number; published: string | number; host_ip?: string })[];
+}
+
+function available(command: string, args: string[]): boolean {
+  return spawnSync(command, args, { stdio: 'ignore' }).status === 0;
+}
+
+const dockerCompose = available('docker-compose', ['version']);
+const awsCli = available('aws', ['--version']);
+if (!dockerCompose) console.warn('[compose.test] docker-compose is not installed (apt-get install docker-compose): the `config -q` check is skipped; the file is parsed with the yaml package instead');
+if (!awsCli) console.warn('[compose.test] the aws CLI is not installed: running the LocalStack init script is skipped');
+
+let services: Record<string, ComposeService>;
+
+beforeAll(() => {
+  // docker-compose's own normalised view (anchors and merges resolved) when it is there.
+  const text = dockerCompose ? execFileSync('docker-compose', ['-f', COMPOSE_FILE, 'config'], { encoding: 'utf8' }) : readFileSync(COMPOSE_FILE, 'utf8');
+  services = (parse(text, { merge: true }) as { services: Record<string, ComposeService> }).services;
+});
+
+const envOf = (name: string) => Object.fromEntries(Object.entries(services[name]!.environment ?? {}).map(([k, v]) => [k, String(v ?? '')]));
+
+describe('docker-compose.yml', () => {
+  it.skipIf(!dockerCompose)('is valid for docker-compose (config -q)', () => {
+    const run = spawnSync('docker-compose', ['-f', COMPOSE_FILE, 'config', '-q'], { encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+  });
+
+  it('runs PostGIS, Redis, LocalStack, the migration job and the four services, each built from docker/', () => {
+    expect(Object.keys(services).sort()).toEqual(['ingest', 'localstack', 'migrate', 'postgres', 'processing', 'query-api', 'redis', 'scoring']);
+    expect(services.postgres!.image).toMatch(/^postgis\/postgis:/);
+    expect(services.redis!.image).toMatch(/^redis:/);
+    expect(services.localstack!.image).toMatch(/^localstack\/localstack:/);
+    expect(envOf('localstack').SERVICES).toBe('sqs,s3');
+    for (const app of Object.keys(APPS)) {
+      expect(services[app]!.build?.dockerfile, app).toBe(`docker/${app}.Dockerfile`);
+      expect(path.resolve(REPO_ROOT, services[app]!.build!.context), app).toBe(path.resolve(REPO_ROOT));
+    }
+  });
+
+  it.each(Object.keys(APPS) as App[])('%s: sets only variables its config schema reads, with values the schema accepts', (app) => {
+    const env = envOf(app);
+    const known = new Set(describeEnv(APPS[app].schema).map((v) => v.name));
+    expect(Object.keys(env).filter((k) => !known.has(k)), `variables ${app} does not read`).toEqual([]);
+    expect(() => APPS[app].load(env)).not.toThrow();
+    if (app !== 'migrate') expect(env.DATABASE_URL).toBe(envOf('migrate').DATABASE_URL);
+  });
+
+  it('names every queue as the message contracts do, in each service that uses it', () => {
+    for (const app of Object.keys(APPS) as App[]) {
+      const env = envOf(app);
+      for (const spec of QUEUES.filter((q) => q.envVar in APPS[app].schema)) {
+        expect(env[spec.envVar], `${app} ${spec.envVar}`).toBe(spec.defaultName);
+      }
+    }
+  });
+
+  it('starts each service only after what it needs is healthy (or, for the migration job, done)', () => {
+    for (const [name, service] of Object.entries(services)) {
+      for (const [dependency, { condition }] of Object.entries(service.depends_on ?? {})) {
+        expect(condition, `${name} → ${dependency}`).toBe(dependency === 'migrate' ? 'service_completed_successfully' : 'service_healthy');
+        if (condition === 'service_healthy') expect(services[dependency]!.healthcheck, `${dependency} has a healthcheck`).toBeDefined();
+      }
+    }
+    expect(services.migrate!.depends_on?.postgres?.condition).toBe('service_healthy');
+    for (const app of ['ingest', 'processing', 'scoring', 'query-api']) {
+      const env = envOf(app);
+      const deps = services[app]!.depends_on ?? {};
+      expect(deps.migrate?.condition, app).toBe('service_completed_successfully');
+      if (env.AWS_ENDPOINT_URL) expect(deps.localstack?.condition, `${app} uses SQS`).toBe('service_healthy');
+      if (env.REDIS_URL) expect(deps.redis?.condition, `${app} uses Redis`).toBe('service_healthy');
+    }
+  });
+
+  it('uses the ports the images expose and probe', () => {
+    for (const app of ['ingest', 'processing', 'scoring', 'query-api']) {
+      const final = parseDockerfile(path.join(REPO_ROOT, 'docker', `${app}.Dockerfile`)).final;
+      const exposed = final.instructions.find((i) => i.keyword === 'EXPOSE')!.args;
+      const probe = final.instructions.find((i) => i.keyword === 'HEALTHCHECK')!.args;
+      const variable = app === 'query-api' ? 'PORT' : 'HEALTH_PORT';
+      expect(envOf(app)[variable], app).toBe(exposed);
+      expect(probe, app).toContain(`process.env.${variable} || ${exposed}`);
+    }
+    expect(JSON.stringify(services['query-api']!.ports)).toContain('3000');
+  });
+});
+
+describe('the LocalStack init script', () => {
+  const created = [...readFileSync(INIT_SCRIPT, 'utf8').matchAll(/^create_queue (\S+) (\d+) (\d+)$/gm)].map((m) => ({
+    name: m[1]!,
+    visibilityTimeoutSeconds: Number(m[2]),
+    maxReceiveCount: Number(m[3]),
+  }));
+
+  it("creates every queue of the contracts with the contracts' settings, and the bucket the services use", () => {
+    expect(created).toEqual(QUEUES.map((q) => ({ name: q.defaultName, visibilityTimeoutSeconds: q.visibilityTimeoutSeconds, maxReceiveCount: q.maxReceiveCount })));
+    const script = readFileSync(INIT_SCRIPT, 'utf8');
+    expect(script).toContain(`"$name${DLQ_SUFFIX}"`);
+    expect(script).toContain(`--bucket ${storageEnv.THUMBNAIL_BUCKET.parse(undefined)}`);
+    // LocalStack reports healthy only once the script made the last queue and the bucket.
+    const probe = JSON.stringify(services.localstack!.healthcheck!.test);
+    expect(probe).toContain(`--queue-name ${created.at(-1)!.name}`);
+    expect(probe).toContain(`--bucket ${storageEnv.THUMBNAIL_BUCKET.parse(undefined)}`);
+  });
+
+  describe.skipIf(!awsCli)('run against an SQS/S3 endpoint (fauxqs, with awslocal = aws --endpoint-url)', () => {
+    let endpoint: { endpoint: string; stop(): Promise<void> };
+    let bin: string;
+
+    beforeAll(async () => {
+      endpoint = await startFauxqsServer();
+      bin = mkdtempSync(path.join(tmpdir(), 'photospots-awslocal-'));
+      writeFileSync(path.join(bin, 'awslocal'), '#!/bin/sh\nexec aws --endpoint-url "$AWS_ENDPOINT_URL" "$@"\n', { mode: 0o755 });
+    });
+
+    afterAll(async () => {
+      await endpoint?.stop();
+      rmSync(bin, { recursive: true, force: true });
+    });
+
+    it('creates each queue with its dead-letter queue and redrive policy, and the bucket', async () => {
+      const env = {
+        PATH: `${bin}:${process.env.PATH}`,
+        HOME: process.env.HOME ?? '',
+        AWS_ENDPOINT_URL: endpoint.endpoint,
+        AWS_ACCESS_KEY_ID: 'test',
+        AWS_SECRET_ACCESS_KEY: 'test',
+        AWS_DEFAULT_REGION: 'us-east-1',
+      };
+      // Asynchronously: fauxqs answers from this process.
+      const run = promisify(execFile);
+      const { stdout } = await run('bash', [INIT_SCRIPT], { env, timeout: 90_000 });
+      expect(stdout).toContain(`bucket ${storageEnv.THUMBNAIL_BUCKET.parse(undefined)}`);
+      const sqs = createSqsClient({ region: 'us-east-1', endpoint: endpoint.endpoint });
+      try {
+        const queues = await resolveQueues(sqs, Object.fromEntries(QUEUES.map((q) => [q.key, q.defaultName])));
+        for (const spec of QUEUES) {
+          expect(queues.deadLetterUrl[spec.key], spec.key).toMatch(new RegExp(`/${spec.defaultName}${DLQ_SUFFIX}$`));
+          const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queues.url[spec.key], AttributeNames: ['All'] }));
+          expect(Attributes?.VisibilityTimeout).toBe(String(spec.visibilityTimeoutSeconds));
+          expect(JSON.parse(Attributes!.RedrivePolicy!) as unknown).toMatchObject({ maxReceiveCount: String(spec.maxReceiveCount) });
+        }
+        const bucket = storageEnv.THUMBNAIL_BUCKET.parse(undefined);
+        await expect(run('aws', ['--endpoint-url', endpoint.endpoint, 's3api', 'head-bucket', '--bucket', bucket], { env })).resolves.toBeDefined();
+      } finally {
+        sqs.destroy();
+      }
+    });
+  });
+});

@@ -1,0 +1,21 @@
+import { createServer } from 'node:net';
+
+/** Resolves with the port a listener got: `port` itself, or any free one for 0. Rejects when it is taken. */
+export function claimablePort(port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      const address = server.address() as { port: number };
+      server.close(() => resolve(address.port));
+    });
+  });
+}
+
+/** True when nothing listens on host:port. */
+export async function isPortFree(port: number, host: string): Promise<boolean> {
+  return claimablePort(port, host).then(
+    () => true,
+    () => false,
+  );
+}
