@@ -1,0 +1,163 @@
+import { haversineMeters, type BBox } from '@photospots/geo';
+import type { HotspotSummary, NearbyHit } from '@photospots/hotspot-index';
+import KDBush from 'kdbush';
+import Supercluster, { type ClusterProperties } from 'supercluster';
+
+/** Position after which a score-ordered page continues: (score, id) of its last item. */
+export interface ScoreCursor {
+  score: number;
+  id: number;
+}
+
+export interface MapCluster {
+  kind: 'cluster';
+  /** Supercluster id (valid for this data version only). */
+  clusterId: number;
+  lat: number;
+  lng: number;
+  /** Hotspots inside. */
+  count: number;
+  /** Zoom at which the cluster splits. */
+  expansionZoom: number;
+  /** The best-scored hotspot inside: what a map shows as the cluster's name. */
+  best: HotspotSummary;
+}
+
+interface ClusterProps {
+  best: number;
+}
+
+const DEG = Math.PI / 180;
+const METERS_PER_DEGREE_LAT = 111_320;
+
+/**
+ * An immutable in-process copy of the active hotspots: a KD-tree over their
+ * positions, the score order, and (built on first use) map clusters. Built
+ * once per data change and swapped in whole, so a request never sees a
+ * half-updated index; queries do no I/O and no validation.
+ */
+export class HotspotSnapshot {
+  readonly items: readonly HotspotSummary[];
+  readonly #byId: Map<number, HotspotSummary>;
+  readonly #tree: KDBush;
+  /** rank[i] = position of items[i] in best-score-first order. */
+  readonly #rank: Uint32Array;
+  readonly #byScore: readonly HotspotSummary[];
+  #clusters: Supercluster<ClusterProps, ClusterProps> | undefined;
+
+  constructor(items: readonly HotspotSummary[]) {
+    this.items = items;
+    this.#byId = new Map(items.map((h) => [h.id, h]));
+    this.#tree = new KDBush(Math.max(1, items.length));
+    for (const h of items) this.#tree.add(h.lng, h.lat);
+    if (items.length === 0) this.#tree.add(0, 0);
+    this.#tree.finish();
+    const order = items.map((_, i) => i).sort((a, b) => compareByScore(items[a]!, items[b]!));
+    this.#rank = new Uint32Array(items.length);
+    order.forEach((itemIndex, r) => (this.#rank[itemIndex] = r));
+    this.#byScore = order.map((i) => items[i]!);
+  }
+
+  get size(): number {
+    return this.items.length;
+  }
+
+  get(id: number): HotspotSummary | undefined {
+    return this.#byId.get(id);
+  }
+
+  /** A new snapshot with the given hotspots added or replaced and the removed ids dropped. */
+  patched(upserts: readonly HotspotSummary[], removedIds: Iterable<number>): HotspotSnapshot {
+    const next = new Map(this.#byId);
+    for (const id of removedIds) next.delete(id);
+    for (const h of upserts) next.set(h.id, h);
+    return new HotspotSnapshot([...next.values()]);
+  }
+
+  #range(b: BBox): number[] {
+    if (this.items.length === 0) return [];
+    return this.#tree.range(b.minLng, b.minLat, b.maxLng, b.maxLat).map((i) => this.#tree.ids[i]!);
+  }
+
+  /** Hotspots within radiusM of a point, nearest first (ties by id). */
+  nearby(lat: number, lng: number, radiusM: number, limit: number): NearbyHit[] {
+    const dLat = radiusM / METERS_PER_DEGREE_LAT;
+    const cos = Math.cos(Math.min(89.9, Math.abs(lat) + dLat) * DEG);
+    const dLng = Math.min(180, radiusM / (METERS_PER_DEGREE_LAT * Math.max(cos, 1e-6)));
+    const candidates = this.#range({
+      minLng: Math.max(-180, lng - dLng),
+      minLat: Math.max(-90, lat - dLat),
+      maxLng: Math.min(180, lng + dLng),
+      maxLat: Math.min(90, lat + dLat),
+    });
+    const hits: { h: HotspotSummary; d: number }[] = [];
+    for (const i of candidates) {
+      const h = this.items[i]!;
+      const d = haversineMeters(lat, lng, h.lat, h.lng);
+      if (d <= radiusM) hits.push({ h, d });
+    }
+    hits.sort((a, b) => a.d - b.d || a.h.id - b.h.id);
+    return hits.slice(0, limit).map(({ h, d }) => ({ ...h, distanceM: Math.round(d * 10) / 10 }));
+  }
+
+  /** Hotspots inside the box, best score first, after the cursor; one extra tells whether more follow. */
+  inBox(b: BBox, limit: number, after?: ScoreCursor): { items: HotspotSummary[]; more: boolean } {
+    const ranks = this.#range(b).map((i) => this.#rank[i]!);
+    ranks.sort((x, y) => x - y);
+    const out: HotspotSummary[] = [];
+    for (const r of ranks) {
+      const h = this.#byScore[r]!;
+      if (after && compareByScore(h, { score: after.score, id: after.id }) <= 0) continue;
+      if (out.length === limit) return { items: out, more: true };
+      out.push(h);
+    }
+    return { items: out, more: false };
+  }
+
+  /** The best-scored hotspots. */
+  top(limit: number): HotspotSummary[] {
+    return this.#byScore.slice(0, limit) as HotspotSummary[];
+  }
+
+  /** Map clusters (and lone hotspots) in the box at a zoom level. */
+  clusters(b: BBox, zoom: number): (MapCluster | HotspotSummary)[] {
+    const index = this.#clusterIndex();
+    return index.getClusters([b.minLng, b.minLat, b.maxLng, b.maxLat], zoom).map((f) => {
+      const [lng, lat] = f.geometry.coordinates as [number, number];
+      const p = f.properties as Partial<ClusterProperties> & ClusterProps;
+      const best = this.items[p.best]!;
+      if (!p.cluster) return best;
+      return {
+        kind: 'cluster',
+        clusterId: p.cluster_id!,
+        lat: Math.round(lat * 1e6) / 1e6,
+        lng: Math.round(lng * 1e6) / 1e6,
+        count: p.point_count!,
+        expansionZoom: index.getClusterExpansionZoom(p.cluster_id!),
+        best,
+      } satisfies MapCluster;
+    });
+  }
+
+  #clusterIndex(): Supercluster<ClusterProps, ClusterProps> {
+    if (this.#clusters) return this.#clusters;
+    const items = this.items;
+    const rank = this.#rank;
+    const index = new Supercluster<ClusterProps, ClusterProps>({
+      radius: 60,
+      maxZoom: 17,
+      map: (p) => ({ best: p.best }),
+      reduce: (acc, p) => {
+        if (rank[p.best]! < rank[acc.best]!) acc.best = p.best;
+      },
+    });
+    index.load(items.map((h, i) => ({ type: 'Feature', geometry: { type: 'Point', coordinates: [h.lng, h.lat] }, properties: { best: i } })));
+    this.#clusters = index;
+    return index;
+  }
+}
+
+/** Best score first, then lowest id: the order of top, bbox pages and their cursors. */
+export function compareByScore(a: { score: number; id: number }, b: { score: number; id: number }): number {
+  return b.score - a.score || a.id - b.id;
+}

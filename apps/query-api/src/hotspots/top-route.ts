@@ -1,0 +1,35 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import type { ApiContext } from '../api-context.ts';
+import { responseFormat, toFeatureCollection } from '../http/content-negotiation.ts';
+import { sendCacheable, serialize } from '../http/send-cacheable.ts';
+import { LIST_MAX_AGE_SECONDS } from './nearby-route.ts';
+import { HotspotListItem, listResponses } from './schemas.ts';
+
+export const TOP_MAX_LIMIT = 100;
+
+const TopQuery = Type.Object(
+  { limit: Type.Integer({ minimum: 1, maximum: TOP_MAX_LIMIT, default: 20, description: 'Maximum items.' }) },
+  { additionalProperties: false },
+);
+
+/** GET /v1/hotspots/top: the most popular hotspots overall. */
+export const topRoute: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async (app, { ctx }) => {
+  app.get(
+    '/v1/hotspots/top',
+    {
+      schema: {
+        tags: ['hotspots'],
+        summary: 'The most popular hotspots, best score first',
+        querystring: TopQuery,
+        response: listResponses(Type.Object({ items: Type.Array(HotspotListItem) })),
+      },
+    },
+    async (request, reply) => {
+      const format = responseFormat(request);
+      const { items, source } = await ctx.finder.top(request.query.limit);
+      const body = format === 'geojson' ? toFeatureCollection(items) : { items };
+      return sendCacheable(request, reply, serialize(body, source), { format, maxAgeSeconds: LIST_MAX_AGE_SECONDS });
+    },
+  );
+};

@@ -1,0 +1,33 @@
+import { hash } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { CachedResponse } from '../cache/response-cache.ts';
+import { GEOJSON_TYPE, type ResponseFormat } from './content-negotiation.ts';
+
+/** Serializes a body and derives its strong ETag (a hash of the bytes). */
+export function serialize(body: unknown, source: string): CachedResponse {
+  const json = JSON.stringify(body);
+  return { body: json, etag: `"${hash('sha1', json, 'base64url').slice(0, 22)}"`, source };
+}
+
+/**
+ * Sends a cacheable response: ETag, Cache-Control, Vary and x-data-source,
+ * and 304 Not Modified when If-None-Match already names this body.
+ */
+export function sendCacheable(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  entry: CachedResponse,
+  options: { format: ResponseFormat; maxAgeSeconds: number; private?: boolean },
+): FastifyReply {
+  reply.header('etag', entry.etag);
+  reply.header('cache-control', `${options.private ? 'private' : 'public'}, max-age=${options.maxAgeSeconds}`);
+  reply.header('vary', options.private ? 'Accept, Authorization' : 'Accept');
+  reply.header('x-data-source', entry.source);
+  if (entry.cache) reply.header('x-cache', entry.cache);
+  const inm = request.headers['if-none-match'];
+  if (inm && inm.split(',').some((t) => t.trim().replace(/^W\//, '') === entry.etag)) {
+    return reply.code(304).send();
+  }
+  reply.type(options.format === 'geojson' ? GEOJSON_TYPE : 'application/json; charset=utf-8');
+  return reply.send(entry.body);
+}

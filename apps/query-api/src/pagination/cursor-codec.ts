@@ -1,0 +1,54 @@
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { ApiError } from '../errors/error-catalog.ts';
+
+/**
+ * Opaque pagination cursors: base64url(JSON) + "." + a truncated HMAC of it,
+ * bound to the endpoint (and its query) they came from. A cursor that was
+ * edited, truncated or used on another query is a 400 INVALID_CURSOR, never a
+ * 500 or a silently wrong page.
+ */
+export class CursorCodec {
+  readonly #key: Buffer;
+
+  /** Without a secret, a random key: cursors then work only on this process (set CURSOR_SECRET for several instances). */
+  constructor(secret: string | undefined) {
+    this.#key = secret ? Buffer.from(secret, 'utf8') : randomBytes(32);
+  }
+
+  #mac(scope: string, body: string): Buffer {
+    return createHmac('sha256', this.#key).update(scope).update('\u0000').update(body).digest().subarray(0, 12);
+  }
+
+  encode(scope: string, value: unknown): string {
+    const body = Buffer.from(JSON.stringify(value), 'utf8').toString('base64url');
+    return `${body}.${this.#mac(scope, body).toString('base64url')}`;
+  }
+
+  /** Decodes and checks a cursor; `isValid` checks the decoded shape. */
+  decode<T>(scope: string, cursor: string, isValid: (value: unknown) => value is T): T {
+    const dot = cursor.indexOf('.');
+    const body = dot > 0 ? cursor.slice(0, dot) : '';
+    const mac = dot > 0 ? Buffer.from(cursor.slice(dot + 1), 'base64url') : Buffer.alloc(0);
+    const expected = this.#mac(scope, body);
+    if (mac.length !== expected.length || !timingSafeEqual(mac, expected)) throw invalid();
+    let value: unknown;
+    try {
+      value = JSON.parse(Buffer.from(body, 'base64url').toString('utf8'));
+    } catch {
+      throw invalid();
+    }
+    if (!isValid(value)) throw invalid();
+    return value;
+  }
+}
+
+function invalid(): ApiError {
+  return new ApiError('INVALID_CURSOR', undefined, { parameter: 'cursor', in: 'querystring' });
+}
+
+/** A {k: number, i: positive integer} pair: the keyset position every paginated endpoint uses. */
+export function isKeyset(value: unknown): value is { k: number; i: number } {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Record<string, unknown>;
+  return typeof v.k === 'number' && Number.isFinite(v.k) && Number.isSafeInteger(v.i) && (v.i as number) > 0 && Object.keys(v).length === 2;
+}
