@@ -55,7 +55,6 @@ export async function buildApp(config: QueryApiConfig, deps: QueryApiDeps): Prom
     trustProxy: config.TRUST_PROXY,
     ajv: { customOptions: { coerceTypes: true, removeAdditional: true, useDefaults: true, allErrors: false } },
     requestIdHeader: 'x-request-id',
-    disableRequestLogging: config.LOG_LEVEL !== 'debug' && config.LOG_LEVEL !== 'trace',
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   registerErrorHandler(app);

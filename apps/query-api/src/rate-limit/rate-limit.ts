@@ -2,12 +2,13 @@ import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { QueryApiConfig } from '../config.ts';
+import { batchedRedisStore } from './batched-redis-store.ts';
 
 /**
- * @fastify/rate-limit with the Redis store (shared by every instance): per
- * user for signed-in calls (the auth hook runs first), per IP otherwise. 429
- * carries Retry-After and the x-ratelimit-* headers. While Redis is down the
- * limiter lets requests through (skipOnError) rather than fail them.
+ * @fastify/rate-limit with counts kept in Redis (shared by every instance;
+ * see batchedRedisStore for why not a round trip per request): per user for
+ * signed-in calls (the auth hook runs first), per IP otherwise. 429 carries
+ * Retry-After and the x-ratelimit-* headers.
  */
 export async function registerRateLimit(app: FastifyInstance, config: QueryApiConfig, redis: Redis | undefined, exempt: (url: string) => boolean): Promise<void> {
   await app.register(rateLimit, {
@@ -15,7 +16,7 @@ export async function registerRateLimit(app: FastifyInstance, config: QueryApiCo
     max: (request) => (request.userId ? config.RATE_LIMIT_USER_MAX : config.RATE_LIMIT_MAX),
     timeWindow: config.RATE_LIMIT_WINDOW_SECONDS * 1000,
     keyGenerator: (request) => (request.userId ? `user:${request.userId}` : `ip:${request.ip}`),
-    ...(redis ? { redis, nameSpace: `${config.REDIS_KEY_PREFIX}ratelimit:`, skipOnError: true } : {}),
+    ...(redis ? { store: batchedRedisStore(redis, `${config.REDIS_KEY_PREFIX}ratelimit:`) as never } : {}),
     allowList: (request) => exempt(request.url.split('?')[0]!),
   });
 }

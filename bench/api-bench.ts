@@ -1,0 +1,204 @@
+/**
+ * `npm run bench:api`: HTTP benchmark of the query API.
+ *
+ * Loads the Dresden sample through the real pipeline into a database of its
+ * own (bench_photospots_api, kept between runs; --reload rebuilds it), starts the
+ * query API as a separate process (production settings: in-process index,
+ * Redis index and caches, rate limiting with the Redis store), and a bare
+ * Fastify server answering fixed JSON of the same size for each endpoint.
+ * Each endpoint is measured with autocannon right after its bare twin, and
+ * the table prints requests/s, p50/p99 latency and the ratio.
+ *
+ * Env: BENCH_DURATION_SECONDS (10), BENCH_CONNECTIONS (50), DATABASE_URL /
+ * REDIS_URL (default the local ones). Needs Postgres+PostGIS and Redis.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { ingestRequested } from '@photospots/contracts';
+import { runMigrations } from '@photospots/db';
+import { createSqsClient, MessagePublisher, queueDefinitions, resolveQueues, setupQueues } from '@photospots/queue';
+import {
+  DRESDEN_SAMPLE_CSV,
+  freePort,
+  obtainBackingServices,
+  pipelineState,
+  startProcess,
+  startService,
+  waitFor,
+  waitForHttpOk,
+  type ServiceProcess,
+} from '@photospots/test-harness';
+import autocannon from 'autocannon';
+import { Redis } from 'ioredis';
+import { pino } from 'pino';
+import postgres from 'postgres';
+
+const { values: args } = parseArgs({ options: { reload: { type: 'boolean' } } });
+const DURATION = Number(process.env.BENCH_DURATION_SECONDS ?? 10);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const DB_NAME = 'bench_photospots_api';
+const REDIS_PREFIX = 'photospots-bench:';
+
+/** The measured requests: one representative query per endpoint (Frauenkirche / Altstadt, Dresden). */
+const ENDPOINTS: { name: string; path: string }[] = [
+  { name: 'nearby', path: '/v1/hotspots/nearby?lat=51.0519&lng=13.7416&radius=1000&limit=20' },
+  { name: 'bbox', path: '/v1/hotspots?bbox=13.70,51.03,13.78,51.07&limit=50' },
+  { name: 'bbox-zoom', path: '/v1/hotspots?bbox=13.60,50.98,13.90,51.12&zoom=13&limit=200' },
+  { name: 'search', path: '/v1/hotspots/search?q=frauenkirche&limit=20' },
+  { name: 'top', path: '/v1/hotspots/top?limit=20' },
+];
+
+const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
+
+async function main(): Promise<void> {
+  const services = await obtainBackingServices({ ...process.env, PHOTOSPOTS_TEST_CONTAINERS: 'false' });
+  const processes: ServiceProcess[] = [];
+  const redis = new Redis(services.redisUrl, { maxRetriesPerRequest: 1 });
+  try {
+    const databaseUrl = await ensureDatabase(services.adminDatabaseUrl, Boolean(args.reload));
+    const sqs = createSqsClient({ region: 'us-east-1', endpoint: services.awsEndpoint });
+    const id = `${process.pid}`;
+    const queueNames = { ingest: `bench${id}-ingest`, photosIngested: `bench${id}-photos-ingested`, hotspotsChanged: `bench${id}-hotspots-changed` };
+    await setupQueues(sqs, queueDefinitions(queueNames));
+    const queues = await resolveQueues(sqs, queueNames);
+    const common = {
+      DATABASE_URL: databaseUrl,
+      AWS_ENDPOINT_URL: services.awsEndpoint,
+      AWS_REGION: 'us-east-1',
+      REDIS_URL: services.redisUrl,
+      REDIS_KEY_PREFIX: REDIS_PREFIX,
+      QUEUE_INGEST: queueNames.ingest,
+      QUEUE_PHOTOS_INGESTED: queueNames.photosIngested,
+      QUEUE_HOTSPOTS_CHANGED: queueNames.hotspotsChanged,
+      LOG_LEVEL: 'warn',
+      SQS_WAIT_TIME_SECONDS: '1',
+      RESCORE_INTERVAL_MINUTES: '0',
+      HEALTH_PORT: '0',
+      HEALTH_HOST: '127.0.0.1',
+    };
+
+    const sql = postgres(databaseUrl, { max: 1, onnotice: () => undefined });
+    const [{ scored }] = await sql<{ scored: number }[]>`select count(*)::int as scored from hotspots where status = 'active' and scored_at is not null`;
+    if (scored === 0) {
+      log('loading the Dresden sample through ingest, processing and scoring (once; --reload repeats it)…');
+      const workers = ['ingest', 'processing', 'scoring'].map((s) => startService(s, common));
+      processes.push(...workers);
+      const publisher = new MessagePublisher({ sqs, queueUrls: queues.url, producer: 'cli', log: pino({ level: 'silent' }) });
+      await publisher.publish(ingestRequested, { kind: 'file-import', location: DRESDEN_SAMPLE_CSV, format: 'lbsn-csv' });
+      await waitFor(
+        async () => {
+          const s = await pipelineState(sql, sqs, Object.values(queues.url));
+          return s.settled && s.photos > 17_000 ? s : undefined;
+        },
+        { timeoutMs: 300_000, intervalMs: 1000, message: 'the pipeline to settle' },
+      );
+      for (const w of workers) await w.stop();
+      processes.length = 0;
+    }
+    const [{ active }] = await sql<{ active: number }[]>`select count(*)::int as active from hotspots where status = 'active'`;
+    await sql.end();
+    if ((await redis.exists(`${REDIS_PREFIX}hotspots:meta`)) !== 1) {
+      log('syncing the Redis index (scoring)…');
+      const scoring = startService('scoring', common);
+      await waitFor(async () => (await redis.exists(`${REDIS_PREFIX}hotspots:meta`)) === 1, { timeoutMs: 60_000, message: 'the Redis index' });
+      await scoring.stop();
+    }
+    // Drop cached answers and rate-limit counters of earlier runs, so every run starts alike.
+    const stale = await redis.keys(`${REDIS_PREFIX}cache:*`);
+    const limits = await redis.keys(`${REDIS_PREFIX}ratelimit:*`);
+    if (stale.length + limits.length > 0) await redis.del(...stale, ...limits);
+
+    const apiPort = await freePort();
+    const api = startService('query-api', { ...common, PORT: String(apiPort), HOST: '127.0.0.1', RATE_LIMIT_MAX: '1000000' });
+    processes.push(api);
+    const apiUrl = `http://127.0.0.1:${apiPort}`;
+    await waitForHttpOk(`${apiUrl}/readyz`).catch((err: unknown) => {
+      throw new Error(`the query API did not start: ${(err as Error).message}\n${api.output()}`);
+    });
+    await waitFor(async () => ((await (await fetch(`${apiUrl}/readyz`)).json()) as { checks: { index: { status: string } } }).checks.index.status === 'serving', {
+      timeoutMs: 30_000,
+      message: 'the in-process index',
+    });
+
+    const bodies: Record<string, unknown> = {};
+    const sizes: Record<string, number> = {};
+    for (const e of ENDPOINTS) {
+      const res = await fetch(`${apiUrl}${e.path}`);
+      if (res.status !== 200) throw new Error(`${e.path} answered ${res.status}: ${await res.text()}`);
+      const text = await res.text();
+      sizes[e.name] = Buffer.byteLength(text);
+      bodies[e.name] = JSON.parse(text);
+    }
+    const dir = mkdtempSync(path.join(tmpdir(), 'photospots-bench-'));
+    writeFileSync(path.join(dir, 'bodies.json'), JSON.stringify(bodies));
+    const barePort = await freePort();
+    const bare = startProcess('bare', process.execPath, [path.join(import.meta.dirname, 'bare-server.ts')], { PORT: String(barePort), BARE_BODIES: path.join(dir, 'bodies.json') });
+    processes.push(bare);
+    const bareUrl = `http://127.0.0.1:${barePort}`;
+    await waitFor(async () => (await fetch(`${bareUrl}/bare/top`).catch(() => undefined))?.ok, { timeoutMs: 10_000, message: 'the bare server' });
+
+    log(`${active} active hotspots; ${CONNECTIONS} connections, ${DURATION} s per run, API and bare server in separate processes`);
+    const rows: string[][] = [];
+    for (const e of ENDPOINTS) {
+      await measure(`${bareUrl}/bare/${e.name}`, 2); // warm-up
+      const b = await measure(`${bareUrl}/bare/${e.name}`, DURATION);
+      await measure(`${apiUrl}${e.path}`, 2);
+      const a = await measure(`${apiUrl}${e.path}`, DURATION);
+      if (a.non2xx > 0 || a.errors > 0) throw new Error(`${e.name}: ${a.non2xx} non-2xx answers, ${a.errors} errors`);
+      rows.push([
+        e.name,
+        `${sizes[e.name]} B`,
+        fmt(b.rps),
+        `${b.p50} / ${b.p99}`,
+        fmt(a.rps),
+        `${a.p50} / ${a.p99}`,
+        `${Math.round((a.rps / b.rps) * 100)}%`,
+      ]);
+      log(`${e.name}: api ${fmt(a.rps)} req/s vs bare ${fmt(b.rps)} req/s`);
+    }
+    const header = ['endpoint', 'body', 'bare req/s', 'bare p50 / p99 ms', 'API req/s', 'API p50 / p99 ms', 'API / bare'];
+    console.log(`\nquery API vs a bare Fastify route with a same-size fixed JSON (${CONNECTIONS} connections, ${DURATION} s each, ${active} hotspots)\n`);
+    console.log(`| ${header.join(' | ')} |`);
+    console.log(`| ${header.map(() => '---').join(' | ')} |`);
+    for (const r of rows) console.log(`| ${r.join(' | ')} |`);
+  } finally {
+    for (const p of processes) await p.stop();
+    redis.disconnect();
+    await services.stop();
+  }
+}
+
+function fmt(n: number): string {
+  return Math.round(n).toLocaleString('en');
+}
+
+async function measure(url: string, seconds: number): Promise<{ rps: number; p50: number; p99: number; non2xx: number; errors: number }> {
+  const result = await autocannon({ url, connections: CONNECTIONS, duration: seconds });
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors };
+}
+
+/** Creates (or with reload, recreates) the bench database and migrates it; returns its URL. */
+async function ensureDatabase(adminUrl: string, reload: boolean): Promise<string> {
+  const admin = postgres(adminUrl, { max: 1, onnotice: () => undefined });
+  try {
+    if (reload) await admin.unsafe(`drop database if exists ${DB_NAME} with (force)`);
+    const [exists] = await admin`select 1 from pg_database where datname = ${DB_NAME}`;
+    if (!exists) await admin.unsafe(`create database ${DB_NAME}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(adminUrl);
+  url.pathname = `/${DB_NAME}`;
+  await runMigrations(url.toString());
+  return url.toString();
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
