@@ -1,9 +1,10 @@
 import type { Sql, TransactionSql } from '@photospots/db';
 import type { HotspotSummary } from '@photospots/hotspot-index';
+import { isoTime } from '../db-time.ts';
 
 export interface FavoriteRow extends HotspotSummary {
   status: 'active' | 'retired';
-  favoritedAt: Date;
+  favoritedAt: string;
   /** created_at in epoch microseconds: the exact keyset position. */
   atMicros: number;
 }
@@ -14,15 +15,15 @@ export interface FavoriteRow extends HotspotSummary {
  * this commit and then moves this favorite too. Returns null when the hotspot
  * is missing or not active (nothing written), else whether a row was added.
  */
-export async function addFavorite(tx: TransactionSql, userId: string, hotspotId: number): Promise<{ added: boolean; favoritedAt: Date } | null> {
+export async function addFavorite(tx: TransactionSql, userId: string, hotspotId: number): Promise<{ added: boolean; favoritedAt: string } | null> {
   const [h] = await tx<{ status: string }[]>`select status from hotspots where id = ${hotspotId} for share`;
   if (!h || h.status !== 'active') return null;
-  const [added] = await tx<{ createdAt: Date }[]>`
+  const [added] = await tx<{ createdAt: string }[]>`
     insert into favorites (user_id, hotspot_id) values (${userId}, ${hotspotId})
-    on conflict do nothing returning created_at as "createdAt"`;
+    on conflict do nothing returning ${isoTime(tx, 'created_at')} as "createdAt"`;
   if (added) return { added: true, favoritedAt: added.createdAt };
-  const [existing] = await tx<{ createdAt: Date }[]>`
-    select created_at as "createdAt" from favorites where user_id = ${userId} and hotspot_id = ${hotspotId}`;
+  const [existing] = await tx<{ createdAt: string }[]>`
+    select ${isoTime(tx, 'created_at')} as "createdAt" from favorites where user_id = ${userId} and hotspot_id = ${hotspotId}`;
   return { added: false, favoritedAt: existing!.createdAt };
 }
 
@@ -37,7 +38,7 @@ export async function listFavorites(sql: Sql, userId: string, limit: number, aft
   const at = sql`(extract(epoch from f.created_at) * 1000000)::bigint`;
   return sql<FavoriteRow[]>`
     select h.id, h.label, h.lat, h.lng, h.score, h.photo_count as "photoCount", h.user_count as "userCount", h.top_tags as tags,
-           h.status, f.created_at as "favoritedAt", ${at} as "atMicros"
+           h.status, ${isoTime(sql, 'f.created_at')} as "favoritedAt", ${at} as "atMicros"
     from favorites f join hotspots h on h.id = f.hotspot_id
     where f.user_id = ${userId}
       ${after ? sql`and (${at} < ${after.atMicros} or (${at} = ${after.atMicros} and f.hotspot_id > ${after.hotspotId}))` : sql``}

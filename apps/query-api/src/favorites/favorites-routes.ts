@@ -70,7 +70,7 @@ export const favoritesRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext; messa
         return rejectRetired(ctx.database.sql, hotspotId, (s) => `/v1/me/favorites/${s}`);
       }
       if (result.added) ctx.flushOutbox();
-      return { hotspotId, favoritedAt: result.favoritedAt.toISOString() };
+      return { hotspotId, favoritedAt: result.favoritedAt };
     },
   );
 
@@ -119,7 +119,7 @@ export const favoritesRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext; messa
       const page = rows.slice(0, limit);
       const last = page.at(-1);
       const nextCursor = rows.length > limit && last ? ctx.cursors.encode(scope, { k: last.atMicros, i: last.id }) : null;
-      const items = page.map(({ atMicros: _, favoritedAt, ...h }) => ({ ...h, favoritedAt: favoritedAt.toISOString() }));
+      const items = page.map(({ atMicros: _, ...h }) => h);
       const body = format === 'geojson' ? toFeatureCollection(items, { nextCursor }) : { items, nextCursor };
       return sendCacheable(request, reply, serialize(body, 'postgis'), { format, maxAgeSeconds: 0, private: true });
     },

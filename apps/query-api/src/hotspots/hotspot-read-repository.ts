@@ -1,6 +1,7 @@
 import type { Queryable } from '@photospots/db';
 import type { BBox } from '@photospots/geo';
 import type { HotspotSummary, NearbyHit } from '@photospots/hotspot-index';
+import { isoTime } from '../db-time.ts';
 import type { ScoreCursor } from './hotspot-snapshot.ts';
 
 const SUMMARY = (sql: Queryable) =>
@@ -66,13 +67,12 @@ export interface HotspotRow {
   favoriteCount: number;
   score: number;
   scoreComponents: Record<string, number> | null;
-  scoredAt: Date | null;
+  scoredAt: string | null;
   tags: string[];
   monthHistogram: number[] | null;
   hourHistogram: number[] | null;
-  firstPhotoAt: Date | null;
-  lastPhotoAt: Date | null;
-  updatedAt: Date;
+  firstPhotoAt: string | null;
+  lastPhotoAt: string | null;
 }
 
 export async function hotspotById(sql: Queryable, id: number): Promise<HotspotRow | undefined> {
@@ -81,9 +81,9 @@ export async function hotspotById(sql: Queryable, id: number): Promise<HotspotRo
            st_asgeojson(h.hull, 6)::json as hull, h.photo_count as "photoCount", h.user_count as "userCount",
            h.user_days as "userDays", h.view_count as "viewCount",
            (select count(*)::int from favorites f where f.hotspot_id = h.id) as "favoriteCount",
-           h.score, h.score_components as "scoreComponents", h.scored_at as "scoredAt", h.top_tags as tags,
+           h.score, h.score_components as "scoreComponents", ${isoTime(sql, 'h.scored_at')} as "scoredAt", h.top_tags as tags,
            h.month_histogram as "monthHistogram", h.hour_histogram as "hourHistogram",
-           h.first_photo_at as "firstPhotoAt", h.last_photo_at as "lastPhotoAt", h.updated_at as "updatedAt"
+           ${isoTime(sql, 'h.first_photo_at')} as "firstPhotoAt", ${isoTime(sql, 'h.last_photo_at')} as "lastPhotoAt"
     from hotspots h where h.id = ${id}`;
   return row;
 }

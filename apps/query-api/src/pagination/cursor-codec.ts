@@ -28,8 +28,9 @@ export class CursorCodec {
   decode<T>(scope: string, cursor: string, isValid: (value: unknown) => value is T): T {
     const dot = cursor.indexOf('.');
     const body = dot > 0 ? cursor.slice(0, dot) : '';
-    const mac = dot > 0 ? Buffer.from(cursor.slice(dot + 1), 'base64url') : Buffer.alloc(0);
-    const expected = this.#mac(scope, body);
+    // Compared as text: base64url decoding would ignore trailing junk.
+    const mac = Buffer.from(dot > 0 ? cursor.slice(dot + 1) : '', 'utf8');
+    const expected = Buffer.from(this.#mac(scope, body).toString('base64url'), 'utf8');
     if (mac.length !== expected.length || !timingSafeEqual(mac, expected)) throw invalid();
     let value: unknown;
     try {

@@ -1,4 +1,5 @@
 import type { Queryable } from '@photospots/db';
+import { isoTime } from '../db-time.ts';
 
 export type PhotoOrder = 'newest' | 'views';
 
@@ -13,10 +14,12 @@ export interface PhotoRow {
   license: string | null;
   lat: number;
   lng: number;
-  takenAt: Date | null;
+  takenAt: string | null;
   views: number;
   imageUrl: string | null;
   thumbnailKey: string | null;
+  /** Keyset position in the requested order (see PhotoCursor). */
+  cursorKey: number;
 }
 
 /** Keyset position of the last photo of a page; `key` is taken_at in ms (newest, -1 for none) or views. */
@@ -27,7 +30,7 @@ export interface PhotoCursor {
 
 const COLUMNS = (sql: Queryable) => sql`
   p.id, p.source, p.source_id as "sourceId", p.owner_id as "ownerId", p.owner_name as "ownerName", p.title, p.license,
-  p.lat, p.lng, p.taken_at as "takenAt", p.views, p.image_url as "imageUrl", p.thumbnail_key as "thumbnailKey"`;
+  p.lat, p.lng, ${isoTime(sql, 'p.taken_at')} as "takenAt", p.views, p.image_url as "imageUrl", p.thumbnail_key as "thumbnailKey"`;
 
 /**
  * A hotspot's member photos, newest (by taken date; undated last) or most
@@ -36,7 +39,7 @@ const COLUMNS = (sql: Queryable) => sql`
 export async function hotspotPhotos(sql: Queryable, hotspotId: number, order: PhotoOrder, limit: number, after?: PhotoCursor): Promise<PhotoRow[]> {
   if (order === 'views') {
     return sql<PhotoRow[]>`
-      select ${COLUMNS(sql)} from hotspot_photos hp join photos p on p.id = hp.photo_id
+      select ${COLUMNS(sql)}, p.views::float8 as "cursorKey" from hotspot_photos hp join photos p on p.id = hp.photo_id
       where hp.hotspot_id = ${hotspotId}
         ${after ? sql`and (p.views < ${after.key} or (p.views = ${after.key} and p.id > ${after.id}))` : sql``}
       order by p.views desc, p.id
@@ -45,15 +48,9 @@ export async function hotspotPhotos(sql: Queryable, hotspotId: number, order: Ph
   // Undated photos sort last with key -1 (epoch ms is never negative for real photos).
   const key = sql`coalesce((extract(epoch from p.taken_at) * 1000)::float8, -1)`;
   return sql<PhotoRow[]>`
-    select ${COLUMNS(sql)} from hotspot_photos hp join photos p on p.id = hp.photo_id
+    select ${COLUMNS(sql)}, ${key} as "cursorKey" from hotspot_photos hp join photos p on p.id = hp.photo_id
     where hp.hotspot_id = ${hotspotId}
       ${after ? sql`and (${key} < ${after.key} or (${key} = ${after.key} and p.id > ${after.id}))` : sql``}
     order by ${key} desc, p.id
     limit ${limit}`;
-}
-
-/** The cursor key of a photo in the given order. */
-export function photoCursorKey(row: PhotoRow, order: PhotoOrder): number {
-  if (order === 'views') return row.views;
-  return row.takenAt ? row.takenAt.getTime() : -1;
 }

@@ -39,7 +39,7 @@ export async function toPhotoItem(row: PhotoRow, thumbnails: ThumbnailUrls) {
     title: row.title,
     lat: row.lat,
     lng: row.lng,
-    takenAt: row.takenAt ? row.takenAt.toISOString() : null,
+    takenAt: row.takenAt,
     views: row.views,
     thumbnailUrl: await thumbnails.url(row),
     pageUrl: pageUrl(row),

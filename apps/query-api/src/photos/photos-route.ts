@@ -7,7 +7,7 @@ import { listResponses, Page } from '../hotspots/schemas.ts';
 import { responseFormat, toFeatureCollection } from '../http/content-negotiation.ts';
 import { sendCacheable, serialize } from '../http/send-cacheable.ts';
 import { isKeyset } from '../pagination/cursor-codec.ts';
-import { hotspotPhotos, photoCursorKey } from './photo-repository.ts';
+import { hotspotPhotos } from './photo-repository.ts';
 import { toPhotoItem } from './photo-view.ts';
 
 export const PHOTOS_MAX_LIMIT = 100;
@@ -47,7 +47,7 @@ export const photosRoute: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async
         const rows = await hotspotPhotos(ctx.database.sql, id, order, limit + 1, after && { key: after.k, id: after.i });
         const page = rows.slice(0, limit);
         const last = page.at(-1);
-        const nextCursor = rows.length > limit && last ? ctx.cursors.encode(scope, { k: photoCursorKey(last, order), i: last.id }) : null;
+        const nextCursor = rows.length > limit && last ? ctx.cursors.encode(scope, { k: last.cursorKey, i: last.id }) : null;
         const items = await Promise.all(page.map((p) => toPhotoItem(p, ctx.thumbnails)));
         entry = { ...serialize(format === 'geojson' ? toFeatureCollection(items, { nextCursor }) : { items, nextCursor }, 'postgis'), cache: 'miss' };
         await ctx.cache.set(key, entry, Math.min(ctx.config.CACHE_TTL_SECONDS, ctx.thumbnails.maxCacheSeconds));
