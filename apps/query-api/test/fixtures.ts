@@ -28,7 +28,7 @@ export async function insertHotspot(env: TestEnv, h: HotspotSeed): Promise<numbe
     values (${h.lat}, ${h.lng}, 1, 40, ${users * 2}, ${users}, ${users + 1}, ${users * 100}, ${h.label},
             ${[...(h.tags ?? (h.label ? [h.label.toLowerCase()] : []))]}, ${h.score}, ${h.status ?? 'active'}, ${h.successorId ?? null},
             ${h.hull ? env.database.sql`st_geogfromtext(${h.hull})` : null}, ${h.months ?? null}, ${h.hours ?? null},
-            ${h.components ? env.database.sql.json(h.components) : null}, ${h.components ? '2026-01-02T03:04:05Z' : null},
+            ${h.components ? JSON.stringify(h.components) : null}::jsonb, ${h.components ? '2026-01-02T03:04:05Z' : null},
             '2012-05-01T10:00:00Z', '2024-08-01T10:00:00Z')
     returning id`;
   return id;

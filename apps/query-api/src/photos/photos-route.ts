@@ -14,7 +14,7 @@ export const PHOTOS_MAX_LIMIT = 100;
 
 const PhotosQuery = Type.Object(
   {
-    order: Type.Union([Type.Literal('newest'), Type.Literal('views')], { default: 'newest', description: 'newest (taken date; undated last) or views (most viewed first).' }),
+    order: Type.Enum(['newest', 'views'], { default: 'newest', description: 'newest (taken date; undated last) or views (most viewed first).' }),
     limit: Type.Integer({ minimum: 1, maximum: PHOTOS_MAX_LIMIT, default: 30 }),
     cursor: Type.Optional(Type.String({ maxLength: 500, description: 'nextCursor of the previous page (same order).' })),
   },
