@@ -60,6 +60,8 @@ export async function buildApp(config: QueryApiConfig, deps: QueryApiDeps): Prom
   registerErrorHandler(app);
   const metrics = new ApiMetrics();
   registerMetrics(app, metrics);
+  // Before any route: compression attaches itself to routes as they are declared.
+  await app.register(compress, { global: true, threshold: 1024, encodings: ['br', 'gzip', 'deflate'] });
   await registerOpenApi(app);
   for (const schema of [ErrorResponse, PointFeatureCollection, PhotoItem]) app.addSchema(schema);
 
@@ -73,7 +75,6 @@ export async function buildApp(config: QueryApiConfig, deps: QueryApiDeps): Prom
       maxAge: 600,
     });
   }
-  await app.register(compress, { global: true, threshold: 1024, encodings: ['br', 'gzip', 'deflate'] });
 
   const verifier = new TokenVerifier({
     jwksUrl: config.AUTH_JWKS_URL,
