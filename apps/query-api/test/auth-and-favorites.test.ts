@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { createTestEnv, waitFor, type TestEnv } from '@photospots/test-harness';
 import type { FastifyInstance } from 'fastify';
-import { exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
+import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildTestApp, DRESDEN, insertHotspot } from './fixtures.ts';
 
@@ -37,7 +37,7 @@ beforeAll(async () => {
   signingKey = pair.privateKey;
   otherKey = (await generateKeyPair('ES256')).privateKey;
   const jwk: JWK = { ...(await exportJWK(pair.publicKey)), kid: 'key-1', alg: 'ES256', use: 'sig' };
-  jwksServer = createServer((req, res) => {
+  jwksServer = createServer((_req, res) => {
     jwksRequests++;
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] }));
   });
