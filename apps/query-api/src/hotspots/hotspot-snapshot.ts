@@ -76,7 +76,8 @@ export class HotspotSnapshot {
 
   #range(b: BBox): number[] {
     if (this.items.length === 0) return [];
-    return this.#tree.range(b.minLng, b.minLat, b.maxLng, b.maxLat).map((i) => this.#tree.ids[i]!);
+    // kdbush returns the insertion indexes of the points, i.e. indexes into items.
+    return this.#tree.range(b.minLng, b.minLat, b.maxLng, b.maxLat);
   }
 
   /** Hotspots within radiusM of a point, nearest first (ties by id). */
