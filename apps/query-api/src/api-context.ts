@@ -1,4 +1,5 @@
 import type { Database } from '@photospots/db';
+import type { AnswerMemo } from './cache/answer-memo.ts';
 import type { ResponseCache } from './cache/response-cache.ts';
 import type { QueryApiConfig } from './config.ts';
 import type { HotspotFinder } from './hotspots/hotspot-finder.ts';
@@ -13,6 +14,8 @@ export interface ApiContext {
   finder: HotspotFinder;
   memory: HotspotMemoryIndex | undefined;
   cache: ResponseCache;
+  /** Answers from the current in-process snapshot; use only while ctx.memory serves. */
+  answers: AnswerMemo;
   cursors: CursorCodec;
   thumbnails: ThumbnailUrls;
   /** Asks the outbox relay to send now (after a favorite changed); a no-op without SQS. */

@@ -13,6 +13,7 @@ import type { Redis } from 'ioredis';
 import type { ApiContext } from './api-context.ts';
 import { registerAuth } from './auth/auth-plugin.ts';
 import { TokenVerifier } from './auth/token-verifier.ts';
+import { AnswerMemo } from './cache/answer-memo.ts';
 import { ResponseCache } from './cache/response-cache.ts';
 import type { QueryApiConfig } from './config.ts';
 import { registerOpenApi } from './docs/openapi.ts';
@@ -99,6 +100,7 @@ export async function buildApp(config: QueryApiConfig, deps: QueryApiDeps): Prom
     cache.setVersion(Number(version ?? 0));
   }
 
+  const answers = new AnswerMemo(config.CACHE_MAX_ENTRIES);
   const subscriber = config.MEMORY_INDEX && deps.redis ? deps.redis.duplicate({ connectionName: 'query-api-changes' }) : undefined;
   subscriber?.on('error', () => undefined);
   const memory = config.MEMORY_INDEX
@@ -108,7 +110,10 @@ export async function buildApp(config: QueryApiConfig, deps: QueryApiDeps): Prom
         redisKeyPrefix: config.REDIS_KEY_PREFIX,
         log: app.log,
         reloadSeconds: config.INDEX_RELOAD_SECONDS,
-        onChange: (version) => cache.invalidate(version),
+        onChange: (version) => {
+          answers.invalidate();
+          cache.invalidate(version);
+        },
       })
     : undefined;
   await memory?.start();
@@ -134,6 +139,7 @@ export async function buildApp(config: QueryApiConfig, deps: QueryApiDeps): Prom
     finder,
     memory,
     cache,
+    answers,
     cursors: new CursorCodec(config.CURSOR_SECRET),
     thumbnails: new ThumbnailUrls({
       bucket: config.THUMBNAIL_BUCKET,

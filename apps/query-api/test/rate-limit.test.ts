@@ -75,8 +75,12 @@ describe('rate limits', () => {
         timeoutMs: 3000,
         message: 'instance b to see the shared count',
       });
-      const keys = await env.redis.keys(`${env.redisPrefix}ratelimit:*`);
-      expect(keys).toEqual([expect.stringMatching(/ratelimit:ip:10\.1\.1\.1:\d+$/)]);
+      // One counter per client and clock-aligned window (two if the test straddled a window boundary).
+      const keys = await env.redis.keys(`${env.redisPrefix}ratelimit:ip:10.1.1.1:*`);
+      expect(keys.length).toBeGreaterThanOrEqual(1);
+      expect(keys.length).toBeLessThanOrEqual(2);
+      const total = (await Promise.all(keys.map((k) => env.redis.get(k)))).reduce((n, v) => n + Number(v), 0);
+      expect(total).toBeGreaterThanOrEqual(5);
     } finally {
       await a.close();
       await b.close();

@@ -5,7 +5,7 @@ import { Type } from 'typebox';
 import type { ApiContext } from '../api-context.ts';
 import { ApiError } from '../errors/error-catalog.ts';
 import { responseFormat, toFeatureCollection } from '../http/content-negotiation.ts';
-import { sendCacheable, serialize } from '../http/send-cacheable.ts';
+import { memoized, sendCacheable } from '../http/send-cacheable.ts';
 import { isKeyset } from '../pagination/cursor-codec.ts';
 import type { MapCluster } from './hotspot-snapshot.ts';
 import { LIST_MAX_AGE_SECONDS } from './nearby-route.ts';
@@ -76,14 +76,18 @@ export const bboxRoute: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async (
       const box = parseBox(request.query.bbox);
       if (zoom !== undefined) {
         if (cursor !== undefined) throw new ApiError('INVALID_CURSOR', 'Cluster answers are not paginated; drop cursor=.', { parameter: 'cursor', in: 'querystring' });
-        const { items, source } = await ctx.finder.clusters(box, zoom);
-        const ranked = rankClusters(items);
-        const shown = ranked.slice(0, limit);
-        const body =
-          format === 'geojson'
-            ? toFeatureCollection(shown.map((c) => ('kind' in c ? { ...c, best: undefined, bestId: c.best.id, bestLabel: c.best.label } : { kind: 'hotspot', ...c })), { zoom, truncated: ranked.length > limit })
-            : { zoom, truncated: ranked.length > limit, items: shown.map((c) => ('kind' in c ? c : { kind: 'hotspot' as const, ...c })) };
-        return sendCacheable(request, reply, serialize(body, source), { format, maxAgeSeconds: LIST_MAX_AGE_SECONDS });
+        const key = `clusters:${format}:${zoom}:${limit}:${box.minLng},${box.minLat},${box.maxLng},${box.maxLat}`;
+        const entry = await memoized(ctx, key, async () => {
+          const { items, source } = await ctx.finder.clusters(box, zoom);
+          const ranked = rankClusters(items);
+          const shown = ranked.slice(0, limit);
+          const body =
+            format === 'geojson'
+              ? toFeatureCollection(shown.map((c) => ('kind' in c ? { ...c, best: undefined, bestId: c.best.id, bestLabel: c.best.label } : { kind: 'hotspot', ...c })), { zoom, truncated: ranked.length > limit })
+              : { zoom, truncated: ranked.length > limit, items: shown.map((c) => ('kind' in c ? c : { kind: 'hotspot' as const, ...c })) };
+          return { body, source };
+        });
+        return sendCacheable(request, reply, entry, { format, maxAgeSeconds: LIST_MAX_AGE_SECONDS });
       }
       if (limit > BBOX_MAX_LIMIT) {
         throw new ApiError('INVALID_PARAMETER', `querystring parameter 'limit' must be <= ${BBOX_MAX_LIMIT} without zoom`, [
@@ -96,11 +100,13 @@ export const bboxRoute: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async (
       }
       const scope = `bbox:${box.minLng},${box.minLat},${box.maxLng},${box.maxLat}`;
       const after = cursor === undefined ? undefined : ctx.cursors.decode(scope, cursor, isKeyset);
-      const page = await ctx.finder.inBox(box, limit, after && { score: after.k, id: after.i });
-      const last = page.items.at(-1);
-      const nextCursor = page.more && last ? ctx.cursors.encode(scope, { k: last.score, i: last.id }) : null;
-      const body = format === 'geojson' ? toFeatureCollection(page.items, { nextCursor }) : { items: page.items, nextCursor };
-      return sendCacheable(request, reply, serialize(body, page.source), { format, maxAgeSeconds: LIST_MAX_AGE_SECONDS });
+      const entry = await memoized(ctx, `${scope}:${format}:${limit}:${cursor ?? ''}`, async () => {
+        const page = await ctx.finder.inBox(box, limit, after && { score: after.k, id: after.i });
+        const last = page.items.at(-1);
+        const nextCursor = page.more && last ? ctx.cursors.encode(scope, { k: last.score, i: last.id }) : null;
+        return { body: format === 'geojson' ? toFeatureCollection(page.items, { nextCursor }) : { items: page.items, nextCursor }, source: page.source };
+      });
+      return sendCacheable(request, reply, entry, { format, maxAgeSeconds: LIST_MAX_AGE_SECONDS });
     },
   );
 };

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { ApiContext } from '../api-context.ts';
 import { responseFormat, toFeatureCollection } from '../http/content-negotiation.ts';
-import { sendCacheable, serialize } from '../http/send-cacheable.ts';
+import { memoized, sendCacheable } from '../http/send-cacheable.ts';
 import { LIST_MAX_AGE_SECONDS } from './nearby-route.ts';
 import { HotspotListItem, listResponses } from './schemas.ts';
 
@@ -27,9 +27,12 @@ export const topRoute: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async (a
     },
     async (request, reply) => {
       const format = responseFormat(request);
-      const { items, source } = await ctx.finder.top(request.query.limit);
-      const body = format === 'geojson' ? toFeatureCollection(items) : { items };
-      return sendCacheable(request, reply, serialize(body, source), { format, maxAgeSeconds: LIST_MAX_AGE_SECONDS });
+      const { limit } = request.query;
+      const entry = await memoized(ctx, `top:${format}:${limit}`, async () => {
+        const { items, source } = await ctx.finder.top(limit);
+        return { body: format === 'geojson' ? toFeatureCollection(items) : { items }, source };
+      });
+      return sendCacheable(request, reply, entry, { format, maxAgeSeconds: LIST_MAX_AGE_SECONDS });
     },
   );
 };

@@ -1,5 +1,6 @@
 import { hash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { ApiContext } from '../api-context.ts';
 import type { CachedResponse } from '../cache/response-cache.ts';
 import { GEOJSON_TYPE, type ResponseFormat } from './content-negotiation.ts';
 
@@ -30,4 +31,25 @@ export function sendCacheable(
   }
   reply.type(options.format === 'geojson' ? GEOJSON_TYPE : 'application/json; charset=utf-8');
   return reply.send(entry.body);
+}
+
+/**
+ * Answers from the in-process snapshot's memo when it holds `key`, else
+ * computes, serializes and (when the answer came from memory) memoizes it.
+ */
+export async function memoized(
+  ctx: Pick<ApiContext, 'answers' | 'memory'>,
+  key: string,
+  compute: () => Promise<{ body: unknown; source: string }>,
+): Promise<CachedResponse> {
+  const serving = ctx.memory?.snapshot !== undefined;
+  if (serving) {
+    const hit = ctx.answers.get(key);
+    if (hit) return hit;
+  }
+  const generation = ctx.answers.generation;
+  const { body, source } = await compute();
+  const entry = serialize(body, source);
+  if (source === 'memory') ctx.answers.set(key, generation, entry);
+  return entry;
 }
