@@ -41,13 +41,47 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const DB_NAME = 'bench_photospots_api';
 const REDIS_PREFIX = 'photospots-bench:';
 
-/** The measured requests: one representative query per endpoint (Frauenkirche / Altstadt, Dresden). */
-const ENDPOINTS: { name: string; path: string }[] = [
-  { name: 'nearby', path: '/v1/hotspots/nearby?lat=51.0519&lng=13.7416&radius=1000&limit=20' },
-  { name: 'bbox', path: '/v1/hotspots?bbox=13.70,51.03,13.78,51.07&limit=50' },
-  { name: 'bbox-zoom', path: '/v1/hotspots?bbox=13.60,50.98,13.90,51.12&zoom=13&limit=200' },
-  { name: 'search', path: '/v1/hotspots/search?q=frauenkirche&limit=20' },
-  { name: 'top', path: '/v1/hotspots/top?limit=20' },
+/** Deterministic pseudo-random numbers (mulberry32), so every run asks the same questions. */
+function random(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const rnd = random(42);
+const around = (n: number, make: (lat: number, lng: number) => string) =>
+  Array.from({ length: n }, () => make(51.03 + rnd() * 0.05, 13.69 + rnd() * 0.1));
+const TERMS = ['frauenkirche', 'zwinger', 'semperoper', 'elbe', 'bruhl', 'neustadt', 'kirche', 'bridge', 'altmarkt', 'graffiti'];
+
+/**
+ * The measured requests. Where apps ask varied questions (positions, map
+ * boxes), each request of the run asks a different one of 500, so no answer
+ * cache helps; top is one question for everyone; search is measured both as
+ * a repeated query (served by the response cache) and with every request new.
+ */
+const ENDPOINTS: { name: string; note: string; paths: string[] }[] = [
+  { name: 'nearby', note: '500 points, r=1 km', paths: around(500, (lat, lng) => `/v1/hotspots/nearby?lat=${lat.toFixed(5)}&lng=${lng.toFixed(5)}&radius=1000&limit=20`) },
+  {
+    name: 'bbox',
+    note: '500 boxes ≈ 3×2 km, limit 50',
+    paths: around(500, (lat, lng) => `/v1/hotspots?bbox=${(lng - 0.02).toFixed(4)},${(lat - 0.01).toFixed(4)},${(lng + 0.02).toFixed(4)},${(lat + 0.01).toFixed(4)}&limit=50`),
+  },
+  {
+    name: 'bbox zoom=13',
+    note: '500 city-wide boxes, clusters',
+    paths: around(500, (lat, lng) => `/v1/hotspots?bbox=${(lng - 0.15).toFixed(4)},${(lat - 0.07).toFixed(4)},${(lng + 0.15).toFixed(4)},${(lat + 0.07).toFixed(4)}&zoom=13&limit=200`),
+  },
+  { name: 'search', note: 'one query, cached', paths: ['/v1/hotspots/search?q=frauenkirche&limit=20'] },
+  {
+    name: 'search (uncached)',
+    note: 'every request a new query',
+    paths: Array.from({ length: 100_000 }, (_, i) => `/v1/hotspots/search?q=${TERMS[i % TERMS.length]}&lat=51.05&lng=13.74&radius=${20_000 + i}&limit=20`),
+  },
+  { name: 'top', note: 'one question', paths: ['/v1/hotspots/top?limit=20'] },
 ];
 
 const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
@@ -122,14 +156,20 @@ async function main(): Promise<void> {
       message: 'the in-process index',
     });
 
+    // The bare twin answers the API's real answer whose size is closest to the average of the run's questions.
     const bodies: Record<string, unknown> = {};
     const sizes: Record<string, number> = {};
-    for (const e of ENDPOINTS) {
-      const res = await fetch(`${apiUrl}${e.path}`);
-      if (res.status !== 200) throw new Error(`${e.path} answered ${res.status}: ${await res.text()}`);
-      const text = await res.text();
-      sizes[e.name] = Buffer.byteLength(text);
-      bodies[e.name] = JSON.parse(text);
+    for (const [i, e] of ENDPOINTS.entries()) {
+      const sample: string[] = [];
+      for (const p of e.paths.slice(0, 100)) {
+        const res = await fetch(`${apiUrl}${p}`);
+        if (res.status !== 200) throw new Error(`${p} answered ${res.status}: ${await res.text()}`);
+        sample.push(await res.text());
+      }
+      const mean = sample.reduce((n, t) => n + Buffer.byteLength(t), 0) / sample.length;
+      const closest = sample.reduce((a, b) => (Math.abs(Buffer.byteLength(b) - mean) < Math.abs(Buffer.byteLength(a) - mean) ? b : a));
+      sizes[e.name] = Math.round(mean);
+      bodies[`e${i}`] = JSON.parse(closest);
     }
     const dir = mkdtempSync(path.join(tmpdir(), 'photospots-bench-'));
     writeFileSync(path.join(dir, 'bodies.json'), JSON.stringify(bodies));
@@ -137,18 +177,19 @@ async function main(): Promise<void> {
     const bare = startProcess('bare', process.execPath, [path.join(import.meta.dirname, 'bare-server.ts')], { PORT: String(barePort), BARE_BODIES: path.join(dir, 'bodies.json') });
     processes.push(bare);
     const bareUrl = `http://127.0.0.1:${barePort}`;
-    await waitFor(async () => (await fetch(`${bareUrl}/bare/top`).catch(() => undefined))?.ok, { timeoutMs: 10_000, message: 'the bare server' });
+    await waitFor(async () => (await fetch(`${bareUrl}/bare/e0`).catch(() => undefined))?.ok, { timeoutMs: 10_000, message: 'the bare server' });
 
     log(`${active} active hotspots; ${CONNECTIONS} connections, ${DURATION} s per run, API and bare server in separate processes`);
     const rows: string[][] = [];
-    for (const e of ENDPOINTS) {
-      await measure(`${bareUrl}/bare/${e.name}`, 2); // warm-up
-      const b = await measure(`${bareUrl}/bare/${e.name}`, DURATION);
-      await measure(`${apiUrl}${e.path}`, 2);
-      const a = await measure(`${apiUrl}${e.path}`, DURATION);
+    for (const [i, e] of ENDPOINTS.entries()) {
+      await measure(bareUrl, [`/bare/e${i}`], 2); // warm-up
+      const b = await measure(bareUrl, [`/bare/e${i}`], DURATION);
+      await measure(apiUrl, e.paths.slice(-200), 2);
+      const a = await measure(apiUrl, e.paths, DURATION);
       if (a.non2xx > 0 || a.errors > 0) throw new Error(`${e.name}: ${a.non2xx} non-2xx answers, ${a.errors} errors`);
       rows.push([
         e.name,
+        e.note,
         `${sizes[e.name]} B`,
         fmt(b.rps),
         `${b.p50} / ${b.p99}`,
@@ -158,7 +199,7 @@ async function main(): Promise<void> {
       ]);
       log(`${e.name}: api ${fmt(a.rps)} req/s vs bare ${fmt(b.rps)} req/s`);
     }
-    const header = ['endpoint', 'body', 'bare req/s', 'bare p50 / p99 ms', 'API req/s', 'API p50 / p99 ms', 'API / bare'];
+    const header = ['endpoint', 'requests', 'body (mean)', 'bare req/s', 'bare p50 / p99 ms', 'API req/s', 'API p50 / p99 ms', 'API / bare'];
     console.log(`\nquery API vs a bare Fastify route with a same-size fixed JSON (${CONNECTIONS} connections, ${DURATION} s each, ${active} hotspots)\n`);
     console.log(`| ${header.join(' | ')} |`);
     console.log(`| ${header.map(() => '---').join(' | ')} |`);
@@ -174,8 +215,15 @@ function fmt(n: number): string {
   return Math.round(n).toLocaleString('en');
 }
 
-async function measure(url: string, seconds: number): Promise<{ rps: number; p50: number; p99: number; non2xx: number; errors: number }> {
-  const result = await autocannon({ url, connections: CONNECTIONS, duration: seconds });
+/** Runs autocannon against `base`, each request taking the next of `paths` (round robin). */
+async function measure(base: string, paths: string[], seconds: number): Promise<{ rps: number; p50: number; p99: number; non2xx: number; errors: number }> {
+  let next = 0;
+  const result = await autocannon({
+    url: base,
+    connections: CONNECTIONS,
+    duration: seconds,
+    requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: paths[next++ % paths.length] }) }],
+  });
   return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors };
 }
 
