@@ -163,10 +163,11 @@ export async function buildApp(config: QueryApiConfig, deps: QueryApiDeps): Prom
     redisState: () => finder.redisState,
   });
 
-  registerHealthRoutes(app, { database: () => deps.database.ping() });
   // Redis and the in-process index are reported, but they only make answers slower, so they never fail readiness.
-  app.addHook('onSend', async (request, _reply, payload) => {
-    if (request.url === '/readyz' && typeof payload === 'string') {
+  // Registered in a child context so the onSend hook runs for these two routes only.
+  await app.register(async (health) => {
+    health.addHook('onSend', async (request, _reply, payload) => {
+      if (request.url !== '/readyz' || typeof payload !== 'string') return payload;
       const body = JSON.parse(payload) as { checks?: Record<string, unknown> };
       body.checks = {
         ...body.checks,
@@ -174,8 +175,8 @@ export async function buildApp(config: QueryApiConfig, deps: QueryApiDeps): Prom
         index: memory ? { status: memory.snapshot ? 'serving' : 'not-serving', feed: memory.feed, hotspots: memory.snapshot?.size ?? null } : { status: 'disabled' },
       };
       return JSON.stringify(body);
-    }
-    return payload;
+    });
+    registerHealthRoutes(health, { database: () => deps.database.ping() });
   });
 
   await app.register(nearbyRoute, { ctx });

@@ -29,9 +29,13 @@ async function authPlugin(app: FastifyInstance, opts: { verifier: TokenVerifier;
   app.decorateRequest('userId', undefined);
   app.decorateRequest('authError', undefined);
 
-  app.addHook('onRequest', async (request) => {
-    const header = request.headers.authorization;
-    if (header === undefined) return;
+  app.addHook('onRequest', (request, _reply, done) => {
+    if (request.headers.authorization === undefined) return done();
+    authenticate(request).then(() => done(), done);
+  });
+
+  async function authenticate(request: FastifyRequest): Promise<void> {
+    const header = request.headers.authorization!;
     const match = /^Bearer ([A-Za-z0-9_\-.=]+)$/i.exec(header.trim());
     if (!match) {
       request.authError = new ApiError('TOKEN_INVALID', 'Send Authorization: Bearer <access token>.', { reason: 'not a Bearer token' });
@@ -49,11 +53,12 @@ async function authPlugin(app: FastifyInstance, opts: { verifier: TokenVerifier;
     } catch (err) {
       request.authError = err instanceof ApiError ? err : new ApiError('TOKEN_INVALID');
     }
-  });
+  }
 
-  app.addHook('preHandler', async (request) => {
+  app.addHook('preHandler', (request, _reply, done) => {
     // Without sign-in configured, a token on a public route is ignored, not an error.
-    if (request.authError && request.authError.code !== 'AUTH_NOT_CONFIGURED') throw withChallenge(request.authError);
+    if (request.authError && request.authError.code !== 'AUTH_NOT_CONFIGURED') return done(withChallenge(request.authError));
+    done();
   });
 }
 
