@@ -59,6 +59,11 @@ export async function buildApp(config: QueryApiConfig, deps: QueryApiDeps): Prom
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   registerErrorHandler(app);
+  // Every answer names its request id (the caller's x-request-id, or ours), so a report can be matched to the logs.
+  app.addHook('onRequest', (request, reply, done) => {
+    reply.header('x-request-id', request.id);
+    done();
+  });
   const metrics = new ApiMetrics();
   registerMetrics(app, metrics);
   // Before any route: compression attaches itself to routes as they are declared.
@@ -72,7 +77,7 @@ export async function buildApp(config: QueryApiConfig, deps: QueryApiDeps): Prom
       origin: origins.includes('*') ? '*' : origins,
       methods: ['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS'],
       allowedHeaders: ['Authorization', 'Content-Type', 'If-None-Match', 'X-Request-Id'],
-      exposedHeaders: ['ETag', 'Retry-After', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset', 'X-Data-Source', 'X-Cache', 'Location'],
+      exposedHeaders: ['ETag', 'X-Request-Id', 'Retry-After', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset', 'X-Data-Source', 'X-Cache', 'Location'],
       maxAge: 600,
     });
   }

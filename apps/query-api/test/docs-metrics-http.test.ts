@@ -82,6 +82,7 @@ describe('HTTP behaviour', () => {
   it('CORS: allows the configured origins only, and answers preflights', async () => {
     const ok = await app.inject({ method: 'GET', url: '/v1/hotspots/top', headers: { origin: 'https://app.example.org' } });
     expect(ok.headers['access-control-allow-origin']).toBe('https://app.example.org');
+    expect(ok.headers.vary).toBe('Origin, Accept');
     expect(ok.headers['access-control-expose-headers']).toContain('ETag');
     const other = await app.inject({ method: 'GET', url: '/v1/hotspots/top', headers: { origin: 'https://evil.example' } });
     expect(other.headers['access-control-allow-origin']).toBeUndefined();
@@ -112,7 +113,9 @@ describe('HTTP behaviour', () => {
   it('echoes x-request-id and never leaks internals in errors', async () => {
     const res = await app.inject({ method: 'GET', url: '/v1/hotspots/nearby?lat=x&lng=1', headers: { 'x-request-id': 'req-abc' } });
     expect(res.statusCode).toBe(400);
-    expect(res.headers['x-request-id']).toBeUndefined();
+    expect(res.headers['x-request-id']).toBe('req-abc');
     expect(Object.keys(res.json())).toEqual(['error']);
+    const own = await app.inject({ method: 'GET', url: '/v1/hotspots/top' });
+    expect(own.headers['x-request-id']).toMatch(/^req-/);
   });
 });

@@ -36,7 +36,8 @@ export interface MemoryIndexOptions {
  * reload, used while Redis is absent or down), and a periodic full reload as
  * a safety net. A feed coming (back) up forces a full reload, since messages
  * may have been missed meanwhile. Serves only while a feed is live or the
- * last reload is recent, so it never hides a deleted hotspot for long.
+ * last reload is younger than two reload periods, so it never serves a
+ * deleted hotspot for long.
  */
 export class HotspotMemoryIndex {
   readonly #o: MemoryIndexOptions;
@@ -58,7 +59,8 @@ export class HotspotMemoryIndex {
   get snapshot(): HotspotSnapshot | undefined {
     if (!this.#snapshot) return undefined;
     if (this.feed !== 'none') return this.#snapshot;
-    return Date.now() - this.#loadedAt < this.#o.reloadSeconds * 1000 ? this.#snapshot : undefined;
+    // Two reload periods: the periodic reload itself takes a moment.
+    return Date.now() - this.#loadedAt < 2 * this.#o.reloadSeconds * 1000 ? this.#snapshot : undefined;
   }
 
   get feed(): ChangeFeed {

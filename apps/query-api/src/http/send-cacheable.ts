@@ -22,7 +22,9 @@ export function sendCacheable(
 ): FastifyReply {
   reply.header('etag', entry.etag);
   reply.header('cache-control', `${options.private ? 'private' : 'public'}, max-age=${options.maxAgeSeconds}`);
-  reply.header('vary', options.private ? 'Accept, Authorization' : 'Accept');
+  const vary = options.private ? 'Accept, Authorization' : 'Accept';
+  const existing = reply.getHeader('vary');
+  reply.header('vary', existing ? `${String(existing)}, ${vary}` : vary);
   reply.header('x-data-source', entry.source);
   if (entry.cache) reply.header('x-cache', entry.cache);
   const inm = request.headers['if-none-match'];
