@@ -1,4 +1,4 @@
-import { LRUCache } from 'lru-cache';
+import { LruMap } from './lru-map.ts';
 import type { CachedResponse } from './response-cache.ts';
 
 /**
@@ -8,11 +8,11 @@ import type { CachedResponse } from './response-cache.ts';
  * snapshot changes; an answer computed across a change is not kept.
  */
 export class AnswerMemo {
-  readonly #lru: LRUCache<string, CachedResponse>;
+  readonly #lru: LruMap<string, CachedResponse>;
   #generation = 0;
 
   constructor(maxEntries: number) {
-    this.#lru = new LRUCache({ max: Math.max(1, maxEntries) });
+    this.#lru = new LruMap(maxEntries);
   }
 
   /** Read before computing; pass to set(). */
