@@ -101,6 +101,12 @@ export const bboxRoute: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async (
       const scope = `bbox:${box.minLng},${box.minLat},${box.maxLng},${box.maxLat}`;
       const after = cursor === undefined ? undefined : ctx.cursors.decode(scope, cursor, isKeyset);
       const entry = await memoized(ctx, `${scope}:${format}:${limit}:${cursor ?? ''}`, async () => {
+        const snapshot = format === 'json' ? ctx.memory?.snapshot : undefined;
+        if (snapshot) {
+          const page = snapshot.inBoxJson(box, limit, after && { score: after.k, id: after.i });
+          const nextCursor = page.more && page.last ? ctx.cursors.encode(scope, { k: page.last.score, i: page.last.id }) : null;
+          return { json: `{"items":${page.itemsJson},"nextCursor":${JSON.stringify(nextCursor)}}`, source: 'memory' as const };
+        }
         const page = await ctx.finder.inBox(box, limit, after && { score: after.k, id: after.i });
         const last = page.items.at(-1);
         const nextCursor = page.more && last ? ctx.cursors.encode(scope, { k: last.score, i: last.id }) : null;

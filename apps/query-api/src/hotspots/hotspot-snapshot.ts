@@ -43,6 +43,10 @@ export class HotspotSnapshot {
   /** rank[i] = position of items[i] in best-score-first order. */
   readonly #rank: Uint32Array;
   readonly #byScore: readonly HotspotSummary[];
+  /** Each item's JSON without its closing brace, so answers are concatenated, not re-serialized, per request. */
+  readonly #jsonOpen: readonly string[];
+  /** Each item's JSON, in best-score-first order. */
+  readonly #jsonByScore: readonly string[];
   #clusters: Supercluster<ClusterProps, ClusterProps> | undefined;
 
   constructor(items: readonly HotspotSummary[]) {
@@ -56,6 +60,8 @@ export class HotspotSnapshot {
     this.#rank = new Uint32Array(items.length);
     order.forEach((itemIndex, r) => (this.#rank[itemIndex] = r));
     this.#byScore = order.map((i) => items[i]!);
+    this.#jsonOpen = items.map((h) => JSON.stringify(h).slice(0, -1));
+    this.#jsonByScore = order.map((i) => `${this.#jsonOpen[i]}}`);
   }
 
   get size(): number {
@@ -82,6 +88,21 @@ export class HotspotSnapshot {
 
   /** Hotspots within radiusM of a point, nearest first (ties by id). */
   nearby(lat: number, lng: number, radiusM: number, limit: number): NearbyHit[] {
+    return this.#nearbyHits(lat, lng, radiusM, limit).map(({ i, d }) => ({ ...this.items[i]!, distanceM: Math.round(d * 10) / 10 }));
+  }
+
+  /** nearby() as the JSON body `{"items":[…]}`, built from pre-serialized items. */
+  nearbyJson(lat: number, lng: number, radiusM: number, limit: number): string {
+    const hits = this.#nearbyHits(lat, lng, radiusM, limit);
+    let out = '{"items":[';
+    for (let k = 0; k < hits.length; k++) {
+      const { i, d } = hits[k]!;
+      out += `${k === 0 ? '' : ','}${this.#jsonOpen[i]},"distanceM":${Math.round(d * 10) / 10}}`;
+    }
+    return `${out}]}`;
+  }
+
+  #nearbyHits(lat: number, lng: number, radiusM: number, limit: number): { i: number; d: number }[] {
     const dLat = radiusM / METERS_PER_DEGREE_LAT;
     const cos = Math.cos(Math.min(89.9, Math.abs(lat) + dLat) * DEG);
     const dLng = Math.min(180, radiusM / (METERS_PER_DEGREE_LAT * Math.max(cos, 1e-6)));
@@ -91,28 +112,43 @@ export class HotspotSnapshot {
       maxLng: Math.min(180, lng + dLng),
       maxLat: Math.min(90, lat + dLat),
     });
-    const hits: { h: HotspotSummary; d: number }[] = [];
+    const items = this.items;
+    const hits: { i: number; d: number }[] = [];
     for (const i of candidates) {
-      const h = this.items[i]!;
+      const h = items[i]!;
       const d = haversineMeters(lat, lng, h.lat, h.lng);
-      if (d <= radiusM) hits.push({ h, d });
+      if (d <= radiusM) hits.push({ i, d });
     }
-    hits.sort((a, b) => a.d - b.d || a.h.id - b.h.id);
-    return hits.slice(0, limit).map(({ h, d }) => ({ ...h, distanceM: Math.round(d * 10) / 10 }));
+    hits.sort((a, b) => a.d - b.d || items[a.i]!.id - items[b.i]!.id);
+    if (hits.length > limit) hits.length = limit;
+    return hits;
   }
 
-  /** Hotspots inside the box, best score first, after the cursor; one extra tells whether more follow. */
+  /** Hotspots inside the box, best score first, after the cursor; `more` tells whether more follow. */
   inBox(b: BBox, limit: number, after?: ScoreCursor): { items: HotspotSummary[]; more: boolean } {
+    const { ranks, more } = this.#inBoxRanks(b, limit, after);
+    return { items: ranks.map((r) => this.#byScore[r]!), more };
+  }
+
+  /** inBox() with the items as a JSON array, built from pre-serialized items. */
+  inBoxJson(b: BBox, limit: number, after?: ScoreCursor): { itemsJson: string; last: HotspotSummary | undefined; more: boolean } {
+    const { ranks, more } = this.#inBoxRanks(b, limit, after);
+    let json = '[';
+    for (let k = 0; k < ranks.length; k++) json += `${k === 0 ? '' : ','}${this.#jsonByScore[ranks[k]!]}`;
+    const lastRank = ranks.at(-1);
+    return { itemsJson: `${json}]`, last: lastRank === undefined ? undefined : this.#byScore[lastRank], more };
+  }
+
+  #inBoxRanks(b: BBox, limit: number, after?: ScoreCursor): { ranks: number[]; more: boolean } {
     const ranks = this.#range(b).map((i) => this.#rank[i]!);
     ranks.sort((x, y) => x - y);
-    const out: HotspotSummary[] = [];
+    const out: number[] = [];
     for (const r of ranks) {
-      const h = this.#byScore[r]!;
-      if (after && compareByScore(h, { score: after.score, id: after.id }) <= 0) continue;
-      if (out.length === limit) return { items: out, more: true };
-      out.push(h);
+      if (after && compareByScore(this.#byScore[r]!, after) <= 0) continue;
+      if (out.length === limit) return { ranks: out, more: true };
+      out.push(r);
     }
-    return { items: out, more: false };
+    return { ranks: out, more: false };
   }
 
   /** The best-scored hotspots. */

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { ApiContext } from '../api-context.ts';
 import { responseFormat, toFeatureCollection } from '../http/content-negotiation.ts';
-import { sendCacheable, serialize } from '../http/send-cacheable.ts';
+import { sendCacheable, serialize, snapshotEntry } from '../http/send-cacheable.ts';
 import { HotspotListItem, listResponses } from './schemas.ts';
 
 export const NEARBY_MAX_RADIUS_M = 50_000;
@@ -36,6 +36,12 @@ export const nearbyRoute: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async
     async (request, reply) => {
       const format = responseFormat(request);
       const { lat, lng, radius, limit } = request.query;
+      const snapshot = format === 'json' ? ctx.memory?.snapshot : undefined;
+      if (snapshot) {
+        const generation = ctx.answers.generation;
+        const entry = snapshotEntry(snapshot.nearbyJson(lat, lng, radius, limit), `nearby:${lat}:${lng}:${radius}:${limit}`, generation);
+        return sendCacheable(request, reply, entry, { format, maxAgeSeconds: LIST_MAX_AGE_SECONDS });
+      }
       const { items, source } = await ctx.finder.nearby(lat, lng, radius, limit);
       const body = format === 'geojson' ? toFeatureCollection(items) : { items };
       return sendCacheable(request, reply, serialize(body, source), { format, maxAgeSeconds: LIST_MAX_AGE_SECONDS });

@@ -1,4 +1,4 @@
-import { hash } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiContext } from '../api-context.ts';
 import type { CachedResponse } from '../cache/response-cache.ts';
@@ -8,6 +8,18 @@ import { GEOJSON_TYPE, type ResponseFormat } from './content-negotiation.ts';
 export function serialize(body: unknown, source: string): CachedResponse {
   const json = JSON.stringify(body);
   return { body: json, etag: `"${hash('sha1', json, 'base64url').slice(0, 22)}"`, source };
+}
+
+/** Names this process in weak ETags: snapshot generations are per process. */
+const INSTANCE = randomBytes(6).toString('base64url');
+
+/**
+ * An answer computed from the in-process snapshot. Its ETag is weak and
+ * derived from the question and the snapshot generation (the same question on
+ * the same snapshot gives the same bytes), so the body is not hashed.
+ */
+export function snapshotEntry(body: string, key: string, generation: number): CachedResponse {
+  return { body, etag: `W/"${INSTANCE}.${generation}.${hash('sha1', key, 'base64url').slice(0, 16)}"`, source: 'memory' };
 }
 
 /**
@@ -28,7 +40,9 @@ export function sendCacheable(
   reply.header('x-data-source', entry.source);
   if (entry.cache) reply.header('x-cache', entry.cache);
   const inm = request.headers['if-none-match'];
-  if (inm && inm.split(',').some((t) => t.trim().replace(/^W\//, '') === entry.etag)) {
+  // If-None-Match uses the weak comparison: W/ prefixes do not matter.
+  const ours = entry.etag.replace(/^W\//, '');
+  if (inm && inm.split(',').some((t) => t.trim().replace(/^W\//, '') === ours)) {
     return reply.code(304).send();
   }
   reply.type(options.format === 'geojson' ? GEOJSON_TYPE : 'application/json; charset=utf-8');
@@ -42,7 +56,7 @@ export function sendCacheable(
 export async function memoized(
   ctx: Pick<ApiContext, 'answers' | 'memory'>,
   key: string,
-  compute: () => Promise<{ body: unknown; source: string }>,
+  compute: () => Promise<{ body: unknown; source: string } | { json: string; source: 'memory' }>,
 ): Promise<CachedResponse> {
   const serving = ctx.memory?.snapshot !== undefined;
   if (serving) {
@@ -50,8 +64,9 @@ export async function memoized(
     if (hit) return hit;
   }
   const generation = ctx.answers.generation;
-  const { body, source } = await compute();
-  const entry = serialize(body, source);
-  if (source === 'memory') ctx.answers.set(key, generation, entry);
+  const answer = await compute();
+  if (answer.source !== 'memory') return serialize((answer as { body: unknown }).body, answer.source);
+  const entry = snapshotEntry('json' in answer ? answer.json : JSON.stringify(answer.body), key, generation);
+  ctx.answers.set(key, generation, entry);
   return entry;
 }
