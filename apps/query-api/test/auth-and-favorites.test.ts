@@ -193,7 +193,11 @@ describe('favorites', () => {
         ['hotspots.rescore-requested', { scope: 'ids', hotspotIds: [fk] }, 'query-api'],
       ].sort(),
     );
-    expect(await env.database.sql`select count(*)::int as n from outbox`).toEqual([{ n: 0 }]);
+    // The relay deletes the rows in the transaction that sent them, just after SQS accepted the batch.
+    await waitFor(async () => (await env.database.sql<{ n: number }[]>`select count(*)::int as n from outbox`)[0]!.n === 0, {
+      timeoutMs: 5000,
+      message: 'the outbox to empty',
+    });
   });
 
   it('favoriting a merged hotspot answers 301 to the successor, a vanished one 410, an unknown one 404', async () => {
