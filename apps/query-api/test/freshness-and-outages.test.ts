@@ -4,6 +4,7 @@ import { createTestEnv, freePort, waitFor, type TestEnv } from '@photospots/test
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { HotspotMemoryIndex } from '../src/hotspots/hotspot-memory-index.ts';
 import { buildTestApp, DRESDEN, insertHotspot } from './fixtures.ts';
 
 let env: TestEnv;
@@ -181,6 +182,34 @@ describe('Redis stopped mid-test', () => {
       await app.close();
       await direct.close();
       redis.disconnect();
+    }
+  });
+});
+
+describe('where Postgres notifications do not arrive (PGlite behind its socket server)', () => {
+  it('the version poll alone keeps the in-process index fresh', async () => {
+    const fk = await insertHotspot(env, DRESDEN.frauenkirche);
+    const index = new HotspotMemoryIndex({
+      database: env.database,
+      subscriber: undefined,
+      redisKeyPrefix: env.redisPrefix,
+      log: pino({ level: 'silent' }),
+      reloadSeconds: 3600,
+      onChange: () => undefined,
+      notifications: false,
+    });
+    try {
+      await index.start();
+      expect(index.feed).toBe('postgres');
+      expect(index.snapshot?.items.map((h) => h.id)).toEqual([fk]);
+      const sem = await insertHotspot(env, DRESDEN.semperoper);
+      await retire(fk);
+      await waitFor(() => JSON.stringify(index.snapshot?.items.map((h) => h.id)) === JSON.stringify([sem]), {
+        timeoutMs: 5000,
+        message: 'the poll to pick up the changes',
+      });
+    } finally {
+      await index.stop();
     }
   });
 });

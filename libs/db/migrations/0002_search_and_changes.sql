@@ -12,11 +12,16 @@ ALTER TABLE "hotspots" ADD COLUMN "search_text" text GENERATED ALWAYS AS (public
 ALTER TABLE "hotspots" ADD COLUMN "search_vector" tsvector GENERATED ALWAYS AS (to_tsvector('simple'::regconfig, public.photospots_search_text(label, top_tags))) STORED;--> statement-breakpoint
 CREATE INDEX "hotspots_search_vector_gin" ON "hotspots" USING gin ("search_vector") WHERE status = 'active';--> statement-breakpoint
 CREATE INDEX "hotspots_search_text_trgm" ON "hotspots" USING gin ("search_text" gin_trgm_ops) WHERE status = 'active';--> statement-breakpoint
--- Every committed change to hotspots is announced on a channel (NOTIFY is delivered at commit, in
--- commit order, duplicates within a transaction collapsed): the query API's in-process index listens
--- when Redis pub/sub from scoring is not available.
+-- Every change to hotspots is announced for the query API's in-process index: NOTIFY (delivered at commit, in
+-- commit order, duplicates within a transaction collapsed) and a version sequence, which readers poll where
+-- notifications do not reach them (PGlite behind its socket server). Sequences take no locks and ignore rollbacks.
+CREATE SEQUENCE IF NOT EXISTS public.photospots_hotspots_version;--> statement-breakpoint
 CREATE OR REPLACE FUNCTION public.photospots_notify_hotspots_changed() RETURNS trigger
   LANGUAGE plpgsql
-  AS $$ BEGIN PERFORM pg_notify('photospots_hotspots_changed', ''); RETURN NULL; END $$;--> statement-breakpoint
+  AS $$ BEGIN
+    PERFORM nextval('public.photospots_hotspots_version');
+    PERFORM pg_notify('photospots_hotspots_changed', '');
+    RETURN NULL;
+  END $$;--> statement-breakpoint
 CREATE TRIGGER "hotspots_changed_notify" AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON "hotspots"
   FOR EACH STATEMENT EXECUTE FUNCTION public.photospots_notify_hotspots_changed();

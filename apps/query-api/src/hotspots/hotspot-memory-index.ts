@@ -8,6 +8,9 @@ import { HotspotSnapshot } from './hotspot-snapshot.ts';
 /** Postgres channel the 0002 migration's trigger notifies after every committed change to hotspots. */
 export const HOTSPOTS_CHANGED_CHANNEL = 'photospots_hotspots_changed';
 
+/** How often the hotspots version sequence is polled while the Redis feed is not live. */
+export const VERSION_POLL_MS = 1000;
+
 export type ChangeFeed = 'redis' | 'postgres' | 'none';
 
 interface PendingChanges {
@@ -27,14 +30,18 @@ export interface MemoryIndexOptions {
   reloadSeconds: number;
   /** Called after every swap (response caches clear themselves); `version` is scoring's, when known. */
   onChange: (version: number | undefined) => void;
+  /** Listen for Postgres notifications (default true); false leaves the version poll alone, as behind PGlite's socket. */
+  notifications?: boolean;
 }
 
 /**
  * Keeps a HotspotSnapshot of the active hotspots in step with the database.
  * Feeds, best first: scoring's Redis `changes` channel (incremental: only the
- * named ids are re-read), Postgres NOTIFY from the hotspots trigger (a full
- * reload, used while Redis is absent or down), and a periodic full reload as
- * a safety net. A feed coming (back) up forces a full reload, since messages
+ * named ids are re-read); while that is absent or down, Postgres (NOTIFY from
+ * the hotspots trigger, and a poll of the version sequence the same trigger
+ * bumps, for databases whose notifications do not reach us, such as PGlite
+ * behind its socket server), each change a full reload; and a periodic full
+ * reload as a safety net. A feed coming (back) up forces a full reload, since messages
  * may have been missed meanwhile. Serves only while a feed is live or the
  * last reload is younger than two reload periods, so it never serves a
  * deleted hotspot for long.
@@ -48,6 +55,9 @@ export class HotspotMemoryIndex {
   #pending: PendingChanges | undefined;
   #running: Promise<void> | undefined;
   #timer: NodeJS.Timeout | undefined;
+  #pollTimer: NodeJS.Timeout | undefined;
+  #version: string | undefined;
+  #settleReload = false;
   #unlisten: (() => Promise<void>) | undefined;
   #stopped = false;
 
@@ -92,6 +102,7 @@ export class HotspotMemoryIndex {
       if (subscriber.status === 'ready') subscriber.emit('ready');
     }
     try {
+      if (this.#o.notifications === false) throw new Error('notifications disabled');
       const listening = await this.#o.database.sql.listen(
         HOTSPOTS_CHANGED_CHANNEL,
         () => {
@@ -99,14 +110,16 @@ export class HotspotMemoryIndex {
         },
         () => {
           // (Re)connected: anything may have changed while the listener was away.
-          this.#pgLive = true;
           if (!this.#redisLive) this.#enqueue({ full: true });
         },
       );
       this.#unlisten = () => listening.unlisten();
     } catch (err) {
-      this.#o.log.warn({ err: (err as Error).message }, 'Postgres change notifications unavailable; relying on periodic reloads');
+      this.#o.log.warn({ err: (err as Error).message }, 'Postgres change notifications unavailable; polling the hotspots version');
     }
+    await this.#pollVersion();
+    this.#pollTimer = setInterval(() => void this.#pollVersion(), VERSION_POLL_MS);
+    this.#pollTimer.unref();
     this.#timer = setInterval(() => this.#enqueue({ full: true }), this.#o.reloadSeconds * 1000);
     this.#timer.unref();
     this.#enqueue({ full: true });
@@ -121,8 +134,35 @@ export class HotspotMemoryIndex {
   async stop(): Promise<void> {
     this.#stopped = true;
     clearInterval(this.#timer);
+    clearInterval(this.#pollTimer);
     await this.#unlisten?.().catch(() => undefined);
     await this.settled();
+  }
+
+  /**
+   * The Postgres feed: live while the version sequence can be read. A new
+   * version means a change. The sequence moves at statement time, possibly
+   * before the commit, so the reload it causes is repeated on the next poll
+   * (a transaction shorter than a poll period is then seen); NOTIFY, sent at
+   * commit, covers longer ones where it is delivered.
+   */
+  async #pollVersion(): Promise<void> {
+    if (this.#stopped) return;
+    try {
+      const [row] = await this.#o.database.sql<{ v: string }[]>`
+        select (last_value::text || ':' || is_called::text) as v from public.photospots_hotspots_version`;
+      const version = row!.v;
+      if (!this.#pgLive) this.#o.log.info('Postgres change feed live');
+      this.#pgLive = true;
+      const changed = this.#version !== undefined && version !== this.#version;
+      this.#version = version;
+      if (this.#redisLive) return;
+      if (changed || this.#settleReload) this.#enqueue({ full: true });
+      this.#settleReload = changed;
+    } catch (err) {
+      if (this.#pgLive) this.#o.log.warn({ err: (err as Error).message }, 'Postgres change feed lost');
+      this.#pgLive = false;
+    }
   }
 
   #enqueue(change: IndexChange): void {
