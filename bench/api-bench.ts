@@ -6,14 +6,16 @@
  * query API as a separate process (production settings: in-process index,
  * Redis index and caches, rate limiting with the Redis store), and a bare
  * Fastify server answering fixed JSON of the same size for each endpoint.
- * Each endpoint is measured with autocannon right after its bare twin, and
- * the table prints requests/s, p50/p99 latency and the ratio.
+ * Each endpoint and its bare twin are measured with autocannon in alternating
+ * slices (bare, API, bare, API, …), so load from other processes on the
+ * machine falls on both alike; the table prints the medians of requests/s and
+ * p50/p99 latency and the median of the per-round ratios.
  *
- * Env: BENCH_DURATION_SECONDS (10), BENCH_CONNECTIONS (50), DATABASE_URL /
- * REDIS_URL (default the local ones). Needs Postgres+PostGIS and Redis.
+ * Env: BENCH_DURATION_SECONDS (3 per slice), BENCH_ROUNDS (5), BENCH_CONNECTIONS
+ * (50), DATABASE_URL / REDIS_URL (default the local ones). Needs Postgres+PostGIS and Redis.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ingestRequested } from '@photospots/contracts';
@@ -36,7 +38,9 @@ import { pino } from 'pino';
 import postgres from 'postgres';
 
 const { values: args } = parseArgs({ options: { reload: { type: 'boolean' } } });
-const DURATION = Number(process.env.BENCH_DURATION_SECONDS ?? 10);
+/** Seconds of each measured slice; each endpoint is measured in ROUNDS alternating slices (bare, API, bare, API, …). */
+const DURATION = Number(process.env.BENCH_DURATION_SECONDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const DB_NAME = 'bench_photospots_api';
 const REDIS_PREFIX = 'photospots-bench:';
@@ -180,28 +184,40 @@ async function main(): Promise<void> {
     const bareUrl = `http://127.0.0.1:${barePort}`;
     await waitFor(async () => (await fetch(`${bareUrl}/bare/e0`).catch(() => undefined))?.ok, { timeoutMs: 10_000, message: 'the bare server' });
 
-    log(`${active} active hotspots; ${CONNECTIONS} connections, ${DURATION} s per run, API and bare server in separate processes`);
+    log(`${active} active hotspots; ${CONNECTIONS} connections, ${ROUNDS} rounds of ${DURATION} s slices, API and bare server in separate processes`);
+    const loadBefore = loadavg()[0]!;
     const rows: string[][] = [];
     for (const [i, e] of ENDPOINTS.entries()) {
-      await measure(bareUrl, [`/bare/e${i}`], 2); // warm-up
-      const b = await measure(bareUrl, [`/bare/e${i}`], DURATION);
-      await measure(apiUrl, e.paths.slice(-200), 2);
-      const a = await measure(apiUrl, e.paths, DURATION);
-      if (a.non2xx > 0 || a.errors > 0) throw new Error(`${e.name}: ${a.non2xx} non-2xx answers, ${a.errors} errors`);
+      await measure(bareUrl, [`/bare/e${i}`], 1); // warm-up
+      await measure(apiUrl, e.paths.slice(-200), 1);
+      const bare: Result[] = [];
+      const api: Result[] = [];
+      let offset = 0;
+      for (let r = 0; r < ROUNDS; r++) {
+        bare.push(await measure(bareUrl, [`/bare/e${i}`], DURATION));
+        const a = await measure(apiUrl, e.paths, DURATION, offset);
+        offset += a.sent;
+        if (a.non2xx > 0 || a.errors > 0) throw new Error(`${e.name}: ${a.non2xx} non-2xx answers, ${a.errors} errors`);
+        api.push(a);
+      }
+      const ratio = median(api.map((a, r) => a.rps / bare[r]!.rps));
       rows.push([
         e.name,
         e.note,
         `${sizes[e.name]} B`,
-        fmt(b.rps),
-        `${b.p50} / ${b.p99}`,
-        fmt(a.rps),
-        `${a.p50} / ${a.p99}`,
-        `${Math.round((a.rps / b.rps) * 100)}%`,
+        fmt(median(bare.map((b) => b.rps))),
+        `${median(bare.map((b) => b.p50))} / ${median(bare.map((b) => b.p99))}`,
+        fmt(median(api.map((a) => a.rps))),
+        `${median(api.map((a) => a.p50))} / ${median(api.map((a) => a.p99))}`,
+        `${Math.round(ratio * 100)}%`,
       ]);
-      log(`${e.name}: api ${fmt(a.rps)} req/s vs bare ${fmt(b.rps)} req/s`);
+      log(`${e.name}: API/bare per round ${api.map((a, r) => `${Math.round((a.rps / bare[r]!.rps) * 100)}%`).join(' ')}`);
     }
     const header = ['endpoint', 'requests', 'body (mean)', 'bare req/s', 'bare p50 / p99 ms', 'API req/s', 'API p50 / p99 ms', 'API / bare'];
-    console.log(`\nquery API vs a bare Fastify route with a same-size fixed JSON (${CONNECTIONS} connections, ${DURATION} s each, ${active} hotspots)\n`);
+    console.log(
+      `\nquery API vs a bare Fastify route with a same-size fixed JSON: medians of ${ROUNDS} alternating ${DURATION} s slices, ` +
+        `${CONNECTIONS} connections, ${active} hotspots; load average ${loadBefore.toFixed(1)} → ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores\n`,
+    );
     console.log(`| ${header.join(' | ')} |`);
     console.log(`| ${header.map(() => '---').join(' | ')} |`);
     for (const r of rows) console.log(`| ${r.join(' | ')} |`);
@@ -216,16 +232,31 @@ function fmt(n: number): string {
   return Math.round(n).toLocaleString('en');
 }
 
-/** Runs autocannon against `base`, each request taking the next of `paths` (round robin). */
-async function measure(base: string, paths: string[], seconds: number): Promise<{ rps: number; p50: number; p99: number; non2xx: number; errors: number }> {
-  let next = 0;
+interface Result {
+  rps: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+  sent: number;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** Runs autocannon against `base`, each request taking the next of `paths` (round robin from `offset`). */
+async function measure(base: string, paths: string[], seconds: number, offset = 0): Promise<Result> {
+  let next = offset;
   const result = await autocannon({
     url: base,
     connections: CONNECTIONS,
     duration: seconds,
     requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: paths[next++ % paths.length] }) }],
   });
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors };
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors, sent: next - offset };
 }
 
 /** Creates (or with reload, recreates) the bench database and migrates it; returns its URL. */
