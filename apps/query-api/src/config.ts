@@ -32,7 +32,10 @@ export const queryApiEnv = {
     .describe('Origins allowed by CORS: `*`, or a comma-separated list of origins; empty disables CORS headers.'),
   CACHE_TTL_SECONDS: z.coerce.number().int().min(0).max(3600).default(30).describe('Lifetime of cached search/detail/photos responses (in process and in Redis); 0 disables the response cache.'),
   CACHE_MAX_ENTRIES: z.coerce.number().int().min(0).max(1_000_000).default(5000).describe('Responses kept in the in-process cache.'),
-  MEMORY_INDEX: z.stringbool().default(true).describe('Serve nearby, map box and top from an in-process index of active hotspots, refreshed on every change.'),
+  MEMORY_INDEX: z
+    .stringbool()
+    .default(true)
+    .describe('Serve nearby, map box and top from an in-process index of active hotspots, refreshed on every change; false (for diagnosis) also leaves response caches to expire by TTL only.'),
   INDEX_RELOAD_SECONDS: z.coerce
     .number()
     .int()

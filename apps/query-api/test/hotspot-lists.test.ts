@@ -41,7 +41,7 @@ describe.each(['memory', 'postgis'] as const)('lists answered from %s', (source)
     expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
     // Without the in-process index, and with no Redis index synced by scoring here, PostGIS answers.
     expect(res.headers['x-data-source']).toBe(source);
-    expect(res.headers['cache-control']).toBe('public, max-age=30');
+    expect(res.headers['cache-control']).toBe('public, max-age=10');
     // Answers from the in-process index carry a weak ETag derived from the question and the data version.
     expect(res.headers.etag).toMatch(source === 'memory' ? /^W\/"[\w-]+\.\d+\.[\w-]{16}"$/ : /^"[\w-]{22}"$/);
     expect(res.json()).toEqual({ items: [item('frauenkirche'), item('semperoper'), item('zwinger')] });

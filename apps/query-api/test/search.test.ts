@@ -59,7 +59,7 @@ describe('GET /v1/hotspots/search', () => {
     const res = await app.inject({ method: 'GET', url: '/v1/hotspots/search?q=Zwinger&limit=5' });
     expect(res.statusCode).toBe(200);
     expect(res.headers['x-data-source']).toBe('postgis');
-    expect(res.headers['cache-control']).toBe('public, max-age=30');
+    expect(res.headers['cache-control']).toBe('public, max-age=10');
     expect(res.json()).toEqual({
       items: [{ id: ids.zwinger, label: 'Zwinger', lat: 51.05295, lng: 13.73395, score: 600, photoCount: 20, userCount: 10, tags: ['zwinger', 'palace'], relevance: 1, distanceM: null }],
     });

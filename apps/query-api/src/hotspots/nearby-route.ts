@@ -7,7 +7,8 @@ import { HotspotListItem, listResponses } from './schemas.ts';
 
 export const NEARBY_MAX_RADIUS_M = 50_000;
 export const NEARBY_MAX_LIMIT = 100;
-export const LIST_MAX_AGE_SECONDS = 30;
+/** Browsers and CDNs may reuse a list this long: short, so a deleted hotspot does not linger in their caches either. */
+export const LIST_MAX_AGE_SECONDS = 10;
 
 const NearbyQuery = Type.Object(
   {
