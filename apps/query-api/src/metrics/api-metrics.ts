@@ -93,9 +93,18 @@ export class ApiMetrics {
     });
   }
 
+  /** Label children per (method, route, status), so a request costs a Map lookup, not a label hash. */
+  readonly #children = new Map<string, { count: { inc(): void }; duration: { observe(v: number): void } }>();
+
   request(method: string, route: string, status: number, seconds: number): void {
-    this.#requests.inc({ method, route, status: String(status) });
-    this.#duration.observe({ method, route }, seconds);
+    const key = `${method} ${status} ${route}`;
+    let child = this.#children.get(key);
+    if (!child) {
+      child = { count: this.#requests.labels(method, route, String(status)), duration: this.#duration.labels(method, route) };
+      this.#children.set(key, child);
+    }
+    child.count.inc();
+    child.duration.observe(seconds);
   }
 
   cacheHit(route: string, level: 'memory' | 'redis'): void {
