@@ -48,6 +48,8 @@ export class HotspotSnapshot {
   /** Each item's JSON, in best-score-first order. */
   readonly #jsonByScore: readonly string[];
   #clusters: Supercluster<ClusterProps, ClusterProps> | undefined;
+  /** getClusterExpansionZoom walks the tree; clusters recur across map boxes, so each is asked once per snapshot. */
+  readonly #expansionZoom = new Map<number, number>();
 
   constructor(items: readonly HotspotSummary[]) {
     this.items = items;
@@ -170,10 +172,19 @@ export class HotspotSnapshot {
         lat: Math.round(lat * 1e6) / 1e6,
         lng: Math.round(lng * 1e6) / 1e6,
         count: p.point_count!,
-        expansionZoom: index.getClusterExpansionZoom(p.cluster_id!),
+        expansionZoom: this.#expansionZoomOf(index, p.cluster_id!),
         best,
       } satisfies MapCluster;
     });
+  }
+
+  #expansionZoomOf(index: Supercluster<ClusterProps, ClusterProps>, clusterId: number): number {
+    let zoom = this.#expansionZoom.get(clusterId);
+    if (zoom === undefined) {
+      zoom = index.getClusterExpansionZoom(clusterId);
+      this.#expansionZoom.set(clusterId, zoom);
+    }
+    return zoom;
   }
 
   #clusterIndex(): Supercluster<ClusterProps, ClusterProps> {
