@@ -52,7 +52,7 @@ describe.each(['memory', 'postgis'] as const)('lists answered from %s', (source)
     expect(res.statusCode).toBe(200);
     const body = res.json() as { items: { id: number; distanceM: number }[] };
     expect(body.items.map((i) => i.id)).toEqual([ids.frauenkirche, ids.bruehl]);
-    // Haversine in process, the spheroid in PostGIS: within a metre or two of each other.
+    // The in-process ruler and the PostGIS spheroid agree to well under a metre here.
     expect(body.items[0]).toEqual({ ...item('frauenkirche'), distanceM: expect.any(Number) });
     expect(body.items[0]!.distanceM).toBeGreaterThan(14);
     expect(body.items[0]!.distanceM).toBeLessThan(19);

@@ -1,7 +1,8 @@
-import { haversineMeters, type BBox } from '@photospots/geo';
+import type { BBox } from '@photospots/geo';
 import type { HotspotSummary, NearbyHit } from '@photospots/hotspot-index';
 import KDBush from 'kdbush';
 import Supercluster, { type ClusterProperties } from 'supercluster';
+import { metresPerDegree } from './local-distance.ts';
 
 /** Position after which a score-ordered page continues: (score, id) of its last item. */
 export interface ScoreCursor {
@@ -27,8 +28,6 @@ interface ClusterProps {
   best: number;
 }
 
-const DEG = Math.PI / 180;
-const METERS_PER_DEGREE_LAT = 111_320;
 
 /**
  * An immutable in-process copy of the active hotspots: a KD-tree over their
@@ -105,9 +104,9 @@ export class HotspotSnapshot {
   }
 
   #nearbyHits(lat: number, lng: number, radiusM: number, limit: number): { i: number; d: number }[] {
-    const dLat = radiusM / METERS_PER_DEGREE_LAT;
-    const cos = Math.cos(Math.min(89.9, Math.abs(lat) + dLat) * DEG);
-    const dLng = Math.min(180, radiusM / (METERS_PER_DEGREE_LAT * Math.max(cos, 1e-6)));
+    const { kx, ky } = metresPerDegree(lat);
+    const dLat = radiusM / ky;
+    const dLng = Math.min(180, radiusM / Math.max(kx, 1e-6));
     const candidates = this.#range({
       minLng: Math.max(-180, lng - dLng),
       minLat: Math.max(-90, lat - dLat),
@@ -115,11 +114,14 @@ export class HotspotSnapshot {
       maxLat: Math.min(90, lat + dLat),
     });
     const items = this.items;
+    const r2 = radiusM * radiusM;
     const hits: { i: number; d: number }[] = [];
     for (const i of candidates) {
       const h = items[i]!;
-      const d = haversineMeters(lat, lng, h.lat, h.lng);
-      if (d <= radiusM) hits.push({ i, d });
+      const dx = (h.lng - lng) * kx;
+      const dy = (h.lat - lat) * ky;
+      const d2 = dx * dx + dy * dy;
+      if (d2 <= r2) hits.push({ i, d: Math.sqrt(d2) });
     }
     hits.sort((a, b) => a.d - b.d || items[a.i]!.id - items[b.i]!.id);
     if (hits.length > limit) hits.length = limit;
