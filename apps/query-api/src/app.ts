@@ -90,7 +90,7 @@ export async function buildApp(config: QueryApiConfig, deps: QueryApiDeps): Prom
     jwksCacheSeconds: config.AUTH_JWKS_CACHE_SECONDS,
   });
   await app.register(registerAuth, { verifier, database: deps.database });
-  await registerRateLimit(app, config, deps.redis, (url) => UNLIMITED.has(url) || url.startsWith('/docs'));
+  await registerRateLimit(app, config, deps.redis, (path) => UNLIMITED.has(path) || path.startsWith('/docs'));
 
   const cache = new ResponseCache({
     redis: deps.redis,

@@ -16,11 +16,17 @@ const INSTANCE = randomBytes(6).toString('base64url');
 /**
  * An answer computed from the in-process snapshot. Its ETag is weak and
  * derived from the question and the snapshot generation (the same question on
- * the same snapshot gives the same bytes), so the body is not hashed.
+ * the same snapshot gives the same bytes), so the body is not hashed. Keys are
+ * built from validated numbers, words and base64url cursors only, so they are
+ * valid ETag characters as they are; anything else is hashed.
  */
 export function snapshotEntry(body: string, key: string, generation: number): CachedResponse {
-  return { body, etag: `W/"${INSTANCE}.${generation}.${hash('sha1', key, 'base64url').slice(0, 16)}"`, source: 'memory' };
+  const tag = key.length <= 200 && ETAG_SAFE.test(key) ? key : hash('sha1', key, 'base64url');
+  return { body, etag: `W/"${INSTANCE}.${generation}.${tag}"`, source: 'memory' };
 }
+
+/** Commas excluded: If-None-Match lists tags separated by commas. */
+const ETAG_SAFE = /^[\w.:=-]*$/;
 
 /**
  * Sends a cacheable response: ETag, Cache-Control, Vary and x-data-source,

@@ -10,13 +10,16 @@ import { batchedRedisStore } from './batched-redis-store.ts';
  * signed-in calls (the auth hook runs first), per IP otherwise. 429 carries
  * Retry-After and the x-ratelimit-* headers.
  */
-export async function registerRateLimit(app: FastifyInstance, config: QueryApiConfig, redis: Redis | undefined, exempt: (url: string) => boolean): Promise<void> {
+export async function registerRateLimit(app: FastifyInstance, config: QueryApiConfig, redis: Redis | undefined, exempt: (path: string) => boolean): Promise<void> {
   await app.register(rateLimit, {
     global: true,
     max: (request) => (request.userId ? config.RATE_LIMIT_USER_MAX : config.RATE_LIMIT_MAX),
     timeWindow: config.RATE_LIMIT_WINDOW_SECONDS * 1000,
     keyGenerator: (request) => (request.userId ? `user:${request.userId}` : `ip:${request.ip}`),
     ...(redis ? { store: batchedRedisStore(redis, `${config.REDIS_KEY_PREFIX}ratelimit:`) as never } : {}),
-    allowList: (request) => exempt(request.url.split('?')[0]!),
+    allowList: (request) => {
+      const q = request.url.indexOf('?');
+      return exempt(q < 0 ? request.url : request.url.slice(0, q));
+    },
   });
 }
