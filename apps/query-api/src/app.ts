@@ -145,7 +145,7 @@ export async function buildApp(config: QueryApiConfig, deps: QueryApiDeps): Prom
     memory,
     cache,
     answers,
-    cursors: new CursorCodec(config.CURSOR_SECRET),
+    cursors: new CursorCodec(config.CURSOR_SECRET, config.DATABASE_URL),
     thumbnails: new ThumbnailUrls({
       bucket: config.THUMBNAIL_BUCKET,
       publicBaseUrl: config.THUMBNAIL_PUBLIC_BASE_URL,

@@ -47,7 +47,7 @@ export const queryApiEnv = {
     .string()
     .min(16)
     .optional()
-    .describe('HMAC key that signs pagination cursors; set the same value on every instance. Unset: a random key per process.'),
+    .describe('HMAC key that signs pagination cursors (the same on every instance). Unset: derived from DATABASE_URL, which instances share.'),
   ...storageEnv,
   THUMBNAIL_PUBLIC_BASE_URL: optionalUrl('Public base URL (CDN) of the thumbnail bucket; unset: thumbnails get presigned S3 URLs.'),
   THUMBNAIL_URL_TTL_SECONDS: z.coerce.number().int().min(60).max(604_800).default(3600).describe('Lifetime of presigned thumbnail URLs.'),

@@ -194,3 +194,15 @@ describe('conditional requests on map boxes', () => {
     }
   });
 });
+
+describe('cursors across instances', () => {
+  it('a cursor issued by one instance works on another of the same deployment', async () => {
+    const url = '/v1/hotspots?bbox=13.715,51.015,13.73,51.03&limit=4';
+    const first = await apps.memory.inject({ method: 'GET', url });
+    const cursor = encodeURIComponent(first.json().nextCursor);
+    const here = await apps.memory.inject({ method: 'GET', url: `${url}&cursor=${cursor}` });
+    const there = await apps.postgis.inject({ method: 'GET', url: `${url}&cursor=${cursor}` });
+    expect(there.statusCode).toBe(200);
+    expect(there.json()).toEqual(here.json());
+  });
+});

@@ -1,4 +1,4 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { ApiError } from '../errors/error-catalog.ts';
 
 /**
@@ -10,9 +10,13 @@ import { ApiError } from '../errors/error-catalog.ts';
 export class CursorCodec {
   readonly #key: Buffer;
 
-  /** Without a secret, a random key: cursors then work only on this process (set CURSOR_SECRET for several instances). */
-  constructor(secret: string | undefined) {
-    this.#key = secret ? Buffer.from(secret, 'utf8') : randomBytes(32);
+  /**
+   * `secret`: CURSOR_SECRET. Without it the key is derived from `fallback`
+   * (the database URL, which every instance of a deployment shares and which
+   * carries its password), so cursors still work across instances.
+   */
+  constructor(secret: string | undefined, fallback: string) {
+    this.#key = secret ? Buffer.from(secret, 'utf8') : createHash('sha256').update('photospots-cursor\u0000').update(fallback).digest();
   }
 
   #mac(scope: string, body: string): Buffer {
