@@ -1,21 +1,44 @@
+import { hostname } from 'node:os';
+import { S3Client } from '@aws-sdk/client-s3';
 import { createDatabase } from '@photospots/db';
-import { connectRedis, redisReady } from '@photospots/hotspot-index';
+import { connectRedis } from '@photospots/hotspot-index';
+import { awsCredentials, createSqsClient } from '@photospots/queue';
 import type { Logger } from '@photospots/service';
 import type { QueryApiDeps } from './app.ts';
 import type { QueryApiConfig } from './config.ts';
 
-/** Opens the query API's connections from config; `close` releases them. */
-export async function connectQueryApiDeps(config: QueryApiConfig, log: Logger): Promise<QueryApiDeps & { close(): Promise<void> }> {
-  const database = createDatabase(config.DATABASE_URL, { max: config.DATABASE_POOL_MAX, applicationName: 'query-api' });
+/** Opens the query API's connections from config; `close` releases them. Nothing here waits for a dependency. */
+export function connectQueryApiDeps(config: QueryApiConfig, log: Logger): QueryApiDeps & { close(): Promise<void> } {
+  const database = createDatabase(config.DATABASE_URL, {
+    max: config.DATABASE_POOL_MAX,
+    // Unique per process, so /metrics can count this pool's connections in pg_stat_activity.
+    applicationName: `query-api/${hostname()}/${process.pid}`.slice(0, 63),
+  });
   const redis = config.REDIS_URL ? connectRedis(config.REDIS_URL, log, 'query-api') : undefined;
-  if (redis && !(await redisReady(redis))) log.warn({}, 'Redis not reachable at start; serving from PostGIS until it is');
+  const conn = {
+    region: config.AWS_REGION,
+    endpoint: config.AWS_ENDPOINT_URL,
+    accessKeyId: config.AWS_ACCESS_KEY_ID,
+    secretAccessKey: config.AWS_SECRET_ACCESS_KEY,
+  };
+  const sqs = createSqsClient(conn);
+  const credentials = awsCredentials(conn);
+  const s3 = new S3Client({
+    region: config.AWS_REGION,
+    ...(config.AWS_ENDPOINT_URL ? { endpoint: config.AWS_ENDPOINT_URL, forcePathStyle: true } : {}),
+    ...(credentials ? { credentials } : {}),
+  });
   return {
     database,
     redis,
+    sqs,
+    s3,
     log,
     close: async () => {
       await database.close();
       redis?.disconnect();
+      sqs.destroy();
+      s3.destroy();
     },
   };
 }

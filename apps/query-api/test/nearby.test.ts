@@ -19,7 +19,8 @@ async function insertHotspot(label: string, lat: number, lng: number, score: num
 
 beforeAll(async () => {
   env = await createTestEnv();
-  app = await buildApp(loadQueryApiConfig(env.serviceEnv({ LOG_LEVEL: 'silent' })), { database: env.database, redis: env.redis });
+  // These tests pin the Redis and PostGIS paths; the in-process index has its own tests.
+  app = await buildApp(loadQueryApiConfig(env.serviceEnv({ LOG_LEVEL: 'silent', MEMORY_INDEX: 'false' })), { database: env.database, redis: env.redis });
 });
 beforeEach(() => env.truncate());
 afterAll(async () => {
@@ -67,7 +68,7 @@ describe('GET /v1/hotspots/nearby', () => {
     const fk = await insertHotspot('Frauenkirche', 51.05193, 13.74138, 640, 300);
     const dead = new Redis('redis://127.0.0.1:1', { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null });
     dead.on('error', () => undefined);
-    const isolated = await buildApp(loadQueryApiConfig(env.serviceEnv({ LOG_LEVEL: 'silent' })), { database: env.database, redis: dead });
+    const isolated = await buildApp(loadQueryApiConfig(env.serviceEnv({ LOG_LEVEL: 'silent', MEMORY_INDEX: 'false' })), { database: env.database, redis: dead });
     try {
       const res = await isolated.inject({ method: 'GET', url: '/v1/hotspots/nearby?lat=51.0519&lng=13.7416&radius=300' });
       expect(res.statusCode).toBe(200);
@@ -75,7 +76,7 @@ describe('GET /v1/hotspots/nearby', () => {
       expect(res.json().items.map((i: { id: number }) => i.id)).toEqual([fk]);
       const ready = await isolated.inject({ method: 'GET', url: '/readyz' });
       expect(ready.statusCode).toBe(200);
-      expect(ready.json()).toEqual({ status: 'ready', checks: { database: { status: 'up' }, redis: { status: 'down' } } });
+      expect(ready.json()).toEqual({ status: 'ready', checks: { database: { status: 'up' }, redis: { status: 'down' }, index: { status: 'disabled' } } });
     } finally {
       await isolated.close();
       dead.disconnect();

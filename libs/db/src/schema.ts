@@ -22,6 +22,11 @@ const geographyPoint = customType<{ data: string; driverData: string }>({
   dataType: () => 'geography(Point,4326)',
 });
 
+/** Full-text search vector. */
+const tsvector = customType<{ data: string; driverData: string }>({
+  dataType: () => 'tsvector',
+});
+
 /** PostGIS geography polygon (WGS84). */
 const geographyPolygon = customType<{ data: string; driverData: string }>({
   dataType: () => 'geography(Polygon,4326)',
@@ -106,12 +111,18 @@ export const hotspots = pgTable(
     retiredAt: timestamp('retired_at', { withTimezone: true, mode: 'date' }),
     /** For a merged hotspot, the one that took over its photos (favorites follow it). */
     successorId: bigint('successor_id', { mode: 'number' }),
+    /** Label and tags, lower-cased with accents folded (brühl → bruhl, ß → ss): what trigram search matches. */
+    searchText: text('search_text').generatedAlwaysAs(sql`public.photospots_search_text(label, top_tags)`),
+    /** Full-text vector of search_text ('simple' config: place names are not stemmed). */
+    searchVector: tsvector('search_vector').generatedAlwaysAs(sql`to_tsvector('simple'::regconfig, public.photospots_search_text(label, top_tags))`),
     ...timestamps,
   },
   (t) => [
     index('hotspots_centroid_gist').using('gist', t.centroid).where(sql`status = 'active'`),
     index('hotspots_tile_idx').on(t.tile).where(sql`status = 'active'`),
     index('hotspots_score_idx').on(t.score.desc(), t.id).where(sql`status = 'active'`),
+    index('hotspots_search_vector_gin').using('gin', t.searchVector).where(sql`status = 'active'`),
+    index('hotspots_search_text_trgm').using('gin', sql`${t.searchText} gin_trgm_ops`).where(sql`status = 'active'`),
   ],
 );
 

@@ -1,5 +1,10 @@
-import type { Redis } from 'ioredis';
-import { indexKeys, type HotspotSummary } from './keys.ts';
+import type { ChainableCommander, Redis } from 'ioredis';
+import { indexKeys, type HotspotSummary, type IndexChange } from './keys.ts';
+
+/** INCR the version, then PUBLISH the change JSON (ARGV[1], its closing brace left off) with "version" appended. */
+const ANNOUNCE_SCRIPT = `local v = redis.call('INCR', KEYS[1])
+redis.call('PUBLISH', KEYS[2], ARGV[1] .. ',"version":' .. v .. '}')
+return v`;
 
 /**
  * Writes the index (scoring). Updates are pipelined per batch; a full sync
@@ -32,7 +37,7 @@ export class HotspotIndexWriter {
       p.zrem(k.top, ...ids);
       p.hdel(k.summaries, ...ids);
     }
-    p.publish(k.changes, JSON.stringify({ upserted: upserts.map((h) => h.id), removed: removedIds }));
+    this.#announce(p, { upserted: upserts.map((h) => h.id), removed: [...removedIds] });
     const results = await p.exec();
     const failed = results?.find(([err]) => err);
     if (failed) throw failed[0];
@@ -62,9 +67,19 @@ export class HotspotIndexWriter {
       m.del(k.geo, k.top, k.summaries);
     }
     m.hset(k.meta, { syncedAt: new Date().toISOString(), count: String(count) });
-    m.publish(k.changes, JSON.stringify({ full: true }));
+    this.#announce(m, { full: true });
     await m.exec();
     return count;
+  }
+
+  /**
+   * Queues a version bump and the change announcement carrying the new
+   * version (one script, so both stay in the caller's single round trip);
+   * caches keyed by the version go stale at once.
+   */
+  #announce(batch: ChainableCommander, change: IndexChange): void {
+    const json = JSON.stringify(change);
+    batch.eval(ANNOUNCE_SCRIPT, 2, this.#keys.version, this.#keys.changes, json.slice(0, -1));
   }
 
   /** True when a complete sync has happened since Redis last lost its data. */

@@ -8,8 +8,10 @@ export interface IndexKeys {
   summaries: string;
   /** Hash: syncedAt, count; present only after a complete sync (readers trust the index only then). */
   meta: string;
-  /** Pub/sub channel announcing changed ids, for caches in front of the index. */
+  /** Pub/sub channel announcing changed ids (an IndexChange JSON), for caches in front of the index. */
   changes: string;
+  /** Counter bumped with every change; response caches key their entries by it. */
+  version: string;
 }
 
 export function indexKeys(prefix: string): IndexKeys {
@@ -19,6 +21,7 @@ export function indexKeys(prefix: string): IndexKeys {
     summaries: `${prefix}hotspots:summaries`,
     meta: `${prefix}hotspots:meta`,
     changes: `${prefix}hotspots:changes`,
+    version: `${prefix}hotspots:version`,
   };
 }
 
@@ -32,4 +35,25 @@ export interface HotspotSummary {
   photoCount: number;
   userCount: number;
   tags: string[];
+}
+
+/** What the changes channel carries: ids upserted and removed, or a full replacement. */
+export type IndexChange =
+  | { full?: false; upserted: number[]; removed: number[]; version?: number }
+  | { full: true; version?: number };
+
+/** Parses a changes-channel message; null for anything malformed (a reader then reloads in full). */
+export function parseIndexChange(message: string): IndexChange | null {
+  try {
+    const m = JSON.parse(message) as Record<string, unknown>;
+    const version = typeof m.version === 'number' ? m.version : undefined;
+    if (m.full === true) return { full: true, ...(version === undefined ? {} : { version }) };
+    const ids = (v: unknown) => (Array.isArray(v) && v.every((x) => Number.isSafeInteger(x)) ? (v as number[]) : null);
+    const upserted = ids(m.upserted);
+    const removed = ids(m.removed);
+    if (!upserted || !removed) return null;
+    return { upserted, removed, ...(version === undefined ? {} : { version }) };
+  } catch {
+    return null;
+  }
 }

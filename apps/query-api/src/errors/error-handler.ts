@@ -11,6 +11,7 @@ interface ValidationIssue {
 export function registerErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | ApiError, request, reply) => {
     if (err instanceof ApiError) {
+      for (const [name, value] of Object.entries(err.headers)) reply.header(name, value);
       return reply.code(err.statusCode).send({ error: { code: err.code, message: err.message, details: err.details ?? null } });
     }
     const fe = err as FastifyError & { validation?: ValidationIssue[]; validationContext?: string };
@@ -32,7 +33,11 @@ export function registerErrorHandler(app: FastifyInstance): void {
     if (fe.statusCode === 429) {
       return reply.code(429).send({ error: { code: 'RATE_LIMITED', message: ERRORS.RATE_LIMITED.message, details: null } });
     }
+    if (fe.statusCode === 406) {
+      return reply.code(406).send({ error: { code: 'NOT_ACCEPTABLE', message: ERRORS.NOT_ACCEPTABLE.message, details: null } });
+    }
     if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
+      // Fastify's own client errors (malformed JSON body, unsupported media type, body too large).
       return reply.code(fe.statusCode).send({ error: { code: 'INVALID_PARAMETER', message: fe.message, details: null } });
     }
     request.log.error({ err }, 'unhandled error');

@@ -1,10 +1,14 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { HotspotFinder } from './hotspot-finder.ts';
-import { ErrorResponse, HotspotListItem } from './schemas.ts';
+import type { ApiContext } from '../api-context.ts';
+import { responseFormat, toFeatureCollection } from '../http/content-negotiation.ts';
+import { sendCacheable, serialize, snapshotEntry } from '../http/send-cacheable.ts';
+import { HotspotListItem, listResponses } from './schemas.ts';
 
 export const NEARBY_MAX_RADIUS_M = 50_000;
 export const NEARBY_MAX_LIMIT = 100;
+/** Browsers and CDNs may reuse a list this long: short, so a deleted hotspot does not linger in their caches either. */
+export const LIST_MAX_AGE_SECONDS = 10;
 
 const NearbyQuery = Type.Object(
   {
@@ -19,22 +23,29 @@ const NearbyQuery = Type.Object(
 const NearbyItem = Type.Intersect([HotspotListItem, Type.Object({ distanceM: Type.Number({ description: 'Metres from the query point.' }) })]);
 
 /** GET /v1/hotspots/nearby: hotspots within a radius, nearest first. */
-export const nearbyRoute: FastifyPluginAsyncTypebox<{ finder: HotspotFinder }> = async (app, { finder }) => {
+export const nearbyRoute: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async (app, { ctx }) => {
   app.get(
     '/v1/hotspots/nearby',
     {
       schema: {
+        tags: ['hotspots'],
         summary: 'Hotspots near a point, nearest first',
         querystring: NearbyQuery,
-        response: { 200: Type.Object({ items: Type.Array(NearbyItem) }), 400: ErrorResponse },
+        response: listResponses(Type.Object({ items: Type.Array(NearbyItem) })),
       },
     },
     async (request, reply) => {
+      const format = responseFormat(request);
       const { lat, lng, radius, limit } = request.query;
-      const { items, source } = await finder.nearby(lat, lng, radius, limit);
-      reply.header('x-data-source', source);
-      reply.header('cache-control', 'public, max-age=30');
-      return { items };
+      const snapshot = format === 'json' ? ctx.memory?.snapshot : undefined;
+      if (snapshot) {
+        const generation = ctx.answers.generation;
+        const entry = snapshotEntry(snapshot.nearbyJson(lat, lng, radius, limit), `nearby:${lat}:${lng}:${radius}:${limit}`, generation);
+        return sendCacheable(request, reply, entry, { format, maxAgeSeconds: LIST_MAX_AGE_SECONDS });
+      }
+      const { items, source } = await ctx.finder.nearby(lat, lng, radius, limit);
+      const body = format === 'geojson' ? toFeatureCollection(items) : { items };
+      return sendCacheable(request, reply, serialize(body, source), { format, maxAgeSeconds: LIST_MAX_AGE_SECONDS });
     },
   );
 };

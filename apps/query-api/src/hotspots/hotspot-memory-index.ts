@@ -1,0 +1,217 @@
+import type { Database } from '@photospots/db';
+import { indexKeys, parseIndexChange, type IndexChange } from '@photospots/hotspot-index';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Redis } from 'ioredis';
+import { activeSummaries, summariesByIds } from './hotspot-read-repository.ts';
+import { HotspotSnapshot } from './hotspot-snapshot.ts';
+
+/** Postgres channel the 0002 migration's trigger notifies after every committed change to hotspots. */
+export const HOTSPOTS_CHANGED_CHANNEL = 'photospots_hotspots_changed';
+
+/** How often the hotspots version sequence is polled while the Redis feed is not live. */
+export const VERSION_POLL_MS = 1000;
+
+export type ChangeFeed = 'redis' | 'postgres' | 'none';
+
+interface PendingChanges {
+  full: boolean;
+  upserted: Set<number>;
+  removed: Set<number>;
+  version: number | undefined;
+}
+
+export interface MemoryIndexOptions {
+  database: Database;
+  /** Absent: only the Postgres feed. */
+  subscriber: Redis | undefined;
+  redisKeyPrefix: string;
+  log: FastifyBaseLogger;
+  /** Full reload interval; also how long the index may serve with no live feed. */
+  reloadSeconds: number;
+  /** Called after every swap (response caches clear themselves); `version` is scoring's, when known. */
+  onChange: (version: number | undefined) => void;
+  /** Listen for Postgres notifications (default true); false leaves the version poll alone, as behind PGlite's socket. */
+  notifications?: boolean;
+}
+
+/**
+ * Keeps a HotspotSnapshot of the active hotspots in step with the database.
+ * Feeds, best first: scoring's Redis `changes` channel (incremental: only the
+ * named ids are re-read); while that is absent or down, Postgres (NOTIFY from
+ * the hotspots trigger, and a poll of the version sequence the same trigger
+ * bumps, for databases whose notifications do not reach us, such as PGlite
+ * behind its socket server), each change a full reload; and a periodic full
+ * reload as a safety net. A feed coming (back) up forces a full reload, since messages
+ * may have been missed meanwhile. Serves only while a feed is live or the
+ * last reload is younger than two reload periods, so it never serves a
+ * deleted hotspot for long.
+ */
+export class HotspotMemoryIndex {
+  readonly #o: MemoryIndexOptions;
+  #snapshot: HotspotSnapshot | undefined;
+  #loadedAt = 0;
+  #redisLive = false;
+  #pgLive = false;
+  #pending: PendingChanges | undefined;
+  #running: Promise<void> | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #pollTimer: NodeJS.Timeout | undefined;
+  #version: string | undefined;
+  #settleReload = false;
+  #unlisten: (() => Promise<void>) | undefined;
+  #stopped = false;
+
+  constructor(options: MemoryIndexOptions) {
+    this.#o = options;
+  }
+
+  /** The snapshot to answer from, or undefined when it is not loaded or may be stale. */
+  get snapshot(): HotspotSnapshot | undefined {
+    if (!this.#snapshot) return undefined;
+    if (this.feed !== 'none') return this.#snapshot;
+    // Two reload periods: the periodic reload itself takes a moment.
+    return Date.now() - this.#loadedAt < 2 * this.#o.reloadSeconds * 1000 ? this.#snapshot : undefined;
+  }
+
+  get feed(): ChangeFeed {
+    if (this.#redisLive) return 'redis';
+    return this.#pgLive ? 'postgres' : 'none';
+  }
+
+  /** Loads the first snapshot and subscribes to the feeds; a failed first load is retried by the timer. */
+  async start(): Promise<void> {
+    const { subscriber, redisKeyPrefix } = this.#o;
+    if (subscriber) {
+      const channel = indexKeys(redisKeyPrefix).changes;
+      subscriber.on('message', (ch: string, message: string) => {
+        if (ch === channel) this.#enqueue(parseIndexChange(message) ?? { full: true });
+      });
+      subscriber.on('ready', () => {
+        subscriber.subscribe(channel).then(
+          () => {
+            this.#redisLive = true;
+            this.#enqueue({ full: true });
+          },
+          (err: unknown) => this.#o.log.debug({ err: (err as Error).message }, 'change channel subscribe failed'),
+        );
+      });
+      subscriber.on('close', () => {
+        if (this.#redisLive) this.#o.log.warn('Redis change feed lost; following Postgres notifications');
+        this.#redisLive = false;
+      });
+      if (subscriber.status === 'ready') subscriber.emit('ready');
+    }
+    try {
+      if (this.#o.notifications === false) throw new Error('notifications disabled');
+      const listening = await this.#o.database.sql.listen(
+        HOTSPOTS_CHANGED_CHANNEL,
+        () => {
+          if (!this.#redisLive) this.#enqueue({ full: true });
+        },
+        () => {
+          // (Re)connected: anything may have changed while the listener was away.
+          if (!this.#redisLive) this.#enqueue({ full: true });
+        },
+      );
+      this.#unlisten = () => listening.unlisten();
+    } catch (err) {
+      this.#o.log.warn({ err: (err as Error).message }, 'Postgres change notifications unavailable; polling the hotspots version');
+    }
+    await this.#pollVersion();
+    this.#pollTimer = setInterval(() => void this.#pollVersion(), VERSION_POLL_MS);
+    this.#pollTimer.unref();
+    this.#timer = setInterval(() => this.#enqueue({ full: true }), this.#o.reloadSeconds * 1000);
+    this.#timer.unref();
+    this.#enqueue({ full: true });
+    await this.settled();
+  }
+
+  /** Resolves when every queued change has been applied. */
+  async settled(): Promise<void> {
+    while (this.#running) await this.#running;
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    clearInterval(this.#timer);
+    clearInterval(this.#pollTimer);
+    await this.#unlisten?.().catch(() => undefined);
+    await this.settled();
+  }
+
+  /**
+   * The Postgres feed: live while the version sequence can be read. A new
+   * version means a change. The sequence moves at statement time, possibly
+   * before the commit, so the reload it causes is repeated on the next poll
+   * (a transaction shorter than a poll period is then seen); NOTIFY, sent at
+   * commit, covers longer ones where it is delivered.
+   */
+  async #pollVersion(): Promise<void> {
+    if (this.#stopped) return;
+    try {
+      const [row] = await this.#o.database.sql<{ v: string }[]>`
+        select (last_value::text || ':' || is_called::text) as v from public.photospots_hotspots_version`;
+      const version = row!.v;
+      if (!this.#pgLive) this.#o.log.info('Postgres change feed live');
+      this.#pgLive = true;
+      const changed = this.#version !== undefined && version !== this.#version;
+      this.#version = version;
+      if (this.#redisLive) return;
+      if (changed || this.#settleReload) this.#enqueue({ full: true });
+      this.#settleReload = changed;
+    } catch (err) {
+      if (this.#pgLive) this.#o.log.warn({ err: (err as Error).message }, 'Postgres change feed lost');
+      this.#pgLive = false;
+    }
+  }
+
+  #enqueue(change: IndexChange): void {
+    if (this.#stopped) return;
+    const p = (this.#pending ??= { full: false, upserted: new Set(), removed: new Set(), version: undefined });
+    if (change.version !== undefined) p.version = Math.max(p.version ?? 0, change.version);
+    if (change.full) p.full = true;
+    else {
+      for (const id of change.upserted) p.upserted.add(id);
+      for (const id of change.removed) p.removed.add(id);
+    }
+    this.#running ??= this.#drain().finally(() => (this.#running = undefined));
+  }
+
+  /** Applies queued changes one batch at a time; changes arriving meanwhile coalesce into the next batch. */
+  async #drain(): Promise<void> {
+    while (this.#pending && !this.#stopped) {
+      const batch = this.#pending;
+      this.#pending = undefined;
+      try {
+        if (batch.full || !this.#snapshot) {
+          const startedAt = Date.now();
+          this.#snapshot = new HotspotSnapshot(await activeSummaries(this.#o.database.sql));
+          this.#loadedAt = startedAt;
+        } else {
+          const ids = [...batch.upserted].filter((id) => !batch.removed.has(id));
+          const rows = await summariesByIds(this.#o.database.sql, ids);
+          const found = new Set(rows.map((r) => r.id));
+          // An upserted id that is no longer active (retired meanwhile) is removed too.
+          const removed = [...batch.removed, ...ids.filter((id) => !found.has(id))];
+          this.#snapshot = this.#snapshot.patched(rows, removed);
+        }
+        this.#o.onChange(batch.version);
+      } catch (err) {
+        this.#o.log.warn({ err: (err as Error).message }, 'in-process hotspot index refresh failed; retrying');
+        // Keep the work: it is retried with the next change or timer tick.
+        this.#pending = mergeBatches(batch, this.#pending);
+        return;
+      }
+    }
+  }
+}
+
+function mergeBatches(a: PendingChanges, b: PendingChanges | undefined): PendingChanges {
+  if (!b) return a;
+  return {
+    full: a.full || b.full,
+    upserted: new Set([...a.upserted, ...b.upserted]),
+    removed: new Set([...a.removed, ...b.removed]),
+    version: Math.max(a.version ?? 0, b.version ?? 0) || undefined,
+  };
+}

@@ -1,0 +1,78 @@
+import { hash, randomBytes } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { ApiContext } from '../api-context.ts';
+import type { CachedResponse } from '../cache/response-cache.ts';
+import { GEOJSON_TYPE, type ResponseFormat } from './content-negotiation.ts';
+
+/** Serializes a body and derives its strong ETag (a hash of the bytes). */
+export function serialize(body: unknown, source: string): CachedResponse {
+  const json = JSON.stringify(body);
+  return { body: json, etag: `"${hash('sha1', json, 'base64url').slice(0, 22)}"`, source };
+}
+
+/** Names this process in weak ETags: snapshot generations are per process. */
+const INSTANCE = randomBytes(6).toString('base64url');
+
+/**
+ * An answer computed from the in-process snapshot. Its ETag is weak and
+ * derived from the question and the snapshot generation (the same question on
+ * the same snapshot gives the same bytes), so the body is not hashed. Keys are
+ * built from validated numbers, words and base64url cursors only, so they are
+ * valid ETag characters as they are; anything else is hashed.
+ */
+export function snapshotEntry(body: string, key: string, generation: number): CachedResponse {
+  const tag = key.length <= 200 && ETAG_SAFE.test(key) ? key : hash('sha1', key, 'base64url');
+  return { body, etag: `W/"${INSTANCE}.${generation}.${tag}"`, source: 'memory' };
+}
+
+/** Commas excluded: If-None-Match lists tags separated by commas. */
+const ETAG_SAFE = /^[\w.:=-]*$/;
+
+/**
+ * Sends a cacheable response: ETag, Cache-Control, Vary and x-data-source,
+ * and 304 Not Modified when If-None-Match already names this body.
+ */
+export function sendCacheable(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  entry: CachedResponse,
+  options: { format: ResponseFormat; maxAgeSeconds: number; private?: boolean },
+): FastifyReply {
+  reply.header('etag', entry.etag);
+  reply.header('cache-control', `${options.private ? 'private' : 'public'}, max-age=${options.maxAgeSeconds}`);
+  const vary = options.private ? 'Accept, Authorization' : 'Accept';
+  const existing = reply.getHeader('vary');
+  reply.header('vary', existing ? `${String(existing)}, ${vary}` : vary);
+  reply.header('x-data-source', entry.source);
+  if (entry.cache) reply.header('x-cache', entry.cache);
+  const inm = request.headers['if-none-match'];
+  // If-None-Match uses the weak comparison: W/ prefixes do not matter.
+  const ours = entry.etag.replace(/^W\//, '');
+  if (inm && inm.split(',').some((t) => t.trim().replace(/^W\//, '') === ours)) {
+    return reply.code(304).send();
+  }
+  reply.type(options.format === 'geojson' ? GEOJSON_TYPE : 'application/json; charset=utf-8');
+  return reply.send(entry.body);
+}
+
+/**
+ * Answers from the in-process snapshot's memo when it holds `key`, else
+ * computes, serializes and (when the answer came from memory) memoizes it.
+ */
+export async function memoized(
+  ctx: Pick<ApiContext, 'answers' | 'memory'>,
+  key: string,
+  compute: () => Promise<{ body: unknown; source: string } | { json: string; source: 'memory' }>,
+): Promise<CachedResponse> {
+  const serving = ctx.memory?.snapshot !== undefined;
+  if (serving) {
+    const hit = ctx.answers.get(key);
+    if (hit) return hit;
+  }
+  const generation = ctx.answers.generation;
+  const answer = await compute();
+  if (answer.source !== 'memory') return serialize((answer as { body: unknown }).body, answer.source);
+  const entry = snapshotEntry('json' in answer ? answer.json : JSON.stringify(answer.body), key, generation);
+  ctx.answers.set(key, generation, entry);
+  return entry;
+}

@@ -1,0 +1,121 @@
+import { gunzipSync } from 'node:zlib';
+import SwaggerParser from '@apidevtools/swagger-parser';
+import { createTestEnv, type TestEnv } from '@photospots/test-harness';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildTestApp, DRESDEN, insertHotspot } from './fixtures.ts';
+
+let env: TestEnv;
+let app: FastifyInstance;
+
+beforeAll(async () => {
+  env = await createTestEnv();
+  for (const h of Object.values(DRESDEN)) await insertHotspot(env, h);
+  app = await buildTestApp(env, { CORS_ORIGINS: 'https://app.example.org,https://admin.example.org' });
+});
+afterAll(async () => {
+  await app?.close();
+  await env.close();
+});
+
+describe('OpenAPI document and docs page', () => {
+  it('GET /docs/json is a valid OpenAPI 3 document covering every endpoint, generated from the route schemas', async () => {
+    const res = await app.inject({ method: 'GET', url: '/docs/json' });
+    expect(res.statusCode).toBe(200);
+    const doc = res.json();
+    expect(doc.openapi).toBe('3.0.3');
+    // Throws with every problem when the document is invalid (schema and $refs).
+    await SwaggerParser.validate(structuredClone(doc));
+    expect(Object.keys(doc.paths).sort()).toEqual([
+      '/healthz',
+      '/readyz',
+      '/v1/hotspots',
+      '/v1/hotspots/nearby',
+      '/v1/hotspots/search',
+      '/v1/hotspots/top',
+      '/v1/hotspots/{id}',
+      '/v1/hotspots/{id}/photos',
+      '/v1/me/favorites',
+      '/v1/me/favorites/{hotspotId}',
+    ]);
+    expect(Object.keys(doc.paths['/v1/me/favorites/{hotspotId}']).sort()).toEqual(['delete', 'put']);
+    expect(doc.paths['/v1/me/favorites'].get.security).toEqual([{ bearerAuth: [] }]);
+    const nearby = doc.paths['/v1/hotspots/nearby'].get;
+    expect(nearby.parameters.map((p: { name: string }) => p.name).sort()).toEqual(['lat', 'limit', 'lng', 'radius']);
+    expect(nearby.parameters.find((p: { name: string }) => p.name === 'radius').schema).toMatchObject({ minimum: 1, maximum: 50_000, default: 1000 });
+    expect(Object.keys(nearby.responses['200'].content).sort()).toEqual(['application/geo+json', 'application/json']);
+    expect(doc.components.schemas.ErrorResponse).toBeDefined();
+  });
+
+  it('GET /docs serves an HTML docs page', async () => {
+    const res = await app.inject({ method: 'GET', url: '/docs' });
+    const page = res.statusCode === 302 ? await app.inject({ method: 'GET', url: res.headers.location as string }) : res;
+    expect(page.statusCode).toBe(200);
+    expect(page.headers['content-type']).toMatch(/^text\/html/);
+    expect(page.body).toContain('swagger-ui');
+  });
+});
+
+describe('operations', () => {
+  it('GET /healthz is always ok; GET /metrics has request counts and latency by route, cache and pool figures', async () => {
+    expect((await app.inject({ method: 'GET', url: '/healthz' })).json()).toEqual({ status: 'ok' });
+    await app.inject({ method: 'GET', url: '/v1/hotspots/top' });
+    await app.inject({ method: 'GET', url: '/v1/hotspots/search?q=zwinger' });
+    await app.inject({ method: 'GET', url: '/v1/hotspots/search?q=zwinger' });
+    const res = await app.inject({ method: 'GET', url: '/metrics' });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
+    const text = res.body;
+    expect(text).toMatch(/photospots_api_http_requests_total\{method="GET",route="\/v1\/hotspots\/top",status="200"\} 1/);
+    expect(text).toMatch(/photospots_api_http_request_duration_seconds_bucket\{le="[\d.]+",method="GET",route="\/v1\/hotspots\/search"\} \d+/);
+    expect(text).toMatch(/photospots_api_cache_requests_total\{route="search",result="miss"\} 1/);
+    expect(text).toMatch(/photospots_api_cache_requests_total\{route="search",result="hit_memory"\} 1/);
+    expect(text).toMatch(/photospots_api_db_pool_max 5/);
+    expect(text).toMatch(/photospots_api_index_hotspots 6/);
+    expect(text).toMatch(/photospots_api_index_feed\{feed="redis"\} 1/);
+    expect(text).toMatch(/photospots_api_redis_up 1/);
+    expect(text).toMatch(/photospots_api_process_cpu_seconds_total/);
+  });
+});
+
+describe('HTTP behaviour', () => {
+  it('CORS: allows the configured origins only, and answers preflights', async () => {
+    const ok = await app.inject({ method: 'GET', url: '/v1/hotspots/top', headers: { origin: 'https://app.example.org' } });
+    expect(ok.headers['access-control-allow-origin']).toBe('https://app.example.org');
+    expect(ok.headers.vary).toBe('Origin, Accept');
+    expect(ok.headers['access-control-expose-headers']).toContain('ETag');
+    const other = await app.inject({ method: 'GET', url: '/v1/hotspots/top', headers: { origin: 'https://evil.example' } });
+    expect(other.headers['access-control-allow-origin']).toBeUndefined();
+    const preflight = await app.inject({
+      method: 'OPTIONS',
+      url: '/v1/me/favorites/1',
+      headers: { origin: 'https://admin.example.org', 'access-control-request-method': 'PUT', 'access-control-request-headers': 'authorization' },
+    });
+    expect(preflight.statusCode).toBe(204);
+    expect(preflight.headers['access-control-allow-methods']).toContain('PUT');
+    expect(preflight.headers['access-control-allow-headers']).toContain('Authorization');
+  });
+
+  it('compresses large answers when the client accepts it', async () => {
+    const url = '/v1/hotspots?bbox=13.6,50.9,13.9,51.2&limit=200';
+    const plain = await app.inject({ method: 'GET', url, headers: { accept: 'application/geo+json' } });
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.rawPayload.length).toBeGreaterThan(1024);
+    const res = await app.inject({ method: 'GET', url, headers: { accept: 'application/geo+json', 'accept-encoding': 'gzip' } });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-encoding']).toBe('gzip');
+    expect(res.rawPayload.length).toBeLessThan(plain.rawPayload.length);
+    expect(gunzipSync(res.rawPayload).toString()).toBe(plain.body);
+    // Small answers are not worth compressing.
+    expect((await app.inject({ method: 'GET', url: '/v1/hotspots/top?limit=1', headers: { 'accept-encoding': 'gzip' } })).headers['content-encoding']).toBeUndefined();
+  });
+
+  it('echoes x-request-id and never leaks internals in errors', async () => {
+    const res = await app.inject({ method: 'GET', url: '/v1/hotspots/nearby?lat=x&lng=1', headers: { 'x-request-id': 'req-abc' } });
+    expect(res.statusCode).toBe(400);
+    expect(res.headers['x-request-id']).toBe('req-abc');
+    expect(Object.keys(res.json())).toEqual(['error']);
+    const own = await app.inject({ method: 'GET', url: '/v1/hotspots/top' });
+    expect(own.headers['x-request-id']).toMatch(/^req-/);
+  });
+});

@@ -1,0 +1,215 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { connectRedis, HotspotIndexWriter, type HotspotSummary } from '@photospots/hotspot-index';
+import { createTestEnv, freePort, waitFor, type TestEnv } from '@photospots/test-harness';
+import type { FastifyInstance } from 'fastify';
+import { pino } from 'pino';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { HotspotMemoryIndex } from '../src/hotspots/hotspot-memory-index.ts';
+import { buildTestApp, DRESDEN, insertHotspot } from './fixtures.ts';
+
+let env: TestEnv;
+
+beforeAll(async () => {
+  env = await createTestEnv();
+});
+beforeEach(() => env.truncate());
+afterAll(() => env.close());
+
+async function summary(id: number): Promise<HotspotSummary> {
+  const [row] = await env.database.sql<HotspotSummary[]>`
+    select id, label, lat, lng, score, photo_count as "photoCount", user_count as "userCount", top_tags as tags from hotspots where id = ${id}`;
+  return row!;
+}
+
+async function nearbyIds(app: FastifyInstance): Promise<number[]> {
+  const res = await app.inject({ method: 'GET', url: '/v1/hotspots/nearby?lat=51.0525&lng=13.74&radius=2000' });
+  expect(res.statusCode).toBe(200);
+  return (res.json() as { items: { id: number }[] }).items.map((i) => i.id);
+}
+
+async function retire(id: number): Promise<void> {
+  await env.database.sql`update hotspots set status = 'retired', retired_at = now() where id = ${id}`;
+}
+
+describe('the in-process index never serves a deleted hotspot for more than a few seconds', () => {
+  it('follows scoring\'s Redis change feed: removals, new hotspots and the search cache', async () => {
+    const fk = await insertHotspot(env, DRESDEN.frauenkirche);
+    const sem = await insertHotspot(env, DRESDEN.semperoper);
+    const app = await buildTestApp(env);
+    const writer = new HotspotIndexWriter(env.redis, env.redisPrefix);
+    try {
+      expect(await nearbyIds(app)).toEqual([fk, sem]);
+      const ready = await app.inject({ method: 'GET', url: '/readyz' });
+      expect(ready.json().checks.index).toEqual({ status: 'serving', feed: 'redis', hotspots: 2 });
+
+      const topIds = async () => (await app.inject({ method: 'GET', url: '/v1/hotspots/top' })).json().items.map((i: { id: number }) => i.id);
+      const boxIds = async () => (await app.inject({ method: 'GET', url: '/v1/hotspots?bbox=13.7,51.0,13.8,51.1' })).json().items.map((i: { id: number }) => i.id);
+      // Asked twice: the second answer comes from the memo, which a change must clear.
+      expect(await topIds()).toEqual([fk, sem]);
+      expect(await topIds()).toEqual([fk, sem]);
+      expect(await boxIds()).toEqual([fk, sem]);
+      const search = () => app.inject({ method: 'GET', url: '/v1/hotspots/search?q=semperoper' });
+      expect((await search()).headers['x-cache']).toBe('miss');
+      const cached = await search();
+      expect(cached.headers['x-cache']).toBe('hit-memory');
+      expect(cached.json().items.map((i: { id: number }) => i.id)).toEqual([sem]);
+
+      // Processing retires the Semperoper and adds the Zwinger; scoring announces both.
+      await retire(sem);
+      const zw = await insertHotspot(env, DRESDEN.zwinger);
+      await writer.apply([await summary(zw)], [sem]);
+      await waitFor(async () => JSON.stringify(await nearbyIds(app)) === JSON.stringify([fk, zw]), { timeoutMs: 3000, message: 'the change to reach the index' });
+      const after = await search();
+      expect(after.headers['x-cache']).toBe('miss');
+      expect(after.json()).toEqual({ items: [] });
+      expect(await topIds()).toEqual([fk, zw]);
+      expect(await boxIds()).toEqual([fk, zw]);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('follows Postgres notifications when there is no Redis', async () => {
+    const fk = await insertHotspot(env, DRESDEN.frauenkirche);
+    const sem = await insertHotspot(env, DRESDEN.semperoper);
+    const app = await buildTestApp(env, { REDIS_URL: '' }, { redis: undefined });
+    try {
+      expect(await nearbyIds(app)).toEqual([fk, sem]);
+      const ready = await app.inject({ method: 'GET', url: '/readyz' });
+      expect(ready.json()).toEqual({
+        status: 'ready',
+        checks: { database: { status: 'up' }, redis: { status: 'absent' }, index: { status: 'serving', feed: 'postgres', hotspots: 2 } },
+      });
+      await retire(sem);
+      await waitFor(async () => JSON.stringify(await nearbyIds(app)) === JSON.stringify([fk]), { timeoutMs: 3000, message: 'the retirement to reach the index' });
+      const zw = await insertHotspot(env, DRESDEN.zwinger);
+      await waitFor(async () => (await nearbyIds(app)).includes(zw), { timeoutMs: 3000, message: 'the new hotspot to reach the index' });
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+describe('Redis stopped mid-test', () => {
+  let redisServer: ChildProcess | undefined;
+  let port: number;
+
+  async function startRedis(): Promise<void> {
+    redisServer = spawn('redis-server', ['--port', String(port), '--save', '', '--appendonly', 'no', '--bind', '127.0.0.1'], { stdio: 'ignore' });
+    const probe = connectRedis(`redis://127.0.0.1:${port}`, pino({ level: 'silent' }), 'probe');
+    try {
+      await waitFor(async () => (await probe.ping().catch(() => '')) === 'PONG', { timeoutMs: 10_000, message: 'redis-server to start' });
+    } finally {
+      probe.disconnect();
+    }
+  }
+
+  async function stopRedis(): Promise<void> {
+    const server = redisServer;
+    redisServer = undefined;
+    if (!server || server.exitCode !== null) return;
+    const exited = new Promise((resolve) => server.once('exit', resolve));
+    server.kill('SIGKILL');
+    await exited;
+  }
+
+  afterAll(stopRedis);
+
+  it('keeps answering every endpoint (never a 500), reports Redis down, stays fresh through Postgres, and recovers', async () => {
+    port = await freePort();
+    await startRedis();
+    const fk = await insertHotspot(env, DRESDEN.frauenkirche);
+    const sem = await insertHotspot(env, DRESDEN.semperoper);
+    const bruehl = await insertHotspot(env, DRESDEN.bruehl);
+    const url = `redis://127.0.0.1:${port}`;
+    const redis = connectRedis(url, pino({ level: 'silent' }), 'query-api-test');
+    await waitFor(() => redis.status === 'ready', { timeoutMs: 5000, message: 'the Redis client to connect' });
+    const writer = new HotspotIndexWriter(redis, env.redisPrefix);
+    await writer.replaceAll(
+      (async function* () {
+        yield [await summary(fk), await summary(sem), await summary(bruehl)];
+      })(),
+    );
+    const app = await buildTestApp(env, { REDIS_URL: url }, { redis });
+    const direct = await buildTestApp(env, { REDIS_URL: url, MEMORY_INDEX: 'false' }, { redis });
+    try {
+      const before = await direct.inject({ method: 'GET', url: '/v1/hotspots/top' });
+      expect(before.headers['x-data-source']).toBe('redis');
+      expect((await app.inject({ method: 'GET', url: '/readyz' })).json().checks).toMatchObject({ redis: { status: 'up' }, index: { feed: 'redis' } });
+
+      await stopRedis();
+
+      await waitFor(async () => (await app.inject({ method: 'GET', url: '/readyz' })).json().checks.redis.status === 'down', {
+        timeoutMs: 5000,
+        message: '/readyz to report Redis down',
+      });
+      const ready = await app.inject({ method: 'GET', url: '/readyz' });
+      expect(ready.statusCode).toBe(200);
+      expect(ready.json()).toEqual({
+        status: 'ready',
+        checks: { database: { status: 'up' }, redis: { status: 'down' }, index: { status: 'serving', feed: 'postgres', hotspots: 3 } },
+      });
+      for (const path of [
+        '/v1/hotspots/nearby?lat=51.0519&lng=13.7416&radius=500',
+        '/v1/hotspots/top',
+        '/v1/hotspots?bbox=13.7,51.0,13.8,51.1',
+        '/v1/hotspots?bbox=13.7,51.0,13.8,51.1&zoom=12',
+        '/v1/hotspots/search?q=frauenkirche',
+        `/v1/hotspots/${fk}`,
+        `/v1/hotspots/${fk}/photos`,
+      ]) {
+        for (const a of [app, direct]) {
+          const res = await a.inject({ method: 'GET', url: path });
+          expect(res.statusCode, `${path}: ${res.body}`).toBe(200);
+        }
+      }
+      const fallback = await direct.inject({ method: 'GET', url: '/v1/hotspots/top' });
+      expect(fallback.headers['x-data-source']).toBe('postgis');
+      expect(fallback.json().items.map((i: { id: number }) => i.id)).toEqual([fk, sem, bruehl]);
+      expect((await direct.inject({ method: 'GET', url: '/v1/hotspots/nearby?lat=51.0519&lng=13.7416&radius=500' })).headers['x-data-source']).toBe('postgis');
+
+      // Scoring cannot announce anything now; Postgres notifications still reach the index.
+      await retire(sem);
+      await waitFor(async () => !(await nearbyIds(app)).includes(sem), { timeoutMs: 3000, message: 'the retirement to reach the index without Redis' });
+
+      await startRedis();
+      await waitFor(async () => (await app.inject({ method: 'GET', url: '/readyz' })).json().checks.index.feed === 'redis', {
+        timeoutMs: 15_000,
+        message: 'the Redis change feed to come back',
+      });
+      expect((await app.inject({ method: 'GET', url: '/readyz' })).json().checks.redis).toEqual({ status: 'up' });
+    } finally {
+      await app.close();
+      await direct.close();
+      redis.disconnect();
+    }
+  });
+});
+
+describe('where Postgres notifications do not arrive (PGlite behind its socket server)', () => {
+  it('the version poll alone keeps the in-process index fresh', async () => {
+    const fk = await insertHotspot(env, DRESDEN.frauenkirche);
+    const index = new HotspotMemoryIndex({
+      database: env.database,
+      subscriber: undefined,
+      redisKeyPrefix: env.redisPrefix,
+      log: pino({ level: 'silent' }),
+      reloadSeconds: 3600,
+      onChange: () => undefined,
+      notifications: false,
+    });
+    try {
+      await index.start();
+      expect(index.feed).toBe('postgres');
+      expect(index.snapshot?.items.map((h) => h.id)).toEqual([fk]);
+      const sem = await insertHotspot(env, DRESDEN.semperoper);
+      await retire(fk);
+      await waitFor(() => JSON.stringify(index.snapshot?.items.map((h) => h.id)) === JSON.stringify([sem]), {
+        timeoutMs: 5000,
+        message: 'the poll to pick up the changes',
+      });
+    } finally {
+      await index.stop();
+    }
+  });
+});

@@ -1,0 +1,284 @@
+/**
+ * `npm run bench:api`: HTTP benchmark of the query API.
+ *
+ * Loads the Dresden sample through the real pipeline into a database of its
+ * own (bench_photospots_api, kept between runs; --reload rebuilds it), starts the
+ * query API as a separate process (production settings: in-process index,
+ * Redis index and caches, rate limiting with the Redis store), and a bare
+ * Fastify server answering fixed JSON of the same size for each endpoint.
+ * Each endpoint and its bare twin are measured with autocannon in alternating
+ * slices (bare, API, bare, API, …), so load from other processes on the
+ * machine falls on both alike; the table prints the medians of requests/s and
+ * p50/p99 latency and the median of the per-round ratios.
+ *
+ * Env: BENCH_DURATION_SECONDS (3 per slice), BENCH_ROUNDS (5), BENCH_CONNECTIONS
+ * (50), DATABASE_URL / REDIS_URL (default the local ones). Needs Postgres+PostGIS and Redis.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { ingestRequested } from '@photospots/contracts';
+import { runMigrations } from '@photospots/db';
+import { createSqsClient, MessagePublisher, queueDefinitions, resolveQueues, setupQueues } from '@photospots/queue';
+import {
+  DRESDEN_SAMPLE_CSV,
+  freePort,
+  obtainBackingServices,
+  pipelineState,
+  startProcess,
+  startService,
+  waitFor,
+  waitForHttpOk,
+  type ServiceProcess,
+} from '@photospots/test-harness';
+import autocannon from 'autocannon';
+import { Redis } from 'ioredis';
+import { pino } from 'pino';
+import postgres from 'postgres';
+
+const { values: args } = parseArgs({ options: { reload: { type: 'boolean' } } });
+/** Seconds of each measured slice; each endpoint is measured in ROUNDS alternating slices (bare, API, bare, API, …). */
+const DURATION = Number(process.env.BENCH_DURATION_SECONDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const DB_NAME = 'bench_photospots_api';
+const REDIS_PREFIX = 'photospots-bench:';
+
+/** Deterministic pseudo-random numbers (mulberry32), so every run asks the same questions. */
+function random(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const rnd = random(42);
+const around = (n: number, make: (lat: number, lng: number) => string) =>
+  Array.from({ length: n }, () => make(51.03 + rnd() * 0.05, 13.69 + rnd() * 0.1));
+const TERMS = ['frauenkirche', 'zwinger', 'semperoper', 'elbe', 'bruhl', 'neustadt', 'kirche', 'bridge', 'altmarkt', 'graffiti'];
+
+/**
+ * The measured requests. Where apps ask varied questions (positions, map
+ * boxes), the run cycles through many different ones (100,000 boxes: more
+ * than a run sends, so no answer is ever served from a cache); top is one
+ * question for everyone; search is measured both as a repeated query (served
+ * by the response cache) and with every request new.
+ */
+const ENDPOINTS: { name: string; note: string; paths: string[] }[] = [
+  { name: 'nearby', note: '500 points (never cached), r=1 km', paths: around(500, (lat, lng) => `/v1/hotspots/nearby?lat=${lat.toFixed(5)}&lng=${lng.toFixed(5)}&radius=1000&limit=20`) },
+  {
+    name: 'bbox',
+    note: 'every request a new box ≈ 3×2 km, limit 50',
+    paths: around(100_000, (lat, lng) => `/v1/hotspots?bbox=${(lng - 0.02).toFixed(4)},${(lat - 0.01).toFixed(4)},${(lng + 0.02).toFixed(4)},${(lat + 0.01).toFixed(4)}&limit=50`),
+  },
+  {
+    name: 'bbox zoom=13',
+    note: 'every request a new city-wide box, clusters',
+    paths: around(100_000, (lat, lng) => `/v1/hotspots?bbox=${(lng - 0.15).toFixed(4)},${(lat - 0.07).toFixed(4)},${(lng + 0.15).toFixed(4)},${(lat + 0.07).toFixed(4)}&zoom=13&limit=200`),
+  },
+  { name: 'search', note: 'one query, cached', paths: ['/v1/hotspots/search?q=frauenkirche&limit=20'] },
+  {
+    name: 'search (uncached)',
+    note: 'every request a new query',
+    paths: Array.from({ length: 100_000 }, (_, i) => `/v1/hotspots/search?q=${TERMS[i % TERMS.length]}&lat=51.05&lng=13.74&radius=${20_000 + i}&limit=20`),
+  },
+  { name: 'top', note: 'one question', paths: ['/v1/hotspots/top?limit=20'] },
+];
+
+const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
+
+async function main(): Promise<void> {
+  const services = await obtainBackingServices({ ...process.env, PHOTOSPOTS_TEST_CONTAINERS: 'false' });
+  const processes: ServiceProcess[] = [];
+  const redis = new Redis(services.redisUrl, { maxRetriesPerRequest: 1 });
+  try {
+    const databaseUrl = await ensureDatabase(services.adminDatabaseUrl, Boolean(args.reload));
+    const sqs = createSqsClient({ region: 'us-east-1', endpoint: services.awsEndpoint });
+    const id = `${process.pid}`;
+    const queueNames = { ingest: `bench${id}-ingest`, photosIngested: `bench${id}-photos-ingested`, hotspotsChanged: `bench${id}-hotspots-changed` };
+    await setupQueues(sqs, queueDefinitions(queueNames));
+    const queues = await resolveQueues(sqs, queueNames);
+    const common = {
+      DATABASE_URL: databaseUrl,
+      AWS_ENDPOINT_URL: services.awsEndpoint,
+      AWS_REGION: 'us-east-1',
+      REDIS_URL: services.redisUrl,
+      REDIS_KEY_PREFIX: REDIS_PREFIX,
+      QUEUE_INGEST: queueNames.ingest,
+      QUEUE_PHOTOS_INGESTED: queueNames.photosIngested,
+      QUEUE_HOTSPOTS_CHANGED: queueNames.hotspotsChanged,
+      LOG_LEVEL: 'warn',
+      SQS_WAIT_TIME_SECONDS: '1',
+      RESCORE_INTERVAL_MINUTES: '0',
+      HEALTH_PORT: '0',
+      HEALTH_HOST: '127.0.0.1',
+    };
+
+    const sql = postgres(databaseUrl, { max: 1, onnotice: () => undefined });
+    const [{ scored }] = await sql<{ scored: number }[]>`select count(*)::int as scored from hotspots where status = 'active' and scored_at is not null`;
+    if (scored === 0) {
+      log('loading the Dresden sample through ingest, processing and scoring (once; --reload repeats it)…');
+      const workers = ['ingest', 'processing', 'scoring'].map((s) => startService(s, common));
+      processes.push(...workers);
+      const publisher = new MessagePublisher({ sqs, queueUrls: queues.url, producer: 'cli', log: pino({ level: 'silent' }) });
+      await publisher.publish(ingestRequested, { kind: 'file-import', location: DRESDEN_SAMPLE_CSV, format: 'lbsn-csv' });
+      await waitFor(
+        async () => {
+          const s = await pipelineState(sql, sqs, Object.values(queues.url));
+          return s.settled && s.photos > 17_000 ? s : undefined;
+        },
+        { timeoutMs: 300_000, intervalMs: 1000, message: 'the pipeline to settle' },
+      );
+      for (const w of workers) await w.stop();
+      processes.length = 0;
+    }
+    const [{ active }] = await sql<{ active: number }[]>`select count(*)::int as active from hotspots where status = 'active'`;
+    await sql.end();
+    if ((await redis.exists(`${REDIS_PREFIX}hotspots:meta`)) !== 1) {
+      log('syncing the Redis index (scoring)…');
+      const scoring = startService('scoring', common);
+      await waitFor(async () => (await redis.exists(`${REDIS_PREFIX}hotspots:meta`)) === 1, { timeoutMs: 60_000, message: 'the Redis index' });
+      await scoring.stop();
+    }
+    // Drop cached answers and rate-limit counters of earlier runs, so every run starts alike.
+    const stale = await redis.keys(`${REDIS_PREFIX}cache:*`);
+    const limits = await redis.keys(`${REDIS_PREFIX}ratelimit:*`);
+    if (stale.length + limits.length > 0) await redis.del(...stale, ...limits);
+
+    const apiPort = await freePort();
+    const api = startService('query-api', { ...common, PORT: String(apiPort), HOST: '127.0.0.1', RATE_LIMIT_MAX: '1000000' });
+    processes.push(api);
+    const apiUrl = `http://127.0.0.1:${apiPort}`;
+    await waitForHttpOk(`${apiUrl}/readyz`).catch((err: unknown) => {
+      throw new Error(`the query API did not start: ${(err as Error).message}\n${api.output()}`);
+    });
+    await waitFor(async () => ((await (await fetch(`${apiUrl}/readyz`)).json()) as { checks: { index: { status: string } } }).checks.index.status === 'serving', {
+      timeoutMs: 30_000,
+      message: 'the in-process index',
+    });
+
+    // The bare twin answers the API's real answer whose size is closest to the average of the run's questions.
+    const bodies: Record<string, unknown> = {};
+    const sizes: Record<string, number> = {};
+    for (const [i, e] of ENDPOINTS.entries()) {
+      const sample: string[] = [];
+      for (const p of e.paths.slice(0, 100)) {
+        const res = await fetch(`${apiUrl}${p}`);
+        if (res.status !== 200) throw new Error(`${p} answered ${res.status}: ${await res.text()}`);
+        sample.push(await res.text());
+      }
+      const mean = sample.reduce((n, t) => n + Buffer.byteLength(t), 0) / sample.length;
+      const closest = sample.reduce((a, b) => (Math.abs(Buffer.byteLength(b) - mean) < Math.abs(Buffer.byteLength(a) - mean) ? b : a));
+      sizes[e.name] = Math.round(mean);
+      bodies[`e${i}`] = JSON.parse(closest);
+    }
+    const dir = mkdtempSync(path.join(tmpdir(), 'photospots-bench-'));
+    writeFileSync(path.join(dir, 'bodies.json'), JSON.stringify(bodies));
+    const barePort = await freePort();
+    const bare = startProcess('bare', process.execPath, [path.join(import.meta.dirname, 'bare-server.ts')], { PORT: String(barePort), BARE_BODIES: path.join(dir, 'bodies.json') });
+    processes.push(bare);
+    const bareUrl = `http://127.0.0.1:${barePort}`;
+    await waitFor(async () => (await fetch(`${bareUrl}/bare/e0`).catch(() => undefined))?.ok, { timeoutMs: 10_000, message: 'the bare server' });
+
+    log(`${active} active hotspots; ${CONNECTIONS} connections, ${ROUNDS} rounds of ${DURATION} s slices, API and bare server in separate processes`);
+    const loadBefore = loadavg()[0]!;
+    const rows: string[][] = [];
+    for (const [i, e] of ENDPOINTS.entries()) {
+      await measure(bareUrl, [`/bare/e${i}`], 1); // warm-up
+      await measure(apiUrl, e.paths.slice(-200), 1);
+      const bare: Result[] = [];
+      const api: Result[] = [];
+      let offset = 0;
+      for (let r = 0; r < ROUNDS; r++) {
+        bare.push(await measure(bareUrl, [`/bare/e${i}`], DURATION));
+        const a = await measure(apiUrl, e.paths, DURATION, offset);
+        offset += a.sent;
+        if (a.non2xx > 0 || a.errors > 0) throw new Error(`${e.name}: ${a.non2xx} non-2xx answers, ${a.errors} errors`);
+        api.push(a);
+      }
+      const ratio = median(api.map((a, r) => a.rps / bare[r]!.rps));
+      rows.push([
+        e.name,
+        e.note,
+        `${sizes[e.name]} B`,
+        fmt(median(bare.map((b) => b.rps))),
+        `${median(bare.map((b) => b.p50))} / ${median(bare.map((b) => b.p99))}`,
+        fmt(median(api.map((a) => a.rps))),
+        `${median(api.map((a) => a.p50))} / ${median(api.map((a) => a.p99))}`,
+        `${Math.round(ratio * 100)}%`,
+      ]);
+      log(`${e.name}: API/bare per round ${api.map((a, r) => `${Math.round((a.rps / bare[r]!.rps) * 100)}%`).join(' ')}`);
+    }
+    const header = ['endpoint', 'requests', 'body (mean)', 'bare req/s', 'bare p50 / p99 ms', 'API req/s', 'API p50 / p99 ms', 'API / bare'];
+    console.log(
+      `\nquery API vs a bare Fastify route with a same-size fixed JSON: medians of ${ROUNDS} alternating ${DURATION} s slices, ` +
+        `${CONNECTIONS} connections, ${active} hotspots; load average ${loadBefore.toFixed(1)} → ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores\n`,
+    );
+    console.log(`| ${header.join(' | ')} |`);
+    console.log(`| ${header.map(() => '---').join(' | ')} |`);
+    for (const r of rows) console.log(`| ${r.join(' | ')} |`);
+  } finally {
+    for (const p of processes) await p.stop();
+    redis.disconnect();
+    await services.stop();
+  }
+}
+
+function fmt(n: number): string {
+  return Math.round(n).toLocaleString('en');
+}
+
+interface Result {
+  rps: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+  sent: number;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** Runs autocannon against `base`, each request taking the next of `paths` (round robin from `offset`). */
+async function measure(base: string, paths: string[], seconds: number, offset = 0): Promise<Result> {
+  let next = offset;
+  const result = await autocannon({
+    url: base,
+    connections: CONNECTIONS,
+    duration: seconds,
+    requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: paths[next++ % paths.length] }) }],
+  });
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors, sent: next - offset };
+}
+
+/** Creates (or with reload, recreates) the bench database and migrates it; returns its URL. */
+async function ensureDatabase(adminUrl: string, reload: boolean): Promise<string> {
+  const admin = postgres(adminUrl, { max: 1, onnotice: () => undefined });
+  try {
+    if (reload) await admin.unsafe(`drop database if exists ${DB_NAME} with (force)`);
+    const [exists] = await admin`select 1 from pg_database where datname = ${DB_NAME}`;
+    if (!exists) await admin.unsafe(`create database ${DB_NAME}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(adminUrl);
+  url.pathname = `/${DB_NAME}`;
+  await runMigrations(url.toString());
+  return url.toString();
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
