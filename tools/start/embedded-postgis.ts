@@ -1,6 +1,6 @@
 /**
  * The embedded database of `npm start`: PGlite (Postgres compiled to WASM)
- * with PostGIS and pg_trgm, its data in a local folder, served on the loopback
+ * with PostGIS, pg_trgm and unaccent, its data in a local folder, served on the loopback
  * interface over the Postgres wire protocol (pglite-socket's connection
  * handler), so the services connect to it with their ordinary DATABASE_URL.
  *
@@ -13,6 +13,7 @@ import { mkdirSync } from 'node:fs';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import { unaccent } from '@electric-sql/pglite/contrib/unaccent';
 import { postgis } from '@electric-sql/pglite-postgis';
 import { PGLiteSocketHandler, type PGLiteSocketHandlerOptions } from '@electric-sql/pglite-socket';
 import { ExchangeQueue } from './pglite-exchange-queue.ts';
@@ -29,7 +30,7 @@ const MAX_CONNECTIONS = 100;
 /** Opens (or creates) the database in `dataDir` and serves it on 127.0.0.1:`port` (0 = any free port). */
 export async function startEmbeddedPostgis(dataDir: string, port = 0): Promise<EmbeddedPostgis> {
   mkdirSync(dataDir, { recursive: true });
-  const db = await PGlite.create({ dataDir, extensions: { postgis, pg_trgm } });
+  const db = await PGlite.create({ dataDir, extensions: { postgis, pg_trgm, unaccent } });
   const queue = new ExchangeQueue(db) as unknown as PGLiteSocketHandlerOptions['queryQueue'];
   const handlers = new Set<PGLiteSocketHandler>();
 

@@ -42,9 +42,8 @@ async function settled() {
     async () => {
       const s = await pipelineState(env.database.sql, env.sqs, urls);
       if (!s.settled || s.photos !== 17_879) return undefined;
-      // …and the API serves from the Redis index scoring keeps.
-      const probe = await fetch(`${api}/v1/hotspots/nearby?lat=51.0519&lng=13.7416&radius=10`);
-      return probe.headers.get('x-data-source') === 'redis' ? s : undefined;
+      // …and scoring has synced the Redis index (its meta key exists only after a complete sync).
+      return (await env.redis.exists(`${env.redisPrefix}hotspots:meta`)) === 1 ? s : undefined;
     },
     { timeoutMs: 150_000, intervalMs: 500, message: 'the pipeline to settle' },
   );

@@ -31,6 +31,9 @@ module "stack" {
   log_retention_days = 90
   alarm_emails       = var.alarm_emails
 
+  auth_jwks_url   = var.auth_jwks_url
+  auth_jwt_issuer = var.auth_jwt_issuer
+
   github_repository           = var.github_repository
   create_github_oidc_provider = var.create_github_oidc_provider
 }

@@ -78,3 +78,15 @@ variable "create_github_oidc_provider" {
   type        = bool
   default     = true
 }
+
+variable "auth_jwks_url" {
+  description = "JWKS URL of the sign-in provider (Supabase: https://<project>.supabase.co/auth/v1/.well-known/jwks.json)."
+  type        = string
+  default     = ""
+}
+
+variable "auth_jwt_issuer" {
+  description = "Issuer of app users' tokens (Supabase: https://<project>.supabase.co/auth/v1)."
+  type        = string
+  default     = ""
+}

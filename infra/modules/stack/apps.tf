@@ -172,13 +172,19 @@ module "query_api" {
 
   target_group_arn = module.alb.target_group_arn
 
+  # Favorites ask scoring for a rescore; detail and photos sign thumbnail URLs.
+  publishes    = { hotspotsChanged = module.queues.queues["hotspotsChanged"] }
+  read_buckets = { thumbnails = module.storage.buckets["thumbnails"] }
+
   port_env = "PORT"
   environment = {
     AWS_REGION = var.aws_region
     LOG_LEVEL  = var.log_level
     PORT       = local.api_port
     # Behind the ALB: the client address is in X-Forwarded-For.
-    TRUST_PROXY = true
+    TRUST_PROXY     = true
+    AUTH_JWKS_URL   = var.auth_jwks_url
+    AUTH_JWT_ISSUER = var.auth_jwt_issuer
   }
   secrets = {
     DATABASE_URL = module.database.url_secret_arn
@@ -186,7 +192,10 @@ module "query_api" {
   }
   code_defaults = [
     "DATABASE_POOL_MAX", "AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
-    "REDIS_KEY_PREFIX", "HOST", "RATE_LIMIT_MAX", "RATE_LIMIT_WINDOW_SECONDS",
+    "REDIS_KEY_PREFIX", "HOST", "RATE_LIMIT_MAX", "RATE_LIMIT_WINDOW_SECONDS", "RATE_LIMIT_USER_MAX",
+    "AUTH_JWT_AUDIENCE", "AUTH_JWT_SECRET", "AUTH_JWKS_CACHE_SECONDS", "CORS_ORIGINS", "CACHE_TTL_SECONDS",
+    "CACHE_MAX_ENTRIES", "MEMORY_INDEX", "INDEX_RELOAD_SECONDS", "CURSOR_SECRET", "THUMBNAIL_PUBLIC_BASE_URL",
+    "THUMBNAIL_URL_TTL_SECONDS", "OUTBOX_POLL_MS",
   ]
 
   scaling = {

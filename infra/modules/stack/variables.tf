@@ -214,3 +214,17 @@ variable "create_github_oidc_provider" {
   type        = bool
   default     = true
 }
+
+# --- sign-in (query-api) ------------------------------------------------------------
+
+variable "auth_jwks_url" {
+  description = "JWKS URL of the token issuer (Supabase: https://<project>.supabase.co/auth/v1/.well-known/jwks.json). Empty: sign-in disabled."
+  type        = string
+  default     = ""
+}
+
+variable "auth_jwt_issuer" {
+  description = "Required iss of app users' tokens (Supabase: https://<project>.supabase.co/auth/v1). Empty: sign-in disabled."
+  type        = string
+  default     = ""
+}
