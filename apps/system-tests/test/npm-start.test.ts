@@ -3,7 +3,7 @@ import { rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { freePort, REPO_ROOT, waitFor } from '@photospots/test-harness';
 import postgres from 'postgres';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { newcomerCheckout } from './support/newcomer-checkout.ts';
 import { descendants, isAlive, type ProcessInfo } from './support/process-tree.ts';
 
@@ -137,11 +137,18 @@ beforeAll(async () => {
   port = await freePort();
 });
 
-afterAll(async () => {
+/** A test that failed half-way must not leave its launcher (and services) running into the next one. */
+async function killIfRunning() {
   if (running && running.child.exitCode === null && running.child.signalCode === null) {
     process.kill(-running.child.pid!, 'SIGKILL');
     await running.exited;
   }
+}
+
+afterEach(killIfRunning);
+
+afterAll(async () => {
+  await killIfRunning();
   rmSync(checkout, { recursive: true, force: true });
 });
 
