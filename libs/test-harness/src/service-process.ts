@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { waitFor } from './wait-for.ts';
 
 /** The repository root (tests spawn services and tools relative to it). */
@@ -60,9 +60,16 @@ export function startProcess(name: string, command: string, args: string[], env:
   };
 }
 
+/**
+ * Preloaded into service processes: a service whose parent (this test worker)
+ * dies stops itself instead of running on as an orphan — the same watchdog
+ * `npm start` gives the services it launches.
+ */
+const EXIT_WITH_PARENT = pathToFileURL(path.join(REPO_ROOT, 'tools', 'start', 'exit-with-launcher.ts')).href;
+
 /** Starts one of the four services from its source entry point (node strips the types). */
 export function startService(app: string, env: Record<string, string>): ServiceProcess {
-  return startProcess(app, process.execPath, [path.join(REPO_ROOT, 'apps', app, 'src', 'main.ts')], env);
+  return startProcess(app, process.execPath, ['--import', EXIT_WITH_PARENT, path.join(REPO_ROOT, 'apps', app, 'src', 'main.ts')], env);
 }
 
 /** Waits until an HTTP GET answers 200 (a /readyz, say). */
