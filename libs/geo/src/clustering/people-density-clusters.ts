@@ -79,7 +79,7 @@ export function clusterByPeople(
     const u = points.user[i]!;
     if (u > maxUser) maxUser = u;
   }
-  const pad = Math.ceil((params.bandwidthM * mercatorScale(maxAbsLat)) / cell) + 2;
+  const pad = Math.ceil((params.bandwidthM * mercatorScale(maxAbsLat)) / cell) + 2 + Math.max(1, params.burstCells);
   const x0 = minGx - pad;
   const y0 = minGy - pad;
   const W = maxGx - minGx + 1 + 2 * pad;
@@ -91,9 +91,16 @@ export function clusterByPeople(
   for (let r = 0; r < H; r++) rowScale[r] = mercatorScale(mercatorToLat((y0 + r + 0.5) * cell));
   const cellsFor = (meters: number, row: number) => (meters * rowScale[row]!) / cell;
 
-  // 1. One "user post location" per photographer and cell (bursts count once).
+  // 1. One "user post location" per photographer and burst cell (burstCells × burstCells grid
+  // cells, ~15 m): a burst of shots from one spot counts once. A burst cell is represented by its
+  // first grid cell, on the global lattice, so every window agrees.
+  const b = Math.max(1, params.burstCells);
   const keys = new Float64Array(n);
-  for (let i = 0; i < n; i++) keys[i] = points.user[i]! * WH + (gy[i]! - y0) * W + (gx[i]! - x0);
+  for (let i = 0; i < n; i++) {
+    const bx = Math.floor(gx[i]! / b) * b;
+    const by = Math.floor(gy[i]! / b) * b;
+    keys[i] = points.user[i]! * WH + (by - y0) * W + (bx - x0);
+  }
   keys.sort();
   let m = 0;
   for (let i = 0; i < n; i++) if (i === 0 || keys[i] !== keys[m - 1]) keys[m++] = keys[i]!;
