@@ -72,6 +72,12 @@ export default [
     },
   },
   {
+    // Benchmarks measure internals (a harvester, a launcher part) and drive whole stacks: they may
+    // import any project's code, but nothing imports them (no project depends on bench).
+    files: ['bench/**/*.ts'],
+    rules: { '@nx/enforce-module-boundaries': 'off' },
+  },
+  {
     // Configuration loaders, the test harness and repo tools are where the environment is read.
     files: ['libs/config/src/**/*.ts', 'apps/*/src/config.ts', 'libs/test-harness/src/**/*.ts', 'tools/**/*.ts', 'bench/**/*.ts', '**/test/**/*.ts', '**/vitest.config.ts'],
     rules: { 'no-restricted-syntax': 'off' },

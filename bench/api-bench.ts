@@ -20,7 +20,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ingestRequested } from '@photospots/contracts';
 import { runMigrations } from '@photospots/db';
-import { createSqsClient, MessagePublisher, queueDefinitions, resolveQueues, setupQueues } from '@photospots/queue';
+import { createSqsClient, MessagePublisher, prefixedQueueNames, queueDefinitions, queueEnvVars, resolveQueues, setupQueues } from '@photospots/queue';
 import {
   DRESDEN_SAMPLE_CSV,
   freePort,
@@ -99,7 +99,7 @@ async function main(): Promise<void> {
     const databaseUrl = await ensureDatabase(services.adminDatabaseUrl, Boolean(args.reload));
     const sqs = createSqsClient({ region: 'us-east-1', endpoint: services.awsEndpoint });
     const id = `${process.pid}`;
-    const queueNames = { ingest: `bench${id}-ingest`, photosIngested: `bench${id}-photos-ingested`, hotspotsChanged: `bench${id}-hotspots-changed` };
+    const queueNames = prefixedQueueNames(`bench${id}-`);
     await setupQueues(sqs, queueDefinitions(queueNames));
     const queues = await resolveQueues(sqs, queueNames);
     const common = {
@@ -108,9 +108,7 @@ async function main(): Promise<void> {
       AWS_REGION: 'us-east-1',
       REDIS_URL: services.redisUrl,
       REDIS_KEY_PREFIX: REDIS_PREFIX,
-      QUEUE_INGEST: queueNames.ingest,
-      QUEUE_PHOTOS_INGESTED: queueNames.photosIngested,
-      QUEUE_HOTSPOTS_CHANGED: queueNames.hotspotsChanged,
+      ...queueEnvVars(queueNames),
       LOG_LEVEL: 'warn',
       SQS_WAIT_TIME_SECONDS: '1',
       RESCORE_INTERVAL_MINUTES: '0',

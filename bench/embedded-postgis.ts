@@ -14,7 +14,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { createDatabase, runMigrations } from '@photospots/db';
-import { createSqsClient, queueDefinitions, setupQueues } from '@photospots/queue';
+import { createSqsClient, prefixedQueueNames, queueDefinitions, queueEnvVars, setupQueues } from '@photospots/queue';
 import postgres from 'postgres';
 import { startEmbeddedPostgis } from '../tools/start/embedded-postgis.ts';
 import { startEmbeddedSqsS3 } from '../tools/start/embedded-sqs-s3.ts';
@@ -45,7 +45,7 @@ async function timed<T>(work: () => Promise<T>): Promise<[T, number]> {
 async function measure(url: string, sqsEndpoint: string, startMs: number): Promise<Timings> {
   const [, migrate] = await timed(() => runMigrations(url));
   const id = randomBytes(3).toString('hex');
-  const names = { ingest: `bench-${id}-ingest`, photosIngested: `bench-${id}-photos`, hotspotsChanged: `bench-${id}-hotspots` };
+  const names = prefixedQueueNames(`bench-${id}-`);
   const sqs = createSqsClient({ region: 'us-east-1', endpoint: sqsEndpoint });
   await setupQueues(sqs, queueDefinitions(names));
   sqs.destroy();
@@ -53,9 +53,7 @@ async function measure(url: string, sqsEndpoint: string, startMs: number): Promi
     PATH: process.env.PATH ?? '',
     DATABASE_URL: url,
     AWS_ENDPOINT_URL: sqsEndpoint,
-    QUEUE_INGEST: names.ingest,
-    QUEUE_PHOTOS_INGESTED: names.photosIngested,
-    QUEUE_HOTSPOTS_CHANGED: names.hotspotsChanged,
+    ...queueEnvVars(names),
     LOG_LEVEL: 'warn',
   };
   const [imported, importMs] = await timed(() => run(process.execPath, [path.join(ROOT, 'apps/ingest/src/cli.ts'), 'import', SAMPLE], { env }));

@@ -31,9 +31,9 @@ async function writeCsv(file: string) {
   out.write(`${HEADER}\n`);
   for (let i = 0; i < N; i++) {
     const line = `"2",${p.lat[i]!.toFixed(6)},${p.lng[i]!.toFixed(6)},"s${i}","u${p.user[i]}","2019-05-${String(1 + (i % 28)).padStart(2, '0')}","2019-06-01","","tag${p.user[i]! % 50};dresden;place${i % 997}","",${i % 1000},0,"",""\n`;
-    if (!out.write(line)) await new Promise((r) => out.once('drain', r));
+    if (!out.write(line)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
   }
-  await new Promise<void>((r) => out.end(r));
+  await new Promise<void>((resolve) => out.end(() => resolve()));
 }
 
 /** Rows/s of a plain psql \copy of the CSV into an unindexed table: the ceiling for any import. */

@@ -6,9 +6,8 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import { QUEUES, type QueueKey } from '@photospots/contracts';
 import { runMigrations, createDatabase, type Database } from '@photospots/db';
-import { createSqsClient, queueDefinitions, setupQueues } from '@photospots/queue';
+import { createSqsClient, prefixedQueueNames, queueDefinitions, queueEnvVars, setupQueues } from '@photospots/queue';
 import { buildApp } from 'fauxqs';
 import postgres from 'postgres';
 
@@ -23,7 +22,7 @@ export interface LocalPipeline {
 }
 
 /** Every queue of the registry under a scratch name. */
-const NAMES = Object.fromEntries(QUEUES.map((q) => [q.key, `scratch-${q.defaultName}`])) as Record<QueueKey, string>;
+const NAMES = prefixedQueueNames('scratch-');
 
 /** Creates (or, with reuse, keeps) the scratch database and starts fauxqs on 127.0.0.1. */
 export async function startLocalPipeline(options: { adminUrl: string; database: string; reuse: boolean }): Promise<LocalPipeline & { fresh: boolean }> {
@@ -53,7 +52,7 @@ export async function startLocalPipeline(options: { adminUrl: string; database: 
     AWS_ENDPOINT_URL: endpoint,
     AWS_REGION: 'us-east-1',
     LOG_LEVEL: 'warn',
-    ...Object.fromEntries(QUEUES.map((q) => [q.envVar, NAMES[q.key]])),
+    ...queueEnvVars(NAMES),
   };
   const database = createDatabase(url.toString(), { max: 2, applicationName: 'eval' });
   return {

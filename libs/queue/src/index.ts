@@ -13,5 +13,5 @@ export {
   type RunningConsumer,
 } from './consumer.ts';
 export { startOutboxRelay, type OutboxDrain, type OutboxRelay } from './outbox-relay.ts';
-export { queueDefinitions, resolveQueues, type QueueUrls } from './topology.ts';
+export { queueDefinitions, resolveQueues, prefixedQueueNames, queueEnvVars, type QueueNames, type QueueUrls } from './topology.ts';
 export { redriveDeadLetters } from './redrive.ts';

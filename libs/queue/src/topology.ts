@@ -11,6 +11,16 @@ export interface QueueUrls {
   deadLetterUrl: Record<QueueKey, string | undefined>;
 }
 
+/** Every queue of the registry under its default name with a prefix (scratch stacks, tests, benchmarks). */
+export function prefixedQueueNames(prefix: string): QueueNames {
+  return Object.fromEntries(QUEUES.map((q) => [q.key, `${prefix}${q.defaultName}`])) as QueueNames;
+}
+
+/** The QUEUE_* variables that point every service at the given queues. */
+export function queueEnvVars(names: QueueNames): Record<string, string> {
+  return Object.fromEntries(QUEUES.map((q) => [q.envVar, names[q.key]]));
+}
+
 /** Definitions of every queue and its DLQ for setupQueues, from the contract registry. */
 export function queueDefinitions(names: QueueNames): QueueDefinition[] {
   return QUEUES.map((q) => ({

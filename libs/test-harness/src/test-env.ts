@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { DeleteQueueCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { createDatabase, type Database } from '@photospots/db';
-import { createSqsClient, queueDefinitions, resolveQueues, setupQueues, type QueueUrls } from '@photospots/queue';
+import { createSqsClient, prefixedQueueNames, queueDefinitions, queueEnvVars, resolveQueues, setupQueues, type QueueUrls } from '@photospots/queue';
 import type { QueueKey } from '@photospots/contracts';
 import { Redis } from 'ioredis';
 import postgres from 'postgres';
@@ -57,12 +57,7 @@ export async function createTestEnv(): Promise<TestEnv> {
   const awsEndpoint = harnessValue('awsEndpoint');
   const region = 'us-east-1';
   const sqs = createSqsClient({ region, endpoint: awsEndpoint });
-  const queueNames: Record<QueueKey, string> = {
-    ingest: `t${id}-ingest-requests`,
-    photosIngested: `t${id}-photos-ingested`,
-    hotspotsChanged: `t${id}-hotspots-changed`,
-    thumbnails: `t${id}-thumbnails`,
-  };
+  const queueNames = prefixedQueueNames(`t${id}-`);
   const created = await setupQueues(sqs, queueDefinitions(queueNames));
   const queues = await resolveQueues(sqs, queueNames);
 
@@ -83,10 +78,7 @@ export async function createTestEnv(): Promise<TestEnv> {
       AWS_ENDPOINT_URL: awsEndpoint,
       AWS_REGION: region,
       LOG_LEVEL: 'warn',
-      QUEUE_INGEST: queueNames.ingest,
-      QUEUE_PHOTOS_INGESTED: queueNames.photosIngested,
-      QUEUE_HOTSPOTS_CHANGED: queueNames.hotspotsChanged,
-      QUEUE_THUMBNAILS: queueNames.thumbnails,
+      ...queueEnvVars(queueNames),
       REDIS_URL: redisUrl,
       REDIS_KEY_PREFIX: redisPrefix,
       HEALTH_PORT: '0',
