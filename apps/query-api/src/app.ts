@@ -17,6 +17,7 @@ import { AnswerMemo } from './cache/answer-memo.ts';
 import { ResponseCache } from './cache/response-cache.ts';
 import type { QueryApiConfig } from './config.ts';
 import { registerOpenApi } from './docs/openapi.ts';
+import { ApiError, ERRORS } from './errors/error-catalog.ts';
 import { registerErrorHandler } from './errors/error-handler.ts';
 import { favoritesRoutes } from './favorites/favorites-routes.ts';
 import { bboxRoute } from './hotspots/bbox-route.ts';
@@ -56,9 +57,26 @@ export async function buildApp(config: QueryApiConfig, deps: QueryApiDeps): Prom
     trustProxy: config.TRUST_PROXY,
     ajv: { customOptions: { coerceTypes: true, removeAdditional: true, useDefaults: true, allErrors: false } },
     requestIdHeader: 'x-request-id',
+    // Errors the router raises before any handler (an over-long path segment, a malformed URL) get
+    // the same { error: { code, message, details } } shape as every other error.
+    frameworkErrors: (err, _request, reply) => {
+      const tooLong = err.code === 'FST_ERR_MAX_PARAM_LENGTH';
+      const code = tooLong ? 'URI_TOO_LONG' : 'INVALID_PARAMETER';
+      const raw = reply as unknown as { code(status: number): { send(body: unknown): unknown } };
+      void raw.code(ERRORS[code].status).send({ error: { code, message: tooLong ? ERRORS.URI_TOO_LONG.message : err.message, details: null } });
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   registerErrorHandler(app);
+  // Coercion turns "1e309" into Infinity, which the schema's maximum does not always catch:
+  // every numeric path parameter must be a safe integer before it reaches SQL.
+  app.addHook('preHandler', async (request) => {
+    for (const [name, value] of Object.entries((request.params ?? {}) as Record<string, unknown>)) {
+      if (typeof value === 'number' && !Number.isSafeInteger(value)) {
+        throw new ApiError('INVALID_PARAMETER', `path parameter '${name}' must be an integer`, [{ parameter: name, in: 'params', problem: 'must be a safe integer' }]);
+      }
+    }
+  });
   // Every answer names its request id (the caller's x-request-id, or ours), so a report can be matched to the logs.
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);

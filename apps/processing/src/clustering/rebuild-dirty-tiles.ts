@@ -3,7 +3,7 @@ import { enqueueOutbox, lockTiles, type Sql } from '@photospots/db';
 import { clusteringMarginM, influenceTiles, planClusterJobs, runClusterJob, type PeopleCluster, type PeopleClusterParams } from '@photospots/geo';
 import type { MessagePublisher } from '@photospots/queue';
 import type { Logger } from '@photospots/service';
-import { claimDirtyTiles, clearDirtyTiles } from '../dirty-tiles/dirty-tile-repository.ts';
+import { clearDirtyTiles, dirtyVersions, peekDirtyTiles } from '../dirty-tiles/dirty-tile-repository.ts';
 import { matchIdentities } from '../hotspots/identity-matching.ts';
 import {
   insertHotspots,
@@ -38,6 +38,19 @@ export interface RebuildResult {
   splits: number;
   durationMs: number;
 }
+
+const EMPTY_RESULT: RebuildResult = {
+  tilesClaimed: 0,
+  areaTiles: 0,
+  photosRead: 0,
+  created: 0,
+  changed: 0,
+  unchanged: 0,
+  retired: 0,
+  merges: 0,
+  splits: 0,
+  durationMs: 0,
+};
 
 /** Ids per hotspots.changed message, keeping each well under the SQS size limit. */
 const IDS_PER_MESSAGE = 5_000;
@@ -79,11 +92,16 @@ const sameIds = (a: readonly number[], b: readonly number[]) => a.length === b.l
 export async function rebuildDirtyTiles(deps: RebuildDeps, correlationId: string, options: RebuildOptions = {}): Promise<RebuildResult | null> {
   const started = performance.now();
   return deps.sql.begin(async (tx) => {
-    const claimed = await claimDirtyTiles(tx, deps.maxTilesPerRun);
-    if (claimed.length === 0) return null;
+    // Dirty tiles are not row-locked (ingest keeps marking tiles dirty while a long rebuild runs):
+    // the area is locked instead, and the tiles are read again once it is held. A tile another
+    // worker rebuilt meanwhile is no longer dirty and is skipped.
+    const peeked = await peekDirtyTiles(tx, deps.maxTilesPerRun);
+    if (peeked.length === 0) return null;
     // A photo changes clusters up to the clustering margin away: those tiles are re-clustered.
-    const area = influenceTiles(claimed.map((c) => c.tile), clusteringMarginM(deps.params));
+    const area = influenceTiles(peeked, clusteringMarginM(deps.params));
     await lockTiles(tx, area);
+    const claimed = await dirtyVersions(tx, peeked);
+    if (claimed.length === 0) return { ...EMPTY_RESULT, durationMs: Math.round(performance.now() - started) };
 
     // Windows reach further than the clustering needs, to the photos a hotspot's name is compared with.
     const jobs = planClusterJobs(area, deps.params, undefined, deps.naming.backgroundRadiusM + deps.params.bandwidthM);

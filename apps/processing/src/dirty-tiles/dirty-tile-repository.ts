@@ -14,10 +14,16 @@ export async function markTilesDirty(sql: Queryable, tiles: readonly number[]): 
     on conflict (tile) do update set version = dirty_tiles.version + 1, dirtied_at = now()`;
 }
 
-/** Claims dirty tiles no other worker holds; the rows stay locked until the transaction ends. */
-export async function claimDirtyTiles(tx: TransactionSql, limit: number): Promise<ClaimedTile[]> {
-  return tx<ClaimedTile[]>`
-    select tile, version from dirty_tiles order by dirtied_at, tile limit ${limit} for update skip locked`;
+/** The oldest dirty tiles, without locking them (the caller locks their area, then reads them again). */
+export async function peekDirtyTiles(tx: TransactionSql, limit: number): Promise<number[]> {
+  const rows = await tx<{ tile: number }[]>`select tile from dirty_tiles order by dirtied_at, tile limit ${limit}`;
+  return rows.map((r) => r.tile);
+}
+
+/** The tiles of `tiles` that are still dirty now, with their versions. */
+export async function dirtyVersions(tx: TransactionSql, tiles: readonly number[]): Promise<ClaimedTile[]> {
+  if (tiles.length === 0) return [];
+  return tx<ClaimedTile[]>`select tile, version from dirty_tiles where tile = any(${[...tiles]}::int[]) order by tile`;
 }
 
 /** Clears claimed tiles unless they were dirtied again meanwhile (then they stay for the next run). */

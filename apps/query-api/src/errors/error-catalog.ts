@@ -15,6 +15,7 @@ export const ERRORS = {
   HOTSPOT_MERGED: { status: 301, message: 'This hotspot was merged into another; follow Location (details.successorId).' },
   HOTSPOT_RETIRED: { status: 410, message: 'This hotspot no longer exists (too few people photograph there now).' },
   NOT_ACCEPTABLE: { status: 406, message: 'Ask for application/json or application/geo+json.' },
+  URI_TOO_LONG: { status: 414, message: 'The URL (or one of its path segments) is too long.' },
   RATE_LIMITED: { status: 429, message: 'Too many requests; retry after the number of seconds in Retry-After.' },
   SERVICE_UNAVAILABLE: { status: 503, message: 'A dependency is unavailable; retry shortly.' },
   INTERNAL: { status: 500, message: 'Unexpected error; it has been logged.' },
