@@ -18,43 +18,15 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { ingestRequested } from '@photospots/contracts';
-import { runMigrations } from '@photospots/db';
-import { createSqsClient, MessagePublisher, prefixedQueueNames, queueDefinitions, queueEnvVars, resolveQueues, setupQueues } from '@photospots/queue';
-import {
-  DRESDEN_SAMPLE_CSV,
-  freePort,
-  obtainBackingServices,
-  pipelineState,
-  startProcess,
-  startService,
-  waitFor,
-  waitForHttpOk,
-  type ServiceProcess,
-} from '@photospots/test-harness';
+import { freePort, startProcess, waitFor } from '@photospots/test-harness';
 import autocannon from 'autocannon';
-import { Redis } from 'ioredis';
-import { pino } from 'pino';
-import postgres from 'postgres';
+import { benchLog as log, fmt, median, random, startApiStack } from './api-stack.ts';
 
 const { values: args } = parseArgs({ options: { reload: { type: 'boolean' } } });
 /** Seconds of each measured slice; each endpoint is measured in ROUNDS alternating slices (bare, API, bare, API, …). */
 const DURATION = Number(process.env.BENCH_DURATION_SECONDS ?? 3);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
-const DB_NAME = 'bench_photospots_api';
-const REDIS_PREFIX = 'photospots-bench:';
-
-/** Deterministic pseudo-random numbers (mulberry32), so every run asks the same questions. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const rnd = random(42);
 const around = (n: number, make: (lat: number, lng: number) => string) =>
@@ -89,75 +61,10 @@ const ENDPOINTS: { name: string; note: string; paths: string[] }[] = [
   { name: 'top', note: 'one question', paths: ['/v1/hotspots/top?limit=20'] },
 ];
 
-const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
-
 async function main(): Promise<void> {
-  const services = await obtainBackingServices({ ...process.env, PHOTOSPOTS_TEST_CONTAINERS: 'false' });
-  const processes: ServiceProcess[] = [];
-  const redis = new Redis(services.redisUrl, { maxRetriesPerRequest: 1 });
+  const stack = await startApiStack({ reload: Boolean(args.reload) });
   try {
-    const databaseUrl = await ensureDatabase(services.adminDatabaseUrl, Boolean(args.reload));
-    const sqs = createSqsClient({ region: 'us-east-1', endpoint: services.awsEndpoint });
-    const id = `${process.pid}`;
-    const queueNames = prefixedQueueNames(`bench${id}-`);
-    await setupQueues(sqs, queueDefinitions(queueNames));
-    const queues = await resolveQueues(sqs, queueNames);
-    const common = {
-      DATABASE_URL: databaseUrl,
-      AWS_ENDPOINT_URL: services.awsEndpoint,
-      AWS_REGION: 'us-east-1',
-      REDIS_URL: services.redisUrl,
-      REDIS_KEY_PREFIX: REDIS_PREFIX,
-      ...queueEnvVars(queueNames),
-      LOG_LEVEL: 'warn',
-      SQS_WAIT_TIME_SECONDS: '1',
-      RESCORE_INTERVAL_MINUTES: '0',
-      HEALTH_PORT: '0',
-      HEALTH_HOST: '127.0.0.1',
-    };
-
-    const sql = postgres(databaseUrl, { max: 1, onnotice: () => undefined });
-    const [{ scored }] = await sql<{ scored: number }[]>`select count(*)::int as scored from hotspots where status = 'active' and scored_at is not null`;
-    if (scored === 0) {
-      log('loading the Dresden sample through ingest, processing and scoring (once; --reload repeats it)…');
-      const workers = ['ingest', 'processing', 'scoring'].map((s) => startService(s, common));
-      processes.push(...workers);
-      const publisher = new MessagePublisher({ sqs, queueUrls: queues.url, producer: 'cli', log: pino({ level: 'silent' }) });
-      await publisher.publish(ingestRequested, { kind: 'file-import', location: DRESDEN_SAMPLE_CSV, format: 'lbsn-csv' });
-      await waitFor(
-        async () => {
-          const s = await pipelineState(sql, sqs, Object.values(queues.url));
-          return s.settled && s.photos > 17_000 ? s : undefined;
-        },
-        { timeoutMs: 300_000, intervalMs: 1000, message: 'the pipeline to settle' },
-      );
-      for (const w of workers) await w.stop();
-      processes.length = 0;
-    }
-    const [{ active }] = await sql<{ active: number }[]>`select count(*)::int as active from hotspots where status = 'active'`;
-    await sql.end();
-    if ((await redis.exists(`${REDIS_PREFIX}hotspots:meta`)) !== 1) {
-      log('syncing the Redis index (scoring)…');
-      const scoring = startService('scoring', common);
-      await waitFor(async () => (await redis.exists(`${REDIS_PREFIX}hotspots:meta`)) === 1, { timeoutMs: 60_000, message: 'the Redis index' });
-      await scoring.stop();
-    }
-    // Drop cached answers and rate-limit counters of earlier runs, so every run starts alike.
-    const stale = await redis.keys(`${REDIS_PREFIX}cache:*`);
-    const limits = await redis.keys(`${REDIS_PREFIX}ratelimit:*`);
-    if (stale.length + limits.length > 0) await redis.del(...stale, ...limits);
-
-    const apiPort = await freePort();
-    const api = startService('query-api', { ...common, PORT: String(apiPort), HOST: '127.0.0.1', RATE_LIMIT_MAX: '1000000' });
-    processes.push(api);
-    const apiUrl = `http://127.0.0.1:${apiPort}`;
-    await waitForHttpOk(`${apiUrl}/readyz`).catch((err: unknown) => {
-      throw new Error(`the query API did not start: ${(err as Error).message}\n${api.output()}`);
-    });
-    await waitFor(async () => ((await (await fetch(`${apiUrl}/readyz`)).json()) as { checks: { index: { status: string } } }).checks.index.status === 'serving', {
-      timeoutMs: 30_000,
-      message: 'the in-process index',
-    });
+    const { apiUrl, active } = stack;
 
     // The bare twin answers the API's real answer whose size is closest to the average of the run's questions.
     const bodies: Record<string, unknown> = {};
@@ -178,7 +85,7 @@ async function main(): Promise<void> {
     writeFileSync(path.join(dir, 'bodies.json'), JSON.stringify(bodies));
     const barePort = await freePort();
     const bare = startProcess('bare', process.execPath, [path.join(import.meta.dirname, 'bare-server.ts')], { PORT: String(barePort), BARE_BODIES: path.join(dir, 'bodies.json') });
-    processes.push(bare);
+    stack.adopt(bare);
     const bareUrl = `http://127.0.0.1:${barePort}`;
     await waitFor(async () => (await fetch(`${bareUrl}/bare/e0`).catch(() => undefined))?.ok, { timeoutMs: 10_000, message: 'the bare server' });
 
@@ -220,14 +127,8 @@ async function main(): Promise<void> {
     console.log(`| ${header.map(() => '---').join(' | ')} |`);
     for (const r of rows) console.log(`| ${r.join(' | ')} |`);
   } finally {
-    for (const p of processes) await p.stop();
-    redis.disconnect();
-    await services.stop();
+    await stack.stop();
   }
-}
-
-function fmt(n: number): string {
-  return Math.round(n).toLocaleString('en');
 }
 
 interface Result {
@@ -237,12 +138,6 @@ interface Result {
   non2xx: number;
   errors: number;
   sent: number;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 /** Runs autocannon against `base`, each request taking the next of `paths` (round robin from `offset`). */
@@ -255,22 +150,6 @@ async function measure(base: string, paths: string[], seconds: number, offset = 
     requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: paths[next++ % paths.length] }) }],
   });
   return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors, sent: next - offset };
-}
-
-/** Creates (or with reload, recreates) the bench database and migrates it; returns its URL. */
-async function ensureDatabase(adminUrl: string, reload: boolean): Promise<string> {
-  const admin = postgres(adminUrl, { max: 1, onnotice: () => undefined });
-  try {
-    if (reload) await admin.unsafe(`drop database if exists ${DB_NAME} with (force)`);
-    const [exists] = await admin`select 1 from pg_database where datname = ${DB_NAME}`;
-    if (!exists) await admin.unsafe(`create database ${DB_NAME}`);
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(adminUrl);
-  url.pathname = `/${DB_NAME}`;
-  await runMigrations(url.toString());
-  return url.toString();
 }
 
 main().then(

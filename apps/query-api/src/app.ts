@@ -68,12 +68,17 @@ export async function buildApp(config: QueryApiConfig, deps: QueryApiDeps): Prom
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   registerErrorHandler(app);
-  // Coercion turns "1e309" into Infinity, which the schema's maximum does not always catch:
-  // every numeric path parameter must be a safe integer before it reaches SQL.
+  // Ajv's coercion lets "Infinity", "-Infinity" and "1e309" through as numbers, past `minimum` and
+  // `maximum` alike: every number a request carries must be finite, and a path id a safe integer,
+  // before it reaches an index or SQL.
   app.addHook('preHandler', async (request) => {
-    for (const [name, value] of Object.entries((request.params ?? {}) as Record<string, unknown>)) {
-      if (typeof value === 'number' && !Number.isSafeInteger(value)) {
-        throw new ApiError('INVALID_PARAMETER', `path parameter '${name}' must be an integer`, [{ parameter: name, in: 'params', problem: 'must be a safe integer' }]);
+    for (const [where, values] of [['params', request.params], ['querystring', request.query]] as const) {
+      for (const [name, value] of Object.entries((values ?? {}) as Record<string, unknown>)) {
+        if (typeof value !== 'number') continue;
+        if (!Number.isFinite(value) || (where === 'params' && !Number.isSafeInteger(value))) {
+          const problem = where === 'params' ? 'must be a safe integer' : 'must be a finite number';
+          throw new ApiError('INVALID_PARAMETER', `${where} parameter '${name}' ${problem}`, [{ parameter: name, in: where, problem }]);
+        }
       }
     }
   });

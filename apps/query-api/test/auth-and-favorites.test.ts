@@ -31,6 +31,28 @@ async function token(sub: string, options: { exp?: number | string; aud?: string
 
 const bearer = (t: string) => ({ authorization: `Bearer ${t}` });
 
+const b64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+
+/** An unsigned token (`alg: none`), otherwise valid: the classic forgery. */
+function unsignedToken(sub: string): string {
+  const now = Math.floor(Date.now() / 1000);
+  return `${b64url({ alg: 'none', typ: 'JWT' })}.${b64url({ sub, iss: ISSUER, aud: 'authenticated', iat: now, exp: now + 3600 })}.`;
+}
+
+/** A genuine token whose payload was edited to another user, keeping the original signature. */
+async function tamperedPayload(sub: string): Promise<string> {
+  const [header, payload, signature] = (await token(sub)).split('.') as [string, string, string];
+  const claims = JSON.parse(Buffer.from(payload, 'base64url').toString()) as Record<string, unknown>;
+  return `${header}.${b64url({ ...claims, sub: 'someone-else' })}.${signature}`;
+}
+
+/** A genuine token with one character of its signature changed. */
+async function tamperedSignature(sub: string): Promise<string> {
+  const t = await token(sub);
+  const flip = t.at(-2) === 'A' ? 'B' : 'A';
+  return `${t.slice(0, -2)}${flip}${t.at(-1)}`;
+}
+
 beforeAll(async () => {
   env = await createTestEnv();
   const pair = await generateKeyPair('ES256', { extractable: true });
@@ -73,6 +95,9 @@ describe('authentication (Supabase-style access tokens)', () => {
     ['another issuer', async () => bearer(await token('user-a', { iss: 'https://evil.example/auth/v1' })), 'TOKEN_INVALID', expect.any(String)],
     ['a key not in the JWKS', async () => bearer(await token('user-a', { key: otherKey })), 'TOKEN_INVALID', expect.any(String)],
     ['an unknown kid', async () => bearer(await token('user-a', { kid: 'nope' })), 'TOKEN_INVALID', expect.any(String)],
+    ['an unsigned token (alg: none)', async () => bearer(unsignedToken('user-a')), 'TOKEN_INVALID', expect.any(String)],
+    ['a token whose payload was edited', async () => bearer(await tamperedPayload('user-a')), 'TOKEN_INVALID', expect.any(String)],
+    ['a token whose signature was altered', async () => bearer(await tamperedSignature('user-a')), 'TOKEN_INVALID', expect.any(String)],
     ['garbage', async () => bearer('not.a.jwt'), 'TOKEN_INVALID', expect.any(String)],
     ['a non-Bearer scheme', async () => ({ authorization: 'Basic dXNlcjpwYXNz' }), 'TOKEN_INVALID', 'Send Authorization: Bearer <access token>.'],
     [

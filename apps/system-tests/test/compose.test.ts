@@ -54,11 +54,20 @@ const awsCli = available('aws', ['--version']);
 if (!dockerCompose) console.warn('[compose.test] docker-compose is not installed (apt-get install docker-compose): the `config -q` check is skipped; the file is parsed with the yaml package instead');
 if (!awsCli) console.warn('[compose.test] the aws CLI is not installed: running the LocalStack init script is skipped');
 
+/** Compose's variable substitution (`${NAME}`, `${NAME:-default}`, `${NAME-default}`), for when docker-compose is absent. */
+function interpolate(text: string): string {
+  return text.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?)-([^}]*))?\}/g, (_m, name: string, colon: string | undefined, fallback: string | undefined) => {
+    const value = process.env[name];
+    if (fallback === undefined) return value ?? '';
+    return value === undefined || (colon === ':' && value === '') ? fallback : value;
+  });
+}
+
 let services: Record<string, ComposeService>;
 
 beforeAll(() => {
   // docker-compose's own normalised view (anchors and merges resolved) when it is there.
-  const text = dockerCompose ? execFileSync('docker-compose', ['-f', COMPOSE_FILE, 'config'], { encoding: 'utf8' }) : readFileSync(COMPOSE_FILE, 'utf8');
+  const text = dockerCompose ? execFileSync('docker-compose', ['-f', COMPOSE_FILE, 'config'], { encoding: 'utf8' }) : interpolate(readFileSync(COMPOSE_FILE, 'utf8'));
   services = (parse(text, { merge: true }) as { services: Record<string, ComposeService> }).services;
 });
 

@@ -33,6 +33,28 @@ export function runUntilSignalled(service: StoppableService, log: Logger, graceM
   };
   process.once('SIGTERM', shutdown);
   process.once('SIGINT', shutdown);
+  process.on('unhandledRejection', (reason) => onUnhandledRejection(reason, log));
+}
+
+/** Socket errors a database or HTTP client may reject a promise nobody awaits with while a link drops. */
+const TRANSIENT_NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED']);
+
+/**
+ * A dropped connection can leave a driver-internal promise rejected with nobody
+ * listening (seen once with postgres.js while Postgres was cut off mid-import).
+ * The work it belonged to fails and is retried through its own path (the
+ * transaction rolls back, the message returns to the queue), so such an error is
+ * logged, not fatal. Anything else unhandled is a bug: it is logged and the
+ * process exits 1, as Node would, so the orchestrator restarts it.
+ */
+export function onUnhandledRejection(reason: unknown, log: Logger, exit: (code: number) => void = (code) => process.exit(code)): void {
+  const code = (reason as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && TRANSIENT_NETWORK_CODES.has(code)) {
+    log.warn({ err: reason }, 'a dropped connection rejected a promise nobody awaited; the work it belonged to is retried');
+    return;
+  }
+  log.fatal({ err: reason }, 'unhandled promise rejection');
+  exit(1);
 }
 
 /** Logs a fatal start-up error (bad config, unreachable dependency) and exits 1. */
