@@ -13,7 +13,11 @@ import {
 export type App = 'ingest' | 'processing' | 'scoring' | 'query-api';
 
 /** Secrets the stack's services are given; they must never appear in any log line. */
-export const STACK_SECRETS = { databasePassword: 'S3cr3t-db-pw-never-logged', flickrKey: 'flickr-key-never-logged-0123456789' };
+export const STACK_SECRETS = {
+  databasePassword: 'S3cr3t-db-pw-never-logged',
+  flickrKey: 'flickr-key-never-logged-0123456789',
+  jwtSecret: 'jwt-shared-secret-never-logged-0123456789',
+};
 
 export interface LocalStack {
   api: string;
@@ -52,6 +56,8 @@ export async function startLocalStack(env: TestEnv, extra: Record<string, string
   const base = env.serviceEnv({
     DATABASE_URL: databaseUrl.toString(),
     FLICKR_API_KEY: STACK_SECRETS.flickrKey,
+    AUTH_JWT_SECRET: STACK_SECRETS.jwtSecret,
+    AUTH_JWT_ISSUER: 'https://stack.supabase.co/auth/v1',
     REDIS_URL: proxies.redis.url(env.redisUrl),
     AWS_ENDPOINT_URL: `http://127.0.0.1:${proxies.sqs.port}`,
     LOG_LEVEL: 'warn',
