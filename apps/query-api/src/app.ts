@@ -71,16 +71,19 @@ export async function buildApp(config: QueryApiConfig, deps: QueryApiDeps): Prom
   // Ajv's coercion lets "Infinity", "-Infinity" and "1e309" through as numbers, past `minimum` and
   // `maximum` alike: every number a request carries must be finite, and a path id a safe integer,
   // before it reaches an index or SQL.
-  app.addHook('preHandler', async (request) => {
+  app.addHook('preHandler', (request, _reply, done) => {
     for (const [where, values] of [['params', request.params], ['querystring', request.query]] as const) {
-      for (const [name, value] of Object.entries((values ?? {}) as Record<string, unknown>)) {
+      for (const name in values as Record<string, unknown>) {
+        const value = (values as Record<string, unknown>)[name];
         if (typeof value !== 'number') continue;
         if (!Number.isFinite(value) || (where === 'params' && !Number.isSafeInteger(value))) {
           const problem = where === 'params' ? 'must be a safe integer' : 'must be a finite number';
-          throw new ApiError('INVALID_PARAMETER', `${where} parameter '${name}' ${problem}`, [{ parameter: name, in: where, problem }]);
+          done(new ApiError('INVALID_PARAMETER', `${where} parameter '${name}' ${problem}`, [{ parameter: name, in: where, problem }]));
+          return;
         }
       }
     }
+    done();
   });
   // Every answer names its request id (the caller's x-request-id, or ours), so a report can be matched to the logs.
   app.addHook('onRequest', (request, reply, done) => {
