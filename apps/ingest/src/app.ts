@@ -1,6 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { contractsForQueue, photosIngested, queueSpec, thumbnailsRequested } from '@photospots/contracts';
+import { contractsForQueue, flickrIncrementalSchedule, photosIngested, queueSpec, thumbnailsRequested } from '@photospots/contracts';
 import { drainOutbox, type Database } from '@photospots/db';
 import { createConsumer, MessagePublisher, pingQueue, startOutboxRelay, type QueueUrls, type RunningConsumer } from '@photospots/queue';
 import type { Logger, ReadinessCheck } from '@photospots/service';
@@ -118,6 +118,7 @@ export function buildIngest(config: IngestConfig, deps: IngestDeps): Ingest {
       handle: createIngestRequestedHandler({
         importFile: (location, correlationId, signal) => importFile(location, correlationId, undefined, signal),
         harvestFlickr: (input, correlationId) => harvest(input, { correlationId }),
+        requestIncrementalHarvests: () => requestIncremental(),
       }) as never,
       log,
       batchSize: config.INGEST_CONSUMER_BATCH,
@@ -156,8 +157,11 @@ export function buildIngest(config: IngestConfig, deps: IngestDeps): Ingest {
       if (consumers.length === 0) consumers.push(...createConsumers());
       for (const c of consumers) c.start();
       if (client && config.FLICKR_INCREMENTAL_INTERVAL_MINUTES > 0) {
+        // The same message EventBridge Scheduler sends in AWS (where this timer is off).
         schedule = setInterval(() => {
-          requestIncremental().catch((err: unknown) => log.warn({ err }, 'could not request incremental harvests'));
+          publisher
+            .publish(flickrIncrementalSchedule.contract, flickrIncrementalSchedule.payload)
+            .catch((err: unknown) => log.warn({ err }, 'could not request incremental harvests'));
         }, config.FLICKR_INCREMENTAL_INTERVAL_MINUTES * 60_000);
         schedule.unref();
       }

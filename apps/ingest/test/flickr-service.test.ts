@@ -1,4 +1,4 @@
-import { ingestRequested } from '@photospots/contracts';
+import { flickrIncrementalSchedule, ingestRequested } from '@photospots/contracts';
 import { MessagePublisher } from '@photospots/queue';
 import { createTestEnv, generateFlickrPopulation, queueDepth, startFakeFlickr, waitFor, type FakeFlickr, type TestEnv } from '@photospots/test-harness';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -56,7 +56,7 @@ describe('the ingest service and Flickr', () => {
     await waitFor(async () => (await queueDepth(env.sqs, env.queues.url.ingest)) === 0, { message: 'the request acknowledged' });
   });
 
-  it('an incremental harvest asks only for what was uploaded since the last run of the region', async () => {
+  it('the scheduled flickr-incremental message harvests only what was uploaded since the last run of each region', async () => {
     const service = start();
     await service.harvestFlickr({ bbox: BBOX, since: SINCE, until: UNTIL });
     const before = (await storedFlickrIds(env.database.sql)).length;
@@ -69,7 +69,8 @@ describe('the ingest service and Flickr', () => {
     }
     flickr.reset();
 
-    expect(await service.requestIncrementalHarvests()).toBe(1);
+    // What the hourly schedule sends (EventBridge in AWS, ingest's own timer locally).
+    await publisher().publish(flickrIncrementalSchedule.contract, flickrIncrementalSchedule.payload);
     // The incremental run reads up to now: everything uploaded after the first run, the new photos included.
     const end = new Date();
     const expected = expectedIds(SINCE, end);

@@ -59,6 +59,8 @@ describe('ci.yml: pull requests', () => {
     const env = job.env as Record<string, string>;
     expect(env.DATABASE_URL).toBe(`postgres://postgres:${(services.postgres!.env as Body).POSTGRES_PASSWORD}@127.0.0.1:5432/postgres`);
     expect(env.REDIS_URL).toBe('redis://127.0.0.1:6379');
+    // …and the redis-server binary a query-api test starts and stops itself (not on GitHub's runners).
+    expect(runs(job)).toMatch(/apt-get install [^\n]*redis-server/);
   });
 
   it('always runs the deployment drift tests (infra/ and .github/ belong to no Nx project)', () => {

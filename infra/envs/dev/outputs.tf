@@ -2,6 +2,10 @@ output "api_dns_name" {
   value = module.stack.api_dns_name
 }
 
+output "api_zone_id" {
+  value = module.stack.api_zone_id
+}
+
 output "ecr_repository_url" {
   value = module.stack.ecr_repository_url
 }

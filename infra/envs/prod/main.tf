@@ -34,6 +34,8 @@ module "stack" {
   auth_jwks_url   = var.auth_jwks_url
   auth_jwt_issuer = var.auth_jwt_issuer
 
+  flickr_enabled = var.flickr_enabled
+
   github_repository           = var.github_repository
   create_github_oidc_provider = var.create_github_oidc_provider
 }

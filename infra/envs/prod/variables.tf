@@ -90,3 +90,9 @@ variable "auth_jwt_issuer" {
   type        = string
   default     = ""
 }
+
+variable "flickr_enabled" {
+  description = "Give ingest the Flickr API key (put the secret's value first, see infra/README.md)."
+  type        = bool
+  default     = false
+}

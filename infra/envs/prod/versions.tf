@@ -1,5 +1,5 @@
 terraform {
-  required_version = ">= 1.6"
+  required_version = ">= 1.10" # use_lockfile in the S3 backend (backend.hcl.example)
 
   # State in S3 with locking; the bucket is created once by hand (infra/README.md).
   # terraform init -backend-config=backend.hcl

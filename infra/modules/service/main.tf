@@ -129,16 +129,22 @@ resource "aws_iam_role_policy_attachment" "execution" {
   policy_arn = "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
 }
 
+# A secret given as null is switched off (e.g. FLICKR_API_KEY while Flickr is not enabled): not injected,
+# not readable. ECS cannot start a task whose secret has no value yet.
+locals {
+  secrets = { for name, arn in var.secrets : name => arn if arn != null }
+}
+
 data "aws_iam_policy_document" "secrets" {
   statement {
     sid       = "ReadOwnSecrets"
     actions   = ["secretsmanager:GetSecretValue"]
-    resources = values(var.secrets)
+    resources = values(local.secrets)
   }
 }
 
 resource "aws_iam_role_policy" "secrets" {
-  count = length(var.secrets) > 0 ? 1 : 0
+  count = length(local.secrets) > 0 ? 1 : 0
 
   name   = "secrets"
   role   = aws_iam_role.execution.id
@@ -173,7 +179,7 @@ resource "aws_ecs_task_definition" "this" {
         protocol      = "tcp"
       }]
       environment = [for name in sort(keys(local.environment)) : { name = name, value = local.environment[name] }]
-      secrets     = [for name in sort(keys(var.secrets)) : { name = name, valueFrom = var.secrets[name] }]
+      secrets     = [for name in sort(keys(local.secrets)) : { name = name, valueFrom = local.secrets[name] }]
       healthCheck = {
         # The images carry node, not curl.
         command     = ["CMD", "node", "-e", "fetch('http://127.0.0.1:${local.port}${var.health_check_path}').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]

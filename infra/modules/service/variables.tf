@@ -66,7 +66,7 @@ variable "environment" {
 }
 
 variable "secrets" {
-  description = "Config variables read from Secrets Manager (name => secret ARN)."
+  description = "Config variables read from Secrets Manager (name => secret ARN; null leaves the variable unset)."
   type        = map(string)
   default     = {}
 }

@@ -27,8 +27,9 @@ module "ingest" {
   log_retention_days = var.log_retention_days
   tags               = local.tags
 
-  consumes      = { ingest = module.queues.queues["ingest"], thumbnails = module.queues.queues["thumbnails"] }
-  publishes     = { photosIngested = module.queues.queues["photosIngested"], thumbnails = module.queues.queues["thumbnails"] }
+  consumes = { ingest = module.queues.queues["ingest"], thumbnails = module.queues.queues["thumbnails"] }
+  # ingest answers the scheduled flickr-incremental request with one harvest request per region, on its own queue.
+  publishes     = { ingest = module.queues.queues["ingest"], photosIngested = module.queues.queues["photosIngested"], thumbnails = module.queues.queues["thumbnails"] }
   read_buckets  = { imports = module.storage.buckets["imports"] }
   write_buckets = { thumbnails = module.storage.buckets["thumbnails"] }
 
@@ -37,16 +38,19 @@ module "ingest" {
     AWS_REGION  = var.aws_region
     LOG_LEVEL   = var.log_level
     HEALTH_PORT = 3001
+    # EventBridge Scheduler sends the flickr-incremental request (schedules.tf); the local timer is off.
+    FLICKR_INCREMENTAL_INTERVAL_MINUTES = 0
   }
   secrets = {
-    DATABASE_URL   = module.database.url_secret_arn
-    FLICKR_API_KEY = aws_secretsmanager_secret.operator["flickr-api-key"].arn
+    DATABASE_URL = module.database.url_secret_arn
+    # Only once the operator has put the key's value (infra/README.md) and set flickr_enabled.
+    FLICKR_API_KEY = var.flickr_enabled ? aws_secretsmanager_secret.operator["flickr-api-key"].arn : null
   }
   code_defaults = [
     "DATABASE_POOL_MAX", "AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
     "SQS_WAIT_TIME_SECONDS", "SQS_VISIBILITY_TIMEOUT_SECONDS", "HEALTH_HOST", "INGEST_BATCH_SIZE", "INGEST_CONSUMER_BATCH",
     "FLICKR_API_URL", "FLICKR_RATE_PER_HOUR", "FLICKR_CONCURRENCY", "FLICKR_LICENSES", "FLICKR_EXTRAS",
-    "FLICKR_INCREMENTAL_INTERVAL_MINUTES", "THUMBNAIL_CONCURRENCY", "THUMBNAIL_RETRY_SECONDS",
+    "THUMBNAIL_CONCURRENCY", "THUMBNAIL_RETRY_SECONDS",
   ]
 
   scaling = {

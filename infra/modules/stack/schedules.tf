@@ -2,7 +2,7 @@
 # services' local timers send, as listed in SCHEDULED_MESSAGES
 # (libs/contracts/src/schedules.ts). apps/system-tests/test/infra-schedules.test.ts
 # parses each message below with its contract and compares it with that list.
-# Adding a schedule (e.g. the Flickr incremental harvest): one entry here.
+# Adding a schedule: one entry here.
 #
 # The body is fixed JSON, so the scheduler's context attributes stand in for
 # what a publisher fills per message: the invocation id becomes the correlation
@@ -21,6 +21,22 @@ locals {
         payload       = { scope = "all" }
         metadata = {
           messageId     = "eb524540-893f-4b07-b93c-fd13a40b523f"
+          correlationId = "<aws.scheduler.execution-id>"
+          producedBy    = "scheduler"
+          occurredAt    = "<aws.scheduler.scheduled-time>"
+        }
+      }
+    }
+    flickr-incremental = {
+      description = "Incremental Flickr harvest of every region harvested before (ingest fans it out per region)"
+      expression  = var.flickr_incremental_schedule
+      queue       = "ingest"
+      message = {
+        type          = "ingest.requested"
+        schemaVersion = 1
+        payload       = { kind = "flickr-incremental" }
+        metadata = {
+          messageId     = "3f0c2a9e-7d51-4b8e-9a64-1c2d5e7f8a90"
           correlationId = "<aws.scheduler.execution-id>"
           producedBy    = "scheduler"
           occurredAt    = "<aws.scheduler.scheduled-time>"

@@ -2,7 +2,8 @@
 # the value is put once with `aws secretsmanager put-secret-value` (see
 # infra/README.md), so it never enters Terraform state. Add one per line, then
 # hand `aws_secretsmanager_secret.operator["<key>"].arn` to the app's secrets
-# in apps.tf, e.g. FLICKR_API_KEY of ingest once the Flickr harvester lands.
+# in apps.tf behind a switch (FLICKR_API_KEY: var.flickr_enabled), because ECS
+# cannot start a task whose secret has no value yet.
 
 locals {
   operator_secrets = {

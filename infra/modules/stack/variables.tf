@@ -175,6 +175,18 @@ variable "rescore_schedule" {
   default     = "rate(60 minutes)"
 }
 
+variable "flickr_incremental_schedule" {
+  description = "When the incremental Flickr harvest of every region harvested before runs (EventBridge expression); locally ingest's FLICKR_INCREMENTAL_INTERVAL_MINUTES (default 60)."
+  type        = string
+  default     = "rate(60 minutes)"
+}
+
+variable "flickr_enabled" {
+  description = "Give ingest the Flickr API key secret. Put the key's value first (infra/README.md): ECS cannot start a task whose secret is empty."
+  type        = bool
+  default     = false
+}
+
 variable "schedules_enabled" {
   type    = bool
   default = true

@@ -14,4 +14,4 @@ export {
 export { ingestRequested, photosIngested, hotspotsChanged, hotspotsRescoreRequested, thumbnailsRequested, bboxSchema } from './messages.ts';
 export { CONTRACTS, QUEUES, DLQ_SUFFIX, contractsForQueue, queueSpec, type QueueSpec } from './registry.ts';
 export { parseMessage, type ParseResult } from './parse-message.ts';
-export { SCHEDULED_MESSAGES, rescoreAllSchedule, type ScheduledMessage } from './schedules.ts';
+export { SCHEDULED_MESSAGES, flickrIncrementalSchedule, rescoreAllSchedule, type ScheduledMessage } from './schedules.ts';

@@ -33,12 +33,16 @@ const flickrHarvest = z
   .refine((r) => r.incremental || r.since !== undefined, { message: 'since is required unless incremental', path: ['since'] })
   .refine((r) => !r.since || !r.until || Date.parse(r.since) <= Date.parse(r.until), { message: 'since must not be after until', path: ['until'] });
 
-/** Ask ingest to import a file it can read (a local path or s3://bucket/key), or to harvest Flickr. */
+/**
+ * Ask ingest to import a file it can read (a local path or s3://bucket/key), to harvest Flickr, or to
+ * harvest incrementally every region harvested before (what the hourly schedule sends; ingest answers
+ * with one incremental flickr-harvest request per region, so free tasks share them).
+ */
 export const ingestRequested = defineContract({
   type: 'ingest.requested',
   schemaVersion: 1,
   queue: 'ingest',
-  description: 'Starts an import: an LBSN CSV file by path or S3 URI, or a Flickr harvest of a bbox and upload-date window.',
+  description: 'Starts an import: an LBSN CSV file by path or S3 URI, a Flickr harvest of a bbox and upload-date window, or incremental harvests of every region harvested before.',
   payload: z.discriminatedUnion('kind', [
     z.object({
       kind: z.literal('file-import'),
@@ -47,6 +51,7 @@ export const ingestRequested = defineContract({
       format: z.literal('lbsn-csv').default('lbsn-csv'),
     }),
     flickrHarvest,
+    z.object({ kind: z.literal('flickr-incremental') }),
   ]),
 });
 

@@ -1,5 +1,5 @@
 import type { AnyContract, PayloadOf } from './envelope.ts';
-import { hotspotsRescoreRequested } from './messages.ts';
+import { hotspotsRescoreRequested, ingestRequested } from './messages.ts';
 
 /**
  * A message sent on a timer: locally by a service's own timer, in AWS by an
@@ -30,5 +30,14 @@ export const rescoreAllSchedule = scheduledMessage({
   intervalEnvVar: 'RESCORE_INTERVAL_MINUTES',
 });
 
-/** Every scheduled message; add the Flickr incremental harvest here when it lands. */
-export const SCHEDULED_MESSAGES: readonly ScheduledMessage[] = [rescoreAllSchedule];
+/** Harvest from Flickr what was uploaded since the last harvest of every region harvested before. */
+export const flickrIncrementalSchedule = scheduledMessage({
+  name: 'flickr-incremental',
+  contract: ingestRequested,
+  payload: { kind: 'flickr-incremental' },
+  sentLocallyBy: 'ingest',
+  intervalEnvVar: 'FLICKR_INCREMENTAL_INTERVAL_MINUTES',
+});
+
+/** Every scheduled message. */
+export const SCHEDULED_MESSAGES: readonly ScheduledMessage[] = [rescoreAllSchedule, flickrIncrementalSchedule];

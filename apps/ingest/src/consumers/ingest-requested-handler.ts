@@ -18,6 +18,8 @@ import { LbsnHeaderError } from '../lbsn/read-lbsn-csv.ts';
 export function createIngestRequestedHandler(deps: {
   importFile: (location: string, correlationId: string, signal: AbortSignal) => ReturnType<typeof importLbsnFile>;
   harvestFlickr: (input: FlickrHarvestInput, correlationId: string) => Promise<HarvestReport>;
+  /** Publishes one incremental flickr-harvest request per region harvested before; returns how many. */
+  requestIncrementalHarvests: () => Promise<number>;
 }): MessageHandler<typeof ingestRequested> {
   return async (message, ctx) => {
     const request = message.payload;
@@ -73,6 +75,13 @@ export function createIngestRequestedHandler(deps: {
           }
           throw err;
         }
+        return;
+      }
+      case 'flickr-incremental': {
+        // Publishing is idempotent enough: a redelivery asks again, and a harvest already running
+        // or already up to date acknowledges the duplicate (harvest lock, checkpoints).
+        const regions = await deps.requestIncrementalHarvests();
+        ctx.log.info({ regions }, 'incremental Flickr harvests requested');
         return;
       }
     }
