@@ -30,7 +30,7 @@ export const queryApiEnv = {
     .string()
     .default('*')
     .describe('Origins allowed by CORS: `*`, or a comma-separated list of origins; empty disables CORS headers.'),
-  CACHE_TTL_SECONDS: z.coerce.number().int().min(0).max(3600).default(30).describe('Lifetime of cached search/detail/photos responses (in process and in Redis); 0 disables the response cache.'),
+  CACHE_TTL_SECONDS: z.coerce.number().int().min(0).max(3600).default(30).describe('Lifetime of cached search/detail/photos responses, and of list answers not served by the in-process index (in process and in Redis); 0 disables the response cache.'),
   CACHE_MAX_ENTRIES: z.coerce.number().int().min(0).max(1_000_000).default(5000).describe('Responses kept in the in-process cache.'),
   MEMORY_INDEX: z
     .stringbool()

@@ -131,7 +131,7 @@ describe('Redis stopped mid-test', () => {
       })(),
     );
     const app = await buildTestApp(env, { REDIS_URL: url }, { redis });
-    const direct = await buildTestApp(env, { REDIS_URL: url, MEMORY_INDEX: 'false' }, { redis });
+    const direct = await buildTestApp(env, { REDIS_URL: url, MEMORY_INDEX: 'false', CACHE_TTL_SECONDS: '0' }, { redis });
     try {
       const before = await direct.inject({ method: 'GET', url: '/v1/hotspots/top' });
       expect(before.headers['x-data-source']).toBe('redis');

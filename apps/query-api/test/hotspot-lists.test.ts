@@ -206,3 +206,27 @@ describe('cursors across instances', () => {
     expect(there.json()).toEqual(here.json());
   });
 });
+
+describe('without the in-process index (loading, or MEMORY_INDEX=false)', () => {
+  it('map boxes, clusters and top go into the response cache (in process, then Redis, shared by instances)', async () => {
+    const first = await buildTestApp(env, { MEMORY_INDEX: 'false' });
+    const second = await buildTestApp(env, { MEMORY_INDEX: 'false' });
+    try {
+      for (const url of ['/v1/hotspots?bbox=13.7,51.0,13.8,51.1&limit=5', '/v1/hotspots?bbox=13.7,51.0,13.8,51.1&zoom=12', '/v1/hotspots/top?limit=4']) {
+        const miss = await first.inject({ method: 'GET', url });
+        expect(miss.statusCode, url).toBe(200);
+        expect(miss.headers['x-cache'], url).toBe('miss');
+        expect(miss.headers['x-data-source'], url).toBe('postgis');
+        const again = await first.inject({ method: 'GET', url });
+        expect(again.headers['x-cache'], url).toBe('hit-memory');
+        expect(again.body, url).toBe(miss.body);
+        const shared = await second.inject({ method: 'GET', url });
+        expect(shared.headers['x-cache'], url).toBe('hit-redis');
+        expect(shared.body, url).toBe(miss.body);
+      }
+    } finally {
+      await first.close();
+      await second.close();
+    }
+  });
+});

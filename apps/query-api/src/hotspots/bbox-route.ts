@@ -77,7 +77,7 @@ export const bboxRoute: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async (
       if (zoom !== undefined) {
         if (cursor !== undefined) throw new ApiError('INVALID_CURSOR', 'Cluster answers are not paginated; drop cursor=.', { parameter: 'cursor', in: 'querystring' });
         const key = `clusters:${format}:${zoom}:${limit}:${box.minLng},${box.minLat},${box.maxLng},${box.maxLat}`;
-        const entry = await memoized(ctx, key, async () => {
+        const entry = await memoized(ctx, 'clusters', key, async () => {
           const { items, source } = await ctx.finder.clusters(box, zoom);
           const ranked = rankClusters(items);
           const shown = ranked.slice(0, limit);
@@ -100,7 +100,7 @@ export const bboxRoute: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async (
       }
       const scope = `bbox:${box.minLng},${box.minLat},${box.maxLng},${box.maxLat}`;
       const after = cursor === undefined ? undefined : ctx.cursors.decode(scope, cursor, isKeyset);
-      const entry = await memoized(ctx, `${scope}:${format}:${limit}:${cursor ?? ''}`, async () => {
+      const entry = await memoized(ctx, 'bbox', `${scope}:${format}:${limit}:${cursor ?? ''}`, async () => {
         const snapshot = format === 'json' ? ctx.memory?.snapshot : undefined;
         if (snapshot) {
           const page = snapshot.inBoxJson(box, limit, after && { score: after.k, id: after.i });

@@ -28,7 +28,7 @@ export const topRoute: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async (a
     async (request, reply) => {
       const format = responseFormat(request);
       const { limit } = request.query;
-      const entry = await memoized(ctx, `top:${format}:${limit}`, async () => {
+      const entry = await memoized(ctx, 'top', `top:${format}:${limit}`, async () => {
         const { items, source } = await ctx.finder.top(limit);
         return { body: format === 'geojson' ? toFeatureCollection(items) : { items }, source };
       });

@@ -56,11 +56,15 @@ export function sendCacheable(
 }
 
 /**
- * Answers from the in-process snapshot's memo when it holds `key`, else
- * computes, serializes and (when the answer came from memory) memoizes it.
+ * Answers a list question (top, map box, clusters) from a cache, else computes
+ * and caches it. While the in-process snapshot serves, its memo holds the
+ * answers (cleared on every change). Otherwise (the index is loading, or
+ * MEMORY_INDEX=false) the answer comes from Redis or PostGIS and goes into the
+ * response cache (in process and Redis, keyed by scoring's version), like search.
  */
 export async function memoized(
-  ctx: Pick<ApiContext, 'answers' | 'memory'>,
+  ctx: Pick<ApiContext, 'answers' | 'memory' | 'cache'>,
+  route: string,
   key: string,
   compute: () => Promise<{ body: unknown; source: string } | { json: string; source: 'memory' }>,
 ): Promise<CachedResponse> {
@@ -68,10 +72,17 @@ export async function memoized(
   if (serving) {
     const hit = ctx.answers.get(key);
     if (hit) return hit;
+  } else {
+    const cached = await ctx.cache.get(route, key);
+    if (cached) return cached;
   }
   const generation = ctx.answers.generation;
   const answer = await compute();
-  if (answer.source !== 'memory') return serialize((answer as { body: unknown }).body, answer.source);
+  if (answer.source !== 'memory') {
+    const entry = serialize((answer as { body: unknown }).body, answer.source);
+    await ctx.cache.set(key, entry);
+    return { ...entry, cache: 'miss' };
+  }
   const entry = snapshotEntry('json' in answer ? answer.json : JSON.stringify(answer.body), key, generation);
   ctx.answers.set(key, generation, entry);
   return entry;
