@@ -182,6 +182,13 @@ describe('favorites', () => {
     });
     const listB = await app.inject({ method: 'GET', url: '/v1/me/favorites', headers: b });
     expect(listB.json().items.map((i: { id: number }) => i.id)).toEqual([sem]);
+    const geoA = await app.inject({ method: 'GET', url: '/v1/me/favorites', headers: { ...a, accept: 'application/geo+json' } });
+    expect(geoA.headers['content-type']).toBe('application/geo+json; charset=utf-8');
+    expect(geoA.json()).toMatchObject({ type: 'FeatureCollection', nextCursor: null });
+    expect(geoA.json().features.map((f: { id: number; geometry: { coordinates: number[] } }) => [f.id, f.geometry.coordinates])).toEqual([
+      [sem, [DRESDEN.semperoper.lng, DRESDEN.semperoper.lat]],
+      [fk, [DRESDEN.frauenkirche.lng, DRESDEN.frauenkirche.lat]],
+    ]);
 
     // B deleting A's favorite touches nothing of A's (204 either way: idempotent).
     expect((await app.inject({ method: 'DELETE', url: `/v1/me/favorites/${fk}`, headers: b })).statusCode).toBe(204);

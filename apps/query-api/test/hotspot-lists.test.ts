@@ -108,6 +108,30 @@ describe.each(['memory', 'postgis'] as const)('lists answered from %s', (source)
     expect(page.json().features).toHaveLength(2);
   });
 
+  it('answers every other list in GeoJSON too: nearby (with distances), clusters, search', async () => {
+    const geo = { accept: 'application/geo+json' };
+    const near = await app().inject({ method: 'GET', url: '/v1/hotspots/nearby?lat=51.05193&lng=13.74138&radius=300&limit=2', headers: geo });
+    expect(near.headers['content-type']).toBe('application/geo+json; charset=utf-8');
+    expect(near.json()).toMatchObject({ type: 'FeatureCollection' });
+    const first = near.json().features[0];
+    expect(first).toMatchObject({ type: 'Feature', id: ids.frauenkirche, geometry: { type: 'Point', coordinates: [DRESDEN.frauenkirche.lng, DRESDEN.frauenkirche.lat] } });
+    expect(first.properties.distanceM).toBeLessThan(1);
+    expect(first.properties.label).toBe('Frauenkirche');
+
+    const clusters = await app().inject({ method: 'GET', url: '/v1/hotspots?bbox=13.6,50.95,13.9,51.1&zoom=10', headers: geo });
+    expect(clusters.statusCode).toBe(200);
+    expect(clusters.json()).toMatchObject({ type: 'FeatureCollection', zoom: 10, truncated: false });
+    const features = clusters.json().features as { geometry: { type: string }; properties: { kind: string; count?: number } }[];
+    expect(features.length).toBeGreaterThan(0);
+    for (const f of features) expect(f.geometry.type).toBe('Point');
+    // Every active hotspot is in exactly one feature (a cluster counts its members).
+    expect(features.reduce((n, f) => n + (f.properties.kind === 'cluster' ? f.properties.count! : 1), 0)).toBe(Object.keys(DRESDEN).length + grid.length);
+
+    const search = await app().inject({ method: 'GET', url: '/v1/hotspots/search?q=zwinger', headers: geo });
+    expect(search.headers['content-type']).toBe('application/geo+json; charset=utf-8');
+    expect(search.json().features[0]).toMatchObject({ type: 'Feature', id: ids.zwinger, geometry: { type: 'Point', coordinates: [DRESDEN.zwinger.lng, DRESDEN.zwinger.lat] } });
+  });
+
   it('answers 304 when If-None-Match names the current ETag', async () => {
     const first = await app().inject({ method: 'GET', url: '/v1/hotspots/top?limit=2' });
     const again = await app().inject({ method: 'GET', url: '/v1/hotspots/top?limit=2', headers: { 'if-none-match': first.headers.etag as string } });

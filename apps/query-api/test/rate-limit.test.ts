@@ -29,6 +29,21 @@ const tokenFor = (sub: string) =>
   new SignJWT({}).setProtectedHeader({ alg: 'ES256', kid: 'k' }).setSubject(sub).setIssuer(ISSUER).setAudience('authenticated').setExpirationTime('1h').sign(key);
 
 describe('rate limits', () => {
+  it('without Redis, counts in process: still 429 after the limit', async () => {
+    const app = await buildTestApp(env, { REDIS_URL: '', RATE_LIMIT_MAX: '2', RATE_LIMIT_WINDOW_SECONDS: '60' }, { redis: undefined });
+    try {
+      const call = () => app.inject({ method: 'GET', url: '/v1/hotspots/top', remoteAddress: '10.9.9.9' });
+      expect((await call()).statusCode).toBe(200);
+      expect((await call()).headers['x-ratelimit-remaining']).toBe('0');
+      const limited = await call();
+      expect(limited.statusCode).toBe(429);
+      expect(limited.json().error.code).toBe('RATE_LIMITED');
+      expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    } finally {
+      await app.close();
+    }
+  });
+
   it('answers 429 with Retry-After and rate-limit headers after the limit, per IP for anonymous calls and per user when signed in', async () => {
     await env.truncate();
     const app = await buildTestApp(env, { ...authEnv, RATE_LIMIT_MAX: '3', RATE_LIMIT_USER_MAX: '5', RATE_LIMIT_WINDOW_SECONDS: '60' });
