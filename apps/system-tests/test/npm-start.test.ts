@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { freePort, REPO_ROOT, waitFor } from '@photospots/test-harness';
+import { createTestEnv, freePort, REPO_ROOT, waitFor } from '@photospots/test-harness';
 import postgres from 'postgres';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { newcomerCheckout } from './support/newcomer-checkout.ts';
@@ -42,10 +42,10 @@ async function hotspotsAround(url: string): Promise<string[]> {
   return items.map((h) => `${h.lat.toFixed(6)},${h.lng.toFixed(6)}:${h.photoCount}:${h.userCount}`).sort();
 }
 
-function npmStart(dir = checkout): Run {
-  // A newcomer's shell: PATH and HOME, none of the services' variables. PORT only
-  // because other test runs on this machine may hold 3000.
-  const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: String(port) };
+function npmStart(dir = checkout, services: Record<string, string> = {}): Run {
+  // A newcomer's shell: PATH and HOME, none of the services' variables (unless a test names
+  // its own services). PORT only because other test runs on this machine may hold 3000.
+  const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: String(port), ...services };
   const child = spawn('npm', ['start'], { cwd: dir, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
@@ -105,7 +105,7 @@ async function useAndStop(run: Run, url: string): Promise<void> {
 
   const res = await fetch(`${url}/v1/hotspots/nearby?lat=${FRAUENKIRCHE.lat}&lng=${FRAUENKIRCHE.lng}&radius=300&limit=3`);
   expect(res.status).toBe(200);
-  // No REDIS_URL: the API answers from PostGIS.
+  // From the in-process index (loaded from PostGIS; without REDIS_URL there is no Redis at all).
   expect(res.headers.get('x-data-source')).toBe('memory');
   const { items } = (await res.json()) as { items: { label: string | null; distanceM: number; userCount: number }[] };
   expect(items[0]!.label).toMatch(/^Frauenkirche/);
@@ -214,6 +214,34 @@ describe('npm start in a fresh checkout, with nothing but Node', () => {
       await useAndStop(run, url);
     } finally {
       rmSync(fresh, { recursive: true, force: true });
+    }
+  });
+
+  it('with DATABASE_URL, REDIS_URL and AWS_ENDPOINT_URL set, uses those instead of the embedded parts', { timeout: 400_000 }, async () => {
+    const services = await createTestEnv();
+    const fresh = newcomerCheckout(REPO_ROOT);
+    try {
+      running = npmStart(fresh, {
+        DATABASE_URL: services.databaseUrl,
+        REDIS_URL: services.redisUrl,
+        REDIS_KEY_PREFIX: services.redisPrefix,
+        AWS_ENDPOINT_URL: services.awsEndpoint,
+      });
+      const { url } = await waitUntilReady(running, 300_000);
+      const output = running.output();
+      expect(output).toContain(`database: ${new URL(services.databaseUrl).host}${new URL(services.databaseUrl).pathname} (DATABASE_URL)`);
+      expect(output).toContain(`SQS/S3: ${services.awsEndpoint} (AWS_ENDPOINT_URL)`);
+      expect(output).toContain(`Redis: ${new URL(services.redisUrl).host} (REDIS_URL)`);
+      expect(output).not.toContain('PGlite');
+      expect(output).not.toContain('embedded fauxqs');
+      // The sample went into the given database, and scoring filled the given Redis.
+      const [{ photos }] = await services.database.sql<{ photos: number }[]>`select count(*)::int as photos from photos`;
+      expect(photos).toBe(17_879);
+      expect(await services.redis.exists(`${services.redisPrefix}hotspots:meta`)).toBe(1);
+      await useAndStop(running, url);
+    } finally {
+      rmSync(fresh, { recursive: true, force: true });
+      await services.close();
     }
   });
 });
