@@ -68,6 +68,12 @@ describe('operations', () => {
     const text = res.body;
     expect(text).toMatch(/photospots_api_http_requests_total\{method="GET",route="\/v1\/hotspots\/top",status="200"\} 1/);
     expect(text).toMatch(/photospots_api_http_request_duration_seconds_bucket\{le="[\d.]+",method="GET",route="\/v1\/hotspots\/search"\} \d+/);
+    // A histogram as Prometheus reads it: cumulative buckets ending in +Inf, which equals _count.
+    const count = /photospots_api_http_request_duration_seconds_count\{method="GET",route="\/v1\/hotspots\/search"\} (\d+)/.exec(text)?.[1];
+    expect(Number(count)).toBeGreaterThanOrEqual(2);
+    expect(text).toContain(`photospots_api_http_request_duration_seconds_bucket{le="+Inf",method="GET",route="/v1/hotspots/search"} ${count}`);
+    expect(text).toMatch(/photospots_api_http_request_duration_seconds_sum\{method="GET",route="\/v1\/hotspots\/search"\} [\d.e-]+/);
+    expect(text).toContain('# TYPE photospots_api_http_request_duration_seconds histogram');
     expect(text).toMatch(/photospots_api_cache_requests_total\{route="search",result="miss"\} 1/);
     expect(text).toMatch(/photospots_api_cache_requests_total\{route="search",result="hit_memory"\} 1/);
     expect(text).toMatch(/photospots_api_db_pool_max 5/);

@@ -29,6 +29,24 @@ const tokenFor = (sub: string) =>
   new SignJWT({}).setProtectedHeader({ alg: 'ES256', kid: 'k' }).setSubject(sub).setIssuer(ISSUER).setAudience('authenticated').setExpirationTime('1h').sign(key);
 
 describe('rate limits', () => {
+  it('never limits the operational routes (health, readiness, metrics, docs)', async () => {
+    const app = await buildTestApp(env, { RATE_LIMIT_MAX: '1', RATE_LIMIT_WINDOW_SECONDS: '60' });
+    try {
+      const get = (url: string) => app.inject({ method: 'GET', url, remoteAddress: '10.7.7.7' });
+      expect((await get('/v1/hotspots/top')).statusCode).toBe(200);
+      expect((await get('/v1/hotspots/top')).statusCode).toBe(429);
+      for (const url of ['/healthz', '/readyz', '/metrics', '/docs/json']) {
+        for (let i = 0; i < 3; i++) {
+          const res = await get(url);
+          expect(res.statusCode, url).toBe(200);
+          expect(res.headers['x-ratelimit-limit'], url).toBeUndefined();
+        }
+      }
+    } finally {
+      await app.close();
+    }
+  });
+
   it('without Redis, counts in process: still 429 after the limit', async () => {
     const app = await buildTestApp(env, { REDIS_URL: '', RATE_LIMIT_MAX: '2', RATE_LIMIT_WINDOW_SECONDS: '60' }, { redis: undefined });
     try {

@@ -9,6 +9,6 @@ export function registerMetrics(app: FastifyInstance, metrics: ApiMetrics): void
   });
   app.get('/metrics', { logLevel: 'warn', schema: { tags: ['operations'], summary: 'Prometheus metrics', hide: true } }, async (_request, reply) => {
     reply.type(metrics.registry.contentType);
-    return metrics.registry.metrics();
+    return metrics.text();
   });
 }
