@@ -122,7 +122,10 @@ describe('Redis stopped mid-test', () => {
     const sem = await insertHotspot(env, DRESDEN.semperoper);
     const bruehl = await insertHotspot(env, DRESDEN.bruehl);
     const url = `redis://127.0.0.1:${port}`;
-    const redis = connectRedis(url, pino({ level: 'silent' }), 'query-api-test');
+    // The API's log (and its Redis connection's, as in connect.ts), to count the WARN lines of the outage.
+    const lines: { level: number; msg: string }[] = [];
+    const log = pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line) as { level: number; msg: string }) });
+    const redis = connectRedis(url, log, 'query-api-test');
     await waitFor(() => redis.status === 'ready', { timeoutMs: 5000, message: 'the Redis client to connect' });
     const writer = new HotspotIndexWriter(redis, env.redisPrefix);
     await writer.replaceAll(
@@ -130,7 +133,7 @@ describe('Redis stopped mid-test', () => {
         yield [await summary(fk), await summary(sem), await summary(bruehl)];
       })(),
     );
-    const app = await buildTestApp(env, { REDIS_URL: url }, { redis });
+    const app = await buildTestApp(env, { REDIS_URL: url }, { redis, log });
     const direct = await buildTestApp(env, { REDIS_URL: url, MEMORY_INDEX: 'false', CACHE_TTL_SECONDS: '0' }, { redis });
     try {
       const before = await direct.inject({ method: 'GET', url: '/v1/hotspots/top' });
@@ -163,6 +166,9 @@ describe('Redis stopped mid-test', () => {
           expect(res.statusCode, `${path}: ${res.body}`).toBe(200);
         }
       }
+      // One WARN for the whole outage (when reconnecting first fails), however many parts of the API noticed it.
+      await waitFor(() => lines.some((l) => l.level === 40), { timeoutMs: 5000, message: 'the outage to be logged' });
+      expect(lines.filter((l) => l.level === 40).map((l) => l.msg)).toEqual(['Redis unavailable; retrying in the background']);
       const fallback = await direct.inject({ method: 'GET', url: '/v1/hotspots/top' });
       expect(fallback.headers['x-data-source']).toBe('postgis');
       expect(fallback.json().items.map((i: { id: number }) => i.id)).toEqual([fk, sem, bruehl]);

@@ -40,7 +40,8 @@ export class HotspotFinder {
   noteRedis(up: boolean): void {
     if (!this.#index) return;
     if (up && this.#redisDown) this.#log.info('Redis reachable again');
-    if (!up && !this.#redisDown) this.#log.warn('Redis unavailable; serving from the in-process index and PostGIS');
+    // The Redis connection itself logs the outage (one WARN, connectRedis); this says what the API does about it.
+    if (!up && !this.#redisDown) this.#log.info('Redis unavailable; serving from the in-process index and PostGIS');
     this.#redisDown = !up;
   }
 
@@ -51,7 +52,7 @@ export class HotspotFinder {
       this.noteRedis(true);
       return result;
     } catch (err) {
-      if (!this.#redisDown) this.#log.warn({ err: (err as Error).message }, 'Redis index unavailable; serving from PostGIS');
+      if (!this.#redisDown) this.#log.info({ err: (err as Error).message }, 'Redis index unavailable; serving from PostGIS');
       this.#redisDown = true;
       return null;
     }

@@ -96,7 +96,7 @@ export class HotspotMemoryIndex {
         );
       });
       subscriber.on('close', () => {
-        if (this.#redisLive) this.#o.log.warn('Redis change feed lost; following Postgres notifications');
+        if (this.#redisLive) this.#o.log.info('Redis change feed lost; following Postgres notifications');
         this.#redisLive = false;
       });
       if (subscriber.status === 'ready') subscriber.emit('ready');
