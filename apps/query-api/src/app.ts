@@ -92,7 +92,11 @@ export async function buildApp(config: QueryApiConfig, deps: QueryApiDeps): Prom
   });
   const metrics = new ApiMetrics();
   registerMetrics(app, metrics);
-  // Before any route: compression attaches itself to routes as they are declared.
+  // Before any route: compression attaches itself to routes as they are declared. Responses only: no route
+  // takes a request body, so nothing inflates a compressed one (no decompression bomb to defend against).
+  app.addHook('onRoute', (route) => {
+    (route as { decompress?: boolean }).decompress = false;
+  });
   await app.register(compress, { global: true, threshold: 1024, encodings: ['br', 'gzip', 'deflate'] });
   await registerOpenApi(app);
   for (const schema of [ErrorResponse, PointFeatureCollection, PhotoItem]) app.addSchema(schema);
