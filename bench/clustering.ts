@@ -22,7 +22,8 @@ import {
 } from '@photospots/geo';
 import KDBush from 'kdbush';
 import postgres from 'postgres';
-import { syntheticPhotos, rng, type SyntheticPhotos } from './synthetic-photos.ts';
+import { seededRandom } from '@photospots/test-harness';
+import { syntheticPhotos, type SyntheticPhotos } from './synthetic-photos.ts';
 
 const { values } = parseArgs({ options: { photos: { type: 'string' }, runs: { type: 'string' }, 'skip-postgis': { type: 'boolean' } } });
 const N = Number(values.photos ?? 1_000_000);
@@ -124,7 +125,7 @@ async function postgisDbscan(p: SyntheticPhotos): Promise<[number, number]> {
 
 /** A 1,000-photo batch from one area (a day of uploads in one part of town), appended to the base. */
 function withBatch(base: SyntheticPhotos, size: number): { all: SyntheticPhotos; batch: number[] } {
-  const random = rng(7);
+  const random = seededRandom(7);
   const n = base.count + size;
   const all: SyntheticPhotos = { lat: new Float64Array(n), lng: new Float64Array(n), user: new Int32Array(n), count: n };
   all.lat.set(base.lat);

@@ -5,6 +5,7 @@
  * uniform noise. Seeded, so every run measures the same data.
  */
 import { offsetMeters } from '@photospots/geo';
+import { seededRandom } from '@photospots/test-harness';
 
 export interface SyntheticPhotos {
   lat: Float64Array;
@@ -13,16 +14,6 @@ export interface SyntheticPhotos {
   count: number;
 }
 
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface SyntheticOptions {
   photos: number;
@@ -51,7 +42,7 @@ export const DEFAULT_SYNTHETIC: SyntheticOptions = {
 /** Generates photos; `region` overrides where the centres and noise fall. */
 export function syntheticPhotos(options: Partial<SyntheticOptions> = {}): SyntheticPhotos {
   const o = { ...DEFAULT_SYNTHETIC, ...options };
-  const random = rng(o.seed);
+  const random = seededRandom(o.seed);
   const n = o.photos;
   const lat = new Float64Array(n);
   const lng = new Float64Array(n);

@@ -42,8 +42,6 @@ export interface Ingest {
   ): ReturnType<typeof importLbsnFile>;
   /** Harvests Flickr now (the CLI and the ingest.requested handler both use this). */
   harvestFlickr(input: FlickrHarvestInput, options?: { correlationId?: string; onProgress?: (p: HarvestProgress) => void }): Promise<HarvestReport>;
-  /** Sends an ingest.requested for an incremental harvest of every region harvested before; returns how many. */
-  requestIncrementalHarvests(): Promise<number>;
   /** Sends every committed-but-unsent message. */
   flushOutbox(): Promise<number>;
   /** Starts consuming ingest requests and thumbnail jobs, and the incremental schedule. */
@@ -118,7 +116,7 @@ export function buildIngest(config: IngestConfig, deps: IngestDeps): Ingest {
       handle: createIngestRequestedHandler({
         importFile: (location, correlationId, signal) => importFile(location, correlationId, undefined, signal),
         harvestFlickr: (input, correlationId) => harvest(input, { correlationId }),
-        requestIncrementalHarvests: () => requestIncremental(),
+        requestIncrementalHarvests: () => requestIncrementalHarvests(database.sql, publisher, config.FLICKR_LICENSES, log),
       }) as never,
       log,
       batchSize: config.INGEST_CONSUMER_BATCH,
@@ -145,13 +143,11 @@ export function buildIngest(config: IngestConfig, deps: IngestDeps): Ingest {
   ];
   const thumbnailSlots = new Semaphore(config.THUMBNAIL_CONCURRENCY);
 
-  const requestIncremental = () => requestIncrementalHarvests(database.sql, publisher, config.FLICKR_LICENSES, log);
   let schedule: NodeJS.Timeout | undefined;
 
   return {
     importFile,
     harvestFlickr: harvest,
-    requestIncrementalHarvests: requestIncremental,
     flushOutbox: () => relay.flush(),
     start: () => {
       if (consumers.length === 0) consumers.push(...createConsumers());

@@ -1,4 +1,4 @@
-import { createTestEnv, type TestEnv } from '@photospots/test-harness';
+import { createTestEnv, seededRandom, type TestEnv } from '@photospots/test-harness';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp } from './fixtures.ts';
@@ -7,21 +7,10 @@ let env: TestEnv;
 let memory: FastifyInstance;
 let postgis: FastifyInstance;
 
-/** Deterministic pseudo-random numbers (mulberry32), so a failure reproduces. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 beforeAll(async () => {
   env = await createTestEnv();
   // 800 hotspots over greater Dresden: enough for the KD-tree to split into many nodes.
-  const rnd = random(7);
+  const rnd = seededRandom(7);
   const rows = Array.from({ length: 800 }, (_, i) => ({
     lat: 50.95 + rnd() * 0.2,
     lng: 13.6 + rnd() * 0.3,
@@ -53,7 +42,7 @@ async function both(url: string): Promise<[unknown, unknown]> {
 
 describe('the in-process index answers exactly like PostGIS', () => {
   it('nearby: the same hotspots, distances within 0.1% of the spheroid distance', async () => {
-    const rnd = random(11);
+    const rnd = seededRandom(11);
     for (let i = 0; i < 25; i++) {
       const lat = (50.95 + rnd() * 0.2).toFixed(5);
       const lng = (13.6 + rnd() * 0.3).toFixed(5);
@@ -69,7 +58,7 @@ describe('the in-process index answers exactly like PostGIS', () => {
   });
 
   it('bbox pages and top are identical', async () => {
-    const rnd = random(13);
+    const rnd = seededRandom(13);
     for (let i = 0; i < 15; i++) {
       const minLng = 13.6 + rnd() * 0.2;
       const minLat = 50.95 + rnd() * 0.15;

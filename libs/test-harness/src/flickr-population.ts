@@ -1,3 +1,5 @@
+import { seededRandom } from './seeded-random.ts';
+
 /** A photo as the fake Flickr holds it (the fields flickr.photos.search can return). */
 export interface FakeFlickrPhoto {
   id: string;
@@ -47,18 +49,6 @@ const TAGS = ['dresden', 'germany', 'sachsen', 'frauenkirche', 'elbe', 'zwinger'
 /** Mostly Creative Commons (ids 1–6, 9, 11–16), some not (0, 7, 8, 10): the licence filter must bite. */
 const LICENCE_MIX = ['4', '4', '4', '5', '2', '1', '3', '6', '9', '11', '12', '14', '15', '16', '13', '0', '0', '7', '10', '8'];
 
-/** A small deterministic PRNG (mulberry32), so every run sees the same population. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const pad = (n: number) => String(n).padStart(2, '0');
 const round6 = (n: number) => Math.round(n * 1e6) / 1e6;
 
@@ -69,7 +59,7 @@ const round6 = (n: number) => Math.round(n * 1e6) / 1e6;
  */
 export function generateFlickrPopulation(options: PopulationOptions = {}): FakeFlickrPhoto[] {
   const count = options.count ?? 20_000;
-  const random = prng(options.seed ?? 1);
+  const random = seededRandom(options.seed ?? 1);
   const box = options.bbox ?? FAKE_FLICKR_BBOX;
   const centre = options.centre ?? FRAUENKIRCHE;
   const denseShare = options.denseShare ?? 0.6;

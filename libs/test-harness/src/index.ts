@@ -9,3 +9,4 @@ export { queueDepth, pipelineState, type PipelineState } from './pipeline-state.
 export { startFaultProxy, type FaultProxy } from './fault-proxy.ts';
 export { startFakeFlickr, FAKE_FLICKR_CAP, FAKE_FLICKR_MAX_PER_PAGE, type FakeFlickr, type FakeFlickrCall, type FlickrFault } from './fake-flickr.ts';
 export { generateFlickrPopulation, FAKE_FLICKR_BBOX, type FakeFlickrPhoto, type PopulationOptions } from './flickr-population.ts';
+export { seededRandom } from './seeded-random.ts';
