@@ -23,14 +23,13 @@ import { pino } from 'pino';
 import postgres from 'postgres';
 
 const DB_NAME = 'bench_photospots_api';
-export const BENCH_REDIS_PREFIX = 'photospots-bench:';
+const BENCH_REDIS_PREFIX = 'photospots-bench:';
 
 export interface ApiStack {
   apiUrl: string;
   api: ServiceProcess;
   /** Active hotspots in the bench database. */
   active: number;
-  redis: Redis;
   /** Starts another process next to the API; it is stopped with the stack. */
   adopt(process: ServiceProcess): void;
   stop(): Promise<void>;
@@ -110,7 +109,7 @@ export async function startApiStack(options: { reload?: boolean; apiEnv?: Record
       timeoutMs: 30_000,
       message: 'the in-process index',
     });
-    return { apiUrl, api, active, redis, adopt: (p) => processes.push(p), stop };
+    return { apiUrl, api, active, adopt: (p) => processes.push(p), stop };
   } catch (err) {
     await stop();
     throw err;

@@ -104,7 +104,8 @@ const escapeLabel = (v: string) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')
  * Request counts by (method, route, status) and a latency histogram by
  * (method, route), kept in plain numbers and rendered at scrape time in the
  * Prometheus text format. prom-client hashes the labels on every observation,
- * which cost ~12% of the nearby route's throughput (`npm run bench:api`).
+ * which cost about a tenth of the nearby route's throughput (measured ad hoc;
+ * README, Performance).
  */
 class RequestStats {
   readonly #bounds: number[];
