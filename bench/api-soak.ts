@@ -174,7 +174,7 @@ async function main(): Promise<void> {
     const p99s = soak.windows.map((w) => w.p99);
     console.log(
       `\nsoak: ${fmt(answers)} answers in ${SOAK_SECONDS} s at ${fmt(rate)} req/s target (${Math.round(RATE_SHARE * 100)}% of the measured maximum ${fmt(max.average)} req/s); ` +
-        `p50 ${median(soak.windows.map((w) => w.p50))} ms, p99 median ${median(p99s)} ms / worst ${Math.max(...p99s)} ms; ` +
+        `p50 ${median(soak.windows.map((w) => w.p50)).toFixed(1)} ms, p99 median ${median(p99s).toFixed(1)} ms / worst ${Math.max(...p99s)} ms; ` +
         `non-2xx ${bad}${bad > 0 ? ` ${JSON.stringify([...soak.badStatuses])}` : ''}, errors ${errors}; ` +
         `API RSS ${first.toFixed(0)} MB in the first minute, ${early.toFixed(0)} MB in the ${baseline ? 'third (caches full)' : 'first'} → ${late.toFixed(0)} MB in the last (${growth >= 0 ? '+' : ''}${(growth * 100).toFixed(1)}% since then, bound ${LEAK_BOUND * 100}%)`,
     );
