@@ -15,6 +15,22 @@ describe('LruMap', () => {
     expect(m.size).toBe(2);
   });
 
+  it('keeps the order right when the most recently used key is read again and again', () => {
+    const m = new LruMap<string, number>(3);
+    m.set('a', 1);
+    m.set('b', 2);
+    m.set('c', 3);
+    expect(m.get('a')).toBe(1);
+    expect(m.get('a')).toBe(1);
+    expect(m.get('b')).toBe(2);
+    m.set('d', 4);
+    expect([...m.entries()].map(([k]) => k)).toEqual(['a', 'b', 'd']);
+    m.set('e', 5);
+    expect(m.get('e')).toBe(5);
+    m.set('f', 6);
+    expect([...m.entries()].map(([k]) => k)).toEqual(['d', 'e', 'f']);
+  });
+
   it('forgets entries after their lifetime, per map or per entry', () => {
     vi.useFakeTimers();
     const m = new LruMap<string, number>(10, 1000);

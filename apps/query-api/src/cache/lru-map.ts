@@ -7,6 +7,8 @@ export class LruMap<K, V> {
   readonly #max: number;
   readonly #ttlMs: number;
   readonly #entries = new Map<K, { value: V; expiresAt: number }>();
+  /** The most recently used key: reading it again needs no reordering (a client's burst, one rate-limit key). */
+  #newest: K | undefined;
 
   /** ttlMs 0: entries never expire. */
   constructor(max: number, ttlMs = 0) {
@@ -17,9 +19,15 @@ export class LruMap<K, V> {
   get(key: K): V | undefined {
     const entry = this.#entries.get(key);
     if (!entry) return undefined;
-    this.#entries.delete(key);
-    if (entry.expiresAt !== 0 && entry.expiresAt <= Date.now()) return undefined;
-    this.#entries.set(key, entry);
+    if (entry.expiresAt !== 0 && entry.expiresAt <= Date.now()) {
+      this.#entries.delete(key);
+      return undefined;
+    }
+    if (key !== this.#newest) {
+      this.#entries.delete(key);
+      this.#entries.set(key, entry);
+      this.#newest = key;
+    }
     return entry.value;
   }
 
@@ -30,6 +38,7 @@ export class LruMap<K, V> {
   set(key: K, value: V, ttlMs = this.#ttlMs): void {
     this.#entries.delete(key);
     this.#entries.set(key, { value, expiresAt: ttlMs > 0 ? Date.now() + ttlMs : 0 });
+    this.#newest = key;
     if (this.#entries.size > this.#max) this.#entries.delete(this.#entries.keys().next().value as K);
   }
 
@@ -41,6 +50,7 @@ export class LruMap<K, V> {
 
   clear(): void {
     this.#entries.clear();
+    this.#newest = undefined;
   }
 
   get size(): number {

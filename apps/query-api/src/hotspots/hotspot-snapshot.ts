@@ -49,6 +49,8 @@ export class HotspotSnapshot {
   #clusters: Supercluster<ClusterProps, ClusterProps> | undefined;
   /** getClusterExpansionZoom walks the tree; clusters recur across map boxes, so each is asked once per snapshot. */
   readonly #expansionZoom = new Map<number, number>();
+  /** Nearest hits of the request being answered (grown to the largest limit asked). */
+  #scratch = { index: new Uint32Array(0), distance: new Float64Array(0) };
 
   constructor(items: readonly HotspotSummary[]) {
     this.items = items;
@@ -94,16 +96,32 @@ export class HotspotSnapshot {
 
   /** nearby() as the JSON body `{"items":[…]}`, built from pre-serialized items. */
   nearbyJson(lat: number, lng: number, radiusM: number, limit: number): string {
-    const hits = this.#nearbyHits(lat, lng, radiusM, limit);
+    const count = this.#collectNearby(lat, lng, radiusM, limit);
+    const { index, distance } = this.#scratch;
     let out = '{"items":[';
-    for (let k = 0; k < hits.length; k++) {
-      const { i, d } = hits[k]!;
-      out += `${k === 0 ? '' : ','}${this.#jsonOpen[i]},"distanceM":${Math.round(d * 10) / 10}}`;
+    for (let k = 0; k < count; k++) {
+      // distanceM rounded to 0.1 m, written from integers (the same text as Math.round(d * 10) / 10, without a float-to-string).
+      const tenths = Math.round(distance[k]! * 10);
+      const whole = (tenths - (tenths % 10)) / 10;
+      const fraction = tenths % 10;
+      out += `${k === 0 ? '' : ','}${this.#jsonOpen[index[k]!]},"distanceM":${fraction === 0 ? whole : `${whole}.${fraction}`}}`;
     }
     return `${out}]}`;
   }
 
   #nearbyHits(lat: number, lng: number, radiusM: number, limit: number): { i: number; d: number }[] {
+    const count = this.#collectNearby(lat, lng, radiusM, limit);
+    const { index, distance } = this.#scratch;
+    return Array.from({ length: count }, (_, k) => ({ i: index[k]!, d: distance[k]! }));
+  }
+
+  /**
+   * The `limit` nearest hotspots within radiusM (ties by id), nearest first,
+   * left in the scratch arrays; returns how many. A bounded insertion keeps
+   * only the best `limit` while scanning, so nothing is allocated or sorted
+   * per candidate. Synchronous: no other request can use the scratch meanwhile.
+   */
+  #collectNearby(lat: number, lng: number, radiusM: number, limit: number): number {
     const { kx, ky } = metresPerDegree(lat);
     const dLat = radiusM / ky;
     const dLng = Math.min(180, radiusM / Math.max(kx, 1e-6));
@@ -115,17 +133,35 @@ export class HotspotSnapshot {
     });
     const items = this.items;
     const r2 = radiusM * radiusM;
-    const hits: { i: number; d: number }[] = [];
+    const { index, distance } = this.#scratchFor(limit);
+    let count = 0;
     for (const i of candidates) {
       const h = items[i]!;
       const dx = (h.lng - lng) * kx;
       const dy = (h.lat - lat) * ky;
       const d2 = dx * dx + dy * dy;
-      if (d2 <= r2) hits.push({ i, d: Math.sqrt(d2) });
+      if (d2 > r2) continue;
+      const d = Math.sqrt(d2);
+      const id = h.id;
+      // Where the hit goes in the kept list; past the end: not among the nearest `limit`.
+      let k = count;
+      while (k > 0 && (distance[k - 1]! > d || (distance[k - 1] === d && items[index[k - 1]!]!.id > id))) k--;
+      if (k >= limit) continue;
+      const last = Math.min(count, limit - 1);
+      for (let m = last; m > k; m--) {
+        index[m] = index[m - 1]!;
+        distance[m] = distance[m - 1]!;
+      }
+      index[k] = i;
+      distance[k] = d;
+      if (count < limit) count++;
     }
-    hits.sort((a, b) => a.d - b.d || items[a.i]!.id - items[b.i]!.id);
-    if (hits.length > limit) hits.length = limit;
-    return hits;
+    return count;
+  }
+
+  #scratchFor(limit: number): { index: Uint32Array; distance: Float64Array } {
+    if (this.#scratch.index.length < limit) this.#scratch = { index: new Uint32Array(limit), distance: new Float64Array(limit) };
+    return this.#scratch;
   }
 
   /** Hotspots inside the box, best score first, after the cursor; `more` tells whether more follow. */
