@@ -12,7 +12,8 @@
  * p50/p99 latency and the median of the per-round ratios.
  *
  * Env: BENCH_DURATION_SECONDS (3 per slice), BENCH_ROUNDS (5), BENCH_CONNECTIONS
- * (50), DATABASE_URL / REDIS_URL (default the local ones). Needs Postgres+PostGIS and Redis.
+ * (50), BENCH_ENDPOINTS (comma-separated names, default all), DATABASE_URL / REDIS_URL
+ * (default the local ones). Needs Postgres+PostGIS and Redis.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -62,6 +63,13 @@ const ENDPOINTS: { name: string; note: string; paths: string[] }[] = [
   { name: 'top', note: 'one question', paths: ['/v1/hotspots/top?limit=20'] },
 ];
 
+const only = process.env.BENCH_ENDPOINTS?.split(',').map((n) => n.trim());
+const selected = (name: string) => !only || only.includes(name);
+if (only) {
+  const unknown = only.filter((n) => !ENDPOINTS.some((e) => e.name === n));
+  if (unknown.length > 0) throw new Error(`BENCH_ENDPOINTS names no endpoint ${unknown.join(', ')} (known: ${ENDPOINTS.map((e) => e.name).join(', ')})`);
+}
+
 async function main(): Promise<void> {
   const stack = await startApiStack({ reload: Boolean(args.reload) });
   try {
@@ -94,6 +102,7 @@ async function main(): Promise<void> {
     const loadBefore = loadavg()[0]!;
     const rows: string[][] = [];
     for (const [i, e] of ENDPOINTS.entries()) {
+      if (!selected(e.name)) continue;
       await measure(bareUrl, [`/bare/e${i}`], 1); // warm-up
       await measure(apiUrl, e.paths.slice(-200), 1);
       const bare: Result[] = [];

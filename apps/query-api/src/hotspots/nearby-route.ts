@@ -34,18 +34,22 @@ export const nearbyRoute: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async
         response: listResponses(Type.Object({ items: Type.Array(NearbyItem) })),
       },
     },
-    async (request, reply) => {
+    // Not async: answered from the in-process snapshot, the reply is sent before the handler returns, with
+    // no promise to settle; only the fallback to Redis or PostGIS returns one.
+    (request, reply) => {
       const format = responseFormat(request);
       const { lat, lng, radius, limit } = request.query;
       const snapshot = format === 'json' ? ctx.memory?.snapshot : undefined;
       if (snapshot) {
         const generation = ctx.answers.generation;
         const entry = snapshotEntry(snapshot.nearbyJson(lat, lng, radius, limit), `nearby:${lat}:${lng}:${radius}:${limit}`, generation);
-        return sendCacheable(request, reply, entry, { format, maxAgeSeconds: LIST_MAX_AGE_SECONDS });
+        sendCacheable(request, reply, entry, { format, maxAgeSeconds: LIST_MAX_AGE_SECONDS });
+        return;
       }
-      const { items, source } = await ctx.finder.nearby(lat, lng, radius, limit);
-      const body = format === 'geojson' ? toFeatureCollection(items) : { items };
-      return sendCacheable(request, reply, serialize(body, source), { format, maxAgeSeconds: LIST_MAX_AGE_SECONDS });
+      return ctx.finder.nearby(lat, lng, radius, limit).then(({ items, source }) => {
+        const body = format === 'geojson' ? toFeatureCollection(items) : { items };
+        return sendCacheable(request, reply, serialize(body, source), { format, maxAgeSeconds: LIST_MAX_AGE_SECONDS });
+      });
     },
   );
 };
