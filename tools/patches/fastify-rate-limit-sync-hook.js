@@ -2,7 +2,9 @@
 // value that is not a promise (a synchronous key generator, limit or store)
 // is used at once instead of awaited, and the route hook is a callback hook,
 // so a request whose steps are all synchronous is limited without a microtask
-// per step. Promises are still awaited; errors take the same paths.
+// per step. Promises are still awaited; errors take the same paths. Header
+// values are set as strings: Node validates a number header value through a
+// slow path (a RegExp test on a non-string) on every response.
 function settleValue (value, next, fail) {
   if (value !== null && (typeof value === 'object' || typeof value === 'function') && typeof value.then === 'function') {
     value.then(next, fail)
@@ -164,9 +166,9 @@ function rateLimitRequestHandler (pluginComponent, params) {
       } = rateLimit
 
       if (!isExceeded) {
-        if (params.addHeadersOnExceeding[params.labels.rateLimit]) { res.header(params.labels.rateLimit, max) }
-        if (params.addHeadersOnExceeding[params.labels.rateRemaining]) { res.header(params.labels.rateRemaining, remaining) }
-        if (params.addHeadersOnExceeding[params.labels.rateReset]) { res.header(params.labels.rateReset, ttlInSeconds) }
+        if (params.addHeadersOnExceeding[params.labels.rateLimit]) { res.header(params.labels.rateLimit, String(max)) }
+        if (params.addHeadersOnExceeding[params.labels.rateRemaining]) { res.header(params.labels.rateRemaining, String(remaining)) }
+        if (params.addHeadersOnExceeding[params.labels.rateReset]) { res.header(params.labels.rateReset, String(ttlInSeconds)) }
 
         try {
           params.onExceeding(req, key)
@@ -183,10 +185,10 @@ function rateLimitRequestHandler (pluginComponent, params) {
       try {
         params.onExceeded(req, key)
 
-        if (params.addHeaders[params.labels.rateLimit]) { res.header(params.labels.rateLimit, max) }
-        if (params.addHeaders[params.labels.rateRemaining]) { res.header(params.labels.rateRemaining, 0) }
-        if (params.addHeaders[params.labels.rateReset]) { res.header(params.labels.rateReset, ttlInSeconds) }
-        if (params.addHeaders[params.labels.retryAfter]) { res.header(params.labels.retryAfter, ttlInSeconds) }
+        if (params.addHeaders[params.labels.rateLimit]) { res.header(params.labels.rateLimit, String(max)) }
+        if (params.addHeaders[params.labels.rateRemaining]) { res.header(params.labels.rateRemaining, '0') }
+        if (params.addHeaders[params.labels.rateReset]) { res.header(params.labels.rateReset, String(ttlInSeconds)) }
+        if (params.addHeaders[params.labels.retryAfter]) { res.header(params.labels.retryAfter, String(ttlInSeconds)) }
 
         const respCtx = {
           statusCode: 429,
