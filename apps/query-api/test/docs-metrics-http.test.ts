@@ -62,11 +62,18 @@ describe('operations', () => {
     await app.inject({ method: 'GET', url: '/v1/hotspots/top' });
     await app.inject({ method: 'GET', url: '/v1/hotspots/search?q=zwinger' });
     await app.inject({ method: 'GET', url: '/v1/hotspots/search?q=zwinger' });
+    await app.inject({ method: 'GET', url: '/v1/hotspots/search?q=' }); // 400: counted under its route
+    await app.inject({ method: 'HEAD', url: '/v1/hotspots/top' });
+    await app.inject({ method: 'GET', url: '/v1/no-such-route' });
+    await app.inject({ method: 'GET', url: '/v1/no-such-route/either' });
     const res = await app.inject({ method: 'GET', url: '/metrics' });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
     const text = res.body;
-    expect(text).toMatch(/photospots_api_http_requests_total\{method="GET",route="\/v1\/hotspots\/top",status="200"\} 1/);
+    expect(text).toMatch(/photospots_api_http_requests_total\{method="GET",route="\/v1\/hotspots\/top",status="200"\} 1\n/);
+    expect(text).toMatch(/photospots_api_http_requests_total\{method="HEAD",route="\/v1\/hotspots\/top",status="200"\} 1\n/);
+    expect(text).toMatch(/photospots_api_http_requests_total\{method="GET",route="\/v1\/hotspots\/search",status="400"\} 1\n/);
+    expect(text).toMatch(/photospots_api_http_requests_total\{method="GET",route="unmatched",status="404"\} 2\n/);
     expect(text).toMatch(/photospots_api_http_request_duration_seconds_bucket\{le="[\d.]+",method="GET",route="\/v1\/hotspots\/search"\} \d+/);
     // A histogram as Prometheus reads it: cumulative buckets ending in +Inf, which equals _count.
     const count = /photospots_api_http_request_duration_seconds_count\{method="GET",route="\/v1\/hotspots\/search"\} (\d+)/.exec(text)?.[1];

@@ -83,6 +83,11 @@ export class ApiMetrics {
     this.#requests.record(method, route, status, seconds);
   }
 
+  /** The request statistics of one (method, route pattern), for a hook bound to its route. */
+  route(method: string, route: string): RouteStats {
+    return this.#requests.forRoute(method, route);
+  }
+
   /** Everything in the Prometheus text format: the registry's metrics and the request counts and latencies. */
   async text(): Promise<string> {
     const registered = await this.registry.metrics();
@@ -109,44 +114,35 @@ const escapeLabel = (v: string) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')
  */
 class RequestStats {
   readonly #bounds: number[];
-  readonly #counts = new Map<string, { labels: string; n: number }>();
-  readonly #durations = new Map<string, { labels: string; buckets: Float64Array; sum: number; count: number }>();
+  readonly #routes = new Map<string, RouteStats>();
 
   constructor(bounds: number[]) {
     this.#bounds = bounds;
   }
 
   record(method: string, route: string, status: number, seconds: number): void {
-    const countKey = `${method} ${status} ${route}`;
-    let count = this.#counts.get(countKey);
-    if (!count) {
-      count = { labels: `method="${escapeLabel(method)}",route="${escapeLabel(route)}",status="${status}"`, n: 0 };
-      this.#counts.set(countKey, count);
+    this.forRoute(method, route).record(status, seconds);
+  }
+
+  /** The statistics of one (method, route pattern): a hook that knows its route records without building a key per request. */
+  forRoute(method: string, route: string): RouteStats {
+    const key = `${method} ${route}`;
+    let stats = this.#routes.get(key);
+    if (!stats) {
+      stats = new RouteStats(method, route, this.#bounds);
+      this.#routes.set(key, stats);
     }
-    count.n++;
-    const durationKey = `${method} ${route}`;
-    let duration = this.#durations.get(durationKey);
-    if (!duration) {
-      duration = { labels: `method="${escapeLabel(method)}",route="${escapeLabel(route)}"`, buckets: new Float64Array(this.#bounds.length), sum: 0, count: 0 };
-      this.#durations.set(durationKey, duration);
-    }
-    for (let i = 0; i < this.#bounds.length; i++) {
-      if (seconds <= this.#bounds[i]!) {
-        duration.buckets[i]!++;
-        break;
-      }
-    }
-    duration.sum += seconds;
-    duration.count++;
+    return stats;
   }
 
   text(): string {
     const counter = 'photospots_api_http_requests_total';
     const histogram = 'photospots_api_http_request_duration_seconds';
     const lines = [`# HELP ${counter} HTTP requests by method, route pattern and status.`, `# TYPE ${counter} counter`];
-    for (const c of this.#counts.values()) lines.push(`${counter}{${c.labels}} ${c.n}`);
+    for (const r of this.#routes.values()) for (const c of r.statuses.values()) lines.push(`${counter}{${c.labels}} ${c.n}`);
     lines.push(`# HELP ${histogram} HTTP request latency by method and route pattern.`, `# TYPE ${histogram} histogram`);
-    for (const d of this.#durations.values()) {
+    for (const { duration: d } of this.#routes.values()) {
+      if (d.count === 0) continue;
       let cumulative = 0;
       this.#bounds.forEach((bound, i) => {
         cumulative += d.buckets[i]!;
@@ -155,5 +151,37 @@ class RequestStats {
       lines.push(`${histogram}_bucket{le="+Inf",${d.labels}} ${d.count}`, `${histogram}_sum{${d.labels}} ${d.sum}`, `${histogram}_count{${d.labels}} ${d.count}`);
     }
     return `${lines.join('\n')}\n`;
+  }
+}
+
+/** Counts by status and the latency histogram of one (method, route pattern). */
+export class RouteStats {
+  readonly statuses = new Map<number, { labels: string; n: number }>();
+  readonly duration: { labels: string; buckets: Float64Array; sum: number; count: number };
+  readonly #bounds: number[];
+  readonly #labels: string;
+
+  constructor(method: string, route: string, bounds: number[]) {
+    this.#bounds = bounds;
+    this.#labels = `method="${escapeLabel(method)}",route="${escapeLabel(route)}"`;
+    this.duration = { labels: this.#labels, buckets: new Float64Array(bounds.length), sum: 0, count: 0 };
+  }
+
+  record(status: number, seconds: number): void {
+    let count = this.statuses.get(status);
+    if (!count) {
+      count = { labels: `${this.#labels},status="${status}"`, n: 0 };
+      this.statuses.set(status, count);
+    }
+    count.n++;
+    const d = this.duration;
+    for (let i = 0; i < this.#bounds.length; i++) {
+      if (seconds <= this.#bounds[i]!) {
+        d.buckets[i]!++;
+        break;
+      }
+    }
+    d.sum += seconds;
+    d.count++;
   }
 }
