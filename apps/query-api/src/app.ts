@@ -28,6 +28,7 @@ import { nearbyRoute } from './hotspots/nearby-route.ts';
 import { ErrorResponse, PointFeatureCollection } from './hotspots/schemas.ts';
 import { topRoute } from './hotspots/top-route.ts';
 import { ApiMetrics } from './metrics/api-metrics.ts';
+import { LazyRequestLogger } from './http/lazy-request-logger.ts';
 import { registerMetrics } from './metrics/metrics-route.ts';
 import { startRescoreRelay } from './favorites/rescore-relay.ts';
 import { CursorCodec } from './pagination/cursor-codec.ts';
@@ -57,6 +58,8 @@ export async function buildApp(config: QueryApiConfig, deps: QueryApiDeps): Prom
     trustProxy: config.TRUST_PROXY,
     ajv: { customOptions: { coerceTypes: true, removeAdditional: true, useDefaults: true, allErrors: false } },
     requestIdHeader: 'x-request-id',
+    // Fastify makes a child logger per request; this one is made only when the request logs something.
+    childLoggerFactory: (logger, bindings, options) => new LazyRequestLogger(logger as unknown as Logger, bindings, options) as unknown as FastifyBaseLogger,
     // Errors the router raises before any handler (an over-long path segment, a malformed URL) get
     // the same { error: { code, message, details } } shape as every other error.
     frameworkErrors: (err, _request, reply) => {
