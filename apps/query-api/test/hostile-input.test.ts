@@ -21,6 +21,8 @@ const NASTY = [
   '%00', '\u0000', '../../etc/passwd', '<script>alert(1)</script>', '${7*7}', '{{7*7}}',
   'NaN', 'Infinity', '-Infinity', '1e309', '-0', '0x10', '١٢٣', '', ' ', '13.7,51.0,13.8', '13.7,51.0,13.8,51.1,0',
   'frauenkirche:* | !dresden', "frau' & !kirche", '\\', '"', '%', '_', '*', 'ä'.repeat(500),
+  // Letters and digits that accent folding turns into punctuation or nothing (⑴ → "(1)", ½ → "1/2"); found by the fuzz.
+  '⑴!', '½', '㈱', 'ǅ', 'xʼy', 'Ⅻ ⒜ ⓐ',
 ];
 
 /** …and random ones of every kind. */

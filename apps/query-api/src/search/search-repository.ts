@@ -13,10 +13,19 @@ export interface SearchNear {
   radiusM: number;
 }
 
-/** Words of a query as full-text prefix terms (`frauenk:* & dresd:*`); only letters and digits reach tsquery syntax. */
-export function prefixTsQuery(q: string): string | null {
-  const words = q.toLowerCase().match(/[\p{L}\p{N}]+/gu)?.slice(0, 8) ?? [];
-  return words.length === 0 ? null : words.map((w) => `${w}:*`).join(' & ');
+/** The words of a query (letters and digits; at most 8) that become full-text prefix terms. */
+export function queryWords(q: string): string[] {
+  return q.toLowerCase().match(/[\p{L}\p{N}]+/gu)?.slice(0, 8) ?? [];
+}
+
+/**
+ * The words as one tsquery of prefix terms (`'frauenk':* & 'dresd':*`). Each word is folded first and then
+ * quoted as a lexeme: folding can turn a letter or digit into punctuation (`⑴` → `(1)`), which unquoted
+ * would be tsquery syntax. A word that folds to no lexeme drops out.
+ */
+function prefixTsQuery(sql: Queryable, words: string[]) {
+  const terms = words.map((w) => sql`to_tsquery('simple', quote_literal(public.photospots_fold(${w})) || ':*')`);
+  return terms.reduce((all, term) => sql`${all} && ${term}`);
 }
 
 /**
@@ -27,12 +36,12 @@ export function prefixTsQuery(q: string): string | null {
  * (one decimal, so near-equal matches tie), then score.
  */
 export async function searchHotspots(sql: Queryable, q: string, limit: number, near?: SearchNear): Promise<SearchHit[]> {
-  const tsq = prefixTsQuery(q);
+  const words = queryWords(q);
   const here = near ? sql`st_setsrid(st_makepoint(${near.lng}, ${near.lat}), 4326)::geography` : sql`null::geography`;
   return sql<SearchHit[]>`
     with input as (
       select public.photospots_fold(${q}) as text,
-             ${tsq === null ? sql`null::tsquery` : sql`to_tsquery('simple', public.photospots_fold(${tsq}))`} as query,
+             ${words.length === 0 ? sql`null::tsquery` : prefixTsQuery(sql, words)} as query,
              ${here} as here
     ), matched as (
       select h.*, (h.search_vector @@ input.query) as fts
