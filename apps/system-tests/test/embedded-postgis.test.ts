@@ -37,17 +37,20 @@ afterAll(async () => {
 describe('the embedded PostGIS', () => {
   it('takes the migrations: PostGIS and pg_trgm, generated geography columns, GIST indexes', async () => {
     const { sql } = connect(1);
-    const [photo] = await sql<{ id: number; meters: number }[]>`
-      insert into photos (source, source_id, owner_id, lat, lng, tile) values ('flickr', 'p1', 'u1', 51.0519, 13.7416, 1)
-      returning id, st_distance(geog, st_setsrid(st_makepoint(13.7426, 51.0519), 4326)::geography)::float8 as meters`;
-    expect(photo!.meters).toBeGreaterThan(60);
-    expect(photo!.meters).toBeLessThan(80);
+    const [hotspot] = await sql<{ id: number; meters: number }[]>`
+      insert into hotspots (lat, lng, tile, radius_m, photo_count, user_count, user_days) values (51.0519, 13.7416, 1, 40, 10, 5, 5)
+      returning id, st_distance(centroid, st_setsrid(st_makepoint(13.7426, 51.0519), 4326)::geography)::float8 as meters`;
+    expect(hotspot!.meters).toBeGreaterThan(60);
+    expect(hotspot!.meters).toBeLessThan(80);
+    const [near] = await sql<{ id: number }[]>`
+      select id from hotspots where st_dwithin(centroid, st_setsrid(st_makepoint(13.7426, 51.0519), 4326)::geography, 100)`;
+    expect(near?.id).toBe(hotspot!.id);
     const indexes = await sql<{ indexname: string }[]>`
       select indexname from pg_indexes where tablename in ('photos', 'hotspots') and indexdef like '%USING gist%' order by 1`;
-    expect(indexes.map((i) => i.indexname)).toEqual(['hotspots_centroid_gist', 'photos_geog_gist']);
+    expect(indexes.map((i) => i.indexname)).toEqual(['hotspots_centroid_gist']);
     const [{ similarity }] = (await sql`select similarity('frauenkirche', 'frauenkirch')::float8 as similarity`) as unknown as [{ similarity: number }];
     expect(similarity).toBeGreaterThan(0.7);
-    await sql`delete from photos`;
+    await sql`delete from hotspots`;
   });
 
   it('runs what the services use: transactions with advisory locks, jsonb_to_recordset, and for update skip locked across connections', async () => {
