@@ -123,6 +123,38 @@ describe('importing an LBSN CSV', () => {
     expect(count).toBe(2500);
   });
 
+  it('writes each checkpoint with the counts up to its own line, though the next batch is read while one is written', async () => {
+    // Every 7th row is bad: rejected rows fall inside and between batches.
+    const lines = Array.from({ length: 4500 }, (_, i) =>
+      i % 7 === 3 ? lbsnRow({ guid: `c${i}`, user: 'u1', lat: 'north', lng: 13.7 }) : lbsnRow({ guid: `c${i}`, user: `u${i % 5}`, lat: 51 + i * 1e-5, lng: 13.7 }),
+    );
+    const file = csv('checkpoints.csv', lines);
+    await env.database.sql.unsafe(`
+      create table if not exists test_checkpoint_log (state jsonb, done boolean);
+      truncate test_checkpoint_log;
+      create or replace function test_log_checkpoint() returns trigger language plpgsql as $$
+        begin insert into test_checkpoint_log values (new.state, new.done); return new; end $$;
+      drop trigger if exists test_log_checkpoint on ingest_checkpoints;
+      create trigger test_log_checkpoint after insert or update on ingest_checkpoints for each row execute function test_log_checkpoint();`);
+    try {
+      const report = await ingest.importFile(file);
+      expect(report).toMatchObject({ rowsRead: 4500, rowsRejected: 643, inserted: 3857 });
+      const states = await env.database.sql<{ state: { line: number; counters: { rowsRead: number; rowsRejected: number; inserted: number }; errorsByCode: Record<string, number> }; done: boolean }[]>`
+        select state, done from test_checkpoint_log`;
+      expect(states.length).toBeGreaterThanOrEqual(4);
+      for (const { state } of states) {
+        // Rows on lines 2..line: the data rows the checkpoint covers.
+        const covered = lines.slice(0, state.line - 1);
+        const bad = covered.filter((_, i) => i % 7 === 3).length;
+        expect(state.counters).toMatchObject({ rowsRead: covered.length, rowsRejected: bad, inserted: covered.length - bad });
+        expect(state.errorsByCode).toEqual(bad > 0 ? { INVALID_LAT: bad } : {});
+      }
+      expect(states.map((s) => s.state.line)).toEqual([...states.map((s) => s.state.line)].sort((a, b) => a - b));
+    } finally {
+      await env.database.sql.unsafe('drop trigger if exists test_log_checkpoint on ingest_checkpoints; drop table if exists test_checkpoint_log');
+    }
+  });
+
   it('rejects a file that is not an LBSN export without importing anything', async () => {
     const file = path.join(dir, 'wrong.csv');
     writeFileSync(file, 'id,name\n1,x\n');

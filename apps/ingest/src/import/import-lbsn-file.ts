@@ -95,6 +95,9 @@ export async function importLbsnFile(location: string, deps: ImportDeps, correla
     const photos = batch;
     batch = [];
     const line = lastLine;
+    // What was read up to this batch's last line: the parser reads on while the batch is written, and the
+    // checkpoint must not count rows a resumed run would read again.
+    const read = { rowsRead: counters.rowsRead, rowsRejected: counters.rowsRejected, errorsByCode: { ...errorsByCode } };
     await deps.sql.begin(async (tx) => {
       const result = await storePhotoBatch(tx, deps.publisher, { photos, source: 'lbsn', batchId: `${correlationId}:${counters.batches + 1}`, correlationId });
       counters.inserted += result.inserted;
@@ -102,30 +105,50 @@ export async function importLbsnFile(location: string, deps: ImportDeps, correla
       counters.unchanged += photos.length - result.inserted - result.updated;
       counters.batches++;
       if (result.announced) counters.messagesQueued++;
-      await saveCheckpoint(tx, location, { fingerprint: file.fingerprint, line, counters, errorsByCode }, false);
+      await saveCheckpoint(
+        tx,
+        location,
+        { fingerprint: file.fingerprint, line, counters: { ...counters, rowsRead: read.rowsRead, rowsRejected: read.rowsRejected }, errorsByCode: read.errorsByCode },
+        false,
+      );
     });
     deps.afterCommit?.();
     deps.onProgress?.(counters);
   };
 
-  for await (const item of readLbsnCsv(await file.open())) {
-    const line = item.ok ? item.line : item.error.line;
-    if (line <= resumedAfterLine) continue;
-    counters.rowsRead++;
-    if (item.ok) {
-      batch.push(item.photo);
-      lastLine = line;
-      if (batch.length >= deps.batchSize) {
-        await commit();
-        throwIfStopping(deps.signal);
+  // One batch is written while the next is read and validated (parsing is Node's CPU, writing Postgres'): at most
+  // one commit in flight, so batches and their checkpoints still commit in file order. A stop request is honoured
+  // before the next commit starts; rows read past the last commit are read again by the resumed run.
+  let writing: Promise<void> = Promise.resolve();
+  const startCommit = () => {
+    writing = commit();
+    writing.catch(() => undefined); // awaited before the next commit; not an unhandled rejection meanwhile
+  };
+  try {
+    for await (const item of readLbsnCsv(await file.open())) {
+      const line = item.ok ? item.line : item.error.line;
+      if (line <= resumedAfterLine) continue;
+      counters.rowsRead++;
+      if (item.ok) {
+        batch.push(item.photo);
+        lastLine = line;
+        if (batch.length >= deps.batchSize) {
+          await writing;
+          throwIfStopping(deps.signal);
+          startCommit();
+        }
+      } else {
+        counters.rowsRejected++;
+        errorsByCode[item.error.code] = (errorsByCode[item.error.code] ?? 0) + 1;
+        if (errors.length < MAX_REPORTED_ERRORS) errors.push(item.error);
+        lastLine = Math.max(lastLine, line);
       }
-    } else {
-      counters.rowsRejected++;
-      errorsByCode[item.error.code] = (errorsByCode[item.error.code] ?? 0) + 1;
-      if (errors.length < MAX_REPORTED_ERRORS) errors.push(item.error);
-      lastLine = Math.max(lastLine, line);
     }
+  } finally {
+    // Whatever ended the loop, no transaction is left running when this returns or throws.
+    await writing.catch(() => undefined);
   }
+  await writing;
   if (batch.length > 0) await commit();
   await saveCheckpoint(deps.sql, location, { fingerprint: file.fingerprint, line: lastLine, counters, errorsByCode }, true);
 
