@@ -29,6 +29,8 @@ export interface HotspotCandidate {
 const DAY_MS = 86_400_000;
 
 /** Radius covering 90% of the members: robust to a few far-flung photos. */
+const roundDegrees = (deg: number) => Math.round(deg * 1e7) / 1e7;
+
 function radiusOf(lat: number, lng: number, photos: WindowPhotos, members: Int32Array): number {
   const d = Array.from(members, (i) => haversineMeters(lat, lng, photos.lat[i]!, photos.lng[i]!)).sort((a, b) => a - b);
   return Math.max(10, Math.round(d[Math.min(d.length - 1, Math.floor(0.9 * d.length))] ?? 10));
@@ -90,12 +92,16 @@ export function describeCluster(cluster: PeopleCluster, photos: WindowPhotos): H
   }
   const ids = Array.from(members, (i) => photos.id[i]!).sort((a, b) => a - b);
   const hull = convexHull(Array.from(members, (i) => photos.lng[i]!), Array.from(members, (i) => photos.lat[i]!));
+  // To 1e-7° (about 1 cm): the mode is summed in the coordinates of the window being rebuilt, so two windows
+  // holding the same photos can differ in the last bits; rounded, a rebuild of unchanged photos writes nothing new.
+  const lat = roundDegrees(cluster.lat);
+  const lng = roundDegrees(cluster.lng);
   return {
-    lat: cluster.lat,
-    lng: cluster.lng,
+    lat,
+    lng,
     tile: tileKeyOf(cluster.peakLat, cluster.peakLng),
     photoIds: ids,
-    radiusM: radiusOf(cluster.lat, cluster.lng, photos, members),
+    radiusM: radiusOf(lat, lng, photos, members),
     photoCount: members.length,
     userCount: users.size,
     userDays: userDays.size,
