@@ -13,7 +13,7 @@ import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { ingestRequested } from '@photospots/contracts';
 import { createSqsClient, MessagePublisher, resolveQueues } from '@photospots/queue';
 import { pino } from 'pino';
@@ -107,6 +107,18 @@ try {
     if (t > 1800) throw new Error('the pipeline did not settle within 30 minutes');
   }
   const dead = await Promise.all(Object.values(queues.deadLetterUrl).map((u) => (u ? depth(u) : 0)));
+  // A dead letter fails the reconciliation: say which queue, what the message was, and what the services logged as errors.
+  for (const [name, url] of Object.entries(queues.deadLetterUrl)) {
+    if (!url || (await depth(url)) === 0) continue;
+    const got = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
+    for (const m of got.Messages ?? []) console.log(`dead letter in ${name}: ${m.Body?.slice(0, 500)}`);
+  }
+  if (dead.some((d) => d > 0)) {
+    services.forEach((s, i) => {
+      const errors = s.output().split('\n').filter((l) => /"level":(50|60)/.test(l));
+      for (const line of errors.slice(-5)) console.log(`${apps[i]} logged: ${line.slice(0, 600)}`);
+    });
+  }
   const [rec] = await pipeline.database.sql<{ photos: number; distinct_sources: number; hotspots: number; members: number; distinct_members: number }[]>`
     select (select count(*) from photos)::int as photos, (select count(distinct source_id) from photos)::int as distinct_sources,
            (select count(*) from hotspots where status = 'active')::int as hotspots,
