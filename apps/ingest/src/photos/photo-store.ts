@@ -64,10 +64,12 @@ export async function upsertPhotos(tx: TransactionSql, batch: readonly Normalise
 
   const [row] = await tx<{ inserted: number; updated: number; tiles: number[] }[]>`
     with moved as (
-      select p.tile
-      from photos p
-      join photo_staging s on s.source = p.source and s.source_id = p.source_id
-      where p.tile <> s.tile
+      -- One index lookup per staged row: a join lets the planner hash the whole photos table for every batch
+      -- (the temp table has no statistics), which made a 1M-row import quadratic.
+      select old_tile as tile
+      from (select s.tile, (select p.tile from photos p where p.source = s.source and p.source_id = s.source_id) as old_tile
+            from photo_staging s) as staged
+      where old_tile <> tile
     ), up as (
       insert into photos (${tx.unsafe(STAGING_COLUMNS.join(', '))})
       select ${tx.unsafe(STAGING_COLUMNS.join(', '))} from photo_staging
