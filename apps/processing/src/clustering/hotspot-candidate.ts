@@ -126,15 +126,17 @@ export function nameCandidate(
   candidate: HotspotCandidate,
   cluster: PeopleCluster,
   photos: WindowPhotos,
-  surroundings: (lat: number, lng: number, radiusM: number) => TagStats,
+  surroundings: (lat: number, lng: number, radiusM: number, keys: readonly string[]) => TagStats,
   naming: NamingOptions = DEFAULT_NAMING,
 ): void {
   const tags = new TagCounter();
   for (const i of cluster.members) tags.add(photos.user[i]!, photos.tags[i]!);
+  // Naming compares only the place's own tags with its surroundings: those are all it asks about.
+  const keys = [...tags.keys()];
   const name = namePlace(
     tags,
-    surroundings(candidate.lat, candidate.lng, naming.backgroundRadiusM),
-    surroundings(candidate.lat, candidate.lng, naming.localRadiusM),
+    surroundings(candidate.lat, candidate.lng, naming.backgroundRadiusM, keys),
+    surroundings(candidate.lat, candidate.lng, naming.localRadiusM, keys),
     { qualifierShare: naming.qualifierShare, broadExtent: naming.broadExtent },
   );
   candidate.label = name.label;

@@ -121,12 +121,16 @@ export async function rebuildDirtyTiles(deps: RebuildDeps, correlationId: string
     const plan = matchIdentities(stored, computed);
 
     // Naming compares a place with the photos around it, so it is the costly step: a place whose
-    // photos did not change keeps its name (the full rebuild names everything afresh).
+    // photos did not change keeps its name. The full rebuild names everything afresh, each place once:
+    // in the pass that claims its tile (it dirties every tile with photos or hotspots), not again in
+    // the passes of its neighbours, whose areas overlap it.
+    const claimedNow = new Set(claimed.map((c) => c.tile));
     const backgrounds = new Map<WindowPhotos, LocalTagBackground>();
     computed.forEach((candidate, ci) => {
       const keptId = plan.keep.get(ci);
       const previous = keptId === undefined ? undefined : storedById.get(keptId);
-      if (!options.relabelAll && previous && sameIds(previous.photoIds, candidate.photoIds)) {
+      const relabel = options.relabelAll && claimedNow.has(candidate.tile);
+      if (!relabel && previous && sameIds(previous.photoIds, candidate.photoIds)) {
         candidate.label = previous.label;
         candidate.topTags = previous.topTags;
         return;
@@ -135,7 +139,7 @@ export async function rebuildDirtyTiles(deps: RebuildDeps, correlationId: string
       let background = backgrounds.get(photos);
       if (!background) backgrounds.set(photos, (background = new LocalTagBackground(photos)));
       const bg = background;
-      nameCandidate(candidate, cluster, photos, (lat, lng, radiusM) => bg.around(lat, lng, radiusM), deps.naming);
+      nameCandidate(candidate, cluster, photos, (lat, lng, radiusM, keys) => bg.around(lat, lng, radiusM, keys), deps.naming);
     });
 
     const createdIds = await insertHotspots(tx, plan.create.map((c) => computed[c.candidate]!));

@@ -10,80 +10,130 @@ const M_PER_DEG = 111_320;
  * shared by a whole riverbank ("elbe") loses to what is special about one spot
  * on it, and so the result depends only on nearby photos (incremental
  * re-clustering then names places exactly as a full rebuild does).
+ *
+ * Naming is the costly part of re-clustering (every hotspot asks for the
+ * photos within 1.5 km of it), so the photos are laid out for that one loop:
+ * sorted by photographer, in the spatial index's id order, with their tag ids
+ * in one flat array; a query counts only the tags its caller will ask about.
  */
 export class LocalTagBackground {
   readonly #index: KDBush;
   readonly #cosLat: number;
-  readonly #order: Int32Array;
-  readonly #photos: WindowPhotos;
-  readonly #tagIds: Int32Array[];
-  readonly #keys: string[] = [];
+  readonly #count: number;
+  /** Photographer of the photo at each index position (positions are in photographer order). */
+  readonly #userAt: Int32Array;
+  /** Tag ids of position p: #tagFlat[#tagStart[p] .. #tagStart[p + 1]). */
+  readonly #tagStart: Int32Array;
+  readonly #tagFlat: Int32Array;
   readonly #idOf = new Map<string, number>();
-  // Scratch space for around(): per tag, the last photographer counted and the count.
-  #lastUser = new Int32Array(0);
-  #counts = new Int32Array(0);
+  readonly #keys: string[] = [];
+  // Scratch space for around(), reused by every query.
+  readonly #hits: Int32Array;
+  readonly #slotOf: Int32Array;
 
   constructor(photos: WindowPhotos) {
-    this.#photos = photos;
     const n = photos.count;
+    this.#count = n;
     let latSum = 0;
     for (let i = 0; i < n; i++) latSum += photos.lat[i]!;
     this.#cosLat = Math.cos(((n > 0 ? latSum / n : 0) * Math.PI) / 180);
-    // Photos sorted by photographer, so distinct photographers per tag count in one pass.
-    this.#order = Int32Array.from({ length: n }, (_, i) => i).sort((a, b) => photos.user[a]! - photos.user[b]! || a - b);
+    // Photos sorted by photographer, so distinct photographers per tag count in one pass over sorted hits.
+    const order = Int32Array.from({ length: n }, (_, i) => i).sort((a, b) => photos.user[a]! - photos.user[b]! || a - b);
+    this.#userAt = new Int32Array(n);
+    this.#tagStart = new Int32Array(n + 1);
+    const flat: number[] = [];
     const idOf = this.#idOf;
-    this.#tagIds = photos.tags.map((tags) =>
-      Int32Array.from(new Set(tags.map(tagKey)), (key) => {
+    const seen = new Set<number>();
+    for (let p = 0; p < n; p++) {
+      const i = order[p]!;
+      this.#userAt[p] = photos.user[i]!;
+      seen.clear();
+      for (const tag of photos.tags[i]!) {
+        const key = tagKey(tag);
         let id = idOf.get(key);
         if (id === undefined) {
           id = this.#keys.length;
           idOf.set(key, id);
           this.#keys.push(key);
         }
-        return id;
-      }),
-    );
-    this.#lastUser = new Int32Array(this.#keys.length).fill(-1);
-    this.#counts = new Int32Array(this.#keys.length);
+        if (!seen.has(id)) {
+          seen.add(id);
+          flat.push(id);
+        }
+      }
+      this.#tagStart[p + 1] = flat.length;
+    }
+    this.#tagFlat = Int32Array.from(flat);
+    this.#hits = new Int32Array(Math.max(1, n));
+    this.#slotOf = new Int32Array(this.#keys.length).fill(-1);
     this.#index = new KDBush(Math.max(1, n));
-    for (let k = 0; k < n; k++) {
-      const i = this.#order[k]!;
+    for (let p = 0; p < n; p++) {
+      const i = order[p]!;
       this.#index.add(photos.lng[i]! * this.#cosLat * M_PER_DEG, photos.lat[i]! * M_PER_DEG);
     }
     if (n === 0) this.#index.add(0, 0);
     this.#index.finish();
   }
 
-  /** Distinct photographers per tag within radiusM of a point. */
-  around(lat: number, lng: number, radiusM: number): TagStats {
-    const hits = this.#photos.count === 0 ? [] : this.#index.within(lng * this.#cosLat * M_PER_DEG, lat * M_PER_DEG, radiusM);
-    const order = Int32Array.from(hits).sort(); // index order = photographer order
-    const lastUser = this.#lastUser;
-    const counts = this.#counts;
-    const touched: number[] = [];
+  /**
+   * Distinct photographers within radiusM of a point, and per tag key among
+   * `keys` (a place's own tags: the only ones naming compares). Asking the
+   * result about a key outside `keys` is a programming error and throws.
+   */
+  around(lat: number, lng: number, radiusM: number, keys: Iterable<string>): TagStats {
+    const slotOf = this.#slotOf;
+    const asked: string[] = [];
+    const slotIds: number[] = [];
+    for (const key of keys) {
+      const id = this.#idOf.get(key);
+      if (id === undefined) {
+        asked.push(key); // no photo here has it: its count is 0
+        continue;
+      }
+      if (slotOf[id] !== -1) continue;
+      slotOf[id] = slotIds.length;
+      slotIds.push(id);
+      asked.push(key);
+    }
+    const lastUser = new Int32Array(slotIds.length).fill(-1);
+    const counts = new Int32Array(slotIds.length);
     let users = 0;
-    let previousUser = -1;
-    for (const k of order) {
-      const i = this.#order[k]!;
-      const u = this.#photos.user[i]!;
-      if (u !== previousUser) {
-        users++;
-        previousUser = u;
-      }
-      for (const t of this.#tagIds[i]!) {
-        if (lastUser[t] === u) continue;
-        if (lastUser[t] === -1) touched.push(t);
-        lastUser[t] = u;
-        counts[t]!++;
+    if (this.#count > 0) {
+      const hits = this.#hits;
+      const found = this.#index.withinInto(lng * this.#cosLat * M_PER_DEG, lat * M_PER_DEG, radiusM, hits);
+      const sorted = hits.subarray(0, found).sort(); // index order = photographer order
+      const userAt = this.#userAt;
+      const tagStart = this.#tagStart;
+      const tagFlat = this.#tagFlat;
+      let previousUser = -1;
+      for (let h = 0; h < found; h++) {
+        const p = sorted[h]!;
+        const u = userAt[p]!;
+        if (u !== previousUser) {
+          users++;
+          previousUser = u;
+        }
+        for (let s = tagStart[p]!, end = tagStart[p + 1]!; s < end; s++) {
+          const k = slotOf[tagFlat[s]!]!;
+          if (k === -1 || lastUser[k] === u) continue;
+          lastUser[k] = u;
+          counts[k]!++;
+        }
       }
     }
-    // Copy out the counts this point needs, then reset the scratch arrays.
     const result = new Map<string, number>();
-    for (const t of touched) {
-      result.set(this.#keys[t]!, counts[t]!);
-      counts[t] = 0;
-      lastUser[t] = -1;
+    for (const key of asked) {
+      const id = this.#idOf.get(key);
+      result.set(key, id === undefined ? 0 : counts[slotOf[id]!]!);
     }
-    return { userCount: users, usersWith: (key) => result.get(key) ?? 0 };
+    for (const id of slotIds) slotOf[id] = -1;
+    return {
+      userCount: users,
+      usersWith: (key) => {
+        const n = result.get(key);
+        if (n === undefined) throw new Error(`LocalTagBackground: ${JSON.stringify(key)} was not among the keys asked for`);
+        return n;
+      },
+    };
   }
 }

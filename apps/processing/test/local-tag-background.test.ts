@@ -1,0 +1,79 @@
+import { seededRandom } from '@photospots/test-harness';
+import { tagKey } from '@photospots/tags';
+import { describe, expect, it } from 'vitest';
+import type { WindowPhotos } from '../src/clustering/window-photos.ts';
+import { LocalTagBackground } from '../src/naming/local-tag-background.ts';
+
+const M_PER_DEG = 111_320;
+const TAGS = ['Frauenkirche', 'frauenkirche', 'Elbe', 'dresden', 'Zwinger', 'zwinger ', 'bridge', 'Brücke', 'bruecke', 'night'];
+
+function windowOf(n: number, seed: number): WindowPhotos {
+  const random = seededRandom(seed);
+  const users = 1 + Math.floor(n / 4);
+  const tags: string[][] = [];
+  const lat = new Float64Array(n);
+  const lng = new Float64Array(n);
+  const user = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    lat[i] = 51.05 + (random() - 0.5) * 0.04;
+    lng[i] = 13.74 + (random() - 0.5) * 0.06;
+    user[i] = Math.floor(random() ** 2 * users); // a few prolific photographers
+    tags.push(Array.from({ length: Math.floor(random() * 5) }, () => TAGS[Math.floor(random() * TAGS.length)]!));
+  }
+  return { count: n, id: Float64Array.from({ length: n }, (_, i) => i + 1), lat, lng, user, owners: [], tags, takenAt: new Float64Array(n), views: new Float64Array(n) };
+}
+
+/** The definition, by brute force: distinct photographers within the radius (same local projection), per tag key. */
+function bruteForce(w: WindowPhotos, lat: number, lng: number, radiusM: number, keys: string[]) {
+  let latSum = 0;
+  for (let i = 0; i < w.count; i++) latSum += w.lat[i]!;
+  const cos = Math.cos(((latSum / w.count) * Math.PI) / 180);
+  const users = new Set<number>();
+  const byKey = new Map(keys.map((k) => [k, new Set<number>()]));
+  for (let i = 0; i < w.count; i++) {
+    const dx = (w.lng[i]! - lng) * cos * M_PER_DEG;
+    const dy = (w.lat[i]! - lat) * M_PER_DEG;
+    if (dx * dx + dy * dy > radiusM * radiusM) continue;
+    users.add(w.user[i]!);
+    for (const t of w.tags[i]!) byKey.get(tagKey(t))?.add(w.user[i]!);
+  }
+  return { userCount: users.size, counts: Object.fromEntries([...byKey].map(([k, s]) => [k, s.size])) };
+}
+
+describe('LocalTagBackground', () => {
+  it('counts distinct photographers in a circle, overall and per asked-for tag key, as a brute-force scan does', () => {
+    for (const seed of [1, 2, 3]) {
+      const w = windowOf(3_000, seed);
+      const background = new LocalTagBackground(w);
+      const random = seededRandom(seed + 100);
+      const keys = [...new Set([...TAGS.map(tagKey), 'nowhere'])];
+      for (let q = 0; q < 40; q++) {
+        const lat = 51.05 + (random() - 0.5) * 0.04;
+        const lng = 13.74 + (random() - 0.5) * 0.06;
+        const radius = [50, 400, 1500][q % 3]!;
+        const asked = keys.filter(() => random() < 0.7);
+        const got = background.around(lat, lng, radius, asked);
+        const want = bruteForce(w, lat, lng, radius, asked);
+        expect(got.userCount).toBe(want.userCount);
+        expect(Object.fromEntries(asked.map((k) => [k, got.usersWith(k)]))).toEqual(want.counts);
+      }
+    }
+  });
+
+  it('answers repeated and overlapping queries alike (its scratch space is reset) and refuses keys it was not asked about', () => {
+    const w = windowOf(500, 7);
+    const background = new LocalTagBackground(w);
+    const first = background.around(51.05, 13.74, 800, ['elbe', 'dresden']);
+    background.around(51.051, 13.741, 300, ['dresden', 'night', 'elbe']);
+    const again = background.around(51.05, 13.74, 800, ['dresden', 'elbe']);
+    expect([again.userCount, again.usersWith('elbe'), again.usersWith('dresden')]).toEqual([first.userCount, first.usersWith('elbe'), first.usersWith('dresden')]);
+    expect(first.usersWith('dresden')).toBeGreaterThan(0);
+    expect(() => first.usersWith('night')).toThrow(/not among the keys/);
+  });
+
+  it('answers an empty window with zeros', () => {
+    const empty = new LocalTagBackground(windowOf(0, 1));
+    const stats = empty.around(51, 13, 1500, ['elbe']);
+    expect([stats.userCount, stats.usersWith('elbe')]).toEqual([0, 0]);
+  });
+});
