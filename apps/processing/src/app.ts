@@ -8,7 +8,7 @@ import type { Logger, ReadinessCheck } from '@photospots/service';
 import { rebuildDirtyTiles, type RebuildResult } from './clustering/rebuild-dirty-tiles.ts';
 import type { ProcessingConfig } from './config.ts';
 import { createPhotosIngestedHandler } from './consumers/photos-ingested-handler.ts';
-import { markAllTilesDirty } from './dirty-tiles/dirty-tile-repository.ts';
+import { AT_ONCE, markAllTilesDirty, msUntilSettled, type Settling } from './dirty-tiles/dirty-tile-repository.ts';
 import { RebuildLoop } from './clustering/rebuild-loop.ts';
 
 /** The queues this service announces to through the outbox (other services' rows are theirs to send). */
@@ -58,7 +58,7 @@ export function buildProcessing(config: ProcessingConfig, deps: ProcessingDeps):
     broadExtent: config.NAMING_BROAD_EXTENT,
   };
 
-  const rebuildDirty = async (correlationId: string = randomUUID(), relabelAll = false, signal?: AbortSignal) => {
+  const rebuildDirty = async (correlationId: string = randomUUID(), relabelAll = false, signal?: AbortSignal, settling = AT_ONCE) => {
     const results: RebuildResult[] = [];
     for (;;) {
       // Between claims (each committed on its own) a stopping service hands over the rest.
@@ -66,7 +66,7 @@ export function buildProcessing(config: ProcessingConfig, deps: ProcessingDeps):
       const result = await rebuildDirtyTiles(
         { sql: database.sql, publisher, params, naming, maxTilesPerRun: config.PROCESSING_MAX_TILES_PER_RUN, log },
         correlationId,
-        { relabelAll },
+        { relabelAll, settling },
       );
       if (!result) break;
       results.push(result);
@@ -75,7 +75,19 @@ export function buildProcessing(config: ProcessingConfig, deps: ProcessingDeps):
     return results;
   };
 
-  const loop = new RebuildLoop((correlationId, signal) => rebuildDirty(correlationId, false, signal), log, SWEEP_INTERVAL_MS);
+  // The service waits for an import's writes to a tile to settle before re-clustering it; explicit calls
+  // (rebuildDirty, rebuildAll) take every dirty tile at once.
+  const settling: Settling = { settleMs: config.PROCESSING_SETTLE_MS, maxDelayMs: config.PROCESSING_MAX_DELAY_MS };
+  const loop = new RebuildLoop(
+    async (correlationId, signal) => {
+      await rebuildDirty(correlationId, false, signal, settling);
+      // Tiles still settling: come back when the first of them may be claimed.
+      const wait = await msUntilSettled(database.sql, settling);
+      if (wait !== null) loop.pokeIn(wait);
+    },
+    log,
+    SWEEP_INTERVAL_MS,
+  );
 
   const consumer = createConsumer({
     name: 'processing',

@@ -180,6 +180,11 @@ export const dirtyTiles = pgTable('dirty_tiles', {
   /** Bumped on every new dirtying, so a rebuild only clears what it saw. */
   version: integer('version').notNull().default(1),
   dirtiedAt: timestamp('dirtied_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  /**
+   * When the tile became dirty (kept while it is dirtied again): a tile still being written to waits for
+   * the writes to settle, but never longer than a bound counted from here.
+   */
+  firstDirtiedAt: timestamp('first_dirtied_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
 });
 
 /** Transactional outbox: messages committed with the data they announce, relayed to SQS after commit. */

@@ -3,7 +3,7 @@ import { enqueueOutbox, lockTiles, type Sql } from '@photospots/db';
 import { clusteringMarginM, influenceTiles, planClusterJobs, runClusterJob, type PeopleCluster, type PeopleClusterParams } from '@photospots/geo';
 import type { MessagePublisher } from '@photospots/queue';
 import type { Logger } from '@photospots/service';
-import { clearDirtyTiles, dirtyVersions, peekDirtyTiles } from '../dirty-tiles/dirty-tile-repository.ts';
+import { clearDirtyTiles, dirtyVersions, peekDirtyTiles, type Settling } from '../dirty-tiles/dirty-tile-repository.ts';
 import { matchIdentities } from '../hotspots/identity-matching.ts';
 import {
   insertHotspots,
@@ -85,6 +85,8 @@ function chunkChanges(p: ChangedPayload): ChangedPayload[] {
 export interface RebuildOptions {
   /** Name every hotspot afresh (the full rebuild); otherwise only those whose photos changed. */
   relabelAll?: boolean;
+  /** Which dirty tiles may be claimed now (default: every one). */
+  settling?: Settling;
 }
 
 const sameIds = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((x, i) => x === b[i]);
@@ -95,7 +97,7 @@ export async function rebuildDirtyTiles(deps: RebuildDeps, correlationId: string
     // Dirty tiles are not row-locked (ingest keeps marking tiles dirty while a long rebuild runs):
     // the area is locked instead, and the tiles are read again once it is held. A tile another
     // worker rebuilt meanwhile is no longer dirty and is skipped.
-    const peeked = await peekDirtyTiles(tx, deps.maxTilesPerRun);
+    const peeked = await peekDirtyTiles(tx, deps.maxTilesPerRun, options.settling);
     if (peeked.length === 0) return null;
     // A photo changes clusters up to the clustering margin away: those tiles are re-clustered.
     const area = influenceTiles(peeked, clusteringMarginM(deps.params));

@@ -16,12 +16,28 @@ export class RebuildLoop {
   #again = false;
   #nextCorrelationId: string | undefined;
   #timer: NodeJS.Timeout | undefined;
+  #delayed: NodeJS.Timeout | undefined;
+  #delayedDue = 0;
 
   constructor(run: (correlationId: string | undefined, signal: AbortSignal) => Promise<unknown>, log: Logger, sweepIntervalMs: number) {
     this.#run = run;
     this.#log = log;
     this.#timer = setInterval(() => this.poke(), sweepIntervalMs);
     this.#timer.unref();
+  }
+
+  /** Asks for a pass in `ms` milliseconds (one timer: the earliest request wins). */
+  pokeIn(ms: number): void {
+    if (this.#stopping.signal.aborted) return;
+    const due = Date.now() + ms;
+    if (this.#delayed && this.#delayedDue <= due) return;
+    clearTimeout(this.#delayed);
+    this.#delayedDue = due;
+    this.#delayed = setTimeout(() => {
+      this.#delayed = undefined;
+      this.poke();
+    }, Math.max(0, Math.ceil(ms)));
+    this.#delayed.unref();
   }
 
   /** Asks for a pass (now, or right after the one running). */
@@ -60,6 +76,7 @@ export class RebuildLoop {
   /** Stops after the claim being written; what is still dirty stays for another worker. */
   async stop(): Promise<void> {
     clearInterval(this.#timer);
+    clearTimeout(this.#delayed);
     this.#stopping.abort();
     await this.#running;
   }

@@ -14,10 +14,38 @@ export async function markTilesDirty(sql: Queryable, tiles: readonly number[]): 
     on conflict (tile) do update set version = dirty_tiles.version + 1, dirtied_at = now()`;
 }
 
-/** The oldest dirty tiles, without locking them (the caller locks their area, then reads them again). */
-export async function peekDirtyTiles(tx: TransactionSql, limit: number): Promise<number[]> {
-  const rows = await tx<{ tile: number }[]>`select tile from dirty_tiles order by dirtied_at, tile limit ${limit}`;
+/**
+ * When a dirty tile may be re-clustered: once no write has dirtied it for `settleMs` (a bulk import
+ * re-dirties its tiles with every batch; clustering them meanwhile is work the next batch undoes), or
+ * once it has waited `maxDelayMs` since it first became dirty, whatever still arrives. Zero for both:
+ * at once (the full rebuild, and explicit calls).
+ */
+export interface Settling {
+  settleMs: number;
+  maxDelayMs: number;
+}
+
+export const AT_ONCE: Settling = { settleMs: 0, maxDelayMs: 0 };
+
+/** The oldest dirty tiles that may be re-clustered now, without locking them (the caller locks their area, then reads them again). */
+export async function peekDirtyTiles(tx: TransactionSql, limit: number, settling: Settling = AT_ONCE): Promise<number[]> {
+  const rows = await tx<{ tile: number }[]>`
+    select tile from dirty_tiles
+    where dirtied_at <= clock_timestamp() - make_interval(secs => ${settling.settleMs / 1000}::float8)
+       or first_dirtied_at <= clock_timestamp() - make_interval(secs => ${settling.maxDelayMs / 1000}::float8)
+    order by dirtied_at, tile
+    limit ${limit}`;
   return rows.map((r) => r.tile);
+}
+
+/** Milliseconds until the next dirty tile may be re-clustered (0: one may now), or null when nothing is dirty. */
+export async function msUntilSettled(sql: Queryable, settling: Settling): Promise<number | null> {
+  const [row] = await sql<{ ms: number | null }[]>`
+    select greatest(0, extract(epoch from min(least(
+             dirtied_at + make_interval(secs => ${settling.settleMs / 1000}::float8),
+             first_dirtied_at + make_interval(secs => ${settling.maxDelayMs / 1000}::float8))) - clock_timestamp()) * 1000)::float8 as ms
+    from dirty_tiles`;
+  return row?.ms ?? null;
 }
 
 /** The tiles of `tiles` that are still dirty now, with their versions. */
@@ -26,13 +54,16 @@ export async function dirtyVersions(tx: TransactionSql, tiles: readonly number[]
   return tx<ClaimedTile[]>`select tile, version from dirty_tiles where tile = any(${[...tiles]}::int[]) order by tile`;
 }
 
-/** Clears claimed tiles unless they were dirtied again meanwhile (then they stay for the next run). */
+/**
+ * Clears claimed tiles unless they were dirtied again meanwhile: those stay for the next run, their
+ * wait counted afresh (what the run saw is clustered; only the later writes are waiting).
+ */
 export async function clearDirtyTiles(tx: TransactionSql, claimed: readonly ClaimedTile[]): Promise<void> {
   if (claimed.length === 0) return;
   await tx`
-    delete from dirty_tiles d
-    using unnest(${claimed.map((c) => c.tile)}::int[], ${claimed.map((c) => c.version)}::int[]) as c(tile, version)
-    where d.tile = c.tile and d.version = c.version`;
+    with c as (select * from unnest(${claimed.map((c) => c.tile)}::int[], ${claimed.map((c) => c.version)}::int[]) as c(tile, version)),
+    cleared as (delete from dirty_tiles d using c where d.tile = c.tile and d.version = c.version)
+    update dirty_tiles d set first_dirtied_at = now() from c where d.tile = c.tile and d.version <> c.version`;
 }
 
 /** Dirties every tile that has photos or active hotspots: the full rebuild. */

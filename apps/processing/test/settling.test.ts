@@ -1,0 +1,84 @@
+import { photosIngested } from '@photospots/contracts';
+import { MessagePublisher } from '@photospots/queue';
+import { createTestEnv, readSamplePhotos, seedPhotos, type TestEnv } from '@photospots/test-harness';
+import { pino } from 'pino';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { buildProcessing } from '../src/app.ts';
+import { loadProcessingConfig } from '../src/config.ts';
+import { clearDirtyTiles, markTilesDirty, msUntilSettled, peekDirtyTiles } from '../src/dirty-tiles/dirty-tile-repository.ts';
+
+let env: TestEnv;
+const silent = pino({ level: 'silent' });
+
+beforeAll(async () => {
+  env = await createTestEnv();
+});
+beforeEach(() => env.truncate());
+afterAll(() => env.close());
+
+const ageBy = (tile: number, column: 'dirtied_at' | 'first_dirtied_at', seconds: number) =>
+  env.database.sql.unsafe(`update dirty_tiles set ${column} = ${column} - interval '${seconds} seconds' where tile = ${tile}`);
+
+describe('dirty tiles wait for an import to settle', () => {
+  const settling = { settleMs: 2_000, maxDelayMs: 60_000 };
+
+  it('offers a tile once nothing has dirtied it for the settle time, or once it has waited the longest delay', async () => {
+    const sql = env.database.sql;
+    await markTilesDirty(sql, [1, 2, 3]);
+    await sql.begin(async (tx) => expect(await peekDirtyTiles(tx, 10, settling)).toEqual([]));
+    const wait = await msUntilSettled(sql, settling);
+    expect(wait).toBeGreaterThan(1_000);
+    expect(wait).toBeLessThanOrEqual(2_000);
+
+    await ageBy(1, 'dirtied_at', 5); // settled
+    await ageBy(2, 'first_dirtied_at', 70); // still written to, but waiting too long
+    await markTilesDirty(sql, [2, 3]); // dirtied again: its first dirtying is kept
+    await sql.begin(async (tx) => expect((await peekDirtyTiles(tx, 10, settling)).sort()).toEqual([1, 2]));
+    // Explicit rebuilds take every dirty tile at once.
+    await sql.begin(async (tx) => expect((await peekDirtyTiles(tx, 10)).sort()).toEqual([1, 2, 3]));
+    expect(await msUntilSettled(sql, settling)).toBe(0);
+  });
+
+  it('counts the wait afresh for a tile dirtied again while it was being re-clustered', async () => {
+    const sql = env.database.sql;
+    await markTilesDirty(sql, [7, 8]);
+    await ageBy(7, 'first_dirtied_at', 70);
+    await ageBy(8, 'first_dirtied_at', 70);
+    await markTilesDirty(sql, [7]); // version 2: written while the claim of version 1 ran
+    await sql.begin((tx) => clearDirtyTiles(tx, [{ tile: 7, version: 1 }, { tile: 8, version: 1 }]));
+    const rows = await sql<{ tile: number; waited_s: number }[]>`
+      select tile, extract(epoch from now() - first_dirtied_at)::float8 as waited_s from dirty_tiles order by tile`;
+    expect(rows.map((r) => r.tile)).toEqual([7]);
+    expect(rows[0]!.waited_s).toBeLessThan(10);
+    expect(await msUntilSettled(sql, { settleMs: 0, maxDelayMs: 60_000 })).toBe(0);
+    expect(await msUntilSettled(sql, { settleMs: 60_000, maxDelayMs: 60_000 })).toBeGreaterThan(50_000);
+  });
+
+  it('the service re-clusters a dirtied area by itself once it settles, not while messages keep dirtying it', async () => {
+    const tiles = await seedPhotos(env.database.sql, readSamplePhotos().slice(0, 4_000));
+    const processing = buildProcessing(
+      loadProcessingConfig(env.serviceEnv({ PROCESSING_SETTLE_MS: '1500', PROCESSING_MAX_DELAY_MS: '60000', SQS_WAIT_TIME_SECONDS: '1' })),
+      { database: env.database, sqs: env.sqs, queues: env.queues, log: silent },
+    );
+    const publisher = new MessagePublisher({ sqs: env.sqs, queueUrls: env.queues.url, producer: 'test', log: silent });
+    const hotspots = async () => (await env.database.sql<{ n: number }[]>`select count(*)::int as n from hotspots`)[0]!.n;
+    processing.start();
+    try {
+      // An import in progress: the same tiles announced every 400 ms for 3 s.
+      const started = Date.now();
+      for (let batch = 0; Date.now() - started < 3_000; batch++) {
+        await publisher.publish(photosIngested, { batchId: `b${batch}`, source: 'lbsn', photoCount: 4_000, tiles });
+        await new Promise((r) => setTimeout(r, 400));
+        expect(await hotspots()).toBe(0);
+      }
+      // The writes stop: without another message, the service comes back once they have settled.
+      const dirty = async () => (await env.database.sql`select 1 from dirty_tiles`).length;
+      const deadline = Date.now() + 6_000; // sooner than the 10 s sweep: the service came back by itself
+      while (((await hotspots()) === 0 || (await dirty()) > 0) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+      expect(await hotspots()).toBeGreaterThan(0);
+      expect(await dirty()).toBe(0);
+    } finally {
+      await processing.stop();
+    }
+  });
+});
