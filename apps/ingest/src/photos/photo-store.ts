@@ -62,6 +62,20 @@ export async function upsertPhotos(tx: TransactionSql, batch: readonly Normalise
     select ${tx.unsafe(STAGING_COLUMNS.join(', '))}
     from jsonb_to_recordset(${JSON.stringify(unique.map(toStagingRow))}::jsonb) as v(${tx.unsafe(STAGING_RECORD)})`;
 
+  // New photos first, with nothing to compare: a first import of a file is all new rows, and skips the rest.
+  const [fresh] = await tx<{ inserted: number; tiles: number[] }[]>`
+    with ins as (
+      insert into photos (${tx.unsafe(STAGING_COLUMNS.join(', '))})
+      select ${tx.unsafe(STAGING_COLUMNS.join(', '))} from photo_staging
+      on conflict (source, source_id) do nothing
+      returning tile
+    )
+    select (select count(*) from ins)::int as inserted, array(select distinct tile from ins order by 1) as tiles`;
+  const freshInserted = fresh?.inserted ?? 0;
+  if (freshInserted === unique.length) return { inserted: freshInserted, updated: 0, unchanged: 0, tiles: fresh?.tiles ?? [] };
+
+  // Some photos were there already: update those whose content differs (the rows just inserted are equal
+  // to their staged rows, so they are left alone), and announce the tiles a moved photo left.
   const [row] = await tx<{ inserted: number; updated: number; tiles: number[] }[]>`
     with moved as (
       -- One index lookup per staged row: a join lets the planner hash the whole photos table for every batch
@@ -89,7 +103,8 @@ export async function upsertPhotos(tx: TransactionSql, batch: readonly Normalise
       (select count(*) from up where inserted)::int as inserted,
       (select count(*) from up where not inserted)::int as updated,
       array(select tile from up union select tile from moved order by 1) as tiles`;
-  const inserted = row?.inserted ?? 0;
+  const inserted = freshInserted + (row?.inserted ?? 0);
   const updated = row?.updated ?? 0;
-  return { inserted, updated, unchanged: unique.length - inserted - updated, tiles: row?.tiles ?? [] };
+  const tiles = [...new Set([...(fresh?.tiles ?? []), ...(row?.tiles ?? [])])].sort((a, b) => a - b);
+  return { inserted, updated, unchanged: unique.length - inserted - updated, tiles };
 }
