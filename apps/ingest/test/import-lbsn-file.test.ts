@@ -75,6 +75,9 @@ describe('importing an LBSN CSV', () => {
     expect(messages).toHaveLength(1);
     expect(messages[0]).toMatchObject({ type: 'photos.ingested', payload: { source: 'lbsn', photoCount: 2 } });
     expect(messages[0].payload.tiles.length).toBeGreaterThanOrEqual(1);
+    // The announced tiles were marked dirty with the photos, in the same transaction.
+    const dirty = await env.database.sql<{ tile: number }[]>`select tile from dirty_tiles order by tile`;
+    expect(dirty.map((d) => d.tile)).toEqual([...messages[0].payload.tiles].sort((a: number, b: number) => a - b));
   });
 
   it('imports the Dresden sample once: a second import changes nothing and announces nothing', async () => {
@@ -95,17 +98,19 @@ describe('importing an LBSN CSV', () => {
 
   it('reports a changed photo as updated and announces both its old and new tile', async () => {
     const before = csv('before.csv', [lbsnRow({ guid: 'm1', user: 'u1', lat: 51.0519, lng: 13.7416 })]);
-    const after = csv('after.csv', [lbsnRow({ guid: 'm1', user: 'u1', lat: 51.1, lng: 13.9 })]);
+    // One batch of a changed photo and a new one (two statements: the new one inserted first, then the changed one updated).
+    const after = csv('after.csv', [lbsnRow({ guid: 'm1', user: 'u1', lat: 51.1, lng: 13.9 }), lbsnRow({ guid: 'm2', user: 'u2', lat: 50.9, lng: 13.3 })]);
     await ingest.importFile(before);
     await ingest.flushOutbox();
     const [{ tile: oldTile }] = await env.database.sql<{ tile: number }[]>`select tile from photos`;
     await receiveAll(env.queues.url.photosIngested);
     const report = await ingest.importFile(after);
-    expect(report).toMatchObject({ inserted: 0, updated: 1 });
+    expect(report).toMatchObject({ inserted: 1, updated: 1, unchanged: 0 });
     await ingest.flushOutbox();
     const [message] = await receiveAll(env.queues.url.photosIngested);
-    const [{ tile: newTile }] = await env.database.sql<{ tile: number }[]>`select tile from photos`;
-    expect(message.payload.tiles.sort()).toEqual([oldTile, newTile].sort());
+    const [{ tile: newTile }, { tile: otherTile }] = await env.database.sql<{ tile: number }[]>`select tile from photos order by source_id`;
+    expect(message.payload.tiles).toEqual([oldTile, newTile, otherTile].sort((a, b) => a - b));
+    expect(message.payload.photoCount).toBe(2);
   });
 
   it('resumes an interrupted import after the last committed batch', async () => {

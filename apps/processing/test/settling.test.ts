@@ -67,6 +67,7 @@ describe('dirty tiles wait for an import to settle', () => {
       // An import in progress: the same tiles announced every 400 ms for 3 s.
       const started = Date.now();
       for (let batch = 0; Date.now() - started < 3_000; batch++) {
+        await markTilesDirty(env.database.sql, tiles); // what ingest does with each batch it stores
         await publisher.publish(photosIngested, { batchId: `b${batch}`, source: 'lbsn', photoCount: 4_000, tiles });
         await new Promise((r) => setTimeout(r, 400));
         expect(await hotspots()).toBe(0);

@@ -64,7 +64,7 @@ export const photosIngested = defineContract({
   type: 'photos.ingested',
   schemaVersion: 1,
   queue: 'photosIngested',
-  description: 'Photos were inserted or changed in the listed work tiles.',
+  description: 'Photos were inserted or changed in the listed work tiles, which the same transaction marked dirty: the message wakes processing up.',
   payload: z.object({
     batchId: z.string().min(1).max(200),
     source: z.string().min(1).max(50),

@@ -4,3 +4,4 @@ export { createDatabase, type Database, type DatabaseOptions, type Db, type Sql,
 export { runMigrations, MIGRATIONS_FOLDER } from './migrate.ts';
 export { enqueueOutbox, enqueueOutboxMany, drainOutbox, countOutbox, type OutboxRow } from './outbox.ts';
 export { lockTiles } from './locks.ts';
+export { markTilesDirty } from './dirty-tiles.ts';

@@ -1,5 +1,5 @@
 import { photosIngested } from '@photospots/contracts';
-import { enqueueOutbox, type TransactionSql } from '@photospots/db';
+import { enqueueOutbox, markTilesDirty, type TransactionSql } from '@photospots/db';
 import type { MessagePublisher } from '@photospots/queue';
 import type { NormalisedPhoto } from './normalised-photo.ts';
 import { upsertPhotos, type UpsertResult } from './photo-store.ts';
@@ -11,8 +11,9 @@ export interface StoredBatch extends UpsertResult {
 
 /**
  * Stores one batch of photos from any source inside the caller's transaction:
- * the COPY-based upsert, and one photos.ingested message naming the touched
- * tiles in the outbox, so the batch and its announcement commit together.
+ * the upsert, the touched work tiles marked dirty, and one photos.ingested
+ * message naming them in the outbox, so the batch, the work it makes and its
+ * announcement commit together.
  */
 export async function storePhotoBatch(
   tx: TransactionSql,
@@ -21,6 +22,9 @@ export async function storePhotoBatch(
 ): Promise<StoredBatch> {
   const result = await upsertPhotos(tx, batch.photos);
   if (result.tiles.length === 0) return { ...result, announced: false };
+  // The tiles are dirty from this commit on: processing never re-clusters a tile without these photos and
+  // then waits for a message that a busy queue delivers late (which would dirty it again for nothing).
+  await markTilesDirty(tx, result.tiles);
   const message = publisher.build(
     photosIngested,
     { batchId: batch.batchId, source: batch.source, photoCount: result.inserted + result.updated, tiles: result.tiles },

@@ -1,17 +1,10 @@
 import type { Queryable, TransactionSql } from '@photospots/db';
 
+export { markTilesDirty } from '@photospots/db';
+
 export interface ClaimedTile {
   tile: number;
   version: number;
-}
-
-/** Marks tiles dirty (idempotent; a tile already dirty gets a new version). */
-export async function markTilesDirty(sql: Queryable, tiles: readonly number[]): Promise<void> {
-  if (tiles.length === 0) return;
-  await sql`
-    insert into dirty_tiles (tile)
-    select distinct t from unnest(${[...tiles]}::int[]) as t
-    on conflict (tile) do update set version = dirty_tiles.version + 1, dirtied_at = now()`;
 }
 
 /**
@@ -60,6 +53,8 @@ export async function dirtyVersions(tx: TransactionSql, tiles: readonly number[]
  */
 export async function clearDirtyTiles(tx: TransactionSql, claimed: readonly ClaimedTile[]): Promise<void> {
   if (claimed.length === 0) return;
+  // Locked in tile order first, as ingest's markTilesDirty locks them: no deadlock between the two.
+  await tx`select 1 from dirty_tiles where tile = any(${claimed.map((c) => c.tile)}::int[]) order by tile for update`;
   await tx`
     with c as (select * from unnest(${claimed.map((c) => c.tile)}::int[], ${claimed.map((c) => c.version)}::int[]) as c(tile, version)),
     cleared as (delete from dirty_tiles d using c where d.tile = c.tile and d.version = c.version)
