@@ -80,6 +80,21 @@ describe('importing an LBSN CSV', () => {
     expect(dirty.map((d) => d.tile)).toEqual([...messages[0].payload.tiles].sort((a: number, b: number) => a - b));
   });
 
+  it('stores text with NUL characters without them, and reports a row whose id has one (Postgres text cannot hold NUL)', async () => {
+    const file = csv('nul.csv', [
+      lbsnRow({ guid: 'n\u00001', user: 'u1', lat: 51.0519, lng: 13.7416 }),
+      lbsnRow({ guid: 'n2', user: 'u1', lat: 51.0519, lng: 13.7416, tags: ['frauen\u0000kirche', '\u0000', 'dresden'] }),
+      lbsnRow({ guid: 'n3', user: 'u2', lat: 51.0519, lng: 13.7416 }),
+    ]);
+    const report = await ingest.importFile(file);
+    expect(report).toMatchObject({ rowsRead: 3, rowsRejected: 1, inserted: 2 });
+    expect(report.errors.map((e) => [e.line, e.code])).toEqual([[2, 'INVALID_TEXT']]);
+    const rows = await env.database.sql<{ source_id: string; tags: string[] }[]>`select source_id, tags from photos order by source_id`;
+    expect(rows.map((r) => [r.source_id, r.tags])).toEqual([['n2', ['frauenkirche', 'dresden']], ['n3', []]]);
+    // Stored without them, and the same file again changes nothing.
+    expect(await ingest.importFile(file)).toMatchObject({ inserted: 0, updated: 0, unchanged: 2 });
+  });
+
   it('imports the Dresden sample once: a second import changes nothing and announces nothing', async () => {
     const first = await ingest.importFile(DRESDEN_SAMPLE_CSV);
     expect(first).toMatchObject({ rowsRead: 17_879, rowsRejected: 0, inserted: 17_879, updated: 0 });

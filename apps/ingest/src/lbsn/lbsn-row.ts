@@ -109,6 +109,8 @@ export function parseLbsnRecord(fields: Fields, line: number, now = Date.now()):
 
   const sourceId = fields.guid!.trim();
   const ownerId = fields.user_guid!.trim();
+  // Postgres text cannot hold NUL; an id with one cannot be stored as it is (free text loses it on storing).
+  if (sourceId.includes('\0') || ownerId.includes('\0')) return fail(line, 'INVALID_TEXT', 'guid or user_guid contains a NUL character');
   if (sourceId.length > MAX_ID_LENGTH) return fail(line, 'FIELD_TOO_LONG', `guid is longer than ${MAX_ID_LENGTH} characters`);
   if (ownerId.length > MAX_ID_LENGTH) return fail(line, 'FIELD_TOO_LONG', `user_guid is longer than ${MAX_ID_LENGTH} characters`);
 

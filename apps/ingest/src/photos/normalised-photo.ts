@@ -33,5 +33,6 @@ export type RowErrorCode =
   | 'INVALID_LAT'
   | 'INVALID_LNG'
   | 'NULL_ISLAND'
+  | 'INVALID_TEXT'
   | 'INVALID_DATE'
   | 'INVALID_VIEWS';

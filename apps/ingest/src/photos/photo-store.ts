@@ -18,19 +18,23 @@ const STAGING_COLUMNS = [
 const STAGING_RECORD = `source text, source_id text, owner_id text, owner_name text, lat float8, lng float8, tile int,
   taken_at timestamptz, uploaded_at timestamptz, tags text[], title text, views int, license text, image_url text`;
 
+/** Postgres text cannot hold NUL: free text from any source loses them (ids with one were rejected before). */
+const withoutNul = (s: string) => (s.includes('\0') ? s.replaceAll('\0', '') : s);
+const textOrNull = (s: string | null) => (s === null ? null : withoutNul(s));
+
 function toStagingRow(p: NormalisedPhoto) {
   return {
     source: p.source,
     source_id: p.sourceId,
     owner_id: p.ownerId,
-    owner_name: p.ownerName,
+    owner_name: textOrNull(p.ownerName),
     lat: p.lat,
     lng: p.lng,
     tile: p.tile,
     taken_at: p.takenAt?.toISOString() ?? null,
     uploaded_at: p.uploadedAt?.toISOString() ?? null,
-    tags: p.tags,
-    title: p.title,
+    tags: p.tags.some((t) => t.includes('\0')) ? [...new Set(p.tags.map(withoutNul).filter((t) => t !== ''))] : p.tags,
+    title: textOrNull(p.title),
     views: p.views,
     license: p.license,
     image_url: p.imageUrl,
