@@ -14,13 +14,24 @@ export function foldText(raw: string): string {
     .replace(NOT_WORD, '');
 }
 
+const MAX_REMEMBERED_KEYS = 200_000;
+const KEYS = new Map<string, string>();
+
 /**
  * The comparison key of a tag. Beyond foldText it collapses doubled letters,
  * because Flickr's machine tags drop ß ("Großer Garten" → grosergarten) while
  * people type ss: grossergarten, grosergarten and großergarten share a key.
  */
 export function tagKey(raw: string): string {
-  return foldText(raw).replace(/(\p{L})\1+/gu, '$1');
+  let key = KEYS.get(raw);
+  if (key === undefined) {
+    key = foldText(raw).replace(/(\p{L})\1+/gu, '$1');
+    // Tags repeat (a city's photos share a few thousand): naming folds each occurrence, so the keys are
+    // remembered, and forgotten wholesale when too many distinct tags have passed by.
+    if (KEYS.size >= MAX_REMEMBERED_KEYS) KEYS.clear();
+    KEYS.set(raw, key);
+  }
+  return key;
 }
 
 /** A tag as stored: trimmed and lower-cased, accents kept for display; '' if empty. */
