@@ -66,8 +66,9 @@ async function stagingMethodOf(tx: TransactionSql): Promise<StagingMethod> {
 
 async function stage(tx: TransactionSql, rows: ReturnType<typeof toStagingRow>[], method: StagingMethod): Promise<void> {
   if (method === 'copy') {
+    const text = rows.map(toCsvLine).join(''); // before the COPY starts: the server waits for every byte of it
     const copy = await tx`copy photo_staging (${tx.unsafe(STAGING_COLUMNS.join(', '))}) from stdin with (format csv)`.writable();
-    await pipeline(Readable.from([rows.map(toCsvLine).join('')]), copy);
+    await pipeline(Readable.from([text]), copy);
     return;
   }
   await tx`
