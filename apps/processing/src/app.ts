@@ -95,7 +95,7 @@ export function buildProcessing(config: ProcessingConfig, deps: ProcessingDeps):
     queueUrl: queues.url.photosIngested,
     deadLetterUrl: queues.deadLetterUrl.photosIngested,
     contracts: contractsForQueue('photosIngested'),
-    handle: createPhotosIngestedHandler({ requestRebuild: (correlationId) => loop.poke(correlationId) }) as never,
+    handle: createPhotosIngestedHandler({ sql: database.sql, requestRebuild: (correlationId) => loop.poke(correlationId) }) as never,
     log,
     batchSize: config.PROCESSING_CONSUMER_BATCH,
     waitTimeSeconds: config.SQS_WAIT_TIME_SECONDS,

@@ -1,4 +1,4 @@
-import { photosIngested } from '@photospots/contracts';
+import { photosIngested, photosIngestedV1 } from '@photospots/contracts';
 import { MessagePublisher } from '@photospots/queue';
 import { createTestEnv, readSamplePhotos, seedPhotos, type TestEnv } from '@photospots/test-harness';
 import { pino } from 'pino';
@@ -52,6 +52,35 @@ describe('dirty tiles wait for an import to settle', () => {
     expect(rows[0]!.waited_s).toBeLessThan(10);
     expect(await msUntilSettled(sql, { settleMs: 0, maxDelayMs: 60_000 })).toBe(0);
     expect(await msUntilSettled(sql, { settleMs: 60_000, maxDelayMs: 60_000 })).toBeGreaterThan(50_000);
+  });
+
+  it('a version 2 message only wakes processing (its tiles were marked by ingest); a version 1 message marks them itself', async () => {
+    const tiles = await seedPhotos(env.database.sql, readSamplePhotos().slice(0, 2_000)); // stored, not marked dirty
+    const processing = buildProcessing(loadProcessingConfig(env.serviceEnv({ PROCESSING_SETTLE_MS: '0', SQS_WAIT_TIME_SECONDS: '1' })), {
+      database: env.database, sqs: env.sqs, queues: env.queues, log: silent,
+    });
+    const publisher = new MessagePublisher({ sqs: env.sqs, queueUrls: env.queues.url, producer: 'test', log: silent });
+    const count = async (table: 'hotspots' | 'dirty_tiles') => (await env.database.sql<{ n: number }[]>`select count(*)::int as n from ${env.database.sql(table)}`)[0]!.n;
+    const queueEmpty = async () => {
+      const { ReceiveMessageCommand } = await import('@aws-sdk/client-sqs');
+      const got = await env.sqs.send(new ReceiveMessageCommand({ QueueUrl: env.queues.url.photosIngested, WaitTimeSeconds: 0, VisibilityTimeout: 0 }));
+      return (got.Messages ?? []).length === 0;
+    };
+    processing.start();
+    try {
+      await publisher.publish(photosIngested, { batchId: 'v2', source: 'lbsn', photoCount: 2_000, tiles });
+      for (let i = 0; i < 50 && !(await queueEmpty()); i++) await new Promise((r) => setTimeout(r, 100));
+      await new Promise((r) => setTimeout(r, 500));
+      expect([await count('dirty_tiles'), await count('hotspots')]).toEqual([0, 0]);
+
+      await publisher.publish(photosIngestedV1, { batchId: 'v1', source: 'lbsn', photoCount: 2_000, tiles });
+      const deadline = Date.now() + 15_000;
+      while (((await count('hotspots')) === 0 || (await count('dirty_tiles')) > 0) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+      expect(await count('hotspots')).toBeGreaterThan(0);
+      expect(await count('dirty_tiles')).toBe(0);
+    } finally {
+      await processing.stop();
+    }
   });
 
   it('the service re-clusters a dirtied area by itself once it settles, not while messages keep dirtying it', async () => {

@@ -60,17 +60,31 @@ export const ingestRequested = defineContract({
  * every photo: processing re-clusters those areas, so one message per batch
  * carries any number of photos.
  */
+const photosIngestedPayload = z.object({
+  batchId: z.string().min(1).max(200),
+  source: z.string().min(1).max(50),
+  photoCount: z.number().int().min(0),
+  tiles: z.array(tileKey).min(1).max(20_000),
+});
+
 export const photosIngested = defineContract({
+  type: 'photos.ingested',
+  schemaVersion: 2,
+  queue: 'photosIngested',
+  description: 'Photos were inserted or changed in the listed work tiles, which the same transaction marked dirty: the message wakes processing up.',
+  payload: photosIngestedPayload,
+});
+
+/**
+ * What ingest sent before it marked the tiles dirty itself: still accepted (a rolling deployment runs both
+ * versions of ingest for a while, and messages wait in the queue), and processing marks the tiles dirty.
+ */
+export const photosIngestedV1 = defineContract({
   type: 'photos.ingested',
   schemaVersion: 1,
   queue: 'photosIngested',
-  description: 'Photos were inserted or changed in the listed work tiles, which the same transaction marked dirty: the message wakes processing up.',
-  payload: z.object({
-    batchId: z.string().min(1).max(200),
-    source: z.string().min(1).max(50),
-    photoCount: z.number().int().min(0),
-    tiles: z.array(tileKey).min(1).max(20_000),
-  }),
+  description: 'Photos were inserted or changed in the listed work tiles (version 1: the tiles are not yet marked dirty; processing marks them).',
+  payload: photosIngestedPayload,
 });
 
 /** Hotspots were created, changed, merged, split or retired by re-clustering. */

@@ -1,10 +1,11 @@
 import type { AnyContract, QueueKey } from './envelope.ts';
-import { hotspotsChanged, hotspotsRescoreRequested, ingestRequested, photosIngested, thumbnailsRequested } from './messages.ts';
+import { hotspotsChanged, hotspotsRescoreRequested, ingestRequested, photosIngested, photosIngestedV1, thumbnailsRequested } from './messages.ts';
 
 /** Every contract, for consumers, docs and the infra drift tests. */
 export const CONTRACTS: readonly AnyContract[] = [
   ingestRequested,
   photosIngested,
+  photosIngestedV1,
   hotspotsChanged,
   hotspotsRescoreRequested,
   thumbnailsRequested,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { CONTRACTS, contractsForQueue, hotspotsChanged, ingestRequested, parseMessage, photosIngested, QUEUES, thumbnailsRequested } from '../src/index.ts';
+import { CONTRACTS, contractsForQueue, hotspotsChanged, ingestRequested, parseMessage, photosIngested, photosIngestedV1, QUEUES, thumbnailsRequested } from '../src/index.ts';
 
 const metadata = () => ({ messageId: randomUUID(), correlationId: 'c-1', producedBy: 'ingest', occurredAt: new Date().toISOString() });
 
@@ -12,7 +12,7 @@ describe('contracts', () => {
   });
 
   it('accepts a valid message', () => {
-    const body = JSON.stringify({ type: 'photos.ingested', schemaVersion: 1, payload: { batchId: 'b', source: 'lbsn', photoCount: 2, tiles: [1, 2] }, metadata: metadata() });
+    const body = JSON.stringify({ type: 'photos.ingested', schemaVersion: 2, payload: { batchId: 'b', source: 'lbsn', photoCount: 2, tiles: [1, 2] }, metadata: metadata() });
     const r = parseMessage(body, [photosIngested]);
     expect(r.ok).toBe(true);
     if (r.ok) expect(r.message.payload).toEqual({ batchId: 'b', source: 'lbsn', photoCount: 2, tiles: [1, 2] });
@@ -21,12 +21,18 @@ describe('contracts', () => {
   it.each([
     ['not json {', 'INVALID_JSON'],
     [JSON.stringify({ type: 'nope', schemaVersion: 1 }), 'UNKNOWN_TYPE'],
-    [JSON.stringify({ type: 'photos.ingested', schemaVersion: 2, payload: {}, metadata: {} }), 'UNSUPPORTED_VERSION'],
-    [JSON.stringify({ type: 'photos.ingested', schemaVersion: 1, payload: { batchId: 'b', source: 'x', photoCount: -1, tiles: [] }, metadata: metadata() }), 'SCHEMA_MISMATCH'],
-    [JSON.stringify({ type: 'photos.ingested', schemaVersion: 1, payload: { batchId: 'b', source: 'x', photoCount: 1, tiles: [1] }, metadata: { ...metadata(), messageId: 'x' } }), 'SCHEMA_MISMATCH'],
+    [JSON.stringify({ type: 'photos.ingested', schemaVersion: 3, payload: {}, metadata: {} }), 'UNSUPPORTED_VERSION'],
+    [JSON.stringify({ type: 'photos.ingested', schemaVersion: 2, payload: { batchId: 'b', source: 'x', photoCount: -1, tiles: [] }, metadata: metadata() }), 'SCHEMA_MISMATCH'],
+    [JSON.stringify({ type: 'photos.ingested', schemaVersion: 2, payload: { batchId: 'b', source: 'x', photoCount: 1, tiles: [1] }, metadata: { ...metadata(), messageId: 'x' } }), 'SCHEMA_MISMATCH'],
   ])('rejects %s with %s', (body, code) => {
     const r = parseMessage(body, [photosIngested, hotspotsChanged]);
     expect(r).toMatchObject({ ok: false, code });
+  });
+
+  it('accepts photos.ingested in both versions its queue carries, each under its own contract', () => {
+    const body = (v: number) => JSON.stringify({ type: 'photos.ingested', schemaVersion: v, payload: { batchId: 'b', source: 'lbsn', photoCount: 1, tiles: [7] }, metadata: metadata() });
+    expect(parseMessage(body(1), contractsForQueue('photosIngested'))).toMatchObject({ ok: true, contract: photosIngestedV1 });
+    expect(parseMessage(body(2), contractsForQueue('photosIngested'))).toMatchObject({ ok: true, contract: photosIngested });
   });
 
   it('rejects a message of a type this queue does not carry', () => {

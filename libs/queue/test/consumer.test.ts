@@ -61,7 +61,7 @@ describe('publisher and consumer over SQS', () => {
     await waitFor(() => seen.length === 1, { message: 'delivery' });
     expect(seen[0]).toMatchObject({
       type: 'photos.ingested',
-      schemaVersion: 1,
+      schemaVersion: 2,
       payload: { batchId: 'b1', source: 'lbsn', photoCount: 3, tiles: [5, 6] },
       metadata: { messageId: id, correlationId: 'corr-1', producedBy: 'test' },
     });

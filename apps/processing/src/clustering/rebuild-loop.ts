@@ -2,11 +2,11 @@ import type { Logger } from '@photospots/service';
 
 /**
  * Runs re-clustering one pass at a time and coalesces requests: a poke while a
- * pass runs schedules exactly one more pass. Messages therefore only mark
- * tiles dirty (durably, in Postgres) and poke; however many arrive during a
- * long pass, the next pass covers them all, so a bulk import costs a few
- * passes, not one per batch. A periodic poke picks up tiles a crashed worker
- * left dirty.
+ * pass runs schedules exactly one more pass. The dirty tiles are in Postgres
+ * (ingest marks them with the photos), so messages only poke; however many
+ * arrive during a long pass, the next pass covers them all. A pass that leaves
+ * tiles still settling asks to come back when they have (pokeIn). A periodic
+ * poke picks up tiles a crashed worker left dirty.
  */
 export class RebuildLoop {
   readonly #run: (correlationId: string | undefined, signal: AbortSignal) => Promise<unknown>;
