@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT } from '@photospots/test-harness';
@@ -72,6 +73,17 @@ describe('deploy.yml: main', () => {
   const deploy = workflow('deploy.yml');
   const stack = infra.get('modules/stack')!;
   const service = infra.get('modules/service')!;
+
+  it('deploys consumers before producers (processing before ingest: a new message version is read before it is sent)', () => {
+    const script = runs(workflow('deploy.yml').jobs.plan!);
+    const order = /order='([^']+)'/.exec(script)?.[1];
+    const program = /jq -c --argjson order "\$order" '([^']+)'/.exec(script)?.[1];
+    expect(order && program).toBeTruthy();
+    const sorted = execFileSync('jq', ['-c', '--argjson', 'order', order!, program!], { input: JSON.stringify(['ingest', 'processing', 'query-api', 'scoring', 'another']) }).toString().trim();
+    expect(JSON.parse(sorted)).toEqual(['scoring', 'processing', 'query-api', 'ingest', 'another']);
+    // Every deployable that consumes a queue is ordered (a new one would deploy last, after its producers).
+    expect((JSON.parse(order!) as string[]).sort()).toEqual(apps.filter((a) => a !== 'migrate').sort());
+  });
 
   it('runs on pushes to main (and by hand), never two at once', () => {
     expect(Object.keys(deploy.on).sort()).toEqual(['push', 'workflow_dispatch']);
