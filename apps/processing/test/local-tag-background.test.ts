@@ -23,11 +23,9 @@ function windowOf(n: number, seed: number): WindowPhotos {
   return { count: n, id: Float64Array.from({ length: n }, (_, i) => i + 1), lat, lng, user, owners: [], tags, takenAt: new Float64Array(n), views: new Float64Array(n) };
 }
 
-/** The definition, by brute force: distinct photographers within the radius (same local projection), per tag key. */
+/** The definition, by brute force: distinct photographers within the radius (measured at the query's latitude), per tag key. */
 function bruteForce(w: WindowPhotos, lat: number, lng: number, radiusM: number, keys: string[]) {
-  let latSum = 0;
-  for (let i = 0; i < w.count; i++) latSum += w.lat[i]!;
-  const cos = Math.cos(((latSum / w.count) * Math.PI) / 180);
+  const cos = Math.cos((lat * Math.PI) / 180);
   const users = new Set<number>();
   const byKey = new Map(keys.map((k) => [k, new Set<number>()]));
   for (let i = 0; i < w.count; i++) {
@@ -69,6 +67,35 @@ describe('LocalTagBackground', () => {
     expect([again.userCount, again.usersWith('elbe'), again.usersWith('dresden')]).toEqual([first.userCount, first.usersWith('elbe'), first.usersWith('dresden')]);
     expect(first.usersWith('dresden')).toBeGreaterThan(0);
     expect(() => first.usersWith('night')).toThrow(/not among the keys/);
+  });
+
+  it('answers from the photos in the circle alone: a window holding more photos far away gives the same counts', () => {
+    const near = windowOf(2_000, 11);
+    // The same photos plus many far to the north: the index's mean latitude moves by half a degree.
+    const far = windowOf(3_000, 12);
+    for (let i = 0; i < far.count; i++) far.lat[i] = far.lat[i]! + 1;
+    const merged: WindowPhotos = {
+      count: near.count + far.count,
+      id: Float64Array.from([...near.id, ...far.id.map((x) => x + 1e6)]),
+      lat: Float64Array.from([...near.lat, ...far.lat]),
+      lng: Float64Array.from([...near.lng, ...far.lng]),
+      user: Int32Array.from([...near.user, ...far.user.map((u) => u + 100_000)]),
+      owners: [],
+      tags: [...near.tags, ...far.tags],
+      takenAt: new Float64Array(near.count + far.count),
+      views: new Float64Array(near.count + far.count),
+    };
+    const alone = new LocalTagBackground(near);
+    const withFar = new LocalTagBackground(merged);
+    const random = seededRandom(5);
+    const keys = TAGS.map(tagKey);
+    for (let q = 0; q < 30; q++) {
+      const lat = 51.05 + (random() - 0.5) * 0.03;
+      const lng = 13.74 + (random() - 0.5) * 0.05;
+      const a = alone.around(lat, lng, 1500, keys);
+      const b = withFar.around(lat, lng, 1500, keys);
+      expect([b.userCount, ...keys.map((k) => b.usersWith(k))]).toEqual([a.userCount, ...keys.map((k) => a.usersWith(k))]);
+    }
   });
 
   it('answers an empty window with zeros', () => {

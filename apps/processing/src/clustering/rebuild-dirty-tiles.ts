@@ -127,7 +127,9 @@ export async function rebuildDirtyTiles(deps: RebuildDeps, correlationId: string
     // in the pass that claims its tile (it dirties every tile with photos or hotspots), not again in
     // the passes of its neighbours, whose areas overlap it.
     const claimedNow = new Set(claimed.map((c) => c.tile));
-    const backgrounds = new Map<WindowPhotos, LocalTagBackground>();
+    // One background for the pass, over every photo it read: a place's surroundings depend only on the photos
+    // within the background radius (each job's window holds all of those), so the jobs share it.
+    let background: LocalTagBackground | undefined;
     computed.forEach((candidate, ci) => {
       const keptId = plan.keep.get(ci);
       const previous = keptId === undefined ? undefined : storedById.get(keptId);
@@ -138,9 +140,7 @@ export async function rebuildDirtyTiles(deps: RebuildDeps, correlationId: string
         return;
       }
       const { cluster, photos } = sources[ci]!;
-      let background = backgrounds.get(photos);
-      if (!background) backgrounds.set(photos, (background = new LocalTagBackground(photos)));
-      const bg = background;
+      const bg = (background ??= new LocalTagBackground(all));
       nameCandidate(candidate, cluster, photos, (lat, lng, radiusM, keys) => bg.around(lat, lng, radiusM, keys), deps.naming);
     });
 

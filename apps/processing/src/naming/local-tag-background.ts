@@ -18,8 +18,11 @@ const M_PER_DEG = 111_320;
  */
 export class LocalTagBackground {
   readonly #index: KDBush;
+  /** The spatial index's projection (the photos' mean latitude); distances are measured at each query's own. */
   readonly #cosLat: number;
   readonly #count: number;
+  readonly #latAt: Float64Array;
+  readonly #lngAt: Float64Array;
   /** Photographer of the photo at each index position (positions are in photographer order). */
   readonly #userAt: Int32Array;
   /** Tag ids of position p: #tagFlat[#tagStart[p] .. #tagStart[p + 1]). */
@@ -40,6 +43,8 @@ export class LocalTagBackground {
     // Photos sorted by photographer, so distinct photographers per tag count in one pass over sorted hits.
     const order = Int32Array.from({ length: n }, (_, i) => i).sort((a, b) => photos.user[a]! - photos.user[b]! || a - b);
     this.#userAt = new Int32Array(n);
+    this.#latAt = new Float64Array(n);
+    this.#lngAt = new Float64Array(n);
     this.#tagStart = new Int32Array(n + 1);
     const flat: number[] = [];
     const idOf = this.#idOf;
@@ -47,6 +52,8 @@ export class LocalTagBackground {
     for (let p = 0; p < n; p++) {
       const i = order[p]!;
       this.#userAt[p] = photos.user[i]!;
+      this.#latAt[p] = photos.lat[i]!;
+      this.#lngAt[p] = photos.lng[i]!;
       seen.clear();
       for (const tag of photos.tags[i]!) {
         const key = tagKey(tag);
@@ -79,6 +86,10 @@ export class LocalTagBackground {
    * Distinct photographers within radiusM of a point, and per tag key among
    * `keys` (a place's own tags: the only ones naming compares). Asking the
    * result about a key outside `keys` is a programming error and throws.
+   * Distance is measured in the plane tangent at the query's own latitude,
+   * so the answer depends only on the photos in the circle, not on which
+   * others were loaded with them: one background serves a whole pass, and
+   * incremental passes name places as a full rebuild does.
    */
   around(lat: number, lng: number, radiusM: number, keys: Iterable<string>): TagStats {
     const slotOf = this.#slotOf;
@@ -100,14 +111,25 @@ export class LocalTagBackground {
     let users = 0;
     if (this.#count > 0) {
       const hits = this.#hits;
-      const found = this.#index.withinInto(lng * this.#cosLat * M_PER_DEG, lat * M_PER_DEG, radiusM, hits);
+      const cosQuery = Math.cos((lat * Math.PI) / 180);
+      // The index's metric stretches east-west distance by cosLat / cosQuery: search a circle wide enough
+      // in it, then keep the photos within radiusM at the query's latitude.
+      const stretch = Math.max(1, this.#cosLat / Math.max(cosQuery, 1e-9)) * (1 + 1e-9);
+      const found = this.#index.withinInto(lng * this.#cosLat * M_PER_DEG, lat * M_PER_DEG, radiusM * stretch, hits);
       const sorted = hits.subarray(0, found).sort(); // index order = photographer order
       const userAt = this.#userAt;
+      const latAt = this.#latAt;
+      const lngAt = this.#lngAt;
       const tagStart = this.#tagStart;
       const tagFlat = this.#tagFlat;
+      const kx = cosQuery * M_PER_DEG;
+      const r2 = radiusM * radiusM;
       let previousUser = -1;
       for (let h = 0; h < found; h++) {
         const p = sorted[h]!;
+        const dx = (lngAt[p]! - lng) * kx;
+        const dy = (latAt[p]! - lat) * M_PER_DEG;
+        if (dx * dx + dy * dy > r2) continue;
         const u = userAt[p]!;
         if (u !== previousUser) {
           users++;
