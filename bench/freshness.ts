@@ -62,22 +62,16 @@ try {
   const until = async (probe: () => Promise<boolean>, timeoutMs: number) => {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
-      if (await probe().catch(() => false)) return true;
-      await new Promise((r) => setTimeout(r, 25));
-    }
-    return false;
-  };
-  /** Like until(), but an error of the probe (a non-200 answer) ends the bench instead of counting as "not yet". */
-  const untilOrFail = async (probe: () => Promise<boolean>, timeoutMs: number) => {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
       if (await probe()) return true;
       await new Promise((r) => setTimeout(r, 25));
     }
     return false;
   };
-  // The base is ready when the Frauenkirche is served.
-  await until(async () => ((await (await fetch(`${api}/v1/hotspots/nearby?lat=51.0519&lng=13.7416&radius=200`)).json()) as { items: unknown[] }).items.length > 0, 120_000);
+  // The base is ready when the Frauenkirche is served (until then the API may not even listen: errors mean "not yet").
+  await until(
+    () => fetch(`${api}/v1/hotspots/nearby?lat=51.0519&lng=13.7416&radius=200`).then(async (r) => ((await r.json()) as { items: unknown[] }).items.length > 0).catch(() => false),
+    120_000,
+  );
 
   const sqs = createSqsClient({ region: 'us-east-1', endpoint: pipeline.env.AWS_ENDPOINT_URL! });
   const queues = await resolveQueues(sqs, { ingest: pipeline.env.QUEUE_INGEST! });
@@ -91,7 +85,8 @@ try {
     writeFileSync(file, batchCsv(run, place.lat, place.lng));
     const started = performance.now();
     await publisher.publish(ingestRequested, { kind: 'file-import', location: file, format: 'lbsn-csv' });
-    const visible = await untilOrFail(async () => {
+    // An error here (a non-200 answer) ends the bench instead of counting as "not yet".
+    const visible = await until(async () => {
       const res = await fetch(`${api}/v1/hotspots/nearby?lat=${place.lat}&lng=${place.lng}&radius=150`);
       if (!res.ok) throw new Error(`nearby answered ${res.status}: ${await res.text()}`); // not "not yet"
       const body = (await res.json()) as { items: { label: string | null; tags: string[] }[] };

@@ -106,10 +106,11 @@ try {
     }
     if (t > 1800) throw new Error('the pipeline did not settle within 30 minutes');
   }
-  const dead = await Promise.all(Object.values(queues.deadLetterUrl).map((u) => (u ? depth(u) : 0)));
+  const deadLetterQueues = Object.entries(queues.deadLetterUrl);
+  const dead = await Promise.all(deadLetterQueues.map(([, u]) => (u ? depth(u) : 0)));
   // A dead letter fails the reconciliation: say which queue, what the message was, and what the services logged as errors.
-  for (const [name, url] of Object.entries(queues.deadLetterUrl)) {
-    if (!url || (await depth(url)) === 0) continue;
+  for (const [i, [name, url]] of deadLetterQueues.entries()) {
+    if (!url || dead[i] === 0) continue;
     const got = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
     for (const m of got.Messages ?? []) console.log(`dead letter in ${name}: ${m.Body?.slice(0, 500)}`);
   }

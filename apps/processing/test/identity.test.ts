@@ -5,7 +5,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildProcessing, type Processing } from '../src/app.ts';
 import { loadProcessingConfig } from '../src/config.ts';
-import { markTilesDirty } from '../src/dirty-tiles/dirty-tile-repository.ts';
+import { markTilesDirty } from '@photospots/db';
 
 let env: TestEnv;
 let processing: Processing;

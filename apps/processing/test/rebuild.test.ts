@@ -1,11 +1,10 @@
-import { createDatabase } from '@photospots/db';
+import { createDatabase, markTilesDirty } from '@photospots/db';
 import { haversineMeters } from '@photospots/geo';
 import { createTestEnv, readSamplePhotos, seedPhotos, type TestEnv } from '@photospots/test-harness';
 import { pino } from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildProcessing, type Processing } from '../src/app.ts';
 import { loadProcessingConfig } from '../src/config.ts';
-import { markTilesDirty } from '../src/dirty-tiles/dirty-tile-repository.ts';
 
 let env: TestEnv;
 let processing: Processing;

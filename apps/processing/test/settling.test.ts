@@ -5,7 +5,8 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildProcessing } from '../src/app.ts';
 import { loadProcessingConfig } from '../src/config.ts';
-import { clearDirtyTiles, markTilesDirty, msUntilSettled, peekDirtyTiles } from '../src/dirty-tiles/dirty-tile-repository.ts';
+import { markTilesDirty } from '@photospots/db';
+import { clearDirtyTiles, msUntilSettled, peekDirtyTiles } from '../src/dirty-tiles/dirty-tile-repository.ts';
 
 let env: TestEnv;
 const silent = pino({ level: 'silent' });

@@ -1,7 +1,5 @@
 import type { Queryable, TransactionSql } from '@photospots/db';
 
-export { markTilesDirty } from '@photospots/db';
-
 export interface ClaimedTile {
   tile: number;
   version: number;

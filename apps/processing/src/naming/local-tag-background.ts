@@ -20,7 +20,6 @@ export class LocalTagBackground {
   readonly #index: KDBush;
   /** The spatial index's projection (the photos' mean latitude); distances are measured at each query's own. */
   readonly #cosLat: number;
-  readonly #count: number;
   readonly #latAt: Float64Array;
   readonly #lngAt: Float64Array;
   /** Photographer of the photo at each index position (positions are in photographer order). */
@@ -36,12 +35,12 @@ export class LocalTagBackground {
 
   constructor(photos: WindowPhotos) {
     const n = photos.count;
-    this.#count = n;
     let latSum = 0;
     for (let i = 0; i < n; i++) latSum += photos.lat[i]!;
     this.#cosLat = Math.cos(((n > 0 ? latSum / n : 0) * Math.PI) / 180);
     // Photos sorted by photographer, so distinct photographers per tag count in one pass over sorted hits.
     const order = Int32Array.from({ length: n }, (_, i) => i).sort((a, b) => photos.user[a]! - photos.user[b]! || a - b);
+    this.#index = new KDBush(Math.max(1, n));
     this.#userAt = new Int32Array(n);
     this.#latAt = new Float64Array(n);
     this.#lngAt = new Float64Array(n);
@@ -54,6 +53,7 @@ export class LocalTagBackground {
       this.#userAt[p] = photos.user[i]!;
       this.#latAt[p] = photos.lat[i]!;
       this.#lngAt[p] = photos.lng[i]!;
+      this.#index.add(photos.lng[i]! * this.#cosLat * M_PER_DEG, photos.lat[i]! * M_PER_DEG);
       seen.clear();
       for (const tag of photos.tags[i]!) {
         const key = tagKey(tag);
@@ -73,11 +73,6 @@ export class LocalTagBackground {
     this.#tagFlat = Int32Array.from(flat);
     this.#hits = new Int32Array(Math.max(1, n));
     this.#slotOf = new Int32Array(this.#keys.length).fill(-1);
-    this.#index = new KDBush(Math.max(1, n));
-    for (let p = 0; p < n; p++) {
-      const i = order[p]!;
-      this.#index.add(photos.lng[i]! * this.#cosLat * M_PER_DEG, photos.lat[i]! * M_PER_DEG);
-    }
     if (n === 0) this.#index.add(0, 0);
     this.#index.finish();
   }
@@ -93,23 +88,24 @@ export class LocalTagBackground {
    */
   around(lat: number, lng: number, radiusM: number, keys: Iterable<string>): TagStats {
     const slotOf = this.#slotOf;
-    const asked: string[] = [];
+    const asked: { key: string; slot: number }[] = [];
     const slotIds: number[] = [];
     for (const key of keys) {
       const id = this.#idOf.get(key);
       if (id === undefined) {
-        asked.push(key); // no photo here has it: its count is 0
+        asked.push({ key, slot: -1 }); // no photo here has it: its count is 0
         continue;
       }
-      if (slotOf[id] !== -1) continue;
-      slotOf[id] = slotIds.length;
-      slotIds.push(id);
-      asked.push(key);
+      if (slotOf[id] === -1) {
+        slotOf[id] = slotIds.length;
+        slotIds.push(id);
+      }
+      asked.push({ key, slot: slotOf[id]! });
     }
     const lastUser = new Int32Array(slotIds.length).fill(-1);
     const counts = new Int32Array(slotIds.length);
     let users = 0;
-    if (this.#count > 0) {
+    if (this.#userAt.length > 0) {
       const hits = this.#hits;
       const cosQuery = Math.cos((lat * Math.PI) / 180);
       // The index's metric stretches east-west distance by cosLat / cosQuery: search a circle wide enough
@@ -144,10 +140,7 @@ export class LocalTagBackground {
       }
     }
     const result = new Map<string, number>();
-    for (const key of asked) {
-      const id = this.#idOf.get(key);
-      result.set(key, id === undefined ? 0 : counts[slotOf[id]!]!);
-    }
+    for (const { key, slot } of asked) result.set(key, slot === -1 ? 0 : counts[slot]!);
     for (const id of slotIds) slotOf[id] = -1;
     return {
       userCount: users,
