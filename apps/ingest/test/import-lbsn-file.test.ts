@@ -60,7 +60,7 @@ describe('importing an LBSN CSV', () => {
       [4, 'COLUMN_COUNT'],
       [5, 'NULL_ISLAND'],
       [6, 'INVALID_DATE'],
-      [8, 'COLUMN_COUNT'],
+      [8, 'CSV_SYNTAX'],
     ]);
     const rows = await env.database.sql<{ source_id: string; views: number; tags: string[]; id: number }[]>`
       select id, source_id, views, tags from photos order by source_id`;
