@@ -60,11 +60,29 @@ const noDelay = {
       keep_alive && socket.setKeepAlive && socket.setKeepAlive(true, 1000 * keep_alive)`,
 };
 
+/**
+ * postgres@3.4.9: when the server rejects a `COPY … FROM STDIN` after the
+ * client sent CopyDone (a unique violation, a malformed row), the writable's
+ * final callback is never called: the pipeline awaiting it hangs, and inside
+ * sql.begin() no ROLLBACK is sent, so the connection stays "idle in
+ * transaction (aborted)" for good (porsager/postgres#1173; fix proposed in
+ * #1183). Settle it with the server's error.
+ */
+const copyError = {
+  find: `  function errored(err) {
+    stream && (stream.destroy(err), stream = null)`,
+  replace: `  function errored(err) {
+    final && (final(err), final = null) // photospots patch (porsager/postgres#1183)
+    stream && (stream.destroy(err), stream = null)`,
+};
+
 const patches: Patch[] = [
   { name: 'postgres (ESM): guard nextWrite against a closed socket', file: packageFile('postgres', 'src/connection.js'), ...guard },
   { name: 'postgres (CJS): guard nextWrite against a closed socket', file: packageFile('postgres', 'cjs/src/connection.js'), ...guard },
   { name: 'postgres (ESM): TCP no-delay', file: packageFile('postgres', 'src/connection.js'), ...noDelay },
   { name: 'postgres (CJS): TCP no-delay', file: packageFile('postgres', 'cjs/src/connection.js'), ...noDelay },
+  { name: 'postgres (ESM): settle a failed COPY FROM STDIN', file: packageFile('postgres', 'src/connection.js'), ...copyError },
+  { name: 'postgres (CJS): settle a failed COPY FROM STDIN', file: packageFile('postgres', 'cjs/src/connection.js'), ...copyError },
 ];
 
 /**

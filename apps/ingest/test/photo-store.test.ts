@@ -57,3 +57,45 @@ describe('staging a batch', () => {
     );
   });
 });
+
+describe('a batch copied straight into photos (Postgres)', () => {
+  const count = async () => (await env.database.sql<{ n: number }[]>`select count(*)::int as n from photos`)[0]!.n;
+
+  it('falls back to the staging path when some photos are stored already, and counts each row once', async () => {
+    const first = [photo(1, {}), photo(2, {})];
+    expect(await env.database.sql.begin((tx) => upsertPhotos(tx, first, 'copy'))).toEqual({ inserted: 2, updated: 0, unchanged: 0, tiles: [1] });
+    const mixed = [photo(2, {}), photo(1, { views: 5 }), photo(3, { tile: 7 })];
+    expect(await env.database.sql.begin((tx) => upsertPhotos(tx, mixed, 'copy'))).toEqual({ inserted: 1, updated: 1, unchanged: 1, tiles: [1, 7] });
+    expect(await count()).toBe(3);
+    expect(await env.database.sql.begin((tx) => upsertPhotos(tx, mixed, 'copy'))).toEqual({ inserted: 0, updated: 0, unchanged: 3, tiles: [] });
+  });
+
+  it('waits for a concurrent writer of the same photos and then stores only what it did not', async () => {
+    let releaseFirst!: () => void;
+    const firstHolds = new Promise<void>((resolve) => (releaseFirst = resolve));
+    let firstWrote!: () => void;
+    const wrote = new Promise<void>((resolve) => (firstWrote = resolve));
+    const a = env.database.sql.begin(async (tx) => {
+      const result = await upsertPhotos(tx, [photo(1, {}), photo(2, {})], 'copy');
+      firstWrote();
+      await firstHolds; // uncommitted while the second writer copies the same key
+      return result;
+    });
+    await wrote;
+    const b = env.database.sql.begin((tx) => upsertPhotos(tx, [photo(2, {}), photo(3, {})], 'copy'));
+    await new Promise((r) => setTimeout(r, 200));
+    releaseFirst();
+    expect(await a).toMatchObject({ inserted: 2 });
+    expect(await b).toMatchObject({ inserted: 1, unchanged: 1 });
+    expect(await count()).toBe(3);
+  });
+
+  it('rejects a batch the table refuses with the server error, rolls it back, and leaves the connection usable', async () => {
+    const bad = [photo(1, {}), photo(2, { lat: 91 })]; // past the check constraint: validation upstream never lets this through
+    await expect(env.database.sql.begin((tx) => upsertPhotos(tx, bad, 'copy'))).rejects.toMatchObject({ code: '23514' });
+    expect(await count()).toBe(0);
+    const idleAborted = await env.database.sql`select count(*)::int as n from pg_stat_activity where state = 'idle in transaction (aborted)'`;
+    expect(idleAborted[0]!.n).toBe(0);
+    expect(await env.database.sql.begin((tx) => upsertPhotos(tx, [photo(1, {})], 'copy'))).toMatchObject({ inserted: 1 });
+  });
+});

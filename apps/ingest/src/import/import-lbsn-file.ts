@@ -5,6 +5,7 @@ import { throwIfStopping, type MessagePublisher } from '@photospots/queue';
 import type { Logger } from '@photospots/service';
 import { readLbsnCsv } from '../lbsn/read-lbsn-csv.ts';
 import type { NormalisedPhoto, RowError, RowErrorCode } from '../photos/normalised-photo.ts';
+import { prepareBatch, stagingMethodOf, type PreparedBatch } from '../photos/photo-store.ts';
 import { storePhotoBatch } from '../photos/store-photo-batch.ts';
 import { locateFile } from './open-location.ts';
 
@@ -90,19 +91,18 @@ export async function importLbsnFile(location: string, deps: ImportDeps, correla
 
   let batch: NormalisedPhoto[] = [];
   let lastLine = resumedAfterLine;
+  const method = await stagingMethodOf(deps.sql);
 
-  const commit = async () => {
-    const photos = batch;
-    batch = [];
+  const commit = async (prepared: PreparedBatch) => {
     const line = lastLine;
     // What was read up to this batch's last line: the parser reads on while the batch is written, and the
     // checkpoint must not count rows a resumed run would read again.
     const read = { rowsRead: counters.rowsRead, rowsRejected: counters.rowsRejected, errorsByCode: { ...errorsByCode } };
     await deps.sql.begin(async (tx) => {
-      const result = await storePhotoBatch(tx, deps.publisher, { photos, source: 'lbsn', batchId: `${correlationId}:${counters.batches + 1}`, correlationId });
+      const result = await storePhotoBatch(tx, deps.publisher, { photos: prepared, source: 'lbsn', batchId: `${correlationId}:${counters.batches + 1}`, correlationId });
       counters.inserted += result.inserted;
       counters.updated += result.updated;
-      counters.unchanged += photos.length - result.inserted - result.updated;
+      counters.unchanged += prepared.photos.length - result.inserted - result.updated;
       counters.batches++;
       if (result.announced) counters.messagesQueued++;
       await saveCheckpoint(
@@ -116,12 +116,12 @@ export async function importLbsnFile(location: string, deps: ImportDeps, correla
     deps.onProgress?.(counters);
   };
 
-  // One batch is written while the next is read and validated (parsing is Node's CPU, writing Postgres'): at most
+  // One batch is written while the next is read, validated and prepared (Node's CPU; writing is Postgres'): at most
   // one commit in flight, so batches and their checkpoints still commit in file order. A stop request is honoured
   // before the next commit starts; rows read past the last commit are read again by the resumed run.
   let writing: Promise<void> = Promise.resolve();
-  const startCommit = () => {
-    writing = commit();
+  const startCommit = (prepared: PreparedBatch) => {
+    writing = commit(prepared);
     writing.catch(() => undefined); // awaited before the next commit; not an unhandled rejection meanwhile
   };
   try {
@@ -133,9 +133,12 @@ export async function importLbsnFile(location: string, deps: ImportDeps, correla
         batch.push(item.photo);
         lastLine = line;
         if (batch.length >= deps.batchSize) {
+          // The batch's text is built before waiting for the commit in flight (Node works while Postgres does).
+          const prepared = prepareBatch(batch, method);
+          batch = [];
           await writing;
           throwIfStopping(deps.signal);
-          startCommit();
+          startCommit(prepared);
         }
       } else {
         counters.rowsRejected++;
@@ -149,7 +152,7 @@ export async function importLbsnFile(location: string, deps: ImportDeps, correla
     await writing.catch(() => undefined);
   }
   await writing;
-  if (batch.length > 0) await commit();
+  if (batch.length > 0) await commit(prepareBatch(batch, method));
   await saveCheckpoint(deps.sql, location, { fingerprint: file.fingerprint, line: lastLine, counters, errorsByCode }, true);
 
   const report: ImportReport = {

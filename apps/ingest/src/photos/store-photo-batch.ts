@@ -2,7 +2,7 @@ import { photosIngested } from '@photospots/contracts';
 import { enqueueOutbox, markTilesDirty, type TransactionSql } from '@photospots/db';
 import type { MessagePublisher } from '@photospots/queue';
 import type { NormalisedPhoto } from './normalised-photo.ts';
-import { upsertPhotos, type UpsertResult } from './photo-store.ts';
+import { upsertPhotos, type PreparedBatch, type UpsertResult } from './photo-store.ts';
 
 export interface StoredBatch extends UpsertResult {
   /** Whether a photos.ingested message went into the outbox (only when something changed). */
@@ -18,7 +18,7 @@ export interface StoredBatch extends UpsertResult {
 export async function storePhotoBatch(
   tx: TransactionSql,
   publisher: MessagePublisher,
-  batch: { photos: readonly NormalisedPhoto[]; source: string; batchId: string; correlationId: string },
+  batch: { photos: readonly NormalisedPhoto[] | PreparedBatch; source: string; batchId: string; correlationId: string },
 ): Promise<StoredBatch> {
   const result = await upsertPhotos(tx, batch.photos);
   if (result.tiles.length === 0) return { ...result, announced: false };
