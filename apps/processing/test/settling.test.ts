@@ -6,6 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildProcessing } from '../src/app.ts';
 import { loadProcessingConfig } from '../src/config.ts';
 import { markTilesDirty } from '@photospots/db';
+import { tileKeyFromXY } from '@photospots/geo';
 import { clearDirtyTiles, msUntilSettled, peekDirtyTiles } from '../src/dirty-tiles/dirty-tile-repository.ts';
 
 let env: TestEnv;
@@ -38,6 +39,22 @@ describe('dirty tiles wait for an import to settle', () => {
     // Explicit rebuilds take every dirty tile at once.
     await sql.begin(async (tx) => expect((await peekDirtyTiles(tx, 10)).sort()).toEqual([1, 2, 3]));
     expect(await msUntilSettled(sql, settling)).toBe(0);
+  });
+
+  it('claims one compact area: the oldest dirty tile and the dirty tiles nearest to it, not the next oldest far away', async () => {
+    const sql = env.database.sql;
+    const at = (x: number, y: number) => tileKeyFromXY(8800 + x, 5470 + y);
+    const near = [at(0, 0), at(1, 0), at(0, 1), at(1, 1), at(2, 2)];
+    const far = [at(15, 0), at(0, 15), at(15, 15)];
+    await markTilesDirty(sql, [...near, ...far]);
+    await ageBy(at(1, 1), 'dirtied_at', 30); // the oldest: the claim grows around it
+    for (const tile of far) await ageBy(tile, 'dirtied_at', 20); // older than the near ones, but far
+    const claim = await sql.begin((tx) => peekDirtyTiles(tx, 5));
+    expect([...claim].sort((a, b) => a - b)).toEqual([...near].sort((a, b) => a - b));
+    expect(claim[0]).toBe(at(1, 1));
+    // The next claim starts at the oldest tile left.
+    await sql`delete from dirty_tiles where tile = any(${near}::int[])`;
+    expect(await sql.begin((tx) => peekDirtyTiles(tx, 2))).toHaveLength(2);
   });
 
   it('counts the wait afresh for a tile dirtied again while it was being re-clustered', async () => {

@@ -1,4 +1,8 @@
 import type { Queryable, TransactionSql } from '@photospots/db';
+import { WORK_TILE_ZOOM } from '@photospots/geo';
+
+/** Tiles per row at the work zoom: a tile key is y * TILE_SIDE + x (tileKeyOf). */
+const TILE_SIDE = 2 ** WORK_TILE_ZOOM;
 
 export interface ClaimedTile {
   tile: number;
@@ -18,13 +22,23 @@ export interface Settling {
 
 export const AT_ONCE: Settling = { settleMs: 0, maxDelayMs: 0 };
 
-/** The oldest dirty tiles that may be re-clustered now, without locking them (the caller locks their area, then reads them again). */
+/**
+ * Dirty tiles that may be re-clustered now, without locking them (the caller locks their area, then reads
+ * them again): the oldest one, and the others nearest to it (in rings of tiles around it). A claim is then
+ * one compact area: its windows and their margins cover few tiles beyond it, where a claim taken in age
+ * order alone can be scattered over the whole map and read every photo in it.
+ */
 export async function peekDirtyTiles(tx: TransactionSql, limit: number, settling: Settling = AT_ONCE): Promise<number[]> {
   const rows = await tx<{ tile: number }[]>`
-    select tile from dirty_tiles
-    where dirtied_at <= clock_timestamp() - make_interval(secs => ${settling.settleMs / 1000}::float8)
-       or first_dirtied_at <= clock_timestamp() - make_interval(secs => ${settling.maxDelayMs / 1000}::float8)
-    order by dirtied_at, tile
+    with eligible as (
+      select tile, dirtied_at from dirty_tiles
+      where dirtied_at <= clock_timestamp() - make_interval(secs => ${settling.settleMs / 1000}::float8)
+         or first_dirtied_at <= clock_timestamp() - make_interval(secs => ${settling.maxDelayMs / 1000}::float8)
+    ), seed as (
+      select tile % ${TILE_SIDE}::int as x, tile / ${TILE_SIDE}::int as y from eligible order by dirtied_at, tile limit 1
+    )
+    select e.tile from eligible e, seed s
+    order by greatest(abs(e.tile % ${TILE_SIDE}::int - s.x), abs(e.tile / ${TILE_SIDE}::int - s.y)), e.dirtied_at, e.tile
     limit ${limit}`;
   return rows.map((r) => r.tile);
 }
