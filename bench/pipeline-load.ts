@@ -6,7 +6,8 @@
  * service, queue depths over time, and a reconciliation (every photo stored
  * once, nothing left in any dead-letter queue).
  *
- * Options: --photos N (default 1,000,000). DATABASE_URL names the Postgres server; REDIS_URL the Redis.
+ * Options: --photos N (default 1,000,000), --processing-tasks N (default 2: one per core here; production
+ * runs 1–16 processing tasks, which claim disjoint areas). DATABASE_URL names the Postgres server; REDIS_URL the Redis.
  */
 import { execFileSync } from 'node:child_process';
 import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -20,8 +21,9 @@ import { pino } from 'pino';
 import { startLocalPipeline } from '../tools/eval/local-pipeline.ts';
 import { syntheticPhotos } from './synthetic-photos.ts';
 
-const { values } = parseArgs({ options: { photos: { type: 'string' } } });
+const { values } = parseArgs({ options: { photos: { type: 'string' }, 'processing-tasks': { type: 'string' } } });
 const N = Number(values.photos ?? 1_000_000);
+const PROCESSING_TASKS = Number(values['processing-tasks'] ?? 2);
 const HEADER = 'origin_id,lat,lng,guid,user_guid,post_create_date,post_publish_date,post_body,hashtags,emoji,post_views_count,post_like_count,loc_id,loc_name';
 const adminUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
@@ -66,9 +68,15 @@ console.log(`writing ${N.toLocaleString('en')} synthetic photos as an LBSN CSV �
 await writeCsv(file);
 const pipeline = await startLocalPipeline({ adminUrl, database: 'photospots_bench_pipeline', reuse: false });
 const copyRate = plainCopy(file);
-const apps = ['ingest', 'processing', 'scoring', 'query-api'] as const;
+/** One process per task: the services as ECS runs them, with PROCESSING_TASKS processing tasks. */
+const tasks = [
+  { app: 'ingest', name: 'ingest' },
+  ...Array.from({ length: PROCESSING_TASKS }, (_, i) => ({ app: 'processing', name: PROCESSING_TASKS > 1 ? `processing#${i + 1}` : 'processing' })),
+  { app: 'scoring', name: 'scoring' },
+  { app: 'query-api', name: 'query-api' },
+];
 const common = { REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', REDIS_KEY_PREFIX: `bench-pipeline-${process.pid}:`, SQS_WAIT_TIME_SECONDS: '2', RESCORE_INTERVAL_MINUTES: '0', HEALTH_PORT: '0', PORT: '0' };
-const services = apps.map((app) => pipeline.start(`apps/${app}/src/main.ts`, common));
+const services = tasks.map((t) => pipeline.start(`apps/${t.app}/src/main.ts`, common));
 const peak: Record<string, number> = {};
 try {
   await new Promise((r) => setTimeout(r, 3000));
@@ -84,7 +92,7 @@ try {
   await publisher.publish(ingestRequested, { kind: 'file-import', location: file, format: 'lbsn-csv' });
   let importedAt = 0;
   let settledAt = 0;
-  console.log('   s    photos  dirty  q:ingest q:photos q:hotspots  unscored   RSS MB (ingest/processing/scoring/api)');
+  console.log(`   s    photos  dirty  q:ingest q:photos q:hotspots  unscored   RSS MB (${tasks.map((t) => t.name).join(' / ')})`);
   for (;;) {
     await new Promise((r) => setTimeout(r, 2000));
     const [row] = await pipeline.database.sql<{ photos: number; dirty: number; unscored: number; outbox: number; hotspots: number }[]>`
@@ -94,7 +102,7 @@ try {
     const q = [await depth(queues.url.ingest), await depth(queues.url.photosIngested), await depth(queues.url.hotspotsChanged)];
     const rss = services.map((s, i) => {
       const mb = rssMb(s.pid());
-      peak[apps[i]!] = Math.max(peak[apps[i]!] ?? 0, mb);
+      peak[tasks[i]!.name] = Math.max(peak[tasks[i]!.name] ?? 0, mb);
       return Math.round(mb);
     });
     const t = (performance.now() - started) / 1000;
@@ -117,7 +125,7 @@ try {
   if (dead.some((d) => d > 0)) {
     services.forEach((s, i) => {
       const errors = s.output().split('\n').filter((l) => /"level":(50|60)/.test(l));
-      for (const line of errors.slice(-5)) console.log(`${apps[i]} logged: ${line.slice(0, 600)}`);
+      for (const line of errors.slice(-5)) console.log(`${tasks[i]!.name} logged: ${line.slice(0, 600)}`);
     });
   }
   const [rec] = await pipeline.database.sql<{ photos: number; distinct_sources: number; hotspots: number; members: number; distinct_members: number }[]>`
@@ -126,11 +134,11 @@ try {
            (select count(*) from hotspot_photos)::int as members, (select count(distinct photo_id) from hotspot_photos)::int as distinct_members`;
   sqs.destroy();
   console.log('');
-  console.log(`pipeline: ${N.toLocaleString('en')} photos from file to hotspots served`);
+  console.log(`pipeline: ${N.toLocaleString('en')} photos from file to hotspots served (${PROCESSING_TASKS} processing task${PROCESSING_TASKS > 1 ? 's' : ''})`);
   console.log(`  plain psql \\copy into an unindexed table   ${Math.round(copyRate).toLocaleString('en')} rows/s`);
   console.log(`  import stage (validated, upserted, announced) ${Math.round(N / importedAt).toLocaleString('en')} photos/s = ${((100 * N) / importedAt / copyRate).toFixed(1)}% of the copy (goal ≥ 25%)`);
   console.log(`  file → every hotspot scored                 ${settledAt.toFixed(0)} s (goal < 60 s); ${Math.round(N / settledAt).toLocaleString('en')} photos/s end to end`);
-  console.log(`  peak RSS MB                                 ${apps.map((a) => `${a} ${Math.round(peak[a]!)}`).join(', ')} (goal < 1,536 each)`);
+  console.log(`  peak RSS MB                                 ${tasks.map((t) => `${t.name} ${Math.round(peak[t.name]!)}`).join(', ')} (goal < 1,536 each)`);
   console.log(`  reconciled                                  photos ${rec!.photos} (distinct ${rec!.distinct_sources}), ${rec!.hotspots} hotspots, memberships ${rec!.members} (distinct photos ${rec!.distinct_members}), dead letters ${dead.reduce((a, b) => a + b, 0)}`);
 } finally {
   await Promise.all(services.map((s) => s.stop()));

@@ -15,3 +15,15 @@ export async function lockTiles(tx: Queryable, tiles: readonly number[]): Promis
     await tx`select pg_advisory_xact_lock(${TILE_LOCK_NAMESPACE}, t) from unnest(${chunk}::int[]) as t`;
   }
 }
+
+/**
+ * Tiles whose processing lock another transaction holds or waits for: the areas other workers are
+ * re-clustering now. A worker choosing its next claim keeps clear of them, so workers run side by side
+ * instead of queueing for the same locks.
+ */
+export async function tilesLockedByOthers(tx: Queryable): Promise<number[]> {
+  const rows = await tx<{ tile: number }[]>`
+    select objid::int8 as tile from pg_locks
+    where locktype = 'advisory' and classid = ${TILE_LOCK_NAMESPACE} and objsubid = 2 and pid <> pg_backend_pid()`;
+  return rows.map((r) => r.tile);
+}

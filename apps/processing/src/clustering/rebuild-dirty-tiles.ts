@@ -97,10 +97,11 @@ export async function rebuildDirtyTiles(deps: RebuildDeps, correlationId: string
     // Dirty tiles are not row-locked (ingest keeps marking tiles dirty while a long rebuild runs):
     // the area is locked instead, and the tiles are read again once it is held. A tile another
     // worker rebuilt meanwhile is no longer dirty and is skipped.
-    const peeked = await peekDirtyTiles(tx, deps.maxTilesPerRun, options.settling);
-    if (peeked.length === 0) return null;
     // A photo changes clusters up to the clustering margin away: those tiles are re-clustered.
-    const area = influenceTiles(peeked, clusteringMarginM(deps.params));
+    const reachM = clusteringMarginM(deps.params);
+    const peeked = await peekDirtyTiles(tx, deps.maxTilesPerRun, options.settling, reachM);
+    if (peeked.length === 0) return null;
+    const area = influenceTiles(peeked, reachM);
     await lockTiles(tx, area);
     const claimed = await dirtyVersions(tx, peeked);
     if (claimed.length === 0) return { ...EMPTY_RESULT, durationMs: Math.round(performance.now() - started) };

@@ -1,8 +1,5 @@
-import type { Queryable, TransactionSql } from '@photospots/db';
-import { WORK_TILE_ZOOM } from '@photospots/geo';
-
-/** Tiles per row at the work zoom: a tile key is y * TILE_SIDE + x (tileKeyOf). */
-const TILE_SIDE = 2 ** WORK_TILE_ZOOM;
+import { tilesLockedByOthers, type Queryable, type TransactionSql } from '@photospots/db';
+import { chooseClaim } from './claim.ts';
 
 export interface ClaimedTile {
   tile: number;
@@ -24,23 +21,17 @@ export const AT_ONCE: Settling = { settleMs: 0, maxDelayMs: 0 };
 
 /**
  * Dirty tiles that may be re-clustered now, without locking them (the caller locks their area, then reads
- * them again): the oldest one, and the others nearest to it (in rings of tiles around it). A claim is then
- * one compact area: its windows and their margins cover few tiles beyond it, where a claim taken in age
- * order alone can be scattered over the whole map and read every photo in it.
+ * them again): one compact area, clear of the areas other workers hold (see chooseClaim). `reachM` is how
+ * far around its tiles a claim locks.
  */
-export async function peekDirtyTiles(tx: TransactionSql, limit: number, settling: Settling = AT_ONCE): Promise<number[]> {
-  const rows = await tx<{ tile: number }[]>`
-    with eligible as (
-      select tile, dirtied_at from dirty_tiles
-      where dirtied_at <= clock_timestamp() - make_interval(secs => ${settling.settleMs / 1000}::float8)
-         or first_dirtied_at <= clock_timestamp() - make_interval(secs => ${settling.maxDelayMs / 1000}::float8)
-    ), seed as (
-      select tile % ${TILE_SIDE}::int as x, tile / ${TILE_SIDE}::int as y from eligible order by dirtied_at, tile limit 1
-    )
-    select e.tile from eligible e, seed s
-    order by greatest(abs(e.tile % ${TILE_SIDE}::int - s.x), abs(e.tile / ${TILE_SIDE}::int - s.y)), e.dirtied_at, e.tile
-    limit ${limit}`;
-  return rows.map((r) => r.tile);
+export async function peekDirtyTiles(tx: TransactionSql, limit: number, settling: Settling = AT_ONCE, reachM = 0): Promise<number[]> {
+  const eligible = await tx<{ tile: number }[]>`
+    select tile from dirty_tiles
+    where dirtied_at <= clock_timestamp() - make_interval(secs => ${settling.settleMs / 1000}::float8)
+       or first_dirtied_at <= clock_timestamp() - make_interval(secs => ${settling.maxDelayMs / 1000}::float8)
+    order by dirtied_at, tile`;
+  if (eligible.length === 0) return [];
+  return chooseClaim(eligible.map((r) => r.tile), await tilesLockedByOthers(tx), limit, reachM);
 }
 
 /** Milliseconds until the next dirty tile may be re-clustered (0: one may now), or null when nothing is dirty. */

@@ -1,0 +1,42 @@
+import { tileKeyFromXY, tileWidthM, tileXYFromKey } from '@photospots/geo';
+
+/** Tiles around `key` (Chebyshev rings) a claim of it would lock: the clustering reach, at least one ring. */
+const reachRing = (key: number, reachM: number) => Math.max(1, Math.ceil(reachM / tileWidthM(key)));
+
+/**
+ * Chooses the tiles of one re-clustering claim from the eligible dirty tiles (oldest first): the oldest
+ * tile whose area is clear of every tile another worker holds, and then the clear tiles nearest to it, in
+ * rings around it (oldest first within a ring), up to `limit`.
+ *
+ * - Compact: the claim's windows and margins cover few tiles beyond it, where the next `limit` tiles by age
+ *   can be scattered over the map and make one pass read every photo in it.
+ * - Clear of other workers: a tile is taken only if no busy tile lies within its reach, so this claim's
+ *   area (its tiles and their reach) and theirs do not overlap, and the workers run side by side instead
+ *   of waiting for each other's locks. If no tile is clear, the oldest is taken anyway (its worker waits
+ *   for the lock, as before): a claim never comes back empty while tiles are dirty.
+ */
+export function chooseClaim(eligible: readonly number[], busy: readonly number[], limit: number, reachM: number): number[] {
+  if (eligible.length === 0 || limit <= 0) return [];
+  const busySet = new Set(busy);
+  const clear = (key: number) => {
+    if (busySet.size === 0) return true;
+    const { x, y } = tileXYFromKey(key);
+    const r = reachRing(key, reachM);
+    for (let dy = -r; dy <= r; dy++) for (let dx = -r; dx <= r; dx++) if (busySet.has(tileKeyFromXY(x + dx, y + dy))) return false;
+    return true;
+  };
+  const free = eligible.filter(clear);
+  const seed = free[0] ?? eligible[0]!;
+  const pool = free.length > 0 ? free : eligible;
+  const s = tileXYFromKey(seed);
+  const ring = (key: number) => {
+    const { x, y } = tileXYFromKey(key);
+    return Math.max(Math.abs(x - s.x), Math.abs(y - s.y));
+  };
+  // Stable sort: within a ring the eligible order (oldest first) is kept.
+  return pool
+    .map((tile, age) => ({ tile, age, ring: ring(tile) }))
+    .sort((a, b) => a.ring - b.ring || a.age - b.age)
+    .slice(0, limit)
+    .map((c) => c.tile);
+}

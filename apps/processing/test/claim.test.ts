@@ -1,0 +1,66 @@
+import { lockTiles, markTilesDirty } from '@photospots/db';
+import { influenceTiles, tileKeyFromXY, tileXYFromKey } from '@photospots/geo';
+import { createTestEnv, type TestEnv } from '@photospots/test-harness';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { chooseClaim } from '../src/dirty-tiles/claim.ts';
+import { peekDirtyTiles } from '../src/dirty-tiles/dirty-tile-repository.ts';
+
+/** Tiles near Dresden by column and row offset (z14 tiles there are ~1.5 km wide). */
+const at = (x: number, y: number) => tileKeyFromXY(8800 + x, 5470 + y);
+const offset = (key: number) => {
+  const { x, y } = tileXYFromKey(key);
+  return [x - 8800, y - 5470];
+};
+const REACH_M = 400; // one ring of tiles
+
+describe('choosing a claim', () => {
+  it('takes the oldest tile and the tiles nearest to it, ring by ring, oldest first within a ring', () => {
+    const eligible = [at(5, 5), at(9, 9), at(6, 5), at(0, 0), at(4, 4), at(7, 7)]; // oldest first
+    expect(chooseClaim(eligible, [], 4, REACH_M).map(offset)).toEqual([[5, 5], [6, 5], [4, 4], [7, 7]]);
+  });
+
+  it('keeps its area clear of tiles another worker holds, and starts at the oldest tile that is clear', () => {
+    const eligible = [at(0, 0), at(1, 0), at(2, 0), at(3, 0), at(4, 0), at(5, 0)];
+    const busy = [at(-1, 0), at(0, 0), at(1, 0)]; // another worker's area (its claim and its ring)
+    // at(2, 0) has a busy tile within one ring; at(3, 0) is the oldest clear one.
+    expect(chooseClaim(eligible, busy, 10, REACH_M).map(offset)).toEqual([[3, 0], [4, 0], [5, 0]]);
+  });
+
+  it('takes the oldest tile when no tile is clear (its worker then waits for the lock): never an empty claim while tiles are dirty', () => {
+    const eligible = [at(1, 0), at(0, 1)];
+    expect(chooseClaim(eligible, [at(0, 0)], 10, REACH_M).map(offset)).toEqual([[1, 0], [0, 1]]);
+    expect(chooseClaim([], [at(0, 0)], 10, REACH_M)).toEqual([]);
+  });
+});
+
+describe('claims of two workers', () => {
+  let env: TestEnv;
+  beforeAll(async () => {
+    env = await createTestEnv();
+  });
+  beforeEach(() => env.truncate());
+  afterAll(() => env.close());
+
+  it('a second worker claims tiles clear of the area the first one has locked, instead of queueing behind it', async () => {
+    const sql = env.database.sql;
+    const row = Array.from({ length: 10 }, (_, x) => at(x, 0));
+    await markTilesDirty(sql, row);
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let locked!: () => void;
+    const isLocked = new Promise<void>((resolve) => (locked = resolve));
+    const first = sql.begin(async (tx) => {
+      const claim = await peekDirtyTiles(tx, 3, undefined, REACH_M);
+      await lockTiles(tx, influenceTiles(claim, REACH_M)); // as a rebuild does: its claim and the ring around it
+      locked();
+      await held;
+      return claim;
+    });
+    await isLocked;
+    const second = await sql.begin((tx) => peekDirtyTiles(tx, 3, undefined, REACH_M));
+    release();
+    expect((await first).map(offset)).toEqual([[0, 0], [1, 0], [2, 0]]);
+    // Tiles -1–3 are locked; tile 4 would lock tile 3 again: the second claim starts at tile 5.
+    expect(second.map(offset)).toEqual([[5, 0], [6, 0], [7, 0]]);
+  });
+});
