@@ -28,7 +28,8 @@ export function createIngestRequestedHandler(deps: {
         try {
           const report = await deps.importFile(request.location, ctx.correlationId, ctx.signal);
           ctx.log.info(
-            { location: request.location, rowsRead: report.rowsRead, rejected: report.rowsRejected, errorsByCode: report.errorsByCode },
+            // The first rejected rows by line and code (the report keeps 100; a log line stays short).
+            { location: request.location, rowsRead: report.rowsRead, rejected: report.rowsRejected, errorsByCode: report.errorsByCode, firstErrors: report.errors.slice(0, 20) },
             'file import request done',
           );
         } catch (err) {
