@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { contractsForQueue, hotspotsChanged, queueSpec } from '@photospots/contracts';
 import { drainOutbox, type Database } from '@photospots/db';
-import { DEFAULT_CLUSTER_PARAMS, type PeopleClusterParams } from '@photospots/geo';
+import { clusteringMarginM, DEFAULT_CLUSTER_PARAMS, type PeopleClusterParams } from '@photospots/geo';
 import { createConsumer, MessagePublisher, pingQueue, startOutboxRelay, throwIfStopping, type QueueUrls } from '@photospots/queue';
 import type { Logger, ReadinessCheck } from '@photospots/service';
 import { rebuildDirtyTiles, type RebuildResult } from './clustering/rebuild-dirty-tiles.ts';
@@ -82,7 +82,7 @@ export function buildProcessing(config: ProcessingConfig, deps: ProcessingDeps):
     async (correlationId, signal) => {
       await rebuildDirty(correlationId, false, signal, settling);
       // Tiles still settling: come back when the first of them may be claimed.
-      const wait = await msUntilSettled(database.sql, settling);
+      const wait = await msUntilSettled(database.sql, settling, clusteringMarginM(params));
       if (wait !== null) loop.pokeIn(wait);
     },
     log,

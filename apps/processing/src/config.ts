@@ -7,7 +7,7 @@ export const processingEnv = {
   QUEUE_HOTSPOTS_CHANGED: queueEnv.QUEUE_HOTSPOTS_CHANGED,
   ...healthPortEnv(3002),
   PROCESSING_MAX_TILES_PER_RUN: z.coerce.number().int().min(1).max(10_000).default(96).describe('Dirty work tiles claimed per rebuild transaction; bounds the photos one pass holds in memory (a 96-tile claim with its margins is ~18 km square at 51°N: ~500,000 photos of the 1M-photo bench, 0.8 GB; larger claims read fewer photos twice).'),
-  PROCESSING_SETTLE_MS: z.coerce.number().int().min(0).max(600_000).default(1_000).describe('The service re-clusters a dirty tile once no import batch has touched it for this long (a bulk import re-dirties its tiles with every batch), in milliseconds.'),
+  PROCESSING_SETTLE_MS: z.coerce.number().int().min(0).max(600_000).default(1_000).describe('The service re-clusters a dirty tile once no import batch has touched it, nor a dirty tile within its clustering reach, for this long (a bulk import re-dirties its tiles with every batch), in milliseconds.'),
   PROCESSING_MAX_DELAY_MS: z.coerce.number().int().min(0).max(3_600_000).default(120_000).describe('…but never waits longer than this after the tile first became dirty, however busy the import, in milliseconds.'),
   PROCESSING_CONSUMER_BATCH: z.coerce.number().int().min(1).max(10).default(10).describe('photos.ingested messages received at once (they coalesce into one rebuild).'),
   CLUSTER_CELL_SIZE_MERC_M: z.coerce.number().min(2).max(100).default(12).describe('Side of a density-grid cell in Web Mercator metres (true size shrinks with latitude: 12 → 7.5 m at 51°N).'),

@@ -23,22 +23,41 @@ const ageBy = (tile: number, column: 'dirtied_at' | 'first_dirtied_at', seconds:
 
 describe('dirty tiles wait for an import to settle', () => {
   const settling = { settleMs: 2_000, maxDelayMs: 60_000 };
+  const REACH_M = 400; // one ring of tiles
 
   it('offers a tile once nothing has dirtied it for the settle time, or once it has waited the longest delay', async () => {
     const sql = env.database.sql;
-    await markTilesDirty(sql, [1, 2, 3]);
-    await sql.begin(async (tx) => expect(await peekDirtyTiles(tx, 10, settling)).toEqual([]));
-    const wait = await msUntilSettled(sql, settling);
+    const [a, b, c] = [tileKeyFromXY(8800, 5470), tileKeyFromXY(8810, 5470), tileKeyFromXY(8820, 5470)]; // far apart
+    await markTilesDirty(sql, [a, b, c]);
+    await sql.begin(async (tx) => expect(await peekDirtyTiles(tx, 10, settling, REACH_M)).toEqual([]));
+    const wait = await msUntilSettled(sql, settling, REACH_M);
     expect(wait).toBeGreaterThan(1_000);
     expect(wait).toBeLessThanOrEqual(2_000);
 
-    await ageBy(1, 'dirtied_at', 5); // settled
-    await ageBy(2, 'first_dirtied_at', 70); // still written to, but waiting too long
-    await markTilesDirty(sql, [2, 3]); // dirtied again: its first dirtying is kept
-    await sql.begin(async (tx) => expect((await peekDirtyTiles(tx, 10, settling)).sort()).toEqual([1, 2]));
+    await ageBy(a, 'dirtied_at', 5); // settled
+    await ageBy(b, 'first_dirtied_at', 70); // still written to, but waiting too long
+    await markTilesDirty(sql, [b, c]); // dirtied again: its first dirtying is kept
+    await sql.begin(async (tx) => expect((await peekDirtyTiles(tx, 10, settling, REACH_M)).sort()).toEqual([a, b]));
     // Explicit rebuilds take every dirty tile at once.
-    await sql.begin(async (tx) => expect((await peekDirtyTiles(tx, 10)).sort()).toEqual([1, 2, 3]));
-    expect(await msUntilSettled(sql, settling)).toBe(0);
+    await sql.begin(async (tx) => expect((await peekDirtyTiles(tx, 10)).sort()).toEqual([a, b, c]));
+    expect(await msUntilSettled(sql, settling, REACH_M)).toBe(0);
+  });
+
+  it('waits while a tile within reach is still being written: a quiet tile at the edge of a busy import is not settled', async () => {
+    const sql = env.database.sql;
+    const edge = tileKeyFromXY(8800, 5470);
+    const busy = tileKeyFromXY(8801, 5470); // next to it: the edge tile's clusters read its photos
+    const apart = tileKeyFromXY(8810, 5470);
+    await markTilesDirty(sql, [edge, busy, apart]);
+    await ageBy(edge, 'dirtied_at', 5);
+    await ageBy(apart, 'dirtied_at', 5);
+    await sql.begin(async (tx) => expect(await peekDirtyTiles(tx, 10, settling, REACH_M)).toEqual([apart]));
+    await ageBy(busy, 'dirtied_at', 5); // the import stopped writing next door
+    await sql.begin(async (tx) => expect((await peekDirtyTiles(tx, 10, settling, REACH_M)).sort()).toEqual([edge, busy, apart].sort()));
+    // However long the neighbour keeps being written, the edge tile waits at most the longest delay.
+    await markTilesDirty(sql, [busy]);
+    await ageBy(edge, 'first_dirtied_at', 70);
+    await sql.begin(async (tx) => expect((await peekDirtyTiles(tx, 10, settling, REACH_M)).sort()).toEqual([edge, apart].sort()));
   });
 
   it('claims one compact area: the oldest dirty tile and the dirty tiles nearest to it, not the next oldest far away', async () => {

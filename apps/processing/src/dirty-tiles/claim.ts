@@ -3,6 +3,41 @@ import { tileKeyFromXY, tileWidthM, tileXYFromKey } from '@photospots/geo';
 /** Tiles around `key` (Chebyshev rings) a claim of it would lock: the clustering reach, at least one ring. */
 const reachRing = (key: number, reachM: number) => Math.max(1, Math.ceil(reachM / tileWidthM(key)));
 
+/** `key` and the tiles within its reach. */
+function* withinReach(key: number, reachM: number): Generator<number> {
+  const { x, y } = tileXYFromKey(key);
+  const r = reachRing(key, reachM);
+  for (let dy = -r; dy <= r; dy++) for (let dx = -r; dx <= r; dx++) yield tileKeyFromXY(x + dx, y + dy);
+}
+
+/** A dirty tile and how long ago it was last dirtied (quiet) and first dirtied (waited), in milliseconds. */
+export interface DirtyTileAge {
+  tile: number;
+  quietMs: number;
+  waitedMs: number;
+}
+
+/**
+ * Milliseconds until each dirty tile may be re-clustered (0: now), in the order given. A tile has settled once
+ * no write has touched it, nor any dirty tile within its reach, for `settleMs`: its clusters read those
+ * photos, and a tile at the sparse edge of a bulk import is not written by every batch while its neighbours
+ * are (clustering it between batches is work the next batch undoes). However busy its surroundings, a tile
+ * waits at most `maxDelayMs` after it first became dirty.
+ */
+export function msUntilClaimable(dirty: readonly DirtyTileAge[], settling: { settleMs: number; maxDelayMs: number }, reachM: number): number[] {
+  const quietOf = new Map(dirty.map((d) => [d.tile, d.quietMs]));
+  return dirty.map((d) => {
+    const byDelay = settling.maxDelayMs - d.waitedMs;
+    if (byDelay <= 0) return 0;
+    let quiet = Number.POSITIVE_INFINITY;
+    for (const t of withinReach(d.tile, reachM)) {
+      const q = quietOf.get(t);
+      if (q !== undefined && q < quiet) quiet = q;
+    }
+    return Math.max(0, Math.min(byDelay, settling.settleMs - quiet));
+  });
+}
+
 /**
  * Chooses the tiles of one re-clustering claim from the eligible dirty tiles (oldest first): the oldest
  * tile whose area is clear of every tile another worker holds, and then the clear tiles nearest to it, in
@@ -20,9 +55,7 @@ export function chooseClaim(eligible: readonly number[], busy: readonly number[]
   const busySet = new Set(busy);
   const clear = (key: number) => {
     if (busySet.size === 0) return true;
-    const { x, y } = tileXYFromKey(key);
-    const r = reachRing(key, reachM);
-    for (let dy = -r; dy <= r; dy++) for (let dx = -r; dx <= r; dx++) if (busySet.has(tileKeyFromXY(x + dx, y + dy))) return false;
+    for (const t of withinReach(key, reachM)) if (busySet.has(t)) return false;
     return true;
   };
   const free = eligible.filter(clear);

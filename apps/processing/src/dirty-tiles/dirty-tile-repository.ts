@@ -1,5 +1,5 @@
 import { tilesLockedByOthers, type Queryable, type TransactionSql } from '@photospots/db';
-import { chooseClaim } from './claim.ts';
+import { chooseClaim, msUntilClaimable, type DirtyTileAge } from './claim.ts';
 
 export interface ClaimedTile {
   tile: number;
@@ -7,10 +7,10 @@ export interface ClaimedTile {
 }
 
 /**
- * When a dirty tile may be re-clustered: once no write has dirtied it for `settleMs` (a bulk import
- * re-dirties its tiles with every batch; clustering them meanwhile is work the next batch undoes), or
- * once it has waited `maxDelayMs` since it first became dirty, whatever still arrives. Zero for both:
- * at once (the full rebuild, and explicit calls).
+ * When a dirty tile may be re-clustered: once no write has dirtied it, nor a tile within its reach, for
+ * `settleMs` (a bulk import re-dirties its tiles with every batch; clustering them meanwhile is work the next
+ * batch undoes), or once it has waited `maxDelayMs` since it first became dirty, whatever still arrives
+ * (msUntilClaimable). Zero for both: at once (the full rebuild, and explicit calls).
  */
 export interface Settling {
   settleMs: number;
@@ -19,29 +19,33 @@ export interface Settling {
 
 export const AT_ONCE: Settling = { settleMs: 0, maxDelayMs: 0 };
 
+/** Every dirty tile with its ages, oldest last write first. */
+async function dirtyTileAges(sql: Queryable): Promise<DirtyTileAge[]> {
+  return sql<DirtyTileAge[]>`
+    select tile,
+           extract(epoch from clock_timestamp() - dirtied_at)::float8 * 1000 as "quietMs",
+           extract(epoch from clock_timestamp() - first_dirtied_at)::float8 * 1000 as "waitedMs"
+    from dirty_tiles order by dirtied_at, tile`;
+}
+
 /**
  * Dirty tiles that may be re-clustered now, without locking them (the caller locks their area, then reads
  * them again): one compact area, clear of the areas other workers hold (see chooseClaim). `reachM` is how
- * far around its tiles a claim locks.
+ * far around its tiles a claim reads and locks.
  */
 export async function peekDirtyTiles(tx: TransactionSql, limit: number, settling: Settling = AT_ONCE, reachM = 0): Promise<number[]> {
-  const eligible = await tx<{ tile: number }[]>`
-    select tile from dirty_tiles
-    where dirtied_at <= clock_timestamp() - make_interval(secs => ${settling.settleMs / 1000}::float8)
-       or first_dirtied_at <= clock_timestamp() - make_interval(secs => ${settling.maxDelayMs / 1000}::float8)
-    order by dirtied_at, tile`;
+  const dirty = await dirtyTileAges(tx);
+  const wait = msUntilClaimable(dirty, settling, reachM);
+  const eligible = dirty.filter((_, i) => wait[i] === 0).map((d) => d.tile);
   if (eligible.length === 0) return [];
-  return chooseClaim(eligible.map((r) => r.tile), await tilesLockedByOthers(tx), limit, reachM);
+  return chooseClaim(eligible, await tilesLockedByOthers(tx), limit, reachM);
 }
 
 /** Milliseconds until the next dirty tile may be re-clustered (0: one may now), or null when nothing is dirty. */
-export async function msUntilSettled(sql: Queryable, settling: Settling): Promise<number | null> {
-  const [row] = await sql<{ ms: number | null }[]>`
-    select greatest(0, extract(epoch from min(least(
-             dirtied_at + make_interval(secs => ${settling.settleMs / 1000}::float8),
-             first_dirtied_at + make_interval(secs => ${settling.maxDelayMs / 1000}::float8))) - clock_timestamp()) * 1000)::float8 as ms
-    from dirty_tiles`;
-  return row?.ms ?? null;
+export async function msUntilSettled(sql: Queryable, settling: Settling, reachM = 0): Promise<number | null> {
+  const dirty = await dirtyTileAges(sql);
+  if (dirty.length === 0) return null;
+  return msUntilClaimable(dirty, settling, reachM).reduce((a, b) => Math.min(a, b));
 }
 
 /** The tiles of `tiles` that are still dirty now, with their versions. */
