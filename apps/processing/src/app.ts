@@ -32,6 +32,9 @@ export interface Processing {
   readiness: Record<string, ReadinessCheck>;
 }
 
+/** Pause (± half, at random) before a worker that lost a claim to another peeks again. */
+const CONTENDED_RETRY_MS = 100;
+
 /** How often dirty tiles left by a crashed worker are picked up without a new message. */
 const SWEEP_INTERVAL_MS = 10_000;
 
@@ -69,6 +72,11 @@ export function buildProcessing(config: ProcessingConfig, deps: ProcessingDeps):
         { relabelAll, settling },
       );
       if (!result) break;
+      if (result.contended) {
+        // Another worker holds part of the area; peek again once it has taken the rest of its locks.
+        await new Promise((resolve) => setTimeout(resolve, CONTENDED_RETRY_MS * (0.5 + Math.random())));
+        continue;
+      }
       results.push(result);
       relay.flush().catch((err: unknown) => log.warn({ err }, 'outbox flush failed; the relay retries'));
     }

@@ -1,6 +1,9 @@
-import { lockTiles, markTilesDirty } from '@photospots/db';
+import { lockTiles, markTilesDirty, tryLockTiles } from '@photospots/db';
 import { influenceTiles, tileKeyFromXY, tileXYFromKey } from '@photospots/geo';
-import { createTestEnv, type TestEnv } from '@photospots/test-harness';
+import { createTestEnv, readSamplePhotos, seedPhotos, type TestEnv } from '@photospots/test-harness';
+import { pino } from 'pino';
+import { buildProcessing } from '../src/app.ts';
+import { loadProcessingConfig } from '../src/config.ts';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { chooseClaim } from '../src/dirty-tiles/claim.ts';
 import { peekDirtyTiles } from '../src/dirty-tiles/dirty-tile-repository.ts';
@@ -41,10 +44,11 @@ describe('claims of two workers', () => {
   beforeEach(() => env.truncate());
   afterAll(() => env.close());
 
+  const row = (n: number) => Array.from({ length: n }, (_, x) => at(x, 0));
+
   it('a second worker claims tiles clear of the area the first one has locked, instead of queueing behind it', async () => {
     const sql = env.database.sql;
-    const row = Array.from({ length: 10 }, (_, x) => at(x, 0));
-    await markTilesDirty(sql, row);
+    await markTilesDirty(sql, row(10));
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
     let locked!: () => void;
@@ -62,5 +66,54 @@ describe('claims of two workers', () => {
     expect((await first).map(offset)).toEqual([[0, 0], [1, 0], [2, 0]]);
     // Tiles -1–3 are locked; tile 4 would lock tile 3 again: the second claim starts at tile 5.
     expect(second.map(offset)).toEqual([[5, 0], [6, 0], [7, 0]]);
+  });
+
+  it('takes area locks without waiting: false at once when another transaction holds one, and the partial locks go with the transaction', async () => {
+    const sql = env.database.sql;
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let locked!: () => void;
+    const isLocked = new Promise<void>((resolve) => (locked = resolve));
+    const holder = sql.begin(async (tx) => {
+      await lockTiles(tx, [at(5, 0)]);
+      locked();
+      await held;
+    });
+    await isLocked;
+    const started = performance.now();
+    expect(await sql.begin((tx) => tryLockTiles(tx, row(10)))).toBe(false);
+    expect(performance.now() - started).toBeLessThan(1_000);
+    // Tiles 0–4 were locked by that attempt and went with its transaction: another one takes them.
+    expect(await sql.begin((tx) => tryLockTiles(tx, row(5)))).toBe(true);
+    release();
+    await holder;
+    expect(await sql.begin((tx) => tryLockTiles(tx, row(10)))).toBe(true);
+  });
+
+  it('a worker whose area another holds does not queue behind it: it retries and rebuilds once the area is free', async () => {
+    const tiles = await seedPhotos(env.database.sql, readSamplePhotos().slice(0, 1_000));
+    await markTilesDirty(env.database.sql, tiles);
+    const worker = buildProcessing(loadProcessingConfig(env.serviceEnv()), { database: env.database, sqs: env.sqs, queues: env.queues, log: pino({ level: 'silent' }) });
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let locked!: () => void;
+    const isLocked = new Promise<void>((resolve) => (locked = resolve));
+    const holder = env.database.sql.begin(async (tx) => {
+      await lockTiles(tx, influenceTiles(tiles, 2_000)); // every tile's area: nothing is clear
+      locked();
+      await held;
+    });
+    await isLocked;
+    const rebuilt = worker.rebuildDirty();
+    await new Promise((r) => setTimeout(r, 600));
+    const waiting = await env.database.sql<{ n: number }[]>`select count(*)::int as n from pg_locks where locktype = 'advisory' and not granted`;
+    expect(waiting[0]!.n).toBe(0); // polling, not queued on a lock
+    expect(await env.database.sql`select 1 from dirty_tiles`).not.toHaveLength(0);
+    release();
+    await holder;
+    const results = await rebuilt;
+    expect(results.reduce((n, r) => n + r.tilesClaimed, 0)).toBe(new Set(tiles).size);
+    expect(await env.database.sql`select 1 from dirty_tiles`).toHaveLength(0);
+    await worker.stop();
   });
 });

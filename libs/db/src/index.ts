@@ -3,5 +3,5 @@ export { photos, hotspots, hotspotPhotos, users, favorites, ingestCheckpoints, d
 export { createDatabase, type Database, type DatabaseOptions, type Db, type Sql, type TransactionSql, type Queryable } from './client.ts';
 export { runMigrations, MIGRATIONS_FOLDER } from './migrate.ts';
 export { enqueueOutbox, enqueueOutboxMany, drainOutbox, countOutbox, type OutboxRow } from './outbox.ts';
-export { lockTiles, tilesLockedByOthers } from './locks.ts';
+export { lockTiles, tryLockTiles, tilesLockedByOthers } from './locks.ts';
 export { markTilesDirty } from './dirty-tiles.ts';

@@ -17,6 +17,22 @@ export async function lockTiles(tx: Queryable, tiles: readonly number[]): Promis
 }
 
 /**
+ * Takes the same locks without waiting: true if every tile's lock is now held, false as soon as one is held
+ * by another transaction. The locks taken before that stay held until the transaction ends, so a caller
+ * that gets false ends its transaction at once (and tries again later) rather than going on.
+ */
+export async function tryLockTiles(tx: Queryable, tiles: readonly number[]): Promise<boolean> {
+  const sorted = [...new Set(tiles)].sort((a, b) => a - b);
+  for (let i = 0; i < sorted.length; i += 1000) {
+    const chunk = sorted.slice(i, i + 1000);
+    const [row] = await tx<{ ok: boolean }[]>`
+      select bool_and(pg_try_advisory_xact_lock(${TILE_LOCK_NAMESPACE}, t)) as ok from unnest(${chunk}::int[]) as t`;
+    if (!row?.ok) return false;
+  }
+  return true;
+}
+
+/**
  * Tiles whose processing lock another transaction holds or waits for: the areas other workers are
  * re-clustering now. A worker choosing its next claim keeps clear of them, so workers run side by side
  * instead of queueing for the same locks.

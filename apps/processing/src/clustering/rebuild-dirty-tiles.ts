@@ -1,5 +1,5 @@
 import { hotspotsChanged, type PayloadOf } from '@photospots/contracts';
-import { enqueueOutbox, lockTiles, type Sql } from '@photospots/db';
+import { enqueueOutbox, tryLockTiles, type Sql } from '@photospots/db';
 import { clusteringMarginM, influenceTiles, planClusterJobs, runClusterJob, type PeopleCluster, type PeopleClusterParams } from '@photospots/geo';
 import type { MessagePublisher } from '@photospots/queue';
 import type { Logger } from '@photospots/service';
@@ -37,6 +37,8 @@ export interface RebuildResult {
   merges: number;
   splits: number;
   durationMs: number;
+  /** Another worker held part of the area: nothing was done, and the caller tries again shortly. */
+  contended?: boolean;
 }
 
 const EMPTY_RESULT: RebuildResult = {
@@ -102,7 +104,10 @@ export async function rebuildDirtyTiles(deps: RebuildDeps, correlationId: string
     const peeked = await peekDirtyTiles(tx, deps.maxTilesPerRun, options.settling, reachM);
     if (peeked.length === 0) return null;
     const area = influenceTiles(peeked, reachM);
-    await lockTiles(tx, area);
+    // Without waiting: two workers that peeked at the same moment chose the same claim, and the one that
+    // waited for the other's locks would find its tiles clean a whole pass later. The loser ends this
+    // transaction at once (releasing what it locked) and peeks again, past the winner's locks.
+    if (!(await tryLockTiles(tx, area))) return { ...EMPTY_RESULT, contended: true, durationMs: Math.round(performance.now() - started) };
     const claimed = await dirtyVersions(tx, peeked);
     if (claimed.length === 0) return { ...EMPTY_RESULT, durationMs: Math.round(performance.now() - started) };
 
