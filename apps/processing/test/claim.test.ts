@@ -29,7 +29,7 @@ describe('choosing a claim', () => {
     expect(chooseClaim(eligible, busy, 10, REACH_M).map(offset)).toEqual([[3, 0], [4, 0], [5, 0]]);
   });
 
-  it('takes the oldest tile when no tile is clear (its worker then waits for the lock): never an empty claim while tiles are dirty', () => {
+  it('takes the oldest tile when no tile is clear (its worker retries until the area is free): never an empty claim while tiles are dirty', () => {
     const eligible = [at(1, 0), at(0, 1)];
     expect(chooseClaim(eligible, [at(0, 0)], 10, REACH_M).map(offset)).toEqual([[1, 0], [0, 1]]);
     expect(chooseClaim([], [at(0, 0)], 10, REACH_M)).toEqual([]);

@@ -47,8 +47,8 @@ export function msUntilClaimable(dirty: readonly DirtyTileAge[], settling: { set
  *   can be scattered over the map and make one pass read every photo in it.
  * - Clear of other workers: a tile is taken only if no busy tile lies within its reach, so this claim's
  *   area (its tiles and their reach) and theirs do not overlap, and the workers run side by side instead
- *   of waiting for each other's locks. If no tile is clear, the oldest is taken anyway (its worker waits
- *   for the lock, as before): a claim never comes back empty while tiles are dirty.
+ *   of waiting for each other's locks. If no tile is clear, the oldest is taken anyway (its worker finds
+ *   the area held and tries again shortly): a claim never comes back empty while tiles are dirty.
  */
 export function chooseClaim(eligible: readonly number[], busy: readonly number[], limit: number, reachM: number): number[] {
   if (eligible.length === 0 || limit <= 0) return [];
