@@ -94,7 +94,7 @@ describe('a batch copied straight into photos (Postgres)', () => {
     const bad = [photo(1, {}), photo(2, { lat: 91 })]; // past the check constraint: validation upstream never lets this through
     await expect(env.database.sql.begin((tx) => upsertPhotos(tx, bad, 'copy'))).rejects.toMatchObject({ code: '23514' });
     expect(await count()).toBe(0);
-    const idleAborted = await env.database.sql`select count(*)::int as n from pg_stat_activity where state = 'idle in transaction (aborted)'`;
+    const idleAborted = await env.database.sql`select count(*)::int as n from pg_stat_activity where datname = current_database() and state = 'idle in transaction (aborted)'`;
     expect(idleAborted[0]!.n).toBe(0);
     expect(await env.database.sql.begin((tx) => upsertPhotos(tx, [photo(1, {})], 'copy'))).toMatchObject({ inserted: 1 });
   });

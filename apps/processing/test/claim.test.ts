@@ -29,6 +29,15 @@ describe('choosing a claim', () => {
     expect(chooseClaim(eligible, busy, 10, REACH_M).map(offset)).toEqual([[3, 0], [4, 0], [5, 0]]);
   });
 
+  it('measures reach across the antimeridian: the tile beyond 180° in the same row is a neighbour, two rows up is not', () => {
+    const SIDE = 2 ** 14;
+    const west = tileKeyFromXY(0, 5470);
+    const far = tileKeyFromXY(100, 5470);
+    expect(chooseClaim([west, far], [tileKeyFromXY(SIDE - 1, 5470)], 10, REACH_M)).toEqual([far]);
+    // Key arithmetic without wrapping would take x - 1 of column 0 for the last column one row up.
+    expect(chooseClaim([west, far], [tileKeyFromXY(SIDE - 1, 5468)], 10, REACH_M)[0]).toBe(west);
+  });
+
   it('takes the oldest tile when no tile is clear (its worker retries until the area is free): never an empty claim while tiles are dirty', () => {
     const eligible = [at(1, 0), at(0, 1)];
     expect(chooseClaim(eligible, [at(0, 0)], 10, REACH_M).map(offset)).toEqual([[1, 0], [0, 1]]);
@@ -106,7 +115,7 @@ describe('claims of two workers', () => {
     await isLocked;
     const rebuilt = worker.rebuildDirty();
     await new Promise((r) => setTimeout(r, 600));
-    const waiting = await env.database.sql<{ n: number }[]>`select count(*)::int as n from pg_locks where locktype = 'advisory' and not granted`;
+    const waiting = await env.database.sql<{ n: number }[]>`select count(*)::int as n from pg_locks where locktype = 'advisory' and database = (select oid from pg_database where datname = current_database()) and not granted`;
     expect(waiting[0]!.n).toBe(0); // polling, not queued on a lock
     expect(await env.database.sql`select 1 from dirty_tiles`).not.toHaveLength(0);
     release();

@@ -14,10 +14,14 @@ const COMMA = 44;
 const LF = 10;
 const CR = 13;
 
-/** Where scanning a record ended: a record, a broken one, or the end of what has arrived so far. */
+/**
+ * Where scanning a record ended: a record; a broken one (reading goes on at `next`); one that never ends
+ * (a quote not closed before the end of the file); or the end of what has arrived so far.
+ */
 type Scan =
   | { kind: 'record'; fields: string[]; next: number; lines: number }
   | { kind: 'broken'; message: string; lines: number; next: number }
+  | { kind: 'unended'; message: string }
   | { kind: 'more' }
   | { kind: 'end' };
 
@@ -58,7 +62,7 @@ function scanRecord(s: string, start: number, eof: boolean): Scan {
         const q = s.indexOf('"', from);
         if (q < 0 || (q + 1 >= n && !eof)) {
           if (!eof) return MORE;
-          return { kind: 'broken', message: 'a quoted field is not closed before the end of the file', lines: 0, next: -1 };
+          return { kind: 'unended', message: 'a quoted field is not closed before the end of the file' };
         }
         if (s.charCodeAt(q + 1) === QUOTE) {
           value += s.slice(from, q + 1);
@@ -140,10 +144,12 @@ export async function* csvRecords(input: AsyncIterable<Buffer | string> | Iterab
       }
       const scan = scanRecord(text, at, eof);
       if (scan.kind === 'end') break;
-      if (scan.kind === 'more') {
-        if (text.length - at <= MAX_RECORD_LENGTH) break;
-        // Too long to be a record: report it, and go on after the line it started on.
-        items.push({ ok: false, line, message: `a record is longer than ${MAX_RECORD_LENGTH.toLocaleString('en')} characters (or a quote is never closed)` });
+      if (scan.kind === 'more' && text.length - at <= MAX_RECORD_LENGTH) break;
+      if (scan.kind === 'more' || scan.kind === 'unended') {
+        // The record never ends (a quote not closed) or is too long to be one: report it, and go on at the
+        // line after the one it started on.
+        const message = scan.kind === 'unended' ? scan.message : `a record is longer than ${MAX_RECORD_LENGTH.toLocaleString('en')} characters (or a quote is never closed)`;
+        items.push({ ok: false, line, message });
         const next = pastLineBreak(text, at);
         if (next < 0) skipping = true;
         else line++;
@@ -152,17 +158,6 @@ export async function* csvRecords(input: AsyncIterable<Buffer | string> | Iterab
       }
       if (scan.kind === 'broken') {
         items.push({ ok: false, line, message: scan.message });
-        if (scan.next < 0) {
-          // A quote never closed: everything after it was read as one field. Go on at the next line instead.
-          const next = pastLineBreak(text, at);
-          if (next < 0) {
-            at = text.length;
-            break;
-          }
-          at = next;
-          line++;
-          continue;
-        }
         at = scan.next;
         line += scan.lines;
         continue;
@@ -188,7 +183,6 @@ export async function* csvRecords(input: AsyncIterable<Buffer | string> | Iterab
     if (items.length > 0) yield items;
   }
   text += decoder.end();
-  if (first && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const items = drain(true);
   if (items.length > 0) yield items;
 }

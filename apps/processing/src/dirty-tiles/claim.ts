@@ -1,14 +1,7 @@
-import { tileKeyFromXY, tileWidthM, tileXYFromKey } from '@photospots/geo';
+import { influenceTiles, tileXYFromKey } from '@photospots/geo';
 
-/** Tiles around `key` (Chebyshev rings) a claim of it would lock: the clustering reach, at least one ring. */
-const reachRing = (key: number, reachM: number) => Math.max(1, Math.ceil(reachM / tileWidthM(key)));
-
-/** `key` and the tiles within its reach. */
-function* withinReach(key: number, reachM: number): Generator<number> {
-  const { x, y } = tileXYFromKey(key);
-  const r = reachRing(key, reachM);
-  for (let dy = -r; dy <= r; dy++) for (let dx = -r; dx <= r; dx++) yield tileKeyFromXY(x + dx, y + dy);
-}
+/** `key` and the tiles within its reach: what a claim of it reads and locks (the rebuild's influenceTiles). */
+const withinReach = (key: number, reachM: number) => influenceTiles([key], reachM);
 
 /** A dirty tile and how long ago it was last dirtied (quiet) and first dirtied (waited), in milliseconds. */
 export interface DirtyTileAge {
@@ -66,7 +59,7 @@ export function chooseClaim(eligible: readonly number[], busy: readonly number[]
     const { x, y } = tileXYFromKey(key);
     return Math.max(Math.abs(x - s.x), Math.abs(y - s.y));
   };
-  // Stable sort: within a ring the eligible order (oldest first) is kept.
+  // Within a ring, the eligible order (oldest first).
   return pool
     .map((tile, age) => ({ tile, age, ring: ring(tile) }))
     .sort((a, b) => a.ring - b.ring || a.age - b.age)
