@@ -1,9 +1,11 @@
 /**
- * `npm run bench:photo-staging`: the two ways the ingest service fills its
+ * `npm run bench:photo-staging`: the ways to fill the ingest service's
  * staging table with a batch of photos, on a real Postgres (DATABASE_URL,
  * default the local server): one jsonb_to_recordset parameter (photo-store.ts
- * on the embedded PGlite, which cannot take COPY data) against COPY FROM STDIN
- * of the batch as one CSV text (photo-store.ts on Postgres).
+ * on the embedded PGlite, which cannot take COPY data), COPY FROM STDIN of the
+ * batch as CSV text (what photo-store.ts sent before), and COPY FROM STDIN in
+ * the binary format (photo-store.ts on Postgres, its own encoder), each timed
+ * with its encoding.
  * The Dresden sample in batches of 5,000, every batch in its own transaction,
  * several rounds; prints the median per round and the ratio.
  */
@@ -11,6 +13,8 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { randomBytes } from 'node:crypto';
 import { createDatabase } from '@photospots/db';
+import { photosToCopyBinary } from '../apps/ingest/src/photos/copy-binary.ts';
+import type { NormalisedPhoto } from '../apps/ingest/src/photos/normalised-photo.ts';
 import { readSamplePhotos, type SeedPhoto } from '@photospots/test-harness';
 import postgres from 'postgres';
 
@@ -38,16 +42,27 @@ const csvLine = (p: SeedPhoto) => {
   return [csv(r.source), csv(r.source_id), csv(r.owner_id), '', r.lat, r.lng, r.tile, r.taken_at ?? '', r.uploaded_at ?? '', csv(tags), '', r.views, '', ''].join(',') + '\n';
 };
 
+const normalised = (p: SeedPhoto): NormalisedPhoto => ({
+  source: 'flickr', sourceId: p.sourceId, ownerId: p.ownerId, ownerName: null, lat: p.lat, lng: p.lng, tile: 0,
+  takenAt: p.takenAt ?? null, uploadedAt: p.takenAt ?? null, tags: p.tags ?? [], title: null, views: p.views ?? 0,
+  license: null, imageUrl: null,
+});
+
 type Method = (tx: postgres.TransactionSql, batch: SeedPhoto[]) => Promise<void>;
 const methods: Record<string, Method> = {
   'jsonb_to_recordset (PGlite)': async (tx, batch) => {
     await tx`insert into photo_staging (${tx.unsafe(COLUMNS)}) select ${tx.unsafe(COLUMNS)}
              from jsonb_to_recordset(${JSON.stringify(batch.map(row))}::jsonb) as v(${tx.unsafe(RECORD)})`;
   },
-  'COPY FROM STDIN (Postgres)': async (tx, batch) => {
+  'COPY CSV text': async (tx, batch) => {
     const text = batch.map(csvLine).join('');
     const copy = await tx`copy photo_staging (${tx.unsafe(COLUMNS)}) from stdin with (format csv)`.writable();
     await pipeline(Readable.from([text]), copy);
+  },
+  'COPY binary (Postgres)': async (tx, batch) => {
+    const data = photosToCopyBinary(batch.map(normalised));
+    const copy = await tx`copy photo_staging (${tx.unsafe(COLUMNS)}) from stdin with (format binary)`.writable();
+    await pipeline(Readable.from([data]), copy);
   },
 };
 
@@ -81,8 +96,9 @@ try {
   }
   console.log(`staging the Dresden sample (${photos.length.toLocaleString('en')} photos, batches of ${BATCH.toLocaleString('en')}) on ${new URL(adminUrl).host}, median of ${ROUNDS} rounds:`);
   for (const [label, ms] of Object.entries(results)) console.log(`  ${label.padEnd(26)} ${ms.toFixed(1).padStart(7)} ms`);
-  const [json, copy] = Object.values(results) as [number, number];
-  console.log(`  ratio jsonb / COPY          ${(json / copy).toFixed(2)}×`);
+  const [json, csv, binary] = Object.values(results) as [number, number, number];
+  console.log(`  ratio jsonb / COPY binary   ${(json / binary).toFixed(2)}×`);
+  console.log(`  ratio COPY CSV / binary     ${(csv / binary).toFixed(2)}×`);
 } finally {
   await database.close();
   await admin.unsafe(`drop database if exists ${name} with (force)`);

@@ -88,6 +88,9 @@ try {
     return Number(a.ApproximateNumberOfMessages ?? 0) + Number(a.ApproximateNumberOfMessagesNotVisible ?? 0);
   };
   const publisher = new MessagePublisher({ sqs, queueUrls: queues.url, producer: 'test', log: pino({ level: 'silent' }) });
+  // The import stage ends when ingest marks the file's checkpoint done (after its last batch committed): the
+  // database's clock at both ends, so the 2 s table below does not round the stage up.
+  const [{ at: requestedAt }] = await pipeline.database.sql<{ at: Date }[]>`select clock_timestamp() as at`;
   const started = performance.now();
   await publisher.publish(ingestRequested, { kind: 'file-import', location: file, format: 'lbsn-csv' });
   let importedAt = 0;
@@ -114,6 +117,10 @@ try {
     }
     if (t > 1800) throw new Error('the pipeline did not settle within 30 minutes');
   }
+  const [checkpoint] = await pipeline.database.sql<{ at: Date }[]>`
+    select updated_at as at from ingest_checkpoints where job = 'file-import' and key = ${file} and done`;
+  if (!checkpoint) throw new Error('the import left no completed checkpoint');
+  const importSeconds = (checkpoint.at.getTime() - requestedAt!.getTime()) / 1000;
   const deadLetterQueues = Object.entries(queues.deadLetterUrl);
   const dead = await Promise.all(deadLetterQueues.map(([, u]) => (u ? depth(u) : 0)));
   // A dead letter fails the reconciliation: say which queue, what the message was, and what the services logged as errors.
@@ -136,7 +143,7 @@ try {
   console.log('');
   console.log(`pipeline: ${N.toLocaleString('en')} photos from file to hotspots served (${PROCESSING_TASKS} processing task${PROCESSING_TASKS > 1 ? 's' : ''})`);
   console.log(`  plain psql \\copy into an unindexed table   ${Math.round(copyRate).toLocaleString('en')} rows/s`);
-  console.log(`  import stage (validated, upserted, announced) ${Math.round(N / importedAt).toLocaleString('en')} photos/s = ${((100 * N) / importedAt / copyRate).toFixed(1)}% of the copy (goal ≥ 25%)`);
+  console.log(`  import stage (validated, upserted, announced) ${importSeconds.toFixed(2)} s: ${Math.round(N / importSeconds).toLocaleString('en')} photos/s = ${((100 * N) / importSeconds / copyRate).toFixed(1)}% of the copy (goal ≥ 25%)`);
   console.log(`  file → every hotspot scored                 ${settledAt.toFixed(0)} s (goal < 60 s); ${Math.round(N / settledAt).toLocaleString('en')} photos/s end to end`);
   console.log(`  peak RSS MB                                 ${tasks.map((t) => `${t.name} ${Math.round(peak[t.name]!)}`).join(', ')} (goal < 1,536 each)`);
   console.log(`  reconciled                                  photos ${rec!.photos} (distinct ${rec!.distinct_sources}), ${rec!.hotspots} hotspots, memberships ${rec!.members} (distinct photos ${rec!.distinct_members}), dead letters ${dead.reduce((a, b) => a + b, 0)}`);

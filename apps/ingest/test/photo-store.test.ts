@@ -11,7 +11,7 @@ beforeAll(async () => {
 beforeEach(() => env.truncate());
 afterAll(() => env.close());
 
-const awkward = ['', ' ', '"', '""', '\\', '\\"', ',', '{', '}', '{a,b}', 'NULL', 'null', '\n', '\r\n', 'a"b,c\nd', 'Brücke 🌉', 'tab\there', '\\N'];
+const awkward = ['', ' ', '"', '""', '\\', '\\"', ',', '{', '}', '{a,b}', 'NULL', 'null', '\n', '\r\n', 'a"b,c\nd', 'Brücke 🌉', 'tab\there', '\\N', 'a\0b', '\0'];
 const photo = (i: number, over: Partial<NormalisedPhoto>): NormalisedPhoto => ({
   source: 'flickr', sourceId: `p${i}`, ownerId: `u${i}`, ownerName: null, lat: 51.05, lng: 13.74, tile: 1,
   takenAt: null, uploadedAt: null, tags: [], title: null, views: 0, license: null, imageUrl: null, ...over,
@@ -24,7 +24,7 @@ async function stored() {
 }
 
 describe('staging a batch', () => {
-  it('stores the same rows by COPY (Postgres) as by one JSON parameter (the embedded database), whatever the text holds', async () => {
+  it('stores the same rows by binary COPY (Postgres) as by one JSON parameter (the embedded database), whatever the text, numbers and dates hold', async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.array(
@@ -34,7 +34,10 @@ describe('staging a batch', () => {
             tags: fc.uniqueArray(fc.oneof(fc.constantFrom(...awkward.filter((t) => t !== '')), fc.string({ minLength: 1 })), { maxLength: 6 }),
             lat: fc.double({ min: -90, max: 90, noNaN: true }),
             lng: fc.double({ min: -180, max: 180, noNaN: true }),
-            takenAt: fc.option(fc.date({ min: new Date('1900-01-01'), max: new Date('2030-01-01'), noInvalidDate: true })),
+            // Both sides of 2000 (Postgres' epoch), and past 2255, where microseconds outgrow a double.
+            takenAt: fc.option(fc.date({ min: new Date('1826-01-01'), max: new Date('2400-01-01'), noInvalidDate: true })),
+            uploadedAt: fc.option(fc.date({ min: new Date('1990-01-01'), max: new Date('2030-01-01'), noInvalidDate: true })),
+            license: fc.option(fc.constantFrom('CC BY 2.0', 'CC BY-SA 4.0', '')),
             views: fc.integer({ min: 0, max: 2_147_483_647 }),
             imageUrl: fc.option(fc.webUrl()),
           }),

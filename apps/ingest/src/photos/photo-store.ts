@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Queryable, TransactionSql } from '@photospots/db';
+import { photosToCopyBinary, storedTags, withoutNul } from './copy-binary.ts';
 import type { NormalisedPhoto } from './normalised-photo.ts';
 
 export interface UpsertResult {
@@ -20,11 +21,7 @@ const STAGING_COLUMNS = [
 const STAGING_RECORD = `source text, source_id text, owner_id text, owner_name text, lat float8, lng float8, tile int,
   taken_at timestamptz, uploaded_at timestamptz, tags text[], title text, views int, license text, image_url text`;
 
-/** Postgres text cannot hold NUL: free text from any source loses them (ids with one were rejected before). */
-const withoutNul = (s: string) => (s.includes('\0') ? s.replaceAll('\0', '') : s);
 const textOrNull = (s: string | null) => (s === null ? null : withoutNul(s));
-const toStagingTags = (tags: readonly string[]) =>
-  tags.some((t) => t.includes('\0')) ? [...new Set(tags.map(withoutNul).filter((t) => t !== ''))] : tags;
 
 function toStagingRow(p: NormalisedPhoto) {
   return {
@@ -37,27 +34,12 @@ function toStagingRow(p: NormalisedPhoto) {
     tile: p.tile,
     taken_at: p.takenAt?.toISOString() ?? null,
     uploaded_at: p.uploadedAt?.toISOString() ?? null,
-    tags: toStagingTags(p.tags),
+    tags: storedTags(p.tags),
     title: textOrNull(p.title),
     views: p.views,
     license: textOrNull(p.license),
     image_url: textOrNull(p.imageUrl),
   };
-}
-
-/** A CSV field for COPY: NULL is an empty unquoted field, text is always quoted (quotes doubled). */
-const csvText = (v: string) => (v.includes('"') ? `"${v.replaceAll('"', '""')}"` : `"${v}"`);
-const csvTextOrNull = (v: string | null) => (v === null ? '' : csvText(withoutNul(v)));
-/** A text[] literal as one CSV field: each element quoted, with backslash and quote escaped. */
-function csvTags(tags: readonly string[]): string {
-  if (tags.length === 0) return '{}';
-  if (tags.every((t) => !t.includes('"') && !t.includes('\\') && !t.includes('\0'))) return `"{""${tags.join('"",""')}""}"`;
-  return csvText(`{${toStagingTags(tags).map((t) => `"${t.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`).join(',')}}`);
-}
-
-/** One photo as a line of COPY CSV, in STAGING_COLUMNS order (built straight from the photo: the hot path). */
-function toCsvLine(p: NormalisedPhoto): string {
-  return `${csvText(p.source)},${csvText(p.sourceId)},${csvText(p.ownerId)},${csvTextOrNull(p.ownerName)},${p.lat},${p.lng},${p.tile},${p.takenAt?.toISOString() ?? ''},${p.uploadedAt?.toISOString() ?? ''},${csvTags(p.tags)},${csvTextOrNull(p.title)},${p.views},${csvTextOrNull(p.license)},${csvTextOrNull(p.imageUrl)}\n`;
 }
 
 export type StagingMethod = 'copy' | 'json';
@@ -73,28 +55,41 @@ export async function stagingMethodOf(sql: Queryable): Promise<StagingMethod> {
   return row?.embedded ? 'json' : 'copy';
 }
 
-/** A batch ready to store: one photo per key (the last occurrence wins) and, for COPY, its CSV text. */
+/** A batch ready to store: one photo per key (the last occurrence wins) and, for COPY, its binary COPY data. */
 export interface PreparedBatch {
   photos: readonly NormalisedPhoto[];
-  csv: string | undefined;
+  copy: Buffer | undefined;
+}
+
+/** The batch without earlier occurrences of a key (within one statement a key may appear once); usually the batch itself. */
+function lastOfEachKey(batch: readonly NormalisedPhoto[]): readonly NormalisedPhoto[] {
+  const lastBySource = new Map<string, Map<string, number>>();
+  let repeated = false;
+  for (let i = 0; i < batch.length; i++) {
+    const { source, sourceId } = batch[i]!;
+    let last = lastBySource.get(source);
+    if (!last) lastBySource.set(source, (last = new Map()));
+    if (last.has(sourceId)) repeated = true;
+    last.set(sourceId, i);
+  }
+  return repeated ? batch.filter((p, i) => lastBySource.get(p.source)!.get(p.sourceId) === i) : batch;
 }
 
 /**
- * Prepares a batch outside its transaction: an import builds the next batch's text while the database
+ * Prepares a batch outside its transaction: an import builds the next batch's data while the database
  * writes the one before.
  */
 export function prepareBatch(batch: readonly NormalisedPhoto[], method: StagingMethod): PreparedBatch {
-  // Within one statement a key may appear once.
-  const photos = [...new Map(batch.map((p) => [`${p.source}\u0000${p.sourceId}`, p])).values()];
-  return { photos, csv: method === 'copy' ? photos.map(toCsvLine).join('') : undefined };
+  const photos = lastOfEachKey(batch);
+  return { photos, copy: method === 'copy' ? photosToCopyBinary(photos) : undefined };
 }
 
 const isPrepared = (batch: readonly NormalisedPhoto[] | PreparedBatch): batch is PreparedBatch => !Array.isArray(batch);
 
-/** COPY of CSV text into a table, in STAGING_COLUMNS order. */
-async function copyInto(tx: TransactionSql, table: 'photos' | 'photo_staging', csv: string): Promise<void> {
-  const copy = await tx`copy ${tx(table)} (${tx.unsafe(STAGING_COLUMNS.join(', '))}) from stdin with (format csv)`.writable();
-  await pipeline(Readable.from([csv]), copy); // the whole batch's text at once: the server waits for every byte of it
+/** COPY of binary COPY data into a table, in STAGING_COLUMNS order. */
+async function copyInto(tx: TransactionSql, table: 'photos' | 'photo_staging', data: Buffer): Promise<void> {
+  const copy = await tx`copy ${tx(table)} (${tx.unsafe(STAGING_COLUMNS.join(', '))}) from stdin with (format binary)`.writable();
+  await pipeline(Readable.from([data]), copy); // the whole batch at once: the server waits for every byte of it
 }
 
 const UNIQUE_VIOLATION = '23505';
@@ -105,9 +100,9 @@ const UNIQUE_VIOLATION = '23505';
  * COPY; it is rolled back to its savepoint and the batch takes the staging path instead. A first import of a
  * file is all new rows: this halves the database's work for it (no staging copy, no ON CONFLICT per row).
  */
-async function copyAllNew(tx: TransactionSql, batch: readonly NormalisedPhoto[], csv: string): Promise<UpsertResult | undefined> {
+async function copyAllNew(tx: TransactionSql, batch: readonly NormalisedPhoto[], data: Buffer): Promise<UpsertResult | undefined> {
   try {
-    await tx.savepoint((sp) => copyInto(sp, 'photos', csv));
+    await tx.savepoint((sp) => copyInto(sp, 'photos', data));
   } catch (err) {
     if ((err as { code?: string }).code === UNIQUE_VIOLATION) return undefined;
     throw err;
@@ -129,10 +124,10 @@ export async function upsertPhotos(
   batch: readonly NormalisedPhoto[] | PreparedBatch,
   method?: StagingMethod,
 ): Promise<UpsertResult> {
-  const { photos: unique, csv } = isPrepared(batch) ? batch : prepareBatch(batch, method ?? (await stagingMethodOf(tx)));
+  const { photos: unique, copy } = isPrepared(batch) ? batch : prepareBatch(batch, method ?? (await stagingMethodOf(tx)));
   if (unique.length === 0) return { inserted: 0, updated: 0, unchanged: 0, tiles: [] };
-  if (csv !== undefined) {
-    const allNew = await copyAllNew(tx, unique, csv);
+  if (copy !== undefined) {
+    const allNew = await copyAllNew(tx, unique, copy);
     if (allNew) return allNew;
   }
 
@@ -141,7 +136,7 @@ export async function upsertPhotos(
       source text, source_id text, owner_id text, owner_name text, lat float8, lng float8, tile int,
       taken_at timestamptz, uploaded_at timestamptz, tags text[], title text, views int, license text, image_url text
     ) on commit delete rows`;
-  if (csv !== undefined) await copyInto(tx, 'photo_staging', csv);
+  if (copy !== undefined) await copyInto(tx, 'photo_staging', copy);
   else {
     await tx`
       insert into photo_staging (${tx.unsafe(STAGING_COLUMNS.join(', '))})
