@@ -71,6 +71,11 @@ describe('Flickr responses', () => {
     [{ id: 'abc' }, 'INVALID_ID'],
     [{ owner: '' }, 'NO_OWNER'],
     [{ dateupload: 'yesterday' }, 'INVALID_UPLOAD_DATE'],
+    [{ dateupload: '0' }, 'INVALID_UPLOAD_DATE'],
+    [{ dateupload: '1000000000000000' }, 'INVALID_UPLOAD_DATE'], // no Date at all
+    [{ dateupload: '10000000000000' }, 'INVALID_UPLOAD_DATE'], // year 318857: past Postgres' timestamps
+    [{ dateupload: String(Math.floor(Date.now() / 1000) + 7 * 86_400) }, 'INVALID_UPLOAD_DATE'],
+    [{ dateupload: '1000000000' }, 'INVALID_UPLOAD_DATE'], // 2001, before Flickr
   ])('skips %j as %s', (over, reason) => {
     expect(normaliseFlickrPhoto(raw(over), CC)).toEqual({ ok: false, reason });
   });

@@ -11,7 +11,7 @@ beforeAll(async () => {
 beforeEach(() => env.truncate());
 afterAll(() => env.close());
 
-const awkward = ['', ' ', '"', '""', '\\', '\\"', ',', '{', '}', '{a,b}', 'NULL', 'null', '\n', '\r\n', 'a"b,c\nd', 'Brücke 🌉', 'tab\there', '\\N', 'a\0b', '\0'];
+const awkward = ['', ' ', '"', '""', '\\', '\\"', ',', '{', '}', '{a,b}', 'NULL', 'null', '\n', '\r\n', 'a"b,c\nd', 'Brücke 🌉', 'tab\there', '\\N', 'a\0b', '\0', '\ud800', 'a\udc00b'];
 const photo = (i: number, over: Partial<NormalisedPhoto>): NormalisedPhoto => ({
   source: 'flickr', sourceId: `p${i}`, ownerId: `u${i}`, ownerName: null, lat: 51.05, lng: 13.74, tile: 1,
   takenAt: null, uploadedAt: null, tags: [], title: null, views: 0, license: null, imageUrl: null, ...over,

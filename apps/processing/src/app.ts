@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { contractsForQueue, hotspotsChanged, queueSpec } from '@photospots/contracts';
 import { drainOutbox, type Database } from '@photospots/db';
@@ -73,8 +74,8 @@ export function buildProcessing(config: ProcessingConfig, deps: ProcessingDeps):
       );
       if (!result) break;
       if (result.contended) {
-        // Another worker holds part of the area; peek again once it has taken the rest of its locks.
-        await new Promise((resolve) => setTimeout(resolve, CONTENDED_RETRY_MS * (0.5 + Math.random())));
+        // Another worker holds part of the area; peek again once it has taken the rest of its locks (or stop at once).
+        await sleep(CONTENDED_RETRY_MS * (0.5 + Math.random()), undefined, { signal }).catch(() => undefined);
         continue;
       }
       results.push(result);

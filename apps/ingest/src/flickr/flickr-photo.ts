@@ -13,6 +13,8 @@ export type SkipReason = 'INVALID_ID' | 'NO_OWNER' | 'NO_LOCATION' | 'INVALID_UP
 const MAX_TEXT_LENGTH = 500;
 const MAX_NAME_LENGTH = 200;
 const MAX_VIEWS = 2_147_483_647;
+/** Flickr opened in February 2004; 2004-01-01 UTC, in seconds. */
+const FLICKR_OPENED_S = Date.UTC(2004, 0, 1) / 1000;
 const MAX_TAGS = 100;
 
 /**
@@ -80,7 +82,11 @@ export function normaliseFlickrPhoto(
   }
 
   const upload = number(raw.dateupload);
-  if (upload === undefined || !Number.isInteger(upload) || upload <= 0) return { ok: false, reason: 'INVALID_UPLOAD_DATE' };
+  // Seconds since 1970, not before Flickr opened nor in the future: a number past that is not an upload time
+  // (and past year 275760 not a date at all, which would fail the whole batch when stored).
+  if (upload === undefined || !Number.isInteger(upload) || upload < FLICKR_OPENED_S || upload * 1000 > Date.now() + 86_400_000) {
+    return { ok: false, reason: 'INVALID_UPLOAD_DATE' };
+  }
 
   const views = number(raw.views);
   const imageUrl = text(raw.url_q)?.trim();

@@ -4,6 +4,7 @@ import type { BBox } from '@photospots/geo';
 import type { MessagePublisher } from '@photospots/queue';
 import type { Logger } from '@photospots/service';
 import type { NormalisedPhoto } from '../photos/normalised-photo.ts';
+import { prepareBatch, stagingMethodOf } from '../photos/photo-store.ts';
 import { storePhotoBatch } from '../photos/store-photo-batch.ts';
 import { requestThumbnails } from '../thumbnails/request-thumbnails.ts';
 import type { FlickrClient } from './flickr-client.ts';
@@ -110,6 +111,7 @@ export async function harvestFlickr(request: HarvestRequest, deps: HarvestDeps, 
     const progress = new HarvestProgress({ key, bbox: request.bbox, since: request.since, until, incremental: state.incremental, resumed: saved.size > 0 }, deps.client, deps.limiter);
     progress.totals = state.totals ?? emptyCounts();
     if (progress.resumed) log.info({ harvest: key, queriesRecorded: saved.size }, 'resuming an interrupted harvest');
+    const method = await stagingMethodOf(sql); // once per harvest, not per batch
 
     const writePages = async (pages: FetchedPage[]) => {
       const photos = pages.flatMap((p) => p.photos);
@@ -120,7 +122,7 @@ export async function harvestFlickr(request: HarvestRequest, deps: HarvestDeps, 
       }
       const batches = (state.batches ?? 0) + 1;
       await sql.begin(async (tx) => {
-        const stored = await storePhotoBatch(tx, deps.publisher, { photos, source: FLICKR_SOURCE, batchId: `flickr:${id}:${batches}`, correlationId });
+        const stored = await storePhotoBatch(tx, deps.publisher, { photos: prepareBatch(photos, method), source: FLICKR_SOURCE, batchId: `flickr:${id}:${batches}`, correlationId });
         delta.inserted = stored.inserted;
         delta.updated = stored.updated;
         delta.unchanged = photos.length - stored.inserted - stored.updated;

@@ -21,20 +21,25 @@ const STAGING_COLUMNS = [
 const STAGING_RECORD = `source text, source_id text, owner_id text, owner_name text, lat float8, lng float8, tile int,
   taken_at timestamptz, uploaded_at timestamptz, tags text[], title text, views int, license text, image_url text`;
 
-const textOrNull = (s: string | null) => (s === null ? null : withoutNul(s));
+/**
+ * Text as binary COPY stores it, for the JSON path: UTF-8 there turns a lone surrogate (possible in a JSON API's
+ * escapes) into U+FFFD, and jsonb would reject the batch for it.
+ */
+const wellFormed = (s: string) => (s.isWellFormed() ? s : s.toWellFormed());
+const textOrNull = (s: string | null) => (s === null ? null : wellFormed(withoutNul(s)));
 
 function toStagingRow(p: NormalisedPhoto) {
   return {
-    source: p.source,
-    source_id: p.sourceId,
-    owner_id: p.ownerId,
+    source: wellFormed(p.source),
+    source_id: wellFormed(p.sourceId),
+    owner_id: wellFormed(p.ownerId),
     owner_name: textOrNull(p.ownerName),
     lat: p.lat,
     lng: p.lng,
     tile: p.tile,
     taken_at: p.takenAt?.toISOString() ?? null,
     uploaded_at: p.uploadedAt?.toISOString() ?? null,
-    tags: storedTags(p.tags),
+    tags: storedTags(p.tags).map(wellFormed),
     title: textOrNull(p.title),
     views: p.views,
     license: textOrNull(p.license),
