@@ -1,4 +1,4 @@
-export { foldText, tagKey, cleanTag, parseTagList, displayTag } from './normalise.ts';
+export { foldText, tagKey, cleanTag, parseTagList, displayTag, truncateText } from './normalise.ts';
 export { isStopTag } from './stop-list.ts';
 export { TagCounter } from './tag-counter.ts';
 export { distinctiveTags, type DistinctiveTag, type DistinctiveTagOptions, type TagStats } from './distinctive-tags.ts';

@@ -34,9 +34,19 @@ export function tagKey(raw: string): string {
   return key;
 }
 
-/** A tag as stored: trimmed and lower-cased, accents kept for display; '' if empty. */
+/**
+ * The first `max` UTF-16 units of `s`, one fewer where the cut would split a surrogate pair (an emoji cut in
+ * half is stored as U+FFFD).
+ */
+export function truncateText(s: string, max: number): string {
+  if (s.length <= max) return s;
+  const last = s.charCodeAt(max - 1);
+  return s.slice(0, last >= 0xd800 && last <= 0xdbff ? max - 1 : max);
+}
+
+/** A tag as stored: trimmed and lower-cased, accents kept for display, at most 100 units; '' if empty. */
 export function cleanTag(raw: string): string {
-  return raw.trim().toLowerCase().replace(/\s+/g, ' ').slice(0, 100);
+  return truncateText(raw.trim().toLowerCase().replace(/\s+/g, ' '), 100);
 }
 
 /** Splits a tag list (';' in LBSN exports, spaces in Flickr's API) into clean, unique tags. */

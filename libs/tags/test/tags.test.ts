@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cleanTag, displayTag, distinctiveTags, foldText, isStopTag, parseTagList, TagCounter, tagKey } from '../src/index.ts';
+import { cleanTag, displayTag, distinctiveTags, foldText, isStopTag, parseTagList, TagCounter, tagKey, truncateText } from '../src/index.ts';
 
 describe('normalisation', () => {
   it('folds case, accents, umlauts and ß for search', () => {
@@ -16,6 +16,14 @@ describe('normalisation', () => {
     expect(parseTagList('Dresden;;frauenkirche; Frauenkirche ;night', ';')).toEqual(['dresden', 'frauenkirche', 'night']);
     expect(parseTagList('a b  c', /\s+/)).toEqual(['a', 'b', 'c']);
     expect(cleanTag('  Blaues   Wunder ')).toBe('blaues wunder');
+  });
+  it('cuts long text without splitting a surrogate pair', () => {
+    const bridge = '🌉';
+    expect(truncateText(`${'a'.repeat(99)}${bridge}`, 100)).toBe('a'.repeat(99));
+    expect(truncateText(`${'a'.repeat(98)}${bridge}b`, 100)).toBe(`${'a'.repeat(98)}${bridge}`);
+    expect(truncateText('short', 100)).toBe('short');
+    expect(cleanTag(`${'x'.repeat(99)}${bridge}`).isWellFormed()).toBe(true);
+    for (let cut = 1; cut <= 12; cut++) expect(truncateText(bridge.repeat(6), cut).isWellFormed()).toBe(true);
   });
   it('title-cases labels', () => {
     expect(displayTag('frauenkirche')).toBe('Frauenkirche');

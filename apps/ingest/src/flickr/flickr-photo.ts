@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { tileKeyOf } from '@photospots/geo';
-import { parseTagList } from '@photospots/tags';
+import { parseTagList, truncateText } from '@photospots/tags';
 import type { NormalisedPhoto } from '../photos/normalised-photo.ts';
 import { flickrLicence } from './flickr-licences.ts';
 
@@ -52,7 +52,7 @@ function takenAt(raw: Record<string, unknown>): Date | null {
 
 function cleanText(value: unknown, max: number): string | null {
   const t = text(value)?.trim();
-  return t ? t.slice(0, max) : null;
+  return t ? truncateText(t, max) : null;
 }
 
 /**

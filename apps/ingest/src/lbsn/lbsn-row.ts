@@ -1,5 +1,5 @@
 import { tileKeyOf } from '@photospots/geo';
-import { parseTagList } from '@photospots/tags';
+import { parseTagList, truncateText } from '@photospots/tags';
 import type { NormalisedPhoto, RowError, RowErrorCode } from '../photos/normalised-photo.ts';
 
 /** Columns of an LBSN "post" export, in file order; the header must contain at least the required ones. */
@@ -137,7 +137,7 @@ export function parseLbsnRecord(fields: Fields, line: number, now = Date.now()):
     takenAt,
     uploadedAt,
     tags: parseTagList(fields.hashtags ?? '', ';').slice(0, 100),
-    title: body === '' ? null : body.slice(0, MAX_TEXT_LENGTH),
+    title: body === '' ? null : truncateText(body, MAX_TEXT_LENGTH),
     views,
     license: null,
     imageUrl: null,
