@@ -64,6 +64,16 @@ describe('staging a batch', () => {
 describe('a batch copied straight into photos (Postgres)', () => {
   const count = async () => (await env.database.sql<{ n: number }[]>`select count(*)::int as n from photos`)[0]!.n;
 
+  it.each(['copy', 'json'] as const)('keeps the last of a key repeated in one batch, and tells sources apart (%s)', async (method) => {
+    const batch = [photo(1, { views: 1 }), photo(1, { source: 'lbsn-9', views: 2 }), photo(2, {}), photo(1, { views: 3 })];
+    expect(await env.database.sql.begin((tx) => upsertPhotos(tx, batch, method))).toMatchObject({ inserted: 3 });
+    expect(await env.database.sql`select source, source_id, views from photos order by source, source_id`).toEqual([
+      { source: 'flickr', source_id: 'p1', views: 3 },
+      { source: 'flickr', source_id: 'p2', views: 0 },
+      { source: 'lbsn-9', source_id: 'p1', views: 2 },
+    ]);
+  });
+
   it('falls back to the staging path when some photos are stored already, and counts each row once', async () => {
     const first = [photo(1, {}), photo(2, {})];
     expect(await env.database.sql.begin((tx) => upsertPhotos(tx, first, 'copy'))).toEqual({ inserted: 2, updated: 0, unchanged: 0, tiles: [1] });
