@@ -64,6 +64,7 @@ export default [
       '@nx/enforce-module-boundaries': boundaries(depConstraints, [
         '@photospots/ingest/config',
         '@photospots/processing/config',
+        '@photospots/processing/backlog-metric', // the metric infra/ scales processing on
         '@photospots/scoring/config',
         '@photospots/query-api/config',
         '@photospots/migrate/config',

@@ -9,7 +9,8 @@ import type { Logger, ReadinessCheck } from '@photospots/service';
 import { rebuildDirtyTiles, type RebuildResult } from './clustering/rebuild-dirty-tiles.ts';
 import type { ProcessingConfig } from './config.ts';
 import { createPhotosIngestedHandler } from './consumers/photos-ingested-handler.ts';
-import { AT_ONCE, markAllTilesDirty, msUntilSettled, type Settling } from './dirty-tiles/dirty-tile-repository.ts';
+import { startBacklogReports } from './dirty-tiles/backlog-metric.ts';
+import { AT_ONCE, countDirtyTiles, markAllTilesDirty, msUntilSettled, type Settling } from './dirty-tiles/dirty-tile-repository.ts';
 import { RebuildLoop } from './clustering/rebuild-loop.ts';
 
 /** The queues this service announces to through the outbox (other services' rows are theirs to send). */
@@ -20,6 +21,8 @@ export interface ProcessingDeps {
   sqs: SQSClient;
   queues: QueueUrls;
   log: Logger;
+  /** Where the dirty-tile metric records go (default stdout, where CloudWatch Logs reads them). */
+  writeMetric?: (line: string) => void;
 }
 
 export interface Processing {
@@ -111,6 +114,8 @@ export function buildProcessing(config: ProcessingConfig, deps: ProcessingDeps):
     visibilityTimeoutSeconds: config.SQS_VISIBILITY_TIMEOUT_SECONDS ?? queueSpec('photosIngested').visibilityTimeoutSeconds,
   });
 
+  let backlogReports: { stop(): void } | undefined;
+
   return {
     rebuildDirty,
     rebuildAll: async (correlationId: string = randomUUID()) => {
@@ -124,8 +129,17 @@ export function buildProcessing(config: ProcessingConfig, deps: ProcessingDeps):
     start: () => {
       consumer.start();
       loop.poke();
+      if (config.PROCESSING_BACKLOG_METRIC_SECONDS > 0) {
+        backlogReports = startBacklogReports({
+          count: () => countDirtyTiles(database.sql),
+          intervalMs: config.PROCESSING_BACKLOG_METRIC_SECONDS * 1000,
+          write: deps.writeMetric,
+          onError: (err) => log.warn({ err }, 'could not count dirty tiles for the backlog metric'),
+        });
+      }
     },
     stop: async () => {
+      backlogReports?.stop();
       await consumer.stop();
       await loop.stop();
       await relay.flush().catch(() => 0);

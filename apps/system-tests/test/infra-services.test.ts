@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { loadConfig } from '@photospots/config';
 import { ingestRequested } from '@photospots/contracts';
+import { BACKLOG_METRIC } from '@photospots/processing/backlog-metric';
 import { describe, expect, it } from 'vitest';
 import { isSecretVariable, loadDeployables, UNSET_IN_AWS, type Deployable } from './support/deployables.ts';
 import {
@@ -99,6 +100,20 @@ describe('every deployable app has a complete ECS service module', () => {
       expect(policies.filter((p) => p.count === `\${local.${mode}_mode ? 1 : 0}`).length, mode).toBeGreaterThan(0);
     }
     expect(autoscaling.locals).toMatchObject({ queue_mode: '${var.mode == "queue"}', http_mode: '${var.mode == "http"}' });
+  });
+
+  it('scales processing on the dirty-tile metric the service writes, per task, as well as on its queue', () => {
+    const scaling = serviceCalls.get('processing')!.scaling as Body;
+    expect(scaling.work_metric).toEqual({
+      namespace: BACKLOG_METRIC.namespace,
+      name: BACKLOG_METRIC.name,
+      dimensions: { [BACKLOG_METRIC.dimension]: BACKLOG_METRIC.service },
+      per_task: expect.any(Number),
+    });
+    expect(serviceModule.modules.autoscaling!.work_metric).toBe('${var.scaling.work_metric}');
+    const policy = autoscaling.resources.aws_appautoscaling_policy!.work_per_task!;
+    expect(policy.count).toBe('${local.queue_mode && var.work_metric != null ? 1 : 0}');
+    expect(JSON.stringify(policy)).toContain('work / IF(tasks > 0, tasks, 1)');
   });
 });
 

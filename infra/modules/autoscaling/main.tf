@@ -1,7 +1,10 @@
 # Task-count autoscaling of one ECS service.
 #  - queue workers: target tracking on backlog per task (visible messages of the
 #    consumed queue / running tasks), plus a step policy that adds tasks when the
-#    oldest message gets too old (a backlog that is small but stuck);
+#    oldest message gets too old (a backlog that is small but stuck), and, where
+#    the service reports its own backlog as a metric (processing: dirty tiles),
+#    target tracking on that per task as well (the service scales out when any
+#    policy asks, and in only when all agree);
 #  - HTTP services: target tracking on CPU and on ALB requests per target.
 
 locals {
@@ -73,6 +76,71 @@ resource "aws_appautoscaling_policy" "backlog_per_task" {
         id          = "backlog_per_task"
         label       = "Messages waiting per task"
         expression  = "visible / IF(tasks > 0, tasks, 1)"
+        return_data = true
+      }
+    }
+  }
+}
+
+resource "aws_appautoscaling_policy" "work_per_task" {
+  count = local.queue_mode && var.work_metric != null ? 1 : 0
+
+  name               = "${var.service_name}-${lower(var.work_metric.name)}-per-task"
+  policy_type        = "TargetTrackingScaling"
+  service_namespace  = aws_appautoscaling_target.this.service_namespace
+  resource_id        = aws_appautoscaling_target.this.resource_id
+  scalable_dimension = aws_appautoscaling_target.this.scalable_dimension
+
+  target_tracking_scaling_policy_configuration {
+    target_value       = var.work_metric.per_task
+    scale_in_cooldown  = 300
+    scale_out_cooldown = 60
+
+    customized_metric_specification {
+      metrics {
+        id          = "work"
+        label       = "${var.work_metric.name} waiting"
+        return_data = false
+        metric_stat {
+          # Every task reports the same service-wide count.
+          stat = "Maximum"
+          metric {
+            namespace   = var.work_metric.namespace
+            metric_name = var.work_metric.name
+            dynamic "dimensions" {
+              for_each = var.work_metric.dimensions
+              content {
+                name  = dimensions.key
+                value = dimensions.value
+              }
+            }
+          }
+        }
+      }
+      metrics {
+        id          = "tasks"
+        label       = "Running tasks"
+        return_data = false
+        metric_stat {
+          stat = "Average"
+          metric {
+            namespace   = "ECS/ContainerInsights"
+            metric_name = "RunningTaskCount"
+            dimensions {
+              name  = "ClusterName"
+              value = var.cluster_name
+            }
+            dimensions {
+              name  = "ServiceName"
+              value = var.service_name
+            }
+          }
+        }
+      }
+      metrics {
+        id          = "work_per_task"
+        label       = "${var.work_metric.name} per task"
+        expression  = "work / IF(tasks > 0, tasks, 1)"
         return_data = true
       }
     }

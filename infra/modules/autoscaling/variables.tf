@@ -32,6 +32,17 @@ variable "backlog_per_task" {
   default     = 100
 }
 
+variable "work_metric" {
+  description = "Queue mode, optional: a backlog the service reports itself (a CloudWatch metric, one count for the whole service, read as its maximum), held at per_task units per running task. Processing reports its dirty tiles this way: its queue only wakes it."
+  type = object({
+    namespace  = string
+    name       = string
+    dimensions = map(string)
+    per_task   = number
+  })
+  default = null
+}
+
 variable "max_message_age_seconds" {
   description = "Queue mode: add a task while the oldest message is older than this."
   type        = number

@@ -268,6 +268,7 @@ module "autoscaling" {
   queue_name                   = var.scaling.mode == "queue" ? var.consumes[var.scaling.queue].name : null
   max_message_age_seconds      = var.scaling.max_message_age_seconds
   backlog_per_task             = var.scaling.backlog_per_task
+  work_metric                  = var.scaling.work_metric
   cpu_target                   = var.scaling.cpu_target
   requests_per_target          = var.scaling.requests_per_target
   request_count_resource_label = var.scaling.request_count_resource_label

@@ -144,12 +144,18 @@ variable "write_buckets" {
 variable "scaling" {
   description = "Task count bounds and what drives them: \"queue\" (backlog per task of one consumed queue, and its oldest message's age) or \"http\" (CPU and requests per target)."
   type = object({
-    mode                         = string
-    min_tasks                    = number
-    max_tasks                    = number
-    queue                        = optional(string)
-    backlog_per_task             = optional(number, 100)
-    max_message_age_seconds      = optional(number, 600)
+    mode                    = string
+    min_tasks               = number
+    max_tasks               = number
+    queue                   = optional(string)
+    backlog_per_task        = optional(number, 100)
+    max_message_age_seconds = optional(number, 600)
+    work_metric = optional(object({
+      namespace  = string
+      name       = string
+      dimensions = map(string)
+      per_task   = number
+    }))
     cpu_target                   = optional(number, 60)
     requests_per_target          = optional(number, 1000)
     request_count_resource_label = optional(string)

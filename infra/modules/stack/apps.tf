@@ -96,6 +96,7 @@ module "processing" {
   code_defaults = [
     "DATABASE_POOL_MAX", "AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
     "SQS_WAIT_TIME_SECONDS", "SQS_VISIBILITY_TIMEOUT_SECONDS", "HEALTH_HOST", "PROCESSING_MAX_TILES_PER_RUN", "PROCESSING_SETTLE_MS", "PROCESSING_MAX_DELAY_MS", "PROCESSING_CONSUMER_BATCH",
+    "PROCESSING_BACKLOG_METRIC_SECONDS",
     "CLUSTER_CELL_SIZE_MERC_M", "CLUSTER_MIN_USERS", "CLUSTER_BANDWIDTH_M", "CLUSTER_PEAK_SEPARATION_M",
     "CLUSTER_MAX_RADIUS_M", "NAMING_BACKGROUND_RADIUS_M", "NAMING_LOCAL_RADIUS_M", "NAMING_BROAD_EXTENT",
     "NAMING_QUALIFIER_SHARE",
@@ -106,8 +107,16 @@ module "processing" {
     queue     = "photosIngested"
     min_tasks = var.services["processing"].min_tasks
     max_tasks = var.services["processing"].max_tasks
-    # One photos.ingested message is one ingest batch (5,000 photos); see docs/scaling.md.
+    # One photos.ingested message is one ingest batch (20,000 photos); see docs/scaling.md.
     backlog_per_task = 20
+    # The messages only wake processing; its work is the dirty tiles, which each task reports every minute
+    # (apps/processing/src/dirty-tiles/backlog-metric.ts). A task re-clusters ~10–25 tiles/s of a dense city.
+    work_metric = {
+      namespace  = "Photospots"
+      name       = "DirtyTiles"
+      dimensions = { service = "processing" }
+      per_task   = 500
+    }
   }
 }
 

@@ -59,7 +59,7 @@ resource "aws_ecs_task_definition" "migrate" {
 
   container_definitions = jsonencode([
     {
-      name      = "migrate"
+      name        = "migrate"
       image       = "${local.image_base}migrate-${var.image_tag}"
       essential   = true
       environment = [{ name = "LOG_LEVEL", value = var.log_level }]

@@ -89,10 +89,10 @@ variable "services" {
     use_spot  = optional(bool, false)
   }))
   default = {
-    ingest       = { cpu = 1024, memory = 2048, min_tasks = 1, max_tasks = 4 }
-    processing   = { cpu = 1024, memory = 2048, min_tasks = 1, max_tasks = 8 }
-    scoring      = { cpu = 512, memory = 1024, min_tasks = 1, max_tasks = 4 }
-    "query-api"  = { cpu = 512, memory = 1024, min_tasks = 2, max_tasks = 10 }
+    ingest      = { cpu = 1024, memory = 2048, min_tasks = 1, max_tasks = 4 }
+    processing  = { cpu = 1024, memory = 2048, min_tasks = 1, max_tasks = 8 }
+    scoring     = { cpu = 512, memory = 1024, min_tasks = 1, max_tasks = 4 }
+    "query-api" = { cpu = 512, memory = 1024, min_tasks = 2, max_tasks = 10 }
   }
   validation {
     condition     = length(setsymmetricdifference(keys(var.services), ["ingest", "processing", "scoring", "query-api"])) == 0
