@@ -98,6 +98,29 @@ describe('LocalTagBackground', () => {
     }
   });
 
+  it('counts as the brute-force scan does in a window as wide as a country (coarser cells), and for circles reaching past its edge', () => {
+    const w = windowOf(2_000, 21);
+    const random = seededRandom(22);
+    // Half the photos scattered over five degrees, half around Dresden: the grid would need 100,000s of 100 m cells.
+    for (let i = 0; i < w.count; i += 2) {
+      w.lat[i] = 49 + random() * 5;
+      w.lng[i] = 11 + random() * 5;
+      w.user[i] = 10_000 + i; // one photographer each: a photo missed changes the count
+    }
+    const background = new LocalTagBackground(w);
+    const keys = TAGS.map(tagKey);
+    for (let q = 0; q < 60; q++) {
+      const wide = q % 2 === 0;
+      const lat = wide ? 48.9 + random() * 5.2 : 51.05 + (random() - 0.5) * 0.05;
+      const lng = wide ? 10.9 + random() * 5.2 : 13.74 + (random() - 0.5) * 0.07;
+      const radius = [400, 1500, 100_000, 250_000][Math.floor(q / 2) % 4]!;
+      const got = background.around(lat, lng, radius, keys);
+      const want = bruteForce(w, lat, lng, radius, keys);
+      expect(got.userCount).toBe(want.userCount);
+      expect(Object.fromEntries(keys.map((k) => [k, got.usersWith(k)]))).toEqual(Object.fromEntries(keys.map((k) => [k, want.counts[k]])));
+    }
+  });
+
   it('answers an empty window with zeros', () => {
     const empty = new LocalTagBackground(windowOf(0, 1));
     const stats = empty.around(51, 13, 1500, ['elbe']);
