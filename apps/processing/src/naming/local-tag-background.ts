@@ -207,8 +207,8 @@ export class LocalTagBackground {
       }
       const query = ++this.#query;
       let found = 0;
-      // First the photographers in the circle, each with a list of their photos in it …
-      for (let row = rowLo; row <= rowHi; row++) {
+      // First the photographers in the circle, each with a list of their photos in it (no cell: no photo) …
+      for (let row = rowLo; row <= rowHi && columnLo <= columnHi; row++) {
         for (let p = start[row * grid.columns + columnLo]!, end = start[row * grid.columns + columnHi + 1]!; p < end; p++) {
           const dx = (lngAt[p]! - lng) * kx;
           const dy = (latAt[p]! - lat) * M_PER_DEG;
