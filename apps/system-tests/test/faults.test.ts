@@ -42,9 +42,11 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   if (stack) {
-    const outputs = [...stack.services.values()].map((s) => `--- ${s.name}\n${s.output().slice(-3000)}`).join('\n');
+    const exitCodes = await stack.stopAll();
+    // What each service wrote last, shutdown included: the story of a failure.
+    const outputs = [...stack.services.values()].map((s) => `--- ${s.name}\n${s.output().slice(-6000)}`).join('\n');
     // Every service stops cleanly on SIGTERM, even after the faults it went through…
-    expect(await stack.stopAll(), outputs).toEqual([0, 0, 0, 0]);
+    expect(exitCodes, outputs).toEqual([0, 0, 0, 0]);
     // …and no secret it was given appears in anything it wrote, errors included.
     for (const svc of stack.services.values()) {
       for (const secret of Object.values(STACK_SECRETS)) expect(svc.output().includes(secret), `${secret} in ${svc.name}'s output`).toBe(false);
@@ -101,7 +103,8 @@ describe('faults', () => {
   });
 
   it('Postgres unreachable mid-run: /readyz says not ready, services reconnect, no message or photo is lost', async () => {
-    stack = await startLocalStack(env, { INGEST_BATCH_SIZE: '2000', SQS_VISIBILITY_TIMEOUT_SECONDS: '5' });
+    // Info logs: a failure then shows how far the import got and what each retry did.
+    stack = await startLocalStack(env, { INGEST_BATCH_SIZE: '2000', SQS_VISIBILITY_TIMEOUT_SECONDS: '5', LOG_LEVEL: 'info' });
     await requestImport();
     await waitFor(async () => (await photoCount()) >= 2000, { timeoutMs: 60_000, message: 'photos to arrive' });
     stack.proxies.postgres.cut();

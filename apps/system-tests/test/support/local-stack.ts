@@ -95,13 +95,18 @@ export async function startLocalStack(env: TestEnv, extra: Record<string, string
 
 /** Waits until nothing is dirty, queued, unsent or unscored, with `photos` photos stored. */
 export async function settled(env: TestEnv, photos: number, timeoutMs = 150_000) {
+  let last: unknown;
   return waitFor(
     async () => {
       const s = await pipelineState(env.database.sql, env.sqs, Object.values(env.queues.url));
+      last = s;
       return s.settled && s.photos === photos ? s : undefined;
     },
     { timeoutMs, intervalMs: 500, message: `the pipeline to settle with ${photos} photos` },
-  );
+  ).catch((err: unknown) => {
+    // Where it stood: photos stored, dirty tiles, outbox, queue depths.
+    throw new Error(`${(err as Error).message}; last state ${JSON.stringify(last)}`);
+  });
 }
 
 /** Consistency of the stored result: every photo at most once in a hotspot, and counts that add up. */
