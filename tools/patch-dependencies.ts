@@ -76,6 +76,54 @@ const copyError = {
     stream && (stream.destroy(err), stream = null)`,
 };
 
+/**
+ * postgres@3.4.9: when a transaction's connection closes, sql.begin() rejects at once, but the callback runs
+ * on, and its later statements (and the ROLLBACK or COMMIT begin sends when the callback settles) still go to
+ * the same connection object, which the pool may by then have reopened for another caller. Seen here: a
+ * stale COMMIT ended another caller's transaction halfway (its two statements ran under two transaction ids).
+ * Once begin() has settled, its scopes reject every statement instead (libs/db/test/transactions.test.ts).
+ */
+const settledTransaction = {
+  find: `    let savepoints = 0
+      , connection
+      , prepare = null
+
+    try {
+      await sql.unsafe('begin ' + options.replace(/[^a-z ]/ig, ''), [], { onexecute }).execute()
+      return await Promise.race([
+        scope(connection, fn),
+        new Promise((_, reject) => connection.onclose = reject)
+      ])
+    } catch (error) {
+      throw error
+    }`,
+  replace: `    let savepoints = 0
+      , connection
+      , prepare = null
+      , settled = false // photospots patch: a settled transaction's statements never reach the connection
+
+    try {
+      await sql.unsafe('begin ' + options.replace(/[^a-z ]/ig, ''), [], { onexecute }).execute()
+      return await Promise.race([
+        scope(connection, fn),
+        new Promise((_, reject) => connection.onclose = reject)
+      ])
+    } catch (error) {
+      throw error
+    } finally {
+      settled = true
+    }`,
+};
+
+const settledScope = {
+  find: `      function handler(q) {
+        q.catch(e => uncaughtError || (uncaughtError = e))`,
+  replace: `      function handler(q) {
+        if (settled) // photospots patch: see settled above
+          return q.reject(Errors.connection('CONNECTION_CLOSED', options, options))
+        q.catch(e => uncaughtError || (uncaughtError = e))`,
+};
+
 const patches: Patch[] = [
   { name: 'postgres (ESM): guard nextWrite against a closed socket', file: packageFile('postgres', 'src/connection.js'), ...guard },
   { name: 'postgres (CJS): guard nextWrite against a closed socket', file: packageFile('postgres', 'cjs/src/connection.js'), ...guard },
@@ -83,6 +131,10 @@ const patches: Patch[] = [
   { name: 'postgres (CJS): TCP no-delay', file: packageFile('postgres', 'cjs/src/connection.js'), ...noDelay },
   { name: 'postgres (ESM): settle a failed COPY FROM STDIN', file: packageFile('postgres', 'src/connection.js'), ...copyError },
   { name: 'postgres (CJS): settle a failed COPY FROM STDIN', file: packageFile('postgres', 'cjs/src/connection.js'), ...copyError },
+  { name: 'postgres (ESM): a settled transaction keeps its statements', file: packageFile('postgres', 'src/index.js'), ...settledTransaction },
+  { name: 'postgres (CJS): a settled transaction keeps its statements', file: packageFile('postgres', 'cjs/src/index.js'), ...settledTransaction },
+  { name: 'postgres (ESM): a settled transaction\'s scopes reject statements', file: packageFile('postgres', 'src/index.js'), ...settledScope },
+  { name: 'postgres (CJS): a settled transaction\'s scopes reject statements', file: packageFile('postgres', 'cjs/src/index.js'), ...settledScope },
 ];
 
 /**
