@@ -81,7 +81,10 @@ const copyError = {
  * on, and its later statements (and the ROLLBACK or COMMIT begin sends when the callback settles) still go to
  * the same connection object, which the pool may by then have reopened for another caller. Seen here: a
  * stale COMMIT ended another caller's transaction halfway (its two statements ran under two transaction ids).
- * Once begin() has settled, its scopes reject every statement instead (libs/db/test/transactions.test.ts).
+ * And statements the transaction had queued (its connection's pipeline full) never settle at all: an
+ * import waiting on one hangs for good (porsager/postgres#1186, #1216; fix proposed in #1215). Once begin()
+ * has settled, its queued statements are rejected and its scopes reject every new one
+ * (libs/db/test/transactions.test.ts).
  */
 const settledTransaction = {
   find: `    let savepoints = 0
@@ -112,6 +115,8 @@ const settledTransaction = {
       throw error
     } finally {
       settled = true
+      while (queries.length)
+        queries.shift().reject(Errors.connection('CONNECTION_CLOSED', options, options))
     }`,
 };
 

@@ -50,4 +50,23 @@ describe('a transaction whose connection drops', () => {
     expect(late).toBe('CONNECTION_CLOSED');
     expect(await txid(database.sql)).toBeGreaterThan(ids[0]!);
   });
+
+  it('settles every statement it had queued: none waits for good', async () => {
+    await txid(database.sql);
+    let statements: Promise<unknown>[] = [];
+    const dropped = database.sql.begin(async (tx) => {
+      // More than the connection pipelines at once (100): the rest wait in the transaction's own queue.
+      statements = Array.from({ length: 400 }, (_, i) => tx`select pg_sleep(0.002), ${i}::int as i`.then(() => 'done', (err: { code?: string }) => err.code));
+      await Promise.all(statements);
+    });
+    setTimeout(() => {
+      proxy.cut();
+      setTimeout(() => proxy.restore(), 100);
+    }, 150);
+    await expect(dropped).rejects.toMatchObject({ code: 'CONNECTION_CLOSED' });
+    const outcomes = await Promise.race([Promise.all(statements), new Promise((r) => setTimeout(() => r('some never settled'), 5_000))]);
+    expect(outcomes).toBeInstanceOf(Array);
+    expect((outcomes as string[]).filter((o) => o !== 'done').length).toBeGreaterThan(0); // the cut came mid-way
+    expect(await txid(database.sql)).toBeGreaterThan(0); // and the pool serves the next caller
+  });
 });
