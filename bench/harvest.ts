@@ -23,14 +23,13 @@ import { parseLicenceFilter } from '../apps/ingest/src/flickr/flickr-licences.ts
 import { harvestFlickr } from '../apps/ingest/src/flickr/harvest-flickr.ts';
 import { TokenBucket } from '../apps/ingest/src/flickr/rate-limiter.ts';
 import type { NormalisedPhoto } from '../apps/ingest/src/photos/normalised-photo.ts';
-import { upsertPhotos } from '../apps/ingest/src/photos/photo-store.ts';
+import { STAGING_COLUMNS, upsertPhotos } from '../apps/ingest/src/photos/photo-store.ts';
 
 const { values } = parseArgs({ options: { photos: { type: 'string', default: '50000' }, concurrency: { type: 'string', default: '2' }, rounds: { type: 'string', default: '3' } } });
 const count = Number(values.photos);
 const concurrency = Number(values.concurrency);
 const rounds = Number(values.rounds);
 const LICENCES = '1,2,3,4,5,6,9,11,12,13,14,15,16';
-const COLUMNS = ['source', 'source_id', 'owner_id', 'owner_name', 'lat', 'lng', 'tile', 'taken_at', 'uploaded_at', 'tags', 'title', 'views', 'license', 'image_url'];
 
 const adminUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const dbName = `photospots_bench_${randomBytes(4).toString('hex')}`;
@@ -114,7 +113,7 @@ try {
     const lines = photos.map(copyLine);
     await time(COPY, async () => {
       await sql.begin(async (tx) => {
-        const copy = await tx`copy photos (${tx.unsafe(COLUMNS.join(', '))}) from stdin with (format csv)`.writable();
+        const copy = await tx`copy photos (${tx.unsafe(STAGING_COLUMNS.join(', '))}) from stdin with (format csv)`.writable();
         await pipeline(Readable.from(lines), copy);
       });
       return photos.length;

@@ -14,6 +14,7 @@ import { pipeline } from 'node:stream/promises';
 import { randomBytes } from 'node:crypto';
 import { createDatabase } from '@photospots/db';
 import { photosToCopyBinary } from '../apps/ingest/src/photos/copy-binary.ts';
+import { STAGING_COLUMNS } from '../apps/ingest/src/photos/photo-store.ts';
 import type { NormalisedPhoto } from '../apps/ingest/src/photos/normalised-photo.ts';
 import { readSamplePhotos, type SeedPhoto } from '@photospots/test-harness';
 import postgres from 'postgres';
@@ -26,7 +27,7 @@ const STAGING = `create temp table if not exists photo_staging (
   source text, source_id text, owner_id text, owner_name text, lat float8, lng float8, tile int,
   taken_at timestamptz, uploaded_at timestamptz, tags text[], title text, views int, license text, image_url text
 ) on commit delete rows`;
-const COLUMNS = 'source, source_id, owner_id, owner_name, lat, lng, tile, taken_at, uploaded_at, tags, title, views, license, image_url';
+const COLUMNS = STAGING_COLUMNS.join(', ');
 const RECORD = `source text, source_id text, owner_id text, owner_name text, lat float8, lng float8, tile int,
   taken_at timestamptz, uploaded_at timestamptz, tags text[], title text, views int, license text, image_url text`;
 

@@ -21,6 +21,7 @@ import { GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/clien
 import { ingestRequested } from '@photospots/contracts';
 import { createSqsClient, MessagePublisher, resolveQueues } from '@photospots/queue';
 import { pino } from 'pino';
+import { STAGING_COLUMNS } from '../apps/ingest/src/photos/photo-store.ts';
 import { startLocalPipeline } from '../tools/eval/local-pipeline.ts';
 import { syntheticPhotos } from './synthetic-photos.ts';
 
@@ -146,7 +147,7 @@ try {
   await Promise.all(services.map((s) => s.stop()));
   // The floor under any import into this table on this server: the same rows, already in COPY's binary form and
   // in memory, copied in one statement into an empty copy of `photos` (its three indexes, defaults and checks).
-  const COLUMNS = 'source, source_id, owner_id, owner_name, lat, lng, tile, taken_at, uploaded_at, tags, title, views, license, image_url';
+  const COLUMNS = STAGING_COLUMNS.join(', ');
   const chunks: Buffer[] = [];
   for await (const chunk of await pipeline.database.sql`copy (select ${pipeline.database.sql.unsafe(COLUMNS)} from photos order by id) to stdout with (format binary)`.readable()) chunks.push(chunk as Buffer);
   const rows = Buffer.concat(chunks);

@@ -86,38 +86,29 @@ const copyError = {
  * has settled, its queued statements are rejected and its scopes reject every new one
  * (libs/db/test/transactions.test.ts).
  */
-const settledTransaction = {
-  find: `    let savepoints = 0
-      , connection
-      , prepare = null
+const settledDeclared = {
+  find: `      , prepare = null
 
-    try {
-      await sql.unsafe('begin ' + options.replace(/[^a-z ]/ig, ''), [], { onexecute }).execute()
-      return await Promise.race([
-        scope(connection, fn),
-        new Promise((_, reject) => connection.onclose = reject)
-      ])
-    } catch (error) {
-      throw error
-    }`,
-  replace: `    let savepoints = 0
-      , connection
-      , prepare = null
+    try {`,
+  replace: `      , prepare = null
       , settled = false // photospots patch: a settled transaction's statements never reach the connection
 
-    try {
-      await sql.unsafe('begin ' + options.replace(/[^a-z ]/ig, ''), [], { onexecute }).execute()
-      return await Promise.race([
-        scope(connection, fn),
-        new Promise((_, reject) => connection.onclose = reject)
-      ])
-    } catch (error) {
+    try {`,
+};
+
+const settledOnExit = {
+  find: `    } catch (error) {
+      throw error
+    }
+`,
+  replace: `    } catch (error) {
       throw error
     } finally {
       settled = true
       while (queries.length)
         queries.shift().reject(Errors.connection('CONNECTION_CLOSED', options, options))
-    }`,
+    }
+`,
 };
 
 const settledScope = {
@@ -129,18 +120,20 @@ const settledScope = {
         q.catch(e => uncaughtError || (uncaughtError = e))`,
 };
 
-const patches: Patch[] = [
-  { name: 'postgres (ESM): guard nextWrite against a closed socket', file: packageFile('postgres', 'src/connection.js'), ...guard },
-  { name: 'postgres (CJS): guard nextWrite against a closed socket', file: packageFile('postgres', 'cjs/src/connection.js'), ...guard },
-  { name: 'postgres (ESM): TCP no-delay', file: packageFile('postgres', 'src/connection.js'), ...noDelay },
-  { name: 'postgres (CJS): TCP no-delay', file: packageFile('postgres', 'cjs/src/connection.js'), ...noDelay },
-  { name: 'postgres (ESM): settle a failed COPY FROM STDIN', file: packageFile('postgres', 'src/connection.js'), ...copyError },
-  { name: 'postgres (CJS): settle a failed COPY FROM STDIN', file: packageFile('postgres', 'cjs/src/connection.js'), ...copyError },
-  { name: 'postgres (ESM): a settled transaction keeps its statements', file: packageFile('postgres', 'src/index.js'), ...settledTransaction },
-  { name: 'postgres (CJS): a settled transaction keeps its statements', file: packageFile('postgres', 'cjs/src/index.js'), ...settledTransaction },
-  { name: 'postgres (ESM): a settled transaction\'s scopes reject statements', file: packageFile('postgres', 'src/index.js'), ...settledScope },
-  { name: 'postgres (CJS): a settled transaction\'s scopes reject statements', file: packageFile('postgres', 'cjs/src/index.js'), ...settledScope },
+/** postgres ships its source twice, as ESM (src/) and as CommonJS (cjs/src/): every fix goes to both. */
+const postgresPatches = [
+  { name: 'guard nextWrite against a closed socket', file: 'connection.js', ...guard },
+  { name: 'TCP no-delay', file: 'connection.js', ...noDelay },
+  { name: 'settle a failed COPY FROM STDIN', file: 'connection.js', ...copyError },
+  { name: 'a settled transaction marks itself', file: 'index.js', ...settledDeclared },
+  { name: 'a settled transaction rejects what it queued', file: 'index.js', ...settledOnExit },
+  { name: 'a settled transaction\'s scopes reject statements', file: 'index.js', ...settledScope },
 ];
+
+const patches: Patch[] = postgresPatches.flatMap(({ name, file, ...edit }) => [
+  { name: `postgres (ESM): ${name}`, file: packageFile('postgres', `src/${file}`), ...edit },
+  { name: `postgres (CJS): ${name}`, file: packageFile('postgres', `cjs/src/${file}`), ...edit },
+]);
 
 /**
  * @fastify/rate-limit@11.2.0 runs every limited request through an async

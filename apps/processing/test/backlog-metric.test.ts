@@ -39,7 +39,8 @@ describe('the dirty-tile backlog metric', () => {
       write: (line) => lines.push(line),
       onError: (err) => errors.push(err),
     });
-    await new Promise((r) => setTimeout(r, 75));
+    // However slow the machine: wait for two reports after the failed one, not for a fixed time.
+    await expect.poll(() => lines.length, { timeout: 5_000, interval: 5 }).toBeGreaterThanOrEqual(2);
     reports.stop();
     const seen = lines.length;
     await new Promise((r) => setTimeout(r, 50));

@@ -111,9 +111,14 @@ describe('every deployable app has a complete ECS service module', () => {
       per_task: expect.any(Number),
     });
     expect(serviceModule.modules.autoscaling!.work_metric).toBe('${var.scaling.work_metric}');
-    const policy = autoscaling.resources.aws_appautoscaling_policy!.work_per_task!;
-    expect(policy.count).toBe('${local.queue_mode && var.work_metric != null ? 1 : 0}');
+    // One target-tracking policy per backlog, the queue's and the reported one, each divided by the running tasks.
+    const policy = autoscaling.resources.aws_appautoscaling_policy!.per_task!;
+    expect(policy.for_each).toBe('${local.per_task}');
     expect(JSON.stringify(policy)).toContain('work / IF(tasks > 0, tasks, 1)');
+    const perTask = String(autoscaling.locals.per_task);
+    expect(perTask.startsWith('${local.queue_mode ? merge(')).toBe(true);
+    expect(perTask).toContain('for m in local.work_metrics');
+    expect(autoscaling.locals.work_metrics).toBe('${var.work_metric == null ? [] : [var.work_metric]}');
   });
 });
 

@@ -11,6 +11,32 @@ locals {
   resource_id = "service/${var.cluster_name}/${var.service_name}"
   queue_mode  = var.mode == "queue"
   http_mode   = var.mode == "http"
+
+  work_metrics = var.work_metric == null ? [] : [var.work_metric]
+  # What a queue worker's task count tracks per task (see aws_appautoscaling_policy.per_task).
+  per_task = local.queue_mode ? merge(
+    {
+      backlog = {
+        label      = "Messages waiting"
+        namespace  = "AWS/SQS"
+        name       = "ApproximateNumberOfMessagesVisible"
+        dimensions = { QueueName = var.queue_name }
+        stat       = "Sum"
+        target     = var.backlog_per_task
+      }
+    },
+    {
+      for m in local.work_metrics : lower(m.name) => {
+        label      = "${m.name} waiting"
+        namespace  = m.namespace
+        name       = m.name
+        dimensions = m.dimensions
+        # Every task reports the same service-wide count: read as its maximum.
+        stat   = "Maximum"
+        target = m.per_task
+      }
+    },
+  ) : {}
 }
 
 resource "aws_appautoscaling_target" "this" {
@@ -21,94 +47,34 @@ resource "aws_appautoscaling_target" "this" {
   max_capacity       = var.max_tasks
 }
 
-resource "aws_appautoscaling_policy" "backlog_per_task" {
-  count = local.queue_mode ? 1 : 0
+# Queue workers track, per running task, the messages waiting on their queue and, where the service reports
+# its own backlog (processing: dirty tiles), that too: one target-tracking policy each.
+resource "aws_appautoscaling_policy" "per_task" {
+  for_each = local.per_task
 
-  name               = "${var.service_name}-backlog-per-task"
+  name               = "${var.service_name}-${each.key}-per-task"
   policy_type        = "TargetTrackingScaling"
   service_namespace  = aws_appautoscaling_target.this.service_namespace
   resource_id        = aws_appautoscaling_target.this.resource_id
   scalable_dimension = aws_appautoscaling_target.this.scalable_dimension
 
   target_tracking_scaling_policy_configuration {
-    target_value       = var.backlog_per_task
-    scale_in_cooldown  = 300
-    scale_out_cooldown = 60
-
-    customized_metric_specification {
-      metrics {
-        id          = "visible"
-        label       = "Messages waiting"
-        return_data = false
-        metric_stat {
-          stat = "Sum"
-          metric {
-            namespace   = "AWS/SQS"
-            metric_name = "ApproximateNumberOfMessagesVisible"
-            dimensions {
-              name  = "QueueName"
-              value = var.queue_name
-            }
-          }
-        }
-      }
-      metrics {
-        id          = "tasks"
-        label       = "Running tasks"
-        return_data = false
-        metric_stat {
-          stat = "Average"
-          metric {
-            namespace   = "ECS/ContainerInsights"
-            metric_name = "RunningTaskCount"
-            dimensions {
-              name  = "ClusterName"
-              value = var.cluster_name
-            }
-            dimensions {
-              name  = "ServiceName"
-              value = var.service_name
-            }
-          }
-        }
-      }
-      metrics {
-        id          = "backlog_per_task"
-        label       = "Messages waiting per task"
-        expression  = "visible / IF(tasks > 0, tasks, 1)"
-        return_data = true
-      }
-    }
-  }
-}
-
-resource "aws_appautoscaling_policy" "work_per_task" {
-  count = local.queue_mode && var.work_metric != null ? 1 : 0
-
-  name               = "${var.service_name}-${lower(var.work_metric.name)}-per-task"
-  policy_type        = "TargetTrackingScaling"
-  service_namespace  = aws_appautoscaling_target.this.service_namespace
-  resource_id        = aws_appautoscaling_target.this.resource_id
-  scalable_dimension = aws_appautoscaling_target.this.scalable_dimension
-
-  target_tracking_scaling_policy_configuration {
-    target_value       = var.work_metric.per_task
+    target_value       = each.value.target
     scale_in_cooldown  = 300
     scale_out_cooldown = 60
 
     customized_metric_specification {
       metrics {
         id          = "work"
-        label       = "${var.work_metric.name} waiting"
+        label       = each.value.label
         return_data = false
         metric_stat {
-          # Every task reports the same service-wide count.
-          stat = "Maximum"
+          stat = each.value.stat
           metric {
-            namespace   = var.work_metric.namespace
-            metric_name = var.work_metric.name
+            namespace   = each.value.namespace
+            metric_name = each.value.name
             dynamic "dimensions" {
-              for_each = var.work_metric.dimensions
+              for_each = each.value.dimensions
               content {
                 name  = dimensions.key
                 value = dimensions.value
@@ -139,12 +105,18 @@ resource "aws_appautoscaling_policy" "work_per_task" {
       }
       metrics {
         id          = "work_per_task"
-        label       = "${var.work_metric.name} per task"
+        label       = "${each.value.label} per task"
         expression  = "work / IF(tasks > 0, tasks, 1)"
         return_data = true
       }
     }
   }
+}
+
+# The queue backlog policy was a counted resource before the service's own backlog joined it.
+moved {
+  from = aws_appautoscaling_policy.backlog_per_task[0]
+  to   = aws_appautoscaling_policy.per_task["backlog"]
 }
 
 resource "aws_appautoscaling_policy" "message_age" {

@@ -12,7 +12,8 @@ export interface UpsertResult {
   tiles: number[];
 }
 
-const STAGING_COLUMNS = [
+/** The columns a batch is copied or staged with, in the order of its COPY data (copy-binary.ts). */
+export const STAGING_COLUMNS = [
   'source', 'source_id', 'owner_id', 'owner_name', 'lat', 'lng', 'tile', 'taken_at',
   'uploaded_at', 'tags', 'title', 'views', 'license', 'image_url',
 ] as const;
