@@ -1,5 +1,5 @@
 // Copies the root and workspace package.json files, the lock file and the
-// dependency patcher the root postinstall runs (with its patch files) to the folder given (for the
+// dependency patches the root postinstall applies (patches/, and the patcher with its files) to the folder given (for the
 // Docker builds' dependency layers, which must not change when only sources
 // do). Runs with nothing but Node.
 import { copyFileSync, globSync, mkdirSync } from 'node:fs';
@@ -7,7 +7,7 @@ import path from 'node:path';
 
 const out = process.argv[2];
 if (!out) throw new Error('usage: node docker/copy-manifests.mjs <out-dir>');
-for (const file of ['package.json', 'package-lock.json', 'tools/patch-dependencies.ts', ...globSync('tools/patches/*'), ...globSync('{apps,libs,tools}/*/package.json')]) {
+for (const file of ['package.json', 'package-lock.json', 'tools/patch-dependencies.ts', ...globSync('tools/patches/*'), ...globSync('patches/*'), ...globSync('{apps,libs,tools}/*/package.json')]) {
   mkdirSync(path.join(out, path.dirname(file)), { recursive: true });
   copyFileSync(file, path.join(out, file));
 }

@@ -26,6 +26,7 @@ FROM ${NODE_IMAGE} AS prod-deps
 WORKDIR /app
 COPY --from=manifests /out/ ./
 RUN npm ci --omit=dev --workspace apps/query-api --omit=optional --ignore-scripts --no-audit --no-fund \
+ && npx --yes patch-package@8.0.1 --error-on-fail --error-on-warn \
  && node tools/patch-dependencies.ts \
  && npm cache clean --force
 

@@ -1,25 +1,11 @@
 /**
- * Runs after `npm install`/`npm ci` (root postinstall): applies small, exact
- * fixes to dependencies whose upstream fix is not released yet. Each patch is
- * idempotent and applies only to the exact source it was written for.
- *
- * postgres@3.4.9: `nextWrite` can run after the connection closed and call
- * `socket.write` on null — an uncatchable TypeError that kills the process
- * (porsager/postgres#1154, #1208; fix proposed in #1209). Guard it and settle
- * the pending query with CONNECTION_CLOSED, so callers get a normal error and
- * the pool reconnects.
+ * Runs after `npm install`/`npm ci` (root postinstall, after patch-package): replaces a region of
+ * @fastify/rate-limit. Idempotent; applies only to the exact source it was written for.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-
-interface Patch {
-  name: string;
-  file: string;
-  find: string;
-  replace: string;
-}
 
 /** A whole region replaced: from `start` up to (not including) `end`, applied only if the region's sha256 matches. */
 interface RegionPatch {
@@ -33,107 +19,6 @@ interface RegionPatch {
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const packageFile = (pkg: string, file: string) => path.join(root, 'node_modules', pkg, file);
-
-const guard = {
-  find: `  function nextWrite(fn) {
-    const x = socket.write(chunk, fn)`,
-  replace: `  function nextWrite(fn) {
-    if (socket === null) { // photospots patch (porsager/postgres#1209)
-      nextWriteTimer !== null && clearImmediate(nextWriteTimer)
-      chunk = nextWriteTimer = null
-      error(Errors.connection('CONNECTION_CLOSED', options))
-      return false
-    }
-    const x = socket.write(chunk, fn)`,
-};
-
-/**
- * postgres@3.4.9 leaves Nagle's algorithm on: a small write that follows
- * another waits for the server's delayed ACK (~40 ms on Linux), so every small
- * COPY or pipelined batch costs 40 ms. Turn it off once connected.
- */
-const noDelay = {
-  find: `      socket.on('data', data)
-      keep_alive && socket.setKeepAlive && socket.setKeepAlive(true, 1000 * keep_alive)`,
-  replace: `      socket.on('data', data)
-      socket.setNoDelay && socket.setNoDelay(true) // photospots patch: no Nagle delay on small writes
-      keep_alive && socket.setKeepAlive && socket.setKeepAlive(true, 1000 * keep_alive)`,
-};
-
-/**
- * postgres@3.4.9: when the server rejects a `COPY … FROM STDIN` after the
- * client sent CopyDone (a unique violation, a malformed row), the writable's
- * final callback is never called: the pipeline awaiting it hangs, and inside
- * sql.begin() no ROLLBACK is sent, so the connection stays "idle in
- * transaction (aborted)" for good (porsager/postgres#1173; fix proposed in
- * #1183). Settle it with the server's error.
- */
-const copyError = {
-  find: `  function errored(err) {
-    stream && (stream.destroy(err), stream = null)`,
-  replace: `  function errored(err) {
-    final && (final(err), final = null) // photospots patch (porsager/postgres#1183)
-    stream && (stream.destroy(err), stream = null)`,
-};
-
-/**
- * postgres@3.4.9: when a transaction's connection closes, sql.begin() rejects at once, but the callback runs
- * on, and its later statements (and the ROLLBACK or COMMIT begin sends when the callback settles) still go to
- * the same connection object, which the pool may by then have reopened for another caller. Seen here: a
- * stale COMMIT ended another caller's transaction halfway (its two statements ran under two transaction ids).
- * And statements the transaction had queued (its connection's pipeline full) never settle at all: an
- * import waiting on one hangs for good (porsager/postgres#1186, #1216; fix proposed in #1215). Once begin()
- * has settled, its queued statements are rejected and its scopes reject every new one
- * (libs/db/test/transactions.test.ts).
- */
-const settledDeclared = {
-  find: `      , prepare = null
-
-    try {`,
-  replace: `      , prepare = null
-      , settled = false // photospots patch: a settled transaction's statements never reach the connection
-
-    try {`,
-};
-
-const settledOnExit = {
-  find: `    } catch (error) {
-      throw error
-    }
-`,
-  replace: `    } catch (error) {
-      throw error
-    } finally {
-      settled = true
-      while (queries.length)
-        queries.shift().reject(Errors.connection('CONNECTION_CLOSED', options, options))
-    }
-`,
-};
-
-const settledScope = {
-  find: `      function handler(q) {
-        q.catch(e => uncaughtError || (uncaughtError = e))`,
-  replace: `      function handler(q) {
-        if (settled) // photospots patch: see settled above
-          return q.reject(Errors.connection('CONNECTION_CLOSED', options, options))
-        q.catch(e => uncaughtError || (uncaughtError = e))`,
-};
-
-/** postgres ships its source twice, as ESM (src/) and as CommonJS (cjs/src/): every fix goes to both. */
-const postgresPatches = [
-  { name: 'guard nextWrite against a closed socket', file: 'connection.js', ...guard },
-  { name: 'TCP no-delay', file: 'connection.js', ...noDelay },
-  { name: 'settle a failed COPY FROM STDIN', file: 'connection.js', ...copyError },
-  { name: 'a settled transaction marks itself', file: 'index.js', ...settledDeclared },
-  { name: 'a settled transaction rejects what it queued', file: 'index.js', ...settledOnExit },
-  { name: 'a settled transaction\'s scopes reject statements', file: 'index.js', ...settledScope },
-];
-
-const patches: Patch[] = postgresPatches.flatMap(({ name, file, ...edit }) => [
-  { name: `postgres (ESM): ${name}`, file: packageFile('postgres', `src/${file}`), ...edit },
-  { name: `postgres (CJS): ${name}`, file: packageFile('postgres', `cjs/src/${file}`), ...edit },
-]);
 
 /**
  * @fastify/rate-limit@11.2.0 runs every limited request through an async
@@ -176,20 +61,5 @@ for (const patch of regionPatches) {
     continue;
   }
   writeFileSync(patch.file, source.slice(0, from) + replacement + source.slice(to));
-  console.log(`patched: ${patch.name}`);
-}
-
-for (const patch of patches) {
-  if (!existsSync(patch.file)) {
-    console.log(`patch skipped (not installed): ${patch.name}`);
-    continue;
-  }
-  const source = readFileSync(patch.file, 'utf8');
-  if (source.includes(patch.replace)) continue;
-  if (!source.includes(patch.find)) {
-    console.warn(`patch not applied (the source changed; check whether upstream fixed it): ${patch.name}`);
-    continue;
-  }
-  writeFileSync(patch.file, source.replace(patch.find, patch.replace));
   console.log(`patched: ${patch.name}`);
 }

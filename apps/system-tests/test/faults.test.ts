@@ -102,12 +102,16 @@ describe('faults', () => {
     expect((await nearby(51.0519, 13.7416)).items.length).toBeGreaterThan(0);
   });
 
-  it('Postgres unreachable mid-run: /readyz says not ready, services reconnect, no message or photo is lost', async () => {
-    // Info logs: a failure then shows how far the import got and what each retry did.
-    stack = await startLocalStack(env, { INGEST_BATCH_SIZE: '2000', SQS_VISIBILITY_TIMEOUT_SECONDS: '5', LOG_LEVEL: 'info' });
+  // Closed (FIN, a restart) or reset (RST, as a failover or a load balancer drops them): both must be survived.
+  it.each([
+    { how: 'closed', reset: false },
+    { how: 'reset', reset: true },
+  ])('Postgres unreachable mid-run, connections $how: /readyz says not ready, services reconnect, no message or photo is lost', async ({ reset }) => {
+    // Debug logs: a failure then shows how far the import got and what each retry did.
+    stack = await startLocalStack(env, { INGEST_BATCH_SIZE: '2000', SQS_VISIBILITY_TIMEOUT_SECONDS: '5', LOG_LEVEL: 'debug' });
     await requestImport();
     await waitFor(async () => (await photoCount()) >= 2000, { timeoutMs: 60_000, message: 'photos to arrive' });
-    stack.proxies.postgres.cut();
+    stack.proxies.postgres.cut({ reset });
     const ready = await waitFor(async () => {
       const res = await fetch(`${stack!.healthUrl('ingest')}/readyz`);
       return res.status === 503 ? ((await res.json()) as { checks: Record<string, { status: string }> }) : undefined;

@@ -1,5 +1,5 @@
 import { createTestEnv, startFaultProxy, type FaultProxy, type TestEnv } from '@photospots/test-harness';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createDatabase, type Database, type Queryable } from '../src/index.ts';
 
 let env: TestEnv;
@@ -68,5 +68,64 @@ describe('a transaction whose connection drops', () => {
     expect(outcomes).toBeInstanceOf(Array);
     expect((outcomes as string[]).filter((o) => o !== 'done').length).toBeGreaterThan(0); // the cut came mid-way
     expect(await txid(database.sql)).toBeGreaterThan(0); // and the pool serves the next caller
+  });
+});
+
+/** A promise's outcome, or 'still pending' after `ms`: a statement that never settles fails the test instead of hanging it. */
+const outcome = (p: Promise<unknown>, ms = 3_000) =>
+  Promise.race([p.then(() => 'done', (err: { code?: string }) => err.code ?? 'error'), new Promise((r) => setTimeout(() => r('still pending'), ms))]);
+
+describe('a connection reset (ECONNRESET, as in a failover)', () => {
+  // A pool of one connection for each test: the reset connection is the one reopened, and a test that
+  // leaves it broken does not hang the next.
+  let database: Database;
+  beforeEach(() => {
+    database = createDatabase(proxy.url(env.databaseUrl), { max: 1, applicationName: 'reset-test' });
+  });
+  afterEach(async () => {
+    await database.close(1);
+  });
+
+  it('settles a statement sent between the reset and the close, and the reopened connection answers each caller with its own rows', async () => {
+    await txid(database.sql);
+    // A socket error comes before its close; a caller reacting to the first failure (a rollback, a retry)
+    // sends its statement in between, to the connection that is going away.
+    let between: Promise<unknown> | undefined;
+    const running = database.sql`select pg_sleep(2)`;
+    const failed = running.catch((err: unknown) => {
+      between = database.sql`select 'between' as x`;
+      throw err;
+    });
+    setTimeout(() => {
+      proxy.cut({ reset: true });
+      proxy.restore();
+    }, 100);
+    await expect(failed).rejects.toMatchObject({ code: 'ECONNRESET' });
+    expect(await outcome(between!)).toBe('CONNECTION_CLOSED');
+    for (const i of [1, 2, 3]) {
+      const rows = await Promise.race([database.sql<{ i: number }[]>`select ${i}::int as i`, new Promise((r) => setTimeout(() => r('no answer'), 3_000))]);
+      expect(rows).toEqual([{ i }]);
+    }
+  });
+
+  it('mid-COPY inside a savepoint: the next transaction on the reopened connection runs to its commit', async () => {
+    await database.sql`create table reset_copy (n int)`;
+    const copying = database.sql.begin(async (tx) => {
+      await tx.savepoint(async (sp) => {
+        const copy = await sp`copy reset_copy (n) from stdin`.writable();
+        copy.write('1\n'); // and the rest never comes: the connection is reset meanwhile
+        await new Promise((resolve, reject) => copy.on('error', reject).on('close', resolve));
+      });
+    });
+    setTimeout(() => {
+      proxy.cut({ reset: true });
+      proxy.restore();
+    }, 100);
+    await expect(copying).rejects.toMatchObject({ code: expect.stringMatching(/ECONNRESET|CONNECTION_CLOSED/) });
+    const next = database.sql.begin(async (tx) => {
+      await tx.savepoint((sp) => sp`insert into reset_copy (n) values (2)`);
+      return (await tx<{ n: number }[]>`select n from reset_copy order by n`).map((r) => r.n);
+    });
+    expect(await Promise.race([next, new Promise((r) => setTimeout(() => r('still pending'), 3_000))])).toEqual([2]);
   });
 });

@@ -10,8 +10,11 @@ export interface FaultProxy {
   port: number;
   /** The target URL with host and port replaced by the proxy's. */
   url(targetUrl: string): string;
-  /** Drops every connection and refuses new ones until `restore()`. */
-  cut(): void;
+  /**
+   * Drops every connection and refuses new ones until `restore()`. By default the service sees each
+   * connection closed (FIN); with `reset` it sees ECONNRESET (RST), as after a failover or a load balancer's reset.
+   */
+  cut(options?: { reset?: boolean }): void;
   restore(): void;
   close(): Promise<void>;
 }
@@ -47,11 +50,12 @@ export async function startFaultProxy(targetHost: string, targetPort: number): P
       u.port = String(port);
       return u.toString().replace(/\/$/, targetUrl.endsWith('/') ? '/' : '');
     },
-    cut: () => {
+    cut: (options = {}) => {
       cut = true;
-      for (const [a, b] of pairs) {
-        a.destroy();
-        b.destroy();
+      for (const [client, upstream] of pairs) {
+        if (options.reset) client.resetAndDestroy();
+        else client.destroy();
+        upstream.destroy();
       }
       pairs.clear();
     },

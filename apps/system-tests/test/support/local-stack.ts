@@ -103,10 +103,22 @@ export async function settled(env: TestEnv, photos: number, timeoutMs = 150_000)
       return s.settled && s.photos === photos ? s : undefined;
     },
     { timeoutMs, intervalMs: 500, message: `the pipeline to settle with ${photos} photos` },
-  ).catch((err: unknown) => {
-    // Where it stood: photos stored, dirty tiles, outbox, queue depths.
-    throw new Error(`${(err as Error).message}; last state ${JSON.stringify(last)}`);
+  ).catch(async (err: unknown) => {
+    // Where it stood (photos stored, dirty tiles, outbox, queue depths) and what each database session was doing.
+    const sessions = await databaseSessions(env).catch((e: unknown) => `unavailable: ${(e as Error).message}`);
+    throw new Error(`${(err as Error).message}; last state ${JSON.stringify(last)}; sessions ${JSON.stringify(sessions)}`);
   });
+}
+
+/** The test database's sessions: who is in a transaction, waiting on what, running which statement. */
+export async function databaseSessions(env: TestEnv) {
+  return env.database.sql`
+    select pid, application_name as app, state, wait_event_type as wait_type, wait_event as wait,
+           (now() - xact_start)::text as xact_age, (now() - state_change)::text as state_age,
+           pg_blocking_pids(pid) as blocked_by, left(query, 160) as query
+    from pg_stat_activity
+    where datname = current_database() and pid <> pg_backend_pid()
+    order by xact_start nulls last`;
 }
 
 /** Consistency of the stored result: every photo at most once in a hotspot, and counts that add up. */
