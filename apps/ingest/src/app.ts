@@ -3,7 +3,7 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import { contractsForQueue, flickrIncrementalSchedule, photosIngested, queueSpec, thumbnailsRequested } from '@photospots/contracts';
 import { drainOutbox, type Database } from '@photospots/db';
 import { createConsumer, MessagePublisher, pingQueue, startOutboxRelay, type QueueUrls, type RunningConsumer } from '@photospots/queue';
-import type { Logger, ReadinessCheck } from '@photospots/service';
+import { stopStep, type Logger, type ReadinessCheck } from '@photospots/service';
 import type { IngestConfig } from './config.ts';
 import { createIngestRequestedHandler } from './consumers/ingest-requested-handler.ts';
 import { FlickrClient } from './flickr/flickr-client.ts';
@@ -83,6 +83,7 @@ export function buildIngest(config: IngestConfig, deps: IngestDeps): Ingest {
         log,
         s3: deps.s3,
         batchSize: config.INGEST_BATCH_SIZE,
+        batchTimeoutMs: config.INGEST_BATCH_TIMEOUT_SECONDS * 1000,
         afterCommit: flushSoon,
         ...(onProgress ? { onProgress } : {}),
         ...(signal ? { signal } : {}),
@@ -97,7 +98,8 @@ export function buildIngest(config: IngestConfig, deps: IngestDeps): Ingest {
       request,
       {
         sql: database.sql, publisher, log, client, limiter, licences, licenceParam: config.FLICKR_LICENSES,
-        concurrency: config.FLICKR_CONCURRENCY, batchSize: config.INGEST_BATCH_SIZE, signal: stopping.signal, afterCommit: flushSoon,
+        concurrency: config.FLICKR_CONCURRENCY, batchSize: config.INGEST_BATCH_SIZE, batchTimeoutMs: config.INGEST_BATCH_TIMEOUT_SECONDS * 1000,
+        signal: stopping.signal, afterCommit: flushSoon,
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       },
       options.correlationId,
@@ -114,13 +116,14 @@ export function buildIngest(config: IngestConfig, deps: IngestDeps): Ingest {
       deadLetterUrl: queues.deadLetterUrl.ingest,
       contracts: contractsForQueue('ingest'),
       handle: createIngestRequestedHandler({
-        importFile: (location, correlationId, signal) => importFile(location, correlationId, undefined, signal),
-        harvestFlickr: (input, correlationId) => harvest(input, { correlationId }),
+        importFile: (location, correlationId, signal, progress) => importFile(location, correlationId, progress, signal),
+        harvestFlickr: (input, correlationId, progress) => harvest(input, { correlationId, onProgress: progress }),
         requestIncrementalHarvests: () => requestIncrementalHarvests(database.sql, publisher, config.FLICKR_LICENSES, log),
       }) as never,
       log,
       batchSize: config.INGEST_CONSUMER_BATCH,
       waitTimeSeconds: config.SQS_WAIT_TIME_SECONDS,
+      stallTimeoutMs: config.SQS_HANDLER_STALL_SECONDS * 1000,
       visibilityTimeoutSeconds: config.SQS_VISIBILITY_TIMEOUT_SECONDS ?? queueSpec('ingest').visibilityTimeoutSeconds,
     }),
     ...(deps.s3 && queues.url.thumbnails
@@ -135,6 +138,7 @@ export function buildIngest(config: IngestConfig, deps: IngestDeps): Ingest {
         log,
         batchSize: Math.min(10, config.THUMBNAIL_CONCURRENCY),
         waitTimeSeconds: config.SQS_WAIT_TIME_SECONDS,
+        stallTimeoutMs: config.SQS_HANDLER_STALL_SECONDS * 1000,
         visibilityTimeoutSeconds: config.SQS_VISIBILITY_TIMEOUT_SECONDS ?? queueSpec('thumbnails').visibilityTimeoutSeconds,
         retryDelay: (receiveCount) => Math.min(900, config.THUMBNAIL_RETRY_SECONDS * 2 ** Math.max(0, receiveCount - 1)),
       }),
@@ -167,8 +171,9 @@ export function buildIngest(config: IngestConfig, deps: IngestDeps): Ingest {
       // A running harvest stops after its current page; its message is retried and resumes from the checkpoint.
       stopping.abort(new Error('ingest is stopping'));
       await Promise.all(consumers.map((c) => c.stop()));
-      await relay.flush().catch(() => 0);
-      await relay.stop();
+      // What the last commits queued goes out now if it can; otherwise it waits in the outbox for the next task.
+      await stopStep(log, 'outbox flush', () => relay.flush(), 4_000);
+      await stopStep(log, 'outbox relay', () => relay.stop(), 1_000);
     },
     readiness: {
       database: () => database.ping(),

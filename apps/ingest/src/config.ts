@@ -15,6 +15,7 @@ export const ingestEnv = {
   ...storageEnv,
   ...healthPortEnv(3001),
   INGEST_BATCH_SIZE: z.coerce.number().int().min(100).max(50_000).default(20_000).describe('Photos written (and announced) per transaction: larger batches spread each commit\'s fixed cost (marking tiles dirty, the announcement, the checkpoint) over more photos; an interrupted import re-reads at most one batch.'),
+  INGEST_BATCH_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3_600).default(120).describe('A batch (one transaction: its COPY, the tiles it dirties, its checkpoint) that has not committed after this long is given up and the import fails, to resume from its checkpoint: a reply lost on a dead connection costs a retry, not a hang.'),
   INGEST_CONSUMER_BATCH: z.coerce.number().int().min(1).max(10).default(1).describe('Ingest requests handled at once by one task.'),
   FLICKR_API_KEY: z
     .string()

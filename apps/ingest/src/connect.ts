@@ -1,6 +1,6 @@
 import { S3Client } from '@aws-sdk/client-s3';
-import { createDatabase } from '@photospots/db';
-import { awsCredentials, createSqsClient, resolveQueues } from '@photospots/queue';
+import { createDatabase, poolOptions } from '@photospots/db';
+import { AWS_HTTP_TIMEOUTS, awsCredentials, createSqsClient, resolveQueues } from '@photospots/queue';
 import type { Logger } from '@photospots/service';
 import type { IngestDeps } from './app.ts';
 import type { IngestConfig } from './config.ts';
@@ -24,8 +24,9 @@ export async function connectIngestDeps(
     region: config.AWS_REGION,
     ...(config.AWS_ENDPOINT_URL ? { endpoint: config.AWS_ENDPOINT_URL, forcePathStyle: true } : {}),
     ...(credentials ? { credentials } : {}),
+    requestHandler: AWS_HTTP_TIMEOUTS,
   });
-  const database = createDatabase(config.DATABASE_URL, { max: config.DATABASE_POOL_MAX, applicationName: 'ingest' });
+  const database = createDatabase(config.DATABASE_URL, { ...poolOptions(config, log), applicationName: 'ingest' });
   try {
     const queues = await resolveQueues(sqs, {
       ingest: config.QUEUE_INGEST,

@@ -1,4 +1,4 @@
-import { createLogger, failStartup, runUntilSignalled, startHealthServer } from '@photospots/service';
+import { createLogger, failStartup, runUntilSignalled, startHealthServer, stopStep } from '@photospots/service';
 import { buildIngest } from './app.ts';
 import { loadIngestConfig, type IngestConfig } from './config.ts';
 import { connectIngestDeps } from './connect.ts';
@@ -26,11 +26,12 @@ try {
   log.info({ healthPort: health.port }, 'ingest started');
   runUntilSignalled(
     {
+      // Each step bounded, so the process exits 0 within runUntilSignalled's grace period (25 s) whatever hangs.
       stop: async () => {
         stopping = true;
-        await ingest.stop();
-        await health.close();
-        await deps.close();
+        await stopStep(log, 'ingest', () => ingest.stop(), 16_000);
+        await stopStep(log, 'health server', () => health.close(), 2_000);
+        await stopStep(log, 'connections', () => deps.close(), 5_000);
       },
     },
     log,

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { SQSClient } from '@aws-sdk/client-sqs';
+import pTimeout from 'p-timeout';
 import { contractsForQueue, hotspotsChanged, queueSpec } from '@photospots/contracts';
 import { drainOutbox, type Database } from '@photospots/db';
 import { clusteringMarginM, DEFAULT_CLUSTER_PARAMS, type PeopleClusterParams } from '@photospots/geo';
 import { createConsumer, MessagePublisher, pingQueue, startOutboxRelay, throwIfStopping, type QueueUrls } from '@photospots/queue';
-import type { Logger, ReadinessCheck } from '@photospots/service';
+import { stopStep, type Logger, type ReadinessCheck } from '@photospots/service';
 import { rebuildDirtyTiles, type RebuildResult } from './clustering/rebuild-dirty-tiles.ts';
 import type { ProcessingConfig } from './config.ts';
 import { createPhotosIngestedHandler } from './consumers/photos-ingested-handler.ts';
@@ -70,10 +71,13 @@ export function buildProcessing(config: ProcessingConfig, deps: ProcessingDeps):
     for (;;) {
       // Between claims (each committed on its own) a stopping service hands over the rest.
       throwIfStopping(signal);
-      const result = await rebuildDirtyTiles(
-        { sql: database.sql, publisher, params, naming, maxTilesPerRun: config.PROCESSING_MAX_TILES_PER_RUN, log },
-        correlationId,
-        { relabelAll, settling },
+      const result = await pTimeout(
+        rebuildDirtyTiles(
+          { sql: database.sql, publisher, params, naming, maxTilesPerRun: config.PROCESSING_MAX_TILES_PER_RUN, log },
+          correlationId,
+          { relabelAll, settling },
+        ),
+        { milliseconds: config.PROCESSING_CLAIM_TIMEOUT_SECONDS * 1000, message: 'a claim did not commit in time; its tiles stay dirty' },
       );
       if (!result) break;
       if (result.contended) {
@@ -111,6 +115,7 @@ export function buildProcessing(config: ProcessingConfig, deps: ProcessingDeps):
     log,
     batchSize: config.PROCESSING_CONSUMER_BATCH,
     waitTimeSeconds: config.SQS_WAIT_TIME_SECONDS,
+    stallTimeoutMs: config.SQS_HANDLER_STALL_SECONDS * 1000,
     visibilityTimeoutSeconds: config.SQS_VISIBILITY_TIMEOUT_SECONDS ?? queueSpec('photosIngested').visibilityTimeoutSeconds,
   });
 
@@ -141,9 +146,10 @@ export function buildProcessing(config: ProcessingConfig, deps: ProcessingDeps):
     stop: async () => {
       backlogReports?.stop();
       await consumer.stop();
-      await loop.stop();
-      await relay.flush().catch(() => 0);
-      await relay.stop();
+      // A claim being written is left to roll back with the connection if it cannot finish in time: its tiles stay dirty.
+      await stopStep(log, 're-clustering', () => loop.stop(), 5_000);
+      await stopStep(log, 'outbox flush', () => relay.flush(), 4_000);
+      await stopStep(log, 'outbox relay', () => relay.stop(), 1_000);
     },
     readiness: {
       database: () => database.ping(),

@@ -7,6 +7,7 @@ export const processingEnv = {
   QUEUE_HOTSPOTS_CHANGED: queueEnv.QUEUE_HOTSPOTS_CHANGED,
   ...healthPortEnv(3002),
   PROCESSING_MAX_TILES_PER_RUN: z.coerce.number().int().min(1).max(10_000).default(96).describe('Dirty work tiles claimed per rebuild transaction; bounds the photos one pass holds in memory (a 96-tile claim with its margins is ~18 km square at 51°N: ~500,000 photos of the 1M-photo bench, 0.8 GB; larger claims read fewer photos twice).'),
+  PROCESSING_CLAIM_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300).describe('A claim (one transaction re-clustering an area) that has not committed after this long is given up, as when a reply is lost on a dead connection: its tiles stay dirty and are claimed again.'),
   PROCESSING_SETTLE_MS: z.coerce.number().int().min(0).max(600_000).default(1_000).describe('The service re-clusters a dirty tile once no import batch has touched it, nor a dirty tile within its clustering reach, for this long (a bulk import re-dirties its tiles with every batch), in milliseconds.'),
   PROCESSING_MAX_DELAY_MS: z.coerce.number().int().min(0).max(3_600_000).default(120_000).describe('…but never waits longer than this after the tile first became dirty, however busy the import, in milliseconds.'),
   PROCESSING_BACKLOG_METRIC_SECONDS: z.coerce.number().int().min(0).max(3600).default(60).describe('How often each task writes the dirty-tile count to stdout as a CloudWatch embedded-metric record (Photospots/DirtyTiles), which autoscaling tracks per task; 0 writes none.'),

@@ -1,4 +1,4 @@
-import { createDatabase } from '@photospots/db';
+import { createDatabase, poolOptions } from '@photospots/db';
 import { createSqsClient, resolveQueues } from '@photospots/queue';
 import type { Logger } from '@photospots/service';
 import type { ProcessingDeps } from './app.ts';
@@ -12,7 +12,7 @@ export async function connectProcessingDeps(config: ProcessingConfig, log: Logge
     accessKeyId: config.AWS_ACCESS_KEY_ID,
     secretAccessKey: config.AWS_SECRET_ACCESS_KEY,
   });
-  const database = createDatabase(config.DATABASE_URL, { max: config.DATABASE_POOL_MAX, applicationName: 'processing' });
+  const database = createDatabase(config.DATABASE_URL, { ...poolOptions(config, log), applicationName: 'processing' });
   try {
     const queues = await resolveQueues(sqs, { photosIngested: config.QUEUE_PHOTOS_INGESTED, hotspotsChanged: config.QUEUE_HOTSPOTS_CHANGED });
     return {

@@ -1,4 +1,4 @@
-import { createLogger, failStartup, runUntilSignalled, startHealthServer } from '@photospots/service';
+import { createLogger, failStartup, runUntilSignalled, startHealthServer, stopStep } from '@photospots/service';
 import { buildProcessing } from './app.ts';
 import { loadProcessingConfig, type ProcessingConfig } from './config.ts';
 import { connectProcessingDeps } from './connect.ts';
@@ -26,11 +26,12 @@ try {
   log.info({ healthPort: health.port }, 'processing started');
   runUntilSignalled(
     {
+      // Each step bounded, so the process exits 0 within runUntilSignalled's grace period (25 s) whatever hangs.
       stop: async () => {
         stopping = true;
-        await processing.stop();
-        await health.close();
-        await deps.close();
+        await stopStep(log, 'processing', () => processing.stop(), 16_000);
+        await stopStep(log, 'health server', () => health.close(), 2_000);
+        await stopStep(log, 'connections', () => deps.close(), 5_000);
       },
     },
     log,

@@ -1,8 +1,8 @@
 import { hostname } from 'node:os';
 import { S3Client } from '@aws-sdk/client-s3';
-import { createDatabase } from '@photospots/db';
+import { createDatabase, poolOptions } from '@photospots/db';
 import { connectRedis } from '@photospots/hotspot-index';
-import { awsCredentials, createSqsClient } from '@photospots/queue';
+import { AWS_HTTP_TIMEOUTS, awsCredentials, createSqsClient } from '@photospots/queue';
 import type { Logger } from '@photospots/service';
 import type { QueryApiDeps } from './app.ts';
 import type { QueryApiConfig } from './config.ts';
@@ -10,7 +10,7 @@ import type { QueryApiConfig } from './config.ts';
 /** Opens the query API's connections from config; `close` releases them. Nothing here waits for a dependency. */
 export function connectQueryApiDeps(config: QueryApiConfig, log: Logger): QueryApiDeps & { close(): Promise<void> } {
   const database = createDatabase(config.DATABASE_URL, {
-    max: config.DATABASE_POOL_MAX,
+    ...poolOptions(config, log),
     // Unique per process, so /metrics can count this pool's connections in pg_stat_activity.
     applicationName: `query-api/${hostname()}/${process.pid}`.slice(0, 63),
   });
@@ -27,6 +27,7 @@ export function connectQueryApiDeps(config: QueryApiConfig, log: Logger): QueryA
     region: config.AWS_REGION,
     ...(config.AWS_ENDPOINT_URL ? { endpoint: config.AWS_ENDPOINT_URL, forcePathStyle: true } : {}),
     ...(credentials ? { credentials } : {}),
+    requestHandler: AWS_HTTP_TIMEOUTS,
   });
   return {
     database,

@@ -1,4 +1,4 @@
-import { createLogger, failStartup, runUntilSignalled } from '@photospots/service';
+import { createLogger, failStartup, runUntilSignalled, stopStep } from '@photospots/service';
 import { buildApp } from './app.ts';
 import { loadQueryApiConfig, type QueryApiConfig } from './config.ts';
 import { connectQueryApiDeps } from './connect.ts';
@@ -16,9 +16,10 @@ try {
   await app.listen({ port: config.PORT, host: config.HOST });
   runUntilSignalled(
     {
+      // Each step bounded, so the process exits 0 within runUntilSignalled's grace period (25 s) whatever hangs.
       stop: async () => {
-        await app.close();
-        await deps.close();
+        await stopStep(log, 'http server', () => app.close(), 15_000);
+        await stopStep(log, 'connections', () => deps.close(), 5_000);
       },
     },
     log,

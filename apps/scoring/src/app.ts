@@ -3,7 +3,7 @@ import { contractsForQueue, queueSpec, rescoreAllSchedule } from '@photospots/co
 import type { Database } from '@photospots/db';
 import { HotspotIndexWriter } from '@photospots/hotspot-index';
 import { createConsumer, MessagePublisher, pingQueue, type QueueUrls } from '@photospots/queue';
-import type { Logger, ReadinessCheck } from '@photospots/service';
+import { stopStep, type Logger, type ReadinessCheck } from '@photospots/service';
 import type { Redis } from 'ioredis';
 import type { ScoringConfig } from './config.ts';
 import { createHotspotsChangedHandler } from './consumers/hotspots-changed-handler.ts';
@@ -71,12 +71,13 @@ export function buildScoring(config: ScoringConfig, deps: ScoringDeps): Scoring 
     deadLetterUrl: queues.deadLetterUrl.hotspotsChanged,
     contracts: contractsForQueue('hotspotsChanged'),
     handle: createHotspotsChangedHandler({
-      rescore: (ids, removed) => rescoreHotspots(rescoreDeps, ids, removed),
-      rescoreAll: () => rescoreAll(rescoreDeps),
+      rescore: (ids, removed, progress) => rescoreHotspots(rescoreDeps, ids, removed, progress),
+      rescoreAll: (progress) => rescoreAll(rescoreDeps, progress),
     }),
     log,
     batchSize: 10,
     waitTimeSeconds: config.SQS_WAIT_TIME_SECONDS,
+    stallTimeoutMs: config.SQS_HANDLER_STALL_SECONDS * 1000,
     visibilityTimeoutSeconds: config.SQS_VISIBILITY_TIMEOUT_SECONDS ?? queueSpec('hotspotsChanged').visibilityTimeoutSeconds,
   });
 
@@ -121,7 +122,7 @@ export function buildScoring(config: ScoringConfig, deps: ScoringDeps): Scoring 
       redis?.off('ready', ensureIndex);
       for (const t of timers) clearInterval(t);
       await consumer.stop();
-      await syncing;
+      await stopStep(log, 'Redis index sync', async () => syncing, 3_000);
     },
     readiness: {
       database: () => database.ping(),

@@ -1,4 +1,4 @@
-import { createDatabase } from '@photospots/db';
+import { createDatabase, poolOptions } from '@photospots/db';
 import { connectRedis, redisReady } from '@photospots/hotspot-index';
 import { createSqsClient, resolveQueues } from '@photospots/queue';
 import type { Logger } from '@photospots/service';
@@ -13,7 +13,7 @@ export async function connectScoringDeps(config: ScoringConfig, log: Logger): Pr
     accessKeyId: config.AWS_ACCESS_KEY_ID,
     secretAccessKey: config.AWS_SECRET_ACCESS_KEY,
   });
-  const database = createDatabase(config.DATABASE_URL, { max: config.DATABASE_POOL_MAX, applicationName: 'scoring' });
+  const database = createDatabase(config.DATABASE_URL, { ...poolOptions(config, log), applicationName: 'scoring' });
   const redis = config.REDIS_URL ? connectRedis(config.REDIS_URL, log, 'scoring') : undefined;
   try {
     const queues = await resolveQueues(sqs, { hotspotsChanged: config.QUEUE_HOTSPOTS_CHANGED });

@@ -1,4 +1,4 @@
-import { createLogger, failStartup, runUntilSignalled, startHealthServer } from '@photospots/service';
+import { createLogger, failStartup, runUntilSignalled, startHealthServer, stopStep } from '@photospots/service';
 import { buildScoring } from './app.ts';
 import { loadScoringConfig, type ScoringConfig } from './config.ts';
 import { connectScoringDeps } from './connect.ts';
@@ -25,11 +25,12 @@ try {
   log.info({ healthPort: health.port, redis: Boolean(deps.redis) }, 'scoring started');
   runUntilSignalled(
     {
+      // Each step bounded, so the process exits 0 within runUntilSignalled's grace period (25 s) whatever hangs.
       stop: async () => {
         stopping = true;
-        await scoring.stop();
-        await health.close();
-        await deps.close();
+        await stopStep(log, 'scoring', () => scoring.stop(), 16_000);
+        await stopStep(log, 'health server', () => health.close(), 2_000);
+        await stopStep(log, 'connections', () => deps.close(), 5_000);
       },
     },
     log,

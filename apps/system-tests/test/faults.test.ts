@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { hotspotsChanged, ingestRequested, photosIngested } from '@photospots/contracts';
 import { HotspotIndexReader } from '@photospots/hotspot-index';
 import { MessagePublisher } from '@photospots/queue';
@@ -122,6 +122,45 @@ describe('faults', () => {
     await settled(env, SAMPLE_PHOTOS);
     expect(await reconcile(env)).toMatchObject({ photos: SAMPLE_PHOTOS, distinct_sources: SAMPLE_PHOTOS, count_mismatches: 0, orphan_memberships: 0 });
     expect((await fetch(`${stack.healthUrl('ingest')}/readyz`)).status).toBe(200);
+  });
+
+  it('Postgres partitioned mid-import (replies lost, nothing closed): the batch is given up, the message retried, the import completes once it heals', async () => {
+    stack = await startLocalStack(env, {
+      INGEST_BATCH_SIZE: '500',
+      SQS_VISIBILITY_TIMEOUT_SECONDS: '5',
+      INGEST_BATCH_TIMEOUT_SECONDS: '3',
+      SQS_HANDLER_STALL_SECONDS: '5',
+      DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: '3000',
+      LOG_LEVEL: 'debug',
+    });
+    const ingest = stack.services.get('ingest')!;
+    await requestImport();
+    await waitFor(async () => (await photoCount()) >= 2000, { timeoutMs: 60_000, message: 'photos to arrive' });
+    stack.proxies.postgres.partition();
+    // A wait on a reply that never comes is bounded: the batch gives up (or, on a pooled connection gone
+    // silent, the handler's stall watchdog does) and the message goes back for a retry.
+    await waitFor(() => /BATCH_TIMEOUT|HANDLER_STALLED/.test(ingest.output()), { timeoutMs: 20_000, message: 'the stuck batch to be given up' });
+    stack.proxies.postgres.restore();
+    await settled(env, SAMPLE_PHOTOS);
+    expect(await reconcile(env)).toMatchObject({ photos: SAMPLE_PHOTOS, distinct_sources: SAMPLE_PHOTOS, count_mismatches: 0, orphan_memberships: 0 });
+  });
+
+  it('SIGTERM while a handler is stuck on a partitioned Postgres: exit 0 within the grace period, the message released at once', async () => {
+    // A visibility far longer than the test: only a release makes the message visible again.
+    stack = await startLocalStack(env, { INGEST_BATCH_SIZE: '500', SQS_VISIBILITY_TIMEOUT_SECONDS: '300', LOG_LEVEL: 'debug' });
+    await requestImport();
+    await waitFor(async () => (await photoCount()) >= 2000, { timeoutMs: 60_000, message: 'photos to arrive' });
+    stack.proxies.postgres.partition();
+    await new Promise((r) => setTimeout(r, 500));
+    const stopping = Date.now();
+    expect(await stack.services.get('ingest')!.stop('SIGTERM')).toBe(0);
+    expect(Date.now() - stopping).toBeLessThan(25_000);
+    const visible = await env.sqs.send(new GetQueueAttributesCommand({ QueueUrl: env.queues.url.ingest, AttributeNames: ['ApproximateNumberOfMessages'] }));
+    expect(Number(visible.Attributes?.ApproximateNumberOfMessages)).toBe(1);
+    stack.proxies.postgres.restore();
+    await stack.start('ingest');
+    await settled(env, SAMPLE_PHOTOS);
+    expect(await reconcile(env)).toMatchObject({ photos: SAMPLE_PHOTOS, distinct_sources: SAMPLE_PHOTOS, count_mismatches: 0, orphan_memberships: 0 });
   });
 
   it('Redis down: the API keeps answering, the pipeline goes on, and the Redis index is rebuilt when Redis returns', async () => {

@@ -12,6 +12,20 @@ export const sharedEnv = {
     .default('postgres://postgres@127.0.0.1:5432/photospots')
     .describe('Postgres + PostGIS connection string.'),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10).describe('Maximum connections in this process\'s pool.'),
+  DATABASE_STATEMENT_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(86_400_000)
+    .default(60_000)
+    .describe('Longest a statement of this service may run or wait for a lock before Postgres cancels it (statement_timeout); 0 = no limit.'),
+  DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(86_400_000)
+    .default(60_000)
+    .describe('Longest a transaction of this service may sit idle before Postgres ends its session and releases its locks (idle_in_transaction_session_timeout); 0 = no limit.'),
   AWS_ENDPOINT_URL: z
     .url()
     .optional()
@@ -36,6 +50,13 @@ export const consumerEnv = {
     .optional()
     .describe('Overrides how long a received message stays hidden (heartbeats extend it while the handler runs); default: the queue\'s setting in libs/contracts.'),
   SQS_WAIT_TIME_SECONDS: z.coerce.number().int().min(0).max(20).default(10).describe('Long-poll wait of each receive; also bounds how long a stopping consumer waits for its last poll.'),
+  SQS_HANDLER_STALL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(43_200)
+    .default(120)
+    .describe('A message handler that makes no progress (a committed batch, a stored page) for this long is given up and its message retried: a reply lost on a dead connection costs a retry, not a hang.'),
 } as const;
 
 /** Queue variables; each service spreads in the ones it uses. */

@@ -16,6 +16,34 @@ export interface DatabaseOptions {
   max?: number;
   /** Shown in pg_stat_activity. */
   applicationName?: string;
+  /** statement_timeout of every connection (0 or absent: the server's default). */
+  statementTimeoutMs?: number;
+  /** idle_in_transaction_session_timeout of every connection (0 or absent: the server's default). */
+  idleInTransactionTimeoutMs?: number;
+  /** Told of each statement a connection sends (its text, no parameters) and of each close: what a stuck caller last sent, and where. */
+  trace?: (connection: number, statement: string) => void;
+}
+
+/** What poolOptions needs of a logger. */
+interface TraceLogger {
+  isLevelEnabled(level: string): boolean;
+  trace(obj: object, msg: string): void;
+}
+
+/** The pool options a service's config gives: its size and the bounds on every statement and transaction. */
+export function poolOptions(
+  config: { DATABASE_POOL_MAX: number; DATABASE_STATEMENT_TIMEOUT_MS: number; DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: number },
+  /** At trace level, every statement sent is logged with its connection's number. */
+  log?: TraceLogger,
+): Pick<DatabaseOptions, 'max' | 'statementTimeoutMs' | 'idleInTransactionTimeoutMs' | 'trace'> {
+  return {
+    max: config.DATABASE_POOL_MAX,
+    statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
+    idleInTransactionTimeoutMs: config.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+    ...(log?.isLevelEnabled('trace')
+      ? { trace: (connection: number, statement: string) => log.trace({ connection, statement: statement.replace(/\s+/g, ' ').trim().slice(0, 200) }, 'postgres') }
+      : {}),
+  };
 }
 
 export interface Database {
@@ -37,9 +65,19 @@ export function createDatabase(url: string, options: DatabaseOptions = {}): Data
     idle_timeout: 30,
     connect_timeout: 10,
     onnotice: ignoreNotice,
-    // JIT compiles a plan whose estimated cost is high, which the services' statements often are (temp tables
-    // without statistics, batch upserts): it added 25–260 ms to 20 ms statements. Off for every connection.
-    connection: { application_name: options.applicationName ?? 'photospots', jit: 'off' },
+    ...(options.trace
+      ? { debug: (connection: number, statement: string) => options.trace!(connection, statement), onclose: (connection: number) => options.trace!(connection, '(closed)') }
+      : {}),
+    connection: {
+      application_name: options.applicationName ?? 'photospots',
+      // JIT compiles a plan whose estimated cost is high, which the services' statements often are (temp tables
+      // without statistics, batch upserts), and adds more than it saves to 20 ms statements. Off for every connection.
+      jit: 'off',
+      // Server-side bounds: a statement that waits or runs too long is cancelled, and a transaction whose client
+      // went quiet (a lost reply, a stuck handler) is ended with its locks, so nothing waits on it for good.
+      ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
+      ...(options.idleInTransactionTimeoutMs ? { idle_in_transaction_session_timeout: options.idleInTransactionTimeoutMs } : {}),
+    },
     types: {
       bigint: {
         to: 20,

@@ -10,11 +10,17 @@ export interface HandlerContext {
   /** 1 on first delivery; SQS delivers at least once, so handlers must be idempotent. */
   receiveCount: number;
   /**
-   * Fires when the service is stopping. Long handlers check it between units
-   * of work (after a committed batch) and throw `ShutdownError`: the message is
-   * then released at once for another worker, which resumes from the last commit.
+   * Fires when the service is stopping, or when the handler stalled (see `progress`). Long handlers check it
+   * between units of work (after a committed batch) and throw `ShutdownError`: the message is then released
+   * at once for another worker, which resumes from the last commit.
    */
   signal: AbortSignal;
+  /**
+   * Says the handler moved on (a batch committed, a page stored). A handler that shows no progress for the
+   * consumer's stall timeout is given up: its message goes back to the queue for a retry, and its heartbeats
+   * stop. A lost reply from a dependency then costs a retry, never a hang.
+   */
+  progress(): void;
 }
 
 /** Thrown by a handler that stopped early because the service is shutting down. */
@@ -25,9 +31,18 @@ export class ShutdownError extends Error {
   }
 }
 
-/** Throws ShutdownError when the signal fired: call between units of work. */
+/** A handler that showed no progress for the stall timeout: given up, and its message retried. */
+export class HandlerStalledError extends Error {
+  readonly code = 'HANDLER_STALLED';
+  constructor(stallTimeoutMs: number) {
+    super(`the handler made no progress for ${stallTimeoutMs} ms; the message is retried`);
+  }
+}
+
+/** Throws ShutdownError (HandlerStalledError for a handler given up) when the signal fired: call between units of work. */
 export function throwIfStopping(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new ShutdownError();
+  if (!signal?.aborted) return;
+  throw signal.reason instanceof HandlerStalledError ? signal.reason : new ShutdownError();
 }
 
 /** A plain async function, callable directly in tests. */
@@ -48,15 +63,20 @@ export interface ConsumerOptions {
   visibilityTimeoutSeconds: number;
   /** Long-poll wait (0–20 s). */
   waitTimeSeconds?: number;
-  /** How long stop() waits for the last poll and in-flight handlers (default 30 s). */
+  /**
+   * How long stop() lets in-flight handlers finish (default 6 s); then their messages are released for
+   * another worker (visibility 0) and stop() resolves.
+   */
   stopTimeoutMs?: number;
+  /** How long a handler may go without calling ctx.progress() before it is given up (default 120 s). */
+  stallTimeoutMs?: number;
   /** Seconds until a failed message is received again (default: retryDelaySeconds). */
   retryDelay?: (receiveCount: number) => number;
 }
 
 export interface RunningConsumer {
   start(): void;
-  /** Stops polling and waits (up to stopTimeoutMs) for in-flight handlers to finish. */
+  /** Stops polling, lets in-flight handlers finish for up to stopTimeoutMs, then releases their messages. */
   stop(): Promise<void>;
   readonly isRunning: boolean;
 }
@@ -76,11 +96,15 @@ export function retryDelaySeconds(receiveCount: number): number {
 export function createConsumer(options: ConsumerOptions): RunningConsumer {
   const { sqs, queueUrl, deadLetterUrl, contracts, handle, log } = options;
   const visibility = options.visibilityTimeoutSeconds;
+  const stopTimeoutMs = options.stopTimeoutMs ?? 6_000;
+  const stallTimeoutMs = options.stallTimeoutMs ?? 120_000;
 
   const receiveCountOf = (m: Message) => Number(m.Attributes?.ApproximateReceiveCount ?? '1') || 1;
   const stopping = new AbortController();
   /** Messages a handler gave up on because of shutdown: released with visibility 0. */
   const released = new Set<string>();
+  /** Ends an in-flight handler's wait at once (shutdown): its message is released. */
+  const inFlight = new Set<(reason: Error) => void>();
 
   const handleMessage = async (raw: Message): Promise<Message> => {
     const parsed = parseMessage(raw.Body, contracts);
@@ -102,18 +126,42 @@ export function createConsumer(options: ConsumerOptions): RunningConsumer {
       return raw;
     }
     const { metadata } = parsed.message;
+    // This message's own signal: the service stopping, or this handler stalling.
+    const aborter = new AbortController();
+    const onStop = () => aborter.abort(new ShutdownError());
+    stopping.signal.addEventListener('abort', onStop, { once: true });
+    let watchdog: NodeJS.Timeout | undefined;
+    let giveUp!: (reason: Error) => void;
+    const givenUp = new Promise<never>((_, reject) => {
+      giveUp = (reason) => {
+        aborter.abort(reason);
+        reject(reason);
+      };
+    });
+    const progress = () => {
+      clearTimeout(watchdog);
+      watchdog = setTimeout(() => giveUp(new HandlerStalledError(stallTimeoutMs)), stallTimeoutMs);
+    };
     const ctx: HandlerContext = {
       log: log.child({ correlationId: metadata.correlationId, messageType: parsed.message.type, messageId: metadata.messageId }),
       correlationId: metadata.correlationId,
       messageId: metadata.messageId,
       receiveCount: receiveCountOf(raw),
-      signal: stopping.signal,
+      signal: aborter.signal,
+      progress,
     };
+    progress();
+    inFlight.add(giveUp);
     try {
-      await handle(parsed.message as never, ctx);
+      // A handler that never settles (a reply lost on a dead connection) is left behind, its signal aborted.
+      await Promise.race([handle(parsed.message as never, ctx), givenUp]);
     } catch (err) {
       if (err instanceof ShutdownError && raw.MessageId) released.add(raw.MessageId);
       throw err;
+    } finally {
+      clearTimeout(watchdog);
+      inFlight.delete(giveUp);
+      stopping.signal.removeEventListener('abort', onStop);
     }
     return raw;
   };
@@ -128,7 +176,8 @@ export function createConsumer(options: ConsumerOptions): RunningConsumer {
     // Heartbeats keep a slow handler's message hidden so no one else starts it too.
     ...(visibility >= 3 ? { heartbeatInterval: Math.floor(visibility / 3) } : {}),
     messageSystemAttributeNames: ['ApproximateReceiveCount'],
-    pollingCompleteWaitTimeMs: options.stopTimeoutMs ?? 30_000,
+    // stop() releases what is still in flight after stopTimeoutMs; this bounds the release itself.
+    pollingCompleteWaitTimeMs: stopTimeoutMs + 4_000,
     terminateVisibilityTimeout: (messages) => {
       if (messages.every((m) => m.MessageId && released.delete(m.MessageId))) return 0;
       return (options.retryDelay ?? retryDelaySeconds)(Math.max(...messages.map(receiveCountOf)));
@@ -141,6 +190,10 @@ export function createConsumer(options: ConsumerOptions): RunningConsumer {
     const cause = (err as Error & { cause?: unknown }).cause ?? err;
     if (cause instanceof ShutdownError) {
       log.info({ queue: options.name, sqsMessageId: m?.MessageId }, 'message released for another worker (shutting down)');
+      return;
+    }
+    if (cause instanceof HandlerStalledError) {
+      log.error({ err: cause, queue: options.name, sqsMessageId: m?.MessageId, receiveCount: m ? receiveCountOf(m) : undefined }, 'message handler stalled; given up, the message is retried');
       return;
     }
     log.error({ err: cause, queue: options.name, sqsMessageId: m?.MessageId, receiveCount: m ? receiveCountOf(m) : undefined }, 'message handler failed; it will be retried');
@@ -158,7 +211,14 @@ export function createConsumer(options: ConsumerOptions): RunningConsumer {
       new Promise<void>((resolve) => {
         stopping.abort();
         if (!consumer.status.isRunning) return resolve();
-        consumer.once('stopped', () => resolve());
+        // Handlers that have not finished by then are given up: their messages go back to the queue at once.
+        const release = setTimeout(() => {
+          for (const giveUp of inFlight) giveUp(new ShutdownError());
+        }, stopTimeoutMs);
+        consumer.once('stopped', () => {
+          clearTimeout(release);
+          resolve();
+        });
         consumer.stop();
       }),
     get isRunning() {

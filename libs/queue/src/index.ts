@@ -1,4 +1,4 @@
-export { createSqsClient, awsCredentials, type AwsConnection } from './sqs-client.ts';
+export { createSqsClient, awsCredentials, AWS_HTTP_TIMEOUTS, type AwsConnection } from './sqs-client.ts';
 export { resolveQueueUrl, deadLetterQueueUrl, pingQueue } from './queue-urls.ts';
 export { setupQueues, type QueueDefinition, type CreatedQueue } from './setup-queues.ts';
 export { MessagePublisher, InvalidMessageError, backoff, MAX_MESSAGE_BYTES, type PublishOptions, type PublisherOptions } from './publisher.ts';
@@ -6,6 +6,7 @@ export {
   createConsumer,
   retryDelaySeconds,
   ShutdownError,
+  HandlerStalledError,
   throwIfStopping,
   type ConsumerOptions,
   type HandlerContext,

@@ -1,4 +1,5 @@
 import type { QueueKey } from '@photospots/contracts';
+import pTimeout from 'p-timeout';
 import type { Logger } from 'pino';
 import type { MessagePublisher } from './publisher.ts';
 
@@ -16,13 +17,17 @@ export interface OutboxRelay {
 
 /**
  * Relays outbox rows to SQS: on demand after a commit (flush), and on an
- * interval to pick up anything a crashed process left behind.
+ * interval to pick up anything a crashed process left behind. A drain that
+ * takes longer than `drainTimeoutMs` (a reply lost on a dead connection) is
+ * left behind: its rows stay in the outbox, locked until the database ends
+ * its transaction, and are sent by a later drain.
  */
 export function startOutboxRelay(options: {
   drain: OutboxDrain;
   publisher: MessagePublisher;
   log: Logger;
   intervalMs?: number;
+  drainTimeoutMs?: number;
 }): OutboxRelay {
   const { drain, publisher, log } = options;
   let running: Promise<number> | undefined;
@@ -41,7 +46,10 @@ export function startOutboxRelay(options: {
   const drainAll = async () => {
     let total = 0;
     for (;;) {
-      const sent = await drain(100, sendRows);
+      const sent = await pTimeout(drain(100, sendRows), {
+        milliseconds: options.drainTimeoutMs ?? 30_000,
+        message: 'an outbox drain did not finish in time; its rows are sent later',
+      });
       total += sent;
       if (sent === 0) return total;
     }

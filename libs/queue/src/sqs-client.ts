@@ -20,6 +20,12 @@ export function awsCredentials(conn: AwsConnection) {
   return undefined;
 }
 
+/**
+ * Bounds on every AWS call: connecting, and the longest silence while waiting for an answer (above SQS's
+ * 20 s long poll). A call to an endpoint that stopped answering fails and is retried (maxAttempts), never hangs.
+ */
+export const AWS_HTTP_TIMEOUTS = { connectionTimeout: 5_000, requestTimeout: 30_000 } as const;
+
 export function createSqsClient(conn: AwsConnection): SQSClient {
   const credentials = awsCredentials(conn);
   return new SQSClient({
@@ -29,5 +35,6 @@ export function createSqsClient(conn: AwsConnection): SQSClient {
     // With a local endpoint, keep talking to it whatever host the queue URL names.
     useQueueUrlAsEndpoint: !conn.endpoint,
     maxAttempts: 5,
+    requestHandler: AWS_HTTP_TIMEOUTS,
   });
 }

@@ -3,7 +3,7 @@ import { photosIngested, queueSpec, type MessageOf } from '@photospots/contracts
 import { createTestEnv, waitFor, type TestEnv } from '@photospots/test-harness';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createConsumer, MessagePublisher, InvalidMessageError, redriveDeadLetters, throwIfStopping, type RunningConsumer } from '../src/index.ts';
+import { createConsumer, MessagePublisher, InvalidMessageError, redriveDeadLetters, throwIfStopping, type HandlerContext, type RunningConsumer } from '../src/index.ts';
 
 const log = pino({ level: 'silent' });
 let env: TestEnv;
@@ -191,4 +191,77 @@ describe('slow handlers and redrive', () => {
     await waitFor(() => handled.includes('needs-fix'), { message: 'the redriven message to be handled' });
     expect(await visibleCount(env.queues.deadLetterUrl.photosIngested!)).toBe(0);
   }, 40_000);
+});
+
+describe('handlers stuck on a dependency', () => {
+  const publish = (batchId: string) =>
+    new MessagePublisher({ sqs: env.sqs, queueUrls: env.queues.url, producer: 'test', log }).publish(photosIngested, { batchId, source: 'lbsn', photoCount: 1, tiles: [1] });
+
+  it('gives up a handler that shows no progress for the stall timeout: its message is retried, heartbeats stop, the consumer serves on', async () => {
+    const calls: { batchId: string; receiveCount: number; aborted?: string }[] = [];
+    running = createConsumer({
+      name: 'photos-ingested',
+      sqs: env.sqs,
+      queueUrl: env.queues.url.photosIngested,
+      deadLetterUrl: env.queues.deadLetterUrl.photosIngested,
+      contracts: [photosIngested],
+      handle: (async (m: MessageOf<typeof photosIngested>, ctx: HandlerContext) => {
+        const call = { batchId: m.payload.batchId, receiveCount: ctx.receiveCount } as (typeof calls)[number];
+        calls.push(call);
+        ctx.signal.addEventListener('abort', () => (call.aborted = (ctx.signal.reason as { code?: string }).code), { once: true });
+        if (m.payload.batchId === 'stuck' && ctx.receiveCount === 1) {
+          // Progress for a while, then a wait that never ends (a reply lost on a dead connection).
+          for (let i = 0; i < 3; i++) {
+            await new Promise((r) => setTimeout(r, 400));
+            ctx.progress();
+          }
+          await new Promise(() => undefined);
+        }
+      }) as never,
+      log,
+      waitTimeSeconds: 1,
+      // Heartbeats every second would keep a stuck message hidden for good if they did not stop.
+      visibilityTimeoutSeconds: 3,
+      stallTimeoutMs: 1_000,
+      retryDelay: () => 0,
+    });
+    running.start();
+    await publish('stuck');
+    await waitFor(() => calls.some((c) => c.batchId === 'stuck' && c.receiveCount === 2), { timeoutMs: 15_000, message: 'the stuck message to be retried' });
+    const first = calls.find((c) => c.receiveCount === 1)!;
+    expect(first.aborted).toBe('HANDLER_STALLED'); // told to give up, not left running unaware
+    await publish('after');
+    await waitFor(() => calls.some((c) => c.batchId === 'after'), { message: 'the next message' });
+    await waitFor(async () => (await visibleCount(env.queues.url.photosIngested)) === 0, { message: 'both messages deleted' });
+  }, 30_000);
+
+  it('stops within its stop timeout with a handler that never settles, and releases that message at once', async () => {
+    let started = false;
+    const c = createConsumer({
+      name: 'photos-ingested',
+      sqs: env.sqs,
+      queueUrl: env.queues.url.photosIngested,
+      deadLetterUrl: env.queues.deadLetterUrl.photosIngested,
+      contracts: [photosIngested],
+      handle: (async () => {
+        started = true;
+        await new Promise(() => undefined); // deaf to the stop signal, and never settles
+      }) as never,
+      log,
+      waitTimeSeconds: 1,
+      visibilityTimeoutSeconds: 300,
+      stopTimeoutMs: 1_000,
+    });
+    c.start();
+    await publish('deaf');
+    await waitFor(() => started, { message: 'the handler to start' });
+    const stopping = Date.now();
+    await c.stop();
+    expect(Date.now() - stopping).toBeLessThan(4_000);
+    const again = await waitFor(async () => {
+      const msgs = await drain(env.queues.url.photosIngested);
+      return msgs.length > 0 ? msgs : undefined;
+    }, { timeoutMs: 3_000, message: 'the released message' });
+    expect(JSON.parse(again[0]!.Body!).payload.batchId).toBe('deaf');
+  }, 20_000);
 });

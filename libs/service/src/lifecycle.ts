@@ -1,3 +1,4 @@
+import pTimeout from 'p-timeout';
 import type { Logger } from 'pino';
 
 export interface StoppableService {
@@ -34,6 +35,20 @@ export function runUntilSignalled(service: StoppableService, log: Logger, graceM
   process.once('SIGTERM', shutdown);
   process.once('SIGINT', shutdown);
   process.on('unhandledRejection', (reason) => onUnhandledRejection(reason, log));
+}
+
+/**
+ * Runs one step of a shutdown for at most `ms`. A step that takes longer (a pool closing over a dead link, a
+ * handler stuck on a lost reply) is left behind with a warning, so the steps after it and the exit still come
+ * within the grace period; whatever it held is released when the process exits.
+ */
+export async function stopStep(log: Logger, step: string, run: () => Promise<unknown>, ms: number): Promise<void> {
+  const started = performance.now();
+  try {
+    await pTimeout(run(), { milliseconds: ms, message: `${step}: not done after ${ms} ms` });
+  } catch (err) {
+    log.warn({ err, step, ms: Math.round(performance.now() - started) }, 'a shutdown step did not finish; going on');
+  }
 }
 
 /** Socket errors a database or HTTP client may reject a promise nobody awaits with while a link drops. */

@@ -16,8 +16,9 @@ import { LbsnHeaderError } from '../lbsn/read-lbsn-csv.ts';
  * retried and the import or harvest resumes from its checkpoint.
  */
 export function createIngestRequestedHandler(deps: {
-  importFile: (location: string, correlationId: string, signal: AbortSignal) => ReturnType<typeof importLbsnFile>;
-  harvestFlickr: (input: FlickrHarvestInput, correlationId: string) => Promise<HarvestReport>;
+  /** `progress` is called after every committed batch (the consumer's stall watchdog). */
+  importFile: (location: string, correlationId: string, signal: AbortSignal, progress: () => void) => ReturnType<typeof importLbsnFile>;
+  harvestFlickr: (input: FlickrHarvestInput, correlationId: string, progress: () => void) => Promise<HarvestReport>;
   /** Publishes one incremental flickr-harvest request per region harvested before; returns how many. */
   requestIncrementalHarvests: () => Promise<number>;
 }): MessageHandler<typeof ingestRequested> {
@@ -26,7 +27,7 @@ export function createIngestRequestedHandler(deps: {
     switch (request.kind) {
       case 'file-import': {
         try {
-          const report = await deps.importFile(request.location, ctx.correlationId, ctx.signal);
+          const report = await deps.importFile(request.location, ctx.correlationId, ctx.signal, ctx.progress);
           ctx.log.info(
             // The first rejected rows by line and code (the report keeps 100; a log line stays short).
             { location: request.location, rowsRead: report.rowsRead, rejected: report.rowsRejected, errorsByCode: report.errorsByCode, firstErrors: report.errors.slice(0, 20) },
@@ -52,6 +53,7 @@ export function createIngestRequestedHandler(deps: {
               incremental: request.incremental,
             },
             ctx.correlationId,
+            ctx.progress,
           );
           ctx.log.info(
             { harvest: report.harvest, queries: report.queries, photosSeen: report.photosSeen, inserted: report.inserted, updated: report.updated, alreadyComplete: report.alreadyComplete },

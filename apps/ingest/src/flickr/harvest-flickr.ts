@@ -5,6 +5,7 @@ import type { MessagePublisher } from '@photospots/queue';
 import type { Logger } from '@photospots/service';
 import type { NormalisedPhoto } from '../photos/normalised-photo.ts';
 import { prepareBatch, stagingMethodOf } from '../photos/photo-store.ts';
+import { batchTransaction } from '../photos/batch-transaction.ts';
 import { storePhotoBatch } from '../photos/store-photo-batch.ts';
 import { requestThumbnails } from '../thumbnails/request-thumbnails.ts';
 import type { FlickrClient } from './flickr-client.ts';
@@ -55,6 +56,8 @@ export interface HarvestDeps {
   concurrency: number;
   /** Photos per transaction (and per photos.ingested message); pages wait at most `flushIntervalMs` for company. */
   batchSize?: number;
+  /** A batch not committed after this long is given up and the harvest fails, to resume from its checkpoints (default 120 s). */
+  batchTimeoutMs?: number;
   flushIntervalMs?: number;
   signal?: AbortSignal;
   /** Called after every fetched page, split and commit. */
@@ -121,8 +124,9 @@ export async function harvestFlickr(request: HarvestRequest, deps: HarvestDeps, 
         for (const [reason, n] of Object.entries(page.skipped) as [SkipReason, number][]) delta.skipped[reason] = (delta.skipped[reason] ?? 0) + n;
       }
       const batches = (state.batches ?? 0) + 1;
-      await sql.begin(async (tx) => {
-        const stored = await storePhotoBatch(tx, deps.publisher, { photos: prepareBatch(photos, method), source: FLICKR_SOURCE, batchId: `flickr:${id}:${batches}`, correlationId });
+      const batchId = `flickr:${id}:${batches}`;
+      await batchTransaction(sql, deps.batchTimeoutMs ?? 120_000, `harvest batch ${batchId}`, async (tx, signal) => {
+        const stored = await storePhotoBatch(tx, deps.publisher, { photos: prepareBatch(photos, method), source: FLICKR_SOURCE, batchId, correlationId, signal });
         delta.inserted = stored.inserted;
         delta.updated = stored.updated;
         delta.unchanged = photos.length - stored.inserted - stored.updated;

@@ -6,6 +6,7 @@ import type { Logger } from '@photospots/service';
 import { readLbsnCsv } from '../lbsn/read-lbsn-csv.ts';
 import type { NormalisedPhoto, RowError, RowErrorCode } from '../photos/normalised-photo.ts';
 import { prepareBatch, stagingMethodOf, type PreparedBatch } from '../photos/photo-store.ts';
+import { batchTransaction } from '../photos/batch-transaction.ts';
 import { storePhotoBatch } from '../photos/store-photo-batch.ts';
 import { locateFile } from './open-location.ts';
 
@@ -38,6 +39,11 @@ export interface ImportDeps {
   log: Logger;
   s3?: S3Client | undefined;
   batchSize: number;
+  /**
+   * A batch that has not committed after this long is given up (its COPY ended, the import failed, to be
+   * resumed from the checkpoint): a reply lost on a dead connection costs a retry, not a hang.
+   */
+  batchTimeoutMs: number;
   /** Called after every committed batch. */
   onProgress?: (counters: Readonly<ImportCounters>) => void;
   /** Called after every commit so the outbox is relayed while the import goes on. */
@@ -98,8 +104,9 @@ export async function importLbsnFile(location: string, deps: ImportDeps, correla
     // What was read up to this batch's last line: the parser reads on while the batch is written, and the
     // checkpoint must not count rows a resumed run would read again.
     const read = { rowsRead: counters.rowsRead, rowsRejected: counters.rowsRejected, errorsByCode: { ...errorsByCode } };
-    await deps.sql.begin(async (tx) => {
-      const result = await storePhotoBatch(tx, deps.publisher, { photos: prepared, source: 'lbsn', batchId: `${correlationId}:${counters.batches + 1}`, correlationId });
+    await batchTransaction(deps.sql, deps.batchTimeoutMs, `the batch ending at line ${line}`, async (tx, signal) => {
+      const batchId = `${correlationId}:${counters.batches + 1}`;
+      const result = await storePhotoBatch(tx, deps.publisher, { photos: prepared, source: 'lbsn', batchId, correlationId, signal });
       counters.inserted += result.inserted;
       counters.updated += result.updated;
       counters.unchanged += prepared.photos.length - result.inserted - result.updated;
@@ -112,6 +119,7 @@ export async function importLbsnFile(location: string, deps: ImportDeps, correla
         false,
       );
     });
+    deps.log.debug({ location, line, batches: counters.batches }, 'batch committed');
     deps.afterCommit?.();
     deps.onProgress?.(counters);
   };

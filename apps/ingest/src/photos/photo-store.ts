@@ -92,10 +92,14 @@ export function prepareBatch(batch: readonly NormalisedPhoto[], method: StagingM
 
 const isPrepared = (batch: readonly NormalisedPhoto[] | PreparedBatch): batch is PreparedBatch => !Array.isArray(batch);
 
-/** COPY of binary COPY data into a table, in STAGING_COLUMNS order. */
-async function copyInto(tx: TransactionSql, table: 'photos' | 'photo_staging', data: Buffer): Promise<void> {
+/**
+ * COPY of binary COPY data into a table, in STAGING_COLUMNS order. An aborted `signal` (the batch's deadline)
+ * destroys the stream: the server gets CopyFail and the transaction fails, instead of waiting on a dead link.
+ */
+async function copyInto(tx: TransactionSql, table: 'photos' | 'photo_staging', data: Buffer, signal?: AbortSignal): Promise<void> {
   const copy = await tx`copy ${tx(table)} (${tx.unsafe(STAGING_COLUMNS.join(', '))}) from stdin with (format binary)`.writable();
-  await pipeline(Readable.from([data]), copy); // the whole batch at once: the server waits for every byte of it
+  // The whole batch at once: the server waits for every byte of it.
+  await pipeline(Readable.from([data]), copy, ...(signal ? [{ signal }] : []));
 }
 
 const UNIQUE_VIOLATION = '23505';
@@ -106,9 +110,9 @@ const UNIQUE_VIOLATION = '23505';
  * COPY; it is rolled back to its savepoint and the batch takes the staging path instead. A first import of a
  * file is all new rows: this halves the database's work for it (no staging copy, no ON CONFLICT per row).
  */
-async function copyAllNew(tx: TransactionSql, batch: readonly NormalisedPhoto[], data: Buffer): Promise<UpsertResult | undefined> {
+async function copyAllNew(tx: TransactionSql, batch: readonly NormalisedPhoto[], data: Buffer, signal?: AbortSignal): Promise<UpsertResult | undefined> {
   try {
-    await tx.savepoint((sp) => copyInto(sp, 'photos', data));
+    await tx.savepoint((sp) => copyInto(sp, 'photos', data, signal));
   } catch (err) {
     if ((err as { code?: string }).code === UNIQUE_VIOLATION) return undefined;
     throw err;
@@ -129,11 +133,13 @@ export async function upsertPhotos(
   tx: TransactionSql,
   batch: readonly NormalisedPhoto[] | PreparedBatch,
   method?: StagingMethod,
+  /** Ends the COPY (see copyInto). */
+  signal?: AbortSignal,
 ): Promise<UpsertResult> {
   const { photos: unique, copy } = isPrepared(batch) ? batch : prepareBatch(batch, method ?? (await stagingMethodOf(tx)));
   if (unique.length === 0) return { inserted: 0, updated: 0, unchanged: 0, tiles: [] };
   if (copy !== undefined) {
-    const allNew = await copyAllNew(tx, unique, copy);
+    const allNew = await copyAllNew(tx, unique, copy, signal);
     if (allNew) return allNew;
   }
 
@@ -142,7 +148,7 @@ export async function upsertPhotos(
       source text, source_id text, owner_id text, owner_name text, lat float8, lng float8, tile int,
       taken_at timestamptz, uploaded_at timestamptz, tags text[], title text, views int, license text, image_url text
     ) on commit delete rows`;
-  if (copy !== undefined) await copyInto(tx, 'photo_staging', copy);
+  if (copy !== undefined) await copyInto(tx, 'photo_staging', copy, signal);
   else {
     await tx`
       insert into photo_staging (${tx.unsafe(STAGING_COLUMNS.join(', '))})

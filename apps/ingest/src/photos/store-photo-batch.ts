@@ -18,9 +18,9 @@ export interface StoredBatch extends UpsertResult {
 export async function storePhotoBatch(
   tx: TransactionSql,
   publisher: MessagePublisher,
-  batch: { photos: readonly NormalisedPhoto[] | PreparedBatch; source: string; batchId: string; correlationId: string },
+  batch: { photos: readonly NormalisedPhoto[] | PreparedBatch; source: string; batchId: string; correlationId: string; signal?: AbortSignal },
 ): Promise<StoredBatch> {
-  const result = await upsertPhotos(tx, batch.photos);
+  const result = await upsertPhotos(tx, batch.photos, undefined, batch.signal);
   if (result.tiles.length === 0) return { ...result, announced: false };
   // The tiles are dirty from this commit on: processing never re-clusters a tile without these photos and
   // then waits for a message that a busy queue delivers late (which would dirty it again for nothing).

@@ -9,19 +9,20 @@ type Accepted = MessageOf<typeof hotspotsChanged> | MessageOf<typeof hotspotsRes
  * so duplicates and reordering do not change the result.
  */
 export function createHotspotsChangedHandler(deps: {
-  rescore: (ids: readonly number[], removedIds: readonly number[]) => Promise<number>;
-  rescoreAll: () => Promise<number>;
+  /** `progress` is called after every stored chunk of scores (the consumer's stall watchdog). */
+  rescore: (ids: readonly number[], removedIds: readonly number[], progress: () => void) => Promise<number>;
+  rescoreAll: (progress: () => void) => Promise<number>;
 }): MessageHandler {
   return (async (message: Accepted, ctx) => {
     if (message.type === 'hotspots.changed') {
       const p = message.payload;
       const ids = [...p.createdIds, ...p.changedIds, ...p.merges.map((m) => m.intoId)];
-      const scored = await deps.rescore(ids, p.retiredIds);
+      const scored = await deps.rescore(ids, p.retiredIds, ctx.progress);
       ctx.log.info({ scored, retired: p.retiredIds.length }, 'hotspots rescored');
       return;
     }
     const p = message.payload;
-    const scored = p.scope === 'all' ? await deps.rescoreAll() : await deps.rescore(p.hotspotIds, []);
+    const scored = p.scope === 'all' ? await deps.rescoreAll(ctx.progress) : await deps.rescore(p.hotspotIds, [], ctx.progress);
     ctx.log.info({ scored, scope: p.scope }, 'scheduled rescore done');
   }) as MessageHandler;
 }

@@ -20,7 +20,13 @@ export interface RescoreDeps {
  * number of repeats gives the same result), stores them, and updates the Redis
  * index: active ones upserted, retired or unknown ones removed.
  */
-export async function rescoreHotspots(deps: RescoreDeps, ids: readonly number[], removedIds: readonly number[] = []): Promise<number> {
+export async function rescoreHotspots(
+  deps: RescoreDeps,
+  ids: readonly number[],
+  removedIds: readonly number[] = [],
+  /** Called after each stored chunk. */
+  progress?: () => void,
+): Promise<number> {
   const unique = [...new Set(ids)];
   const scores = new Map<number, ScoreComponents>();
   for (let i = 0; i < unique.length; i += 1_000) {
@@ -35,14 +41,15 @@ export async function rescoreHotspots(deps: RescoreDeps, ids: readonly number[],
       const present = new Set(summaries.map((s) => s.id));
       await deps.index.apply(summaries, chunk.filter((id) => !present.has(id)));
     }
+    progress?.();
   }
   if (deps.index && removedIds.length > 0) await deps.index.apply([], removedIds);
   return scores.size;
 }
 
 /** Rescores every active hotspot (the scheduled job: recency changes with time alone). */
-export async function rescoreAll(deps: RescoreDeps): Promise<number> {
+export async function rescoreAll(deps: RescoreDeps, progress?: () => void): Promise<number> {
   let total = 0;
-  for await (const ids of allActiveIds(deps.sql)) total += await rescoreHotspots(deps, ids);
+  for await (const ids of allActiveIds(deps.sql)) total += await rescoreHotspots(deps, ids, [], progress);
   return total;
 }
