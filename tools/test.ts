@@ -1,6 +1,7 @@
 /**
  * `npm test`: runs every vitest project (unit and integration) and ends with
- * one plain line, "N passed, N failed", counted from vitest's JSON report.
+ * one plain line, "N passed, N failed", counted from vitest's JSON report (skipped tests, if any, are counted
+ * on the line before it).
  * Extra arguments go to vitest (e.g. `npm test -- --project geo`).
  */
 import { spawn } from 'node:child_process';
@@ -45,5 +46,6 @@ try {
 }
 rmSync(dir, { recursive: true, force: true });
 if (code !== 0 && failed === 0) failed = 1;
-console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
+if (skipped) console.log(`${skipped} skipped`);
+console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed > 0 ? 1 : code);
