@@ -23,7 +23,7 @@ create_queue() {
   echo "queue $name (dead letters: $name-dlq, after $max_receives receives)"
 }
 
-create_queue photospots-ingest-requests 900 3
+create_queue photospots-ingest-requests 900 10
 create_queue photospots-photos-ingested 300 5
 create_queue photospots-hotspots-changed 120 5
 create_queue photospots-thumbnails 120 5

@@ -6,7 +6,7 @@
 
 locals {
   queues = {
-    ingest          = { name = "ingest-requests", env_var = "QUEUE_INGEST", visibility_timeout_seconds = 900, max_receive_count = 3 }
+    ingest          = { name = "ingest-requests", env_var = "QUEUE_INGEST", visibility_timeout_seconds = 900, max_receive_count = 10 }
     photosIngested  = { name = "photos-ingested", env_var = "QUEUE_PHOTOS_INGESTED", visibility_timeout_seconds = 300, max_receive_count = 5 }
     hotspotsChanged = { name = "hotspots-changed", env_var = "QUEUE_HOTSPOTS_CHANGED", visibility_timeout_seconds = 120, max_receive_count = 5 }
     thumbnails      = { name = "thumbnails", env_var = "QUEUE_THUMBNAILS", visibility_timeout_seconds = 120, max_receive_count = 5 }
