@@ -18,10 +18,14 @@ export class RebuildLoop {
   #timer: NodeJS.Timeout | undefined;
   #delayed: NodeJS.Timeout | undefined;
   #delayedDue = 0;
+  readonly #sweepIntervalMs: number;
+  /** Passes failed in a row: the next is tried after a backoff, not only at the next poke or sweep. */
+  #failures = 0;
 
   constructor(run: (correlationId: string | undefined, signal: AbortSignal) => Promise<unknown>, log: Logger, sweepIntervalMs: number) {
     this.#run = run;
     this.#log = log;
+    this.#sweepIntervalMs = sweepIntervalMs;
     this.#timer = setInterval(() => this.poke(), sweepIntervalMs);
     this.#timer.unref();
   }
@@ -60,10 +64,15 @@ export class RebuildLoop {
       this.#nextCorrelationId = undefined;
       try {
         await this.#run(correlationId, this.#stopping.signal);
+        this.#failures = 0;
       } catch (err) {
         if (this.#stopping.signal.aborted) return;
-        // The tiles stay dirty; the next poke (or the sweep) retries.
-        this.#log.warn({ err }, 're-clustering pass failed; it is retried');
+        // The tiles stay dirty; the pass is tried again after a backoff (0.5 s doubling, at most the sweep
+        // interval), or sooner if a message pokes.
+        this.#failures++;
+        const retryMs = Math.min(this.#sweepIntervalMs, 500 * 2 ** (this.#failures - 1));
+        this.#log.warn({ err, retryMs }, 're-clustering pass failed; it is retried');
+        this.pokeIn(retryMs);
       }
     } while (this.#again && !this.#stopping.signal.aborted);
   }
