@@ -11,7 +11,7 @@
  * runs 1–16 processing tasks, which claim disjoint areas). DATABASE_URL names the Postgres server; REDIS_URL the Redis.
  */
 import { execFileSync } from 'node:child_process';
-import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -23,24 +23,12 @@ import { createSqsClient, MessagePublisher, resolveQueues } from '@photospots/qu
 import { pino } from 'pino';
 import { STAGING_COLUMNS } from '../apps/ingest/src/photos/photo-store.ts';
 import { startLocalPipeline } from '../tools/eval/local-pipeline.ts';
-import { syntheticPhotos } from './synthetic-photos.ts';
+import { writeSyntheticLbsnCsv } from './synthetic-photos.ts';
 
 const { values } = parseArgs({ options: { photos: { type: 'string' }, 'processing-tasks': { type: 'string' } } });
 const N = Number(values.photos ?? 1_000_000);
 const PROCESSING_TASKS = Number(values['processing-tasks'] ?? 2);
-const HEADER = 'origin_id,lat,lng,guid,user_guid,post_create_date,post_publish_date,post_body,hashtags,emoji,post_views_count,post_like_count,loc_id,loc_name';
 const adminUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-
-async function writeCsv(file: string) {
-  const p = syntheticPhotos({ photos: N, lat: 51.05, lng: 13.74, halfSizeKm: 15 });
-  const out = createWriteStream(file);
-  out.write(`${HEADER}\n`);
-  for (let i = 0; i < N; i++) {
-    const line = `"2",${p.lat[i]!.toFixed(6)},${p.lng[i]!.toFixed(6)},"s${i}","u${p.user[i]}","2019-05-${String(1 + (i % 28)).padStart(2, '0')}","2019-06-01","","tag${p.user[i]! % 50};dresden;place${i % 997}","",${i % 1000},0,"",""\n`;
-    if (!out.write(line)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
-  }
-  await new Promise<void>((resolve) => out.end(() => resolve()));
-}
 
 /** Rows/s of a plain psql \copy of the CSV into an unindexed table: the ceiling for any import. */
 function plainCopy(file: string): number {
@@ -69,7 +57,7 @@ const rssMb = (pid: number | undefined) => {
 const dir = mkdtempSync(path.join(tmpdir(), 'pipeline-load-'));
 const file = path.join(dir, 'photos.csv');
 console.log(`writing ${N.toLocaleString('en')} synthetic photos as an LBSN CSV …`);
-await writeCsv(file);
+await writeSyntheticLbsnCsv(file, N);
 const pipeline = await startLocalPipeline({ adminUrl, database: 'photospots_bench_pipeline', reuse: false });
 const copyRate = plainCopy(file);
 /** One process per task: the services as ECS runs them, with PROCESSING_TASKS processing tasks. */

@@ -4,6 +4,7 @@
  * activity (a few prolific ones), bursts of several shots per visit, and
  * uniform noise. Seeded, so every run measures the same data.
  */
+import { createWriteStream } from 'node:fs';
 import { offsetMeters } from '@photospots/geo';
 import { seededRandom } from '@photospots/test-harness';
 
@@ -78,4 +79,18 @@ export function syntheticPhotos(options: Partial<SyntheticOptions> = {}): Synthe
     }
   }
   return { lat, lng, user, count: n };
+}
+
+const LBSN_HEADER = 'origin_id,lat,lng,guid,user_guid,post_create_date,post_publish_date,post_body,hashtags,emoji,post_views_count,post_like_count,loc_id,loc_name';
+
+/** Writes `photos` synthetic photos around Dresden as an LBSN CSV (the bench:pipeline file): source ids s0…s(N-1). */
+export async function writeSyntheticLbsnCsv(file: string, photos: number): Promise<void> {
+  const p = syntheticPhotos({ photos, lat: 51.05, lng: 13.74, halfSizeKm: 15 });
+  const out = createWriteStream(file);
+  out.write(`${LBSN_HEADER}\n`);
+  for (let i = 0; i < photos; i++) {
+    const line = `"2",${p.lat[i]!.toFixed(6)},${p.lng[i]!.toFixed(6)},"s${i}","u${p.user[i]}","2019-05-${String(1 + (i % 28)).padStart(2, '0')}","2019-06-01","","tag${p.user[i]! % 50};dresden;place${i % 997}","",${i % 1000},0,"",""\n`;
+    if (!out.write(line)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+  }
+  await new Promise<void>((resolve) => out.end(() => resolve()));
 }
