@@ -1,4 +1,5 @@
 import nx from '@nx/eslint-plugin';
+import prettier from 'eslint-config-prettier/flat';
 import tseslint from 'typescript-eslint';
 
 /** Layering: apps build on libs; libs never on apps; the pure libs on nothing with I/O. */
@@ -12,7 +13,22 @@ const depConstraints = [
   {
     sourceTag: 'scope:pure',
     onlyDependOnLibsWithTags: ['scope:pure'],
-    bannedExternalImports: ['fastify', '@fastify/*', 'drizzle-orm', 'drizzle-orm/*', 'postgres', 'ioredis', '@aws-sdk/*', 'sqs-consumer', 'pino', 'node:*', 'fs', 'net', 'http', 'https'],
+    bannedExternalImports: [
+      'fastify',
+      '@fastify/*',
+      'drizzle-orm',
+      'drizzle-orm/*',
+      'postgres',
+      'ioredis',
+      '@aws-sdk/*',
+      'sqs-consumer',
+      'pino',
+      'node:*',
+      'fs',
+      'net',
+      'http',
+      'https',
+    ],
   },
 ];
 
@@ -46,10 +62,16 @@ export default [
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-restricted-syntax': [
         'error',
-        { selector: "MemberExpression[object.name='process'][property.name='env']", message: 'Read configuration through the service config schema (libs/config), not process.env.' },
+        {
+          selector: "MemberExpression[object.name='process'][property.name='env']",
+          message: 'Read configuration through the service config schema (libs/config), not process.env.',
+        },
       ],
       // Production code never imports the test harness.
-      '@nx/enforce-module-boundaries': boundaries([...depConstraints, { sourceTag: 'scope:shared', notDependOnLibsWithTags: ['scope:test'] }]),
+      '@nx/enforce-module-boundaries': boundaries([
+        ...depConstraints,
+        { sourceTag: 'scope:shared', notDependOnLibsWithTags: ['scope:test'] },
+      ]),
     },
   },
   {
@@ -80,7 +102,17 @@ export default [
   },
   {
     // Configuration loaders, the test harness and repo tools are where the environment is read.
-    files: ['libs/config/src/**/*.ts', 'apps/*/src/config.ts', 'libs/test-harness/src/**/*.ts', 'tools/**/*.ts', 'bench/**/*.ts', '**/test/**/*.ts', '**/vitest.config.ts'],
+    files: [
+      'libs/config/src/**/*.ts',
+      'apps/*/src/config.ts',
+      'libs/test-harness/src/**/*.ts',
+      'tools/**/*.ts',
+      'bench/**/*.ts',
+      '**/test/**/*.ts',
+      '**/vitest.config.ts',
+    ],
     rules: { 'no-restricted-syntax': 'off' },
   },
+  // Formatting is prettier's (checked by the lint target): no ESLint rule may disagree with it.
+  prettier,
 ];

@@ -33,7 +33,18 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const rnd = seededRandom(42);
 const around = (n: number, make: (lat: number, lng: number) => string) =>
   Array.from({ length: n }, () => make(51.03 + rnd() * 0.05, 13.69 + rnd() * 0.1));
-const TERMS = ['frauenkirche', 'zwinger', 'semperoper', 'elbe', 'bruhl', 'neustadt', 'kirche', 'bridge', 'altmarkt', 'graffiti'];
+const TERMS = [
+  'frauenkirche',
+  'zwinger',
+  'semperoper',
+  'elbe',
+  'bruhl',
+  'neustadt',
+  'kirche',
+  'bridge',
+  'altmarkt',
+  'graffiti',
+];
 
 /**
  * The measured requests. Where apps ask varied questions (positions, map
@@ -43,22 +54,40 @@ const TERMS = ['frauenkirche', 'zwinger', 'semperoper', 'elbe', 'bruhl', 'neusta
  * by the response cache) and with every request new.
  */
 const ENDPOINTS: { name: string; note: string; paths: string[] }[] = [
-  { name: 'nearby', note: '500 points (never cached), r=1 km', paths: around(500, (lat, lng) => `/v1/hotspots/nearby?lat=${lat.toFixed(5)}&lng=${lng.toFixed(5)}&radius=1000&limit=20`) },
+  {
+    name: 'nearby',
+    note: '500 points (never cached), r=1 km',
+    paths: around(
+      500,
+      (lat, lng) => `/v1/hotspots/nearby?lat=${lat.toFixed(5)}&lng=${lng.toFixed(5)}&radius=1000&limit=20`,
+    ),
+  },
   {
     name: 'bbox',
     note: 'every request a new box ≈ 3×2 km, limit 50',
-    paths: around(100_000, (lat, lng) => `/v1/hotspots?bbox=${(lng - 0.02).toFixed(4)},${(lat - 0.01).toFixed(4)},${(lng + 0.02).toFixed(4)},${(lat + 0.01).toFixed(4)}&limit=50`),
+    paths: around(
+      100_000,
+      (lat, lng) =>
+        `/v1/hotspots?bbox=${(lng - 0.02).toFixed(4)},${(lat - 0.01).toFixed(4)},${(lng + 0.02).toFixed(4)},${(lat + 0.01).toFixed(4)}&limit=50`,
+    ),
   },
   {
     name: 'bbox zoom=13',
     note: 'every request a new city-wide box, clusters',
-    paths: around(100_000, (lat, lng) => `/v1/hotspots?bbox=${(lng - 0.15).toFixed(4)},${(lat - 0.07).toFixed(4)},${(lng + 0.15).toFixed(4)},${(lat + 0.07).toFixed(4)}&zoom=13&limit=200`),
+    paths: around(
+      100_000,
+      (lat, lng) =>
+        `/v1/hotspots?bbox=${(lng - 0.15).toFixed(4)},${(lat - 0.07).toFixed(4)},${(lng + 0.15).toFixed(4)},${(lat + 0.07).toFixed(4)}&zoom=13&limit=200`,
+    ),
   },
   { name: 'search', note: 'one query, cached', paths: ['/v1/hotspots/search?q=frauenkirche&limit=20'] },
   {
     name: 'search (uncached)',
     note: 'every request a new query',
-    paths: Array.from({ length: 100_000 }, (_, i) => `/v1/hotspots/search?q=${TERMS[i % TERMS.length]}&lat=51.05&lng=13.74&radius=${20_000 + i}&limit=20`),
+    paths: Array.from(
+      { length: 100_000 },
+      (_, i) => `/v1/hotspots/search?q=${TERMS[i % TERMS.length]}&lat=51.05&lng=13.74&radius=${20_000 + i}&limit=20`,
+    ),
   },
   { name: 'top', note: 'one question', paths: ['/v1/hotspots/top?limit=20'] },
 ];
@@ -67,7 +96,10 @@ const only = process.env.BENCH_ENDPOINTS?.split(',').map((n) => n.trim());
 const selected = (name: string) => !only || only.includes(name);
 if (only) {
   const unknown = only.filter((n) => !ENDPOINTS.some((e) => e.name === n));
-  if (unknown.length > 0) throw new Error(`BENCH_ENDPOINTS names no endpoint ${unknown.join(', ')} (known: ${ENDPOINTS.map((e) => e.name).join(', ')})`);
+  if (unknown.length > 0)
+    throw new Error(
+      `BENCH_ENDPOINTS names no endpoint ${unknown.join(', ')} (known: ${ENDPOINTS.map((e) => e.name).join(', ')})`,
+    );
 }
 
 async function main(): Promise<void> {
@@ -86,19 +118,29 @@ async function main(): Promise<void> {
         sample.push(await res.text());
       }
       const mean = sample.reduce((n, t) => n + Buffer.byteLength(t), 0) / sample.length;
-      const closest = sample.reduce((a, b) => (Math.abs(Buffer.byteLength(b) - mean) < Math.abs(Buffer.byteLength(a) - mean) ? b : a));
+      const closest = sample.reduce((a, b) =>
+        Math.abs(Buffer.byteLength(b) - mean) < Math.abs(Buffer.byteLength(a) - mean) ? b : a,
+      );
       sizes[e.name] = Math.round(mean);
       bodies[`e${i}`] = JSON.parse(closest);
     }
     const dir = mkdtempSync(path.join(tmpdir(), 'photospots-bench-'));
     writeFileSync(path.join(dir, 'bodies.json'), JSON.stringify(bodies));
     const barePort = await freePort();
-    const bare = startProcess('bare', process.execPath, [path.join(import.meta.dirname, 'bare-server.ts')], { PORT: String(barePort), BARE_BODIES: path.join(dir, 'bodies.json') });
+    const bare = startProcess('bare', process.execPath, [path.join(import.meta.dirname, 'bare-server.ts')], {
+      PORT: String(barePort),
+      BARE_BODIES: path.join(dir, 'bodies.json'),
+    });
     stack.adopt(bare);
     const bareUrl = `http://127.0.0.1:${barePort}`;
-    await waitFor(async () => (await fetch(`${bareUrl}/bare/e0`).catch(() => undefined))?.ok, { timeoutMs: 10_000, message: 'the bare server' });
+    await waitFor(async () => (await fetch(`${bareUrl}/bare/e0`).catch(() => undefined))?.ok, {
+      timeoutMs: 10_000,
+      message: 'the bare server',
+    });
 
-    log(`${active} active hotspots; ${CONNECTIONS} connections, ${ROUNDS} rounds of ${DURATION} s slices, API and bare server in separate processes`);
+    log(
+      `${active} active hotspots; ${CONNECTIONS} connections, ${ROUNDS} rounds of ${DURATION} s slices, API and bare server in separate processes`,
+    );
     const loadBefore = loadavg()[0]!;
     const rows: string[][] = [];
     for (const [i, e] of ENDPOINTS.entries()) {
@@ -126,9 +168,20 @@ async function main(): Promise<void> {
         `${median(api.map((a) => a.p50))} / ${median(api.map((a) => a.p99))}`,
         `${Math.round(ratio * 100)}%`,
       ]);
-      log(`${e.name}: API/bare per round ${api.map((a, r) => `${Math.round((a.rps / bare[r]!.rps) * 100)}%`).join(' ')}`);
+      log(
+        `${e.name}: API/bare per round ${api.map((a, r) => `${Math.round((a.rps / bare[r]!.rps) * 100)}%`).join(' ')}`,
+      );
     }
-    const header = ['endpoint', 'requests', 'body (mean)', 'bare req/s', 'bare p50 / p99 ms', 'API req/s', 'API p50 / p99 ms', 'API / bare'];
+    const header = [
+      'endpoint',
+      'requests',
+      'body (mean)',
+      'bare req/s',
+      'bare p50 / p99 ms',
+      'API req/s',
+      'API p50 / p99 ms',
+      'API / bare',
+    ];
     console.log(
       `\nquery API vs a bare Fastify route with a same-size fixed JSON: medians of ${ROUNDS} alternating ${DURATION} s slices, ` +
         `${CONNECTIONS} connections, ${active} hotspots; load average ${loadBefore.toFixed(1)} → ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores\n`,
@@ -159,7 +212,14 @@ async function measure(base: string, paths: string[], seconds: number, offset = 
     duration: seconds,
     requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: paths[next++ % paths.length] }) }],
   });
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors, sent: next - offset };
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors,
+    sent: next - offset,
+  };
 }
 
 main().then(

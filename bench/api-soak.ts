@@ -43,19 +43,47 @@ interface Call {
 }
 
 const rnd = seededRandom(7);
-const TERMS = ['frauenkirche', 'zwinger', 'semper', 'elbe', 'bruhl', 'neustadt', 'kirche', 'bruecke', 'altmarkt', 'graffiti', 'schloss', 'garten'];
+const TERMS = [
+  'frauenkirche',
+  'zwinger',
+  'semper',
+  'elbe',
+  'bruhl',
+  'neustadt',
+  'kirche',
+  'bruecke',
+  'altmarkt',
+  'graffiti',
+  'schloss',
+  'garten',
+];
 const point = () => ({ lat: 51.03 + rnd() * 0.05, lng: 13.69 + rnd() * 0.1 });
 
 /** One request of the mix (weights per 100). */
 function nextCall(ids: number[], tokens: string[]): Call {
   const pick = rnd() * 100;
   const { lat, lng } = point();
-  if (pick < 30) return { method: 'GET', path: `/v1/hotspots/nearby?lat=${lat.toFixed(5)}&lng=${lng.toFixed(5)}&radius=1000&limit=20` };
-  if (pick < 40) return { method: 'GET', path: `/v1/hotspots?bbox=${(lng - 0.02).toFixed(4)},${(lat - 0.01).toFixed(4)},${(lng + 0.02).toFixed(4)},${(lat + 0.01).toFixed(4)}&limit=50` };
-  if (pick < 50) return { method: 'GET', path: `/v1/hotspots?bbox=${(lng - 0.15).toFixed(4)},${(lat - 0.07).toFixed(4)},${(lng + 0.15).toFixed(4)},${(lat + 0.07).toFixed(4)}&zoom=13&limit=200` };
+  if (pick < 30)
+    return {
+      method: 'GET',
+      path: `/v1/hotspots/nearby?lat=${lat.toFixed(5)}&lng=${lng.toFixed(5)}&radius=1000&limit=20`,
+    };
+  if (pick < 40)
+    return {
+      method: 'GET',
+      path: `/v1/hotspots?bbox=${(lng - 0.02).toFixed(4)},${(lat - 0.01).toFixed(4)},${(lng + 0.02).toFixed(4)},${(lat + 0.01).toFixed(4)}&limit=50`,
+    };
+  if (pick < 50)
+    return {
+      method: 'GET',
+      path: `/v1/hotspots?bbox=${(lng - 0.15).toFixed(4)},${(lat - 0.07).toFixed(4)},${(lng + 0.15).toFixed(4)},${(lat + 0.07).toFixed(4)}&zoom=13&limit=200`,
+    };
   if (pick < 65) {
     const term = TERMS[Math.floor(rnd() * TERMS.length)]!;
-    return { method: 'GET', path: `/v1/hotspots/search?q=${term}&lat=${lat.toFixed(4)}&lng=${lng.toFixed(4)}&radius=${5_000 + Math.floor(rnd() * 20_000)}&limit=20` };
+    return {
+      method: 'GET',
+      path: `/v1/hotspots/search?q=${term}&lat=${lat.toFixed(4)}&lng=${lng.toFixed(4)}&radius=${5_000 + Math.floor(rnd() * 20_000)}&limit=20`,
+    };
   }
   if (pick < 75) return { method: 'GET', path: '/v1/hotspots/top?limit=20' };
   const id = ids[Math.floor(rnd() * ids.length)]!;
@@ -86,7 +114,14 @@ interface Window {
 }
 
 /** Sends the mix for `seconds` (at `rate` requests/s overall, or flat out) and reports per window. */
-async function run(apiUrl: string, calls: () => Call, seconds: number, pid: number, rate?: number, onWindow?: (w: Window) => void) {
+async function run(
+  apiUrl: string,
+  calls: () => Call,
+  seconds: number,
+  pid: number,
+  rate?: number,
+  onWindow?: (w: Window) => void,
+) {
   const windows: Window[] = [];
   let latencies: number[] = [];
   let non2xx = 0;
@@ -94,7 +129,15 @@ async function run(apiUrl: string, calls: () => Call, seconds: number, pid: numb
   let started = Date.now();
   const close = () => {
     const sorted = latencies.sort((a, b) => a - b);
-    const w = { second: Math.round((Date.now() - started) / 1000), answers: sorted.length, non2xx, errors, p50: Math.round(percentile(sorted, 50) * 10) / 10, p99: Math.round(percentile(sorted, 99) * 10) / 10, rssMb: rssMb(pid) };
+    const w = {
+      second: Math.round((Date.now() - started) / 1000),
+      answers: sorted.length,
+      non2xx,
+      errors,
+      p50: Math.round(percentile(sorted, 50) * 10) / 10,
+      p99: Math.round(percentile(sorted, 99) * 10) / 10,
+      rssMb: rssMb(pid),
+    };
     windows.push(w);
     onWindow?.(w);
     latencies = [];
@@ -123,7 +166,11 @@ async function run(apiUrl: string, calls: () => Call, seconds: number, pid: numb
   const result = await instance;
   clearInterval(timer);
   // The tail after the last full window joins the report only when it is a window's worth.
-  if (latencies.length > 0 && Date.now() - started - (windows.at(-1)?.second ?? 0) * 1000 >= (WINDOW_SECONDS * 1000) / 2) close();
+  if (
+    latencies.length > 0 &&
+    Date.now() - started - (windows.at(-1)?.second ?? 0) * 1000 >= (WINDOW_SECONDS * 1000) / 2
+  )
+    close();
   return { windows, average: result.requests.average, badStatuses };
 }
 
@@ -140,7 +187,13 @@ async function main(): Promise<void> {
     const key = new TextEncoder().encode(SECRET);
     const tokens = await Promise.all(
       Array.from({ length: USERS }, (_, i) =>
-        new SignJWT({ role: 'authenticated' }).setProtectedHeader({ alg: 'HS256' }).setSubject(`soak-user-${i}`).setIssuer(ISSUER).setAudience('authenticated').setExpirationTime('2h').sign(key),
+        new SignJWT({ role: 'authenticated' })
+          .setProtectedHeader({ alg: 'HS256' })
+          .setSubject(`soak-user-${i}`)
+          .setIssuer(ISSUER)
+          .setAudience('authenticated')
+          .setExpirationTime('2h')
+          .sign(key),
       ),
     );
     const calls = () => nextCall(ids, tokens);
@@ -148,15 +201,20 @@ async function main(): Promise<void> {
     await run(apiUrl, calls, 5, pid); // warm-up: JIT, caches, users created
     log(`measuring the mix flat out for ${MAX_SECONDS} s with ${CONNECTIONS} connections…`);
     const max = await run(apiUrl, calls, MAX_SECONDS, pid);
-    if (max.badStatuses.size > 0) throw new Error(`non-2xx answers while measuring the maximum: ${JSON.stringify([...max.badStatuses])}`);
+    if (max.badStatuses.size > 0)
+      throw new Error(`non-2xx answers while measuring the maximum: ${JSON.stringify([...max.badStatuses])}`);
     const rate = max.average * RATE_SHARE;
-    log(`maximum ${fmt(max.average)} req/s; soaking at ${fmt(rate)} req/s (${Math.round(RATE_SHARE * 100)}%) for ${SOAK_SECONDS} s`);
+    log(
+      `maximum ${fmt(max.average)} req/s; soaking at ${fmt(rate)} req/s (${Math.round(RATE_SHARE * 100)}%) for ${SOAK_SECONDS} s`,
+    );
 
     console.log(`\n| second | answers/s | p50 ms | p99 ms | non-2xx | errors | API RSS MB |`);
     console.log('| --- | --- | --- | --- | --- | --- | --- |');
     let last = 0;
     const soak = await run(apiUrl, calls, SOAK_SECONDS, pid, rate, (w) => {
-      console.log(`| ${w.second} | ${fmt(w.answers / Math.max(1, w.second - last))} | ${w.p50} | ${w.p99} | ${w.non2xx} | ${w.errors} | ${w.rssMb.toFixed(0)} |`);
+      console.log(
+        `| ${w.second} | ${fmt(w.answers / Math.max(1, w.second - last))} | ${w.p50} | ${w.p99} | ${w.non2xx} | ${w.errors} | ${w.rssMb.toFixed(0)} |`,
+      );
       last = w.second;
     });
     // Memory is compared from the third minute on: by then the in-process caches (CACHE_MAX_ENTRIES

@@ -7,7 +7,15 @@
  */
 import { ingestRequested } from '@photospots/contracts';
 import { runMigrations } from '@photospots/db';
-import { createSqsClient, MessagePublisher, prefixedQueueNames, queueDefinitions, queueEnvVars, resolveQueues, setupQueues } from '@photospots/queue';
+import {
+  createSqsClient,
+  MessagePublisher,
+  prefixedQueueNames,
+  queueDefinitions,
+  queueEnvVars,
+  resolveQueues,
+  setupQueues,
+} from '@photospots/queue';
 import {
   DRESDEN_SAMPLE_CSV,
   freePort,
@@ -37,7 +45,9 @@ export interface ApiStack {
 
 export const benchLog = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
 
-export async function startApiStack(options: { reload?: boolean; apiEnv?: Record<string, string> } = {}): Promise<ApiStack> {
+export async function startApiStack(
+  options: { reload?: boolean; apiEnv?: Record<string, string> } = {},
+): Promise<ApiStack> {
   const services = await obtainBackingServices({ ...process.env, PHOTOSPOTS_TEST_CONTAINERS: 'false' });
   const processes: ServiceProcess[] = [];
   const redis = new Redis(services.redisUrl, { maxRetriesPerRequest: 1 });
@@ -67,13 +77,24 @@ export async function startApiStack(options: { reload?: boolean; apiEnv?: Record
     };
 
     const sql = postgres(databaseUrl, { max: 1, onnotice: () => undefined });
-    const [{ scored }] = await sql<{ scored: number }[]>`select count(*)::int as scored from hotspots where status = 'active' and scored_at is not null`;
+    const [{ scored }] = await sql<
+      { scored: number }[]
+    >`select count(*)::int as scored from hotspots where status = 'active' and scored_at is not null`;
     if (scored === 0) {
       benchLog('loading the Dresden sample through ingest, processing and scoring (once; --reload repeats it)…');
       const workers = ['ingest', 'processing', 'scoring'].map((s) => startService(s, common));
-      const publisher = new MessagePublisher({ sqs, queueUrls: queues.url, producer: 'cli', log: pino({ level: 'silent' }) });
+      const publisher = new MessagePublisher({
+        sqs,
+        queueUrls: queues.url,
+        producer: 'cli',
+        log: pino({ level: 'silent' }),
+      });
       try {
-        await publisher.publish(ingestRequested, { kind: 'file-import', location: DRESDEN_SAMPLE_CSV, format: 'lbsn-csv' });
+        await publisher.publish(ingestRequested, {
+          kind: 'file-import',
+          location: DRESDEN_SAMPLE_CSV,
+          format: 'lbsn-csv',
+        });
         await waitFor(
           async () => {
             const s = await pipelineState(sql, sqs, Object.values(queues.url));
@@ -85,12 +106,17 @@ export async function startApiStack(options: { reload?: boolean; apiEnv?: Record
         for (const w of workers) await w.stop();
       }
     }
-    const [{ active }] = await sql<{ active: number }[]>`select count(*)::int as active from hotspots where status = 'active'`;
+    const [{ active }] = await sql<
+      { active: number }[]
+    >`select count(*)::int as active from hotspots where status = 'active'`;
     await sql.end();
     if ((await redis.exists(`${BENCH_REDIS_PREFIX}hotspots:meta`)) !== 1) {
       benchLog('syncing the Redis index (scoring)…');
       const scoring = startService('scoring', common);
-      await waitFor(async () => (await redis.exists(`${BENCH_REDIS_PREFIX}hotspots:meta`)) === 1, { timeoutMs: 60_000, message: 'the Redis index' });
+      await waitFor(async () => (await redis.exists(`${BENCH_REDIS_PREFIX}hotspots:meta`)) === 1, {
+        timeoutMs: 60_000,
+        message: 'the Redis index',
+      });
       await scoring.stop();
     }
     // Drop cached answers and rate-limit counters of earlier runs, so every run starts alike.
@@ -99,16 +125,27 @@ export async function startApiStack(options: { reload?: boolean; apiEnv?: Record
     if (stale.length + limits.length > 0) await redis.del(...stale, ...limits);
 
     const apiPort = await freePort();
-    const api = startService('query-api', { ...common, PORT: String(apiPort), HOST: '127.0.0.1', RATE_LIMIT_MAX: '1000000', ...options.apiEnv });
+    const api = startService('query-api', {
+      ...common,
+      PORT: String(apiPort),
+      HOST: '127.0.0.1',
+      RATE_LIMIT_MAX: '1000000',
+      ...options.apiEnv,
+    });
     processes.push(api);
     const apiUrl = `http://127.0.0.1:${apiPort}`;
     await waitForHttpOk(`${apiUrl}/readyz`).catch((err: unknown) => {
       throw new Error(`the query API did not start: ${(err as Error).message}\n${api.output()}`);
     });
-    await waitFor(async () => ((await (await fetch(`${apiUrl}/readyz`)).json()) as { checks: { index: { status: string } } }).checks.index.status === 'serving', {
-      timeoutMs: 30_000,
-      message: 'the in-process index',
-    });
+    await waitFor(
+      async () =>
+        ((await (await fetch(`${apiUrl}/readyz`)).json()) as { checks: { index: { status: string } } }).checks.index
+          .status === 'serving',
+      {
+        timeoutMs: 30_000,
+        message: 'the in-process index',
+      },
+    );
     return { apiUrl, api, active, adopt: (p) => processes.push(p), stop };
   } catch (err) {
     await stop();

@@ -25,15 +25,37 @@ import { parseArgs } from 'node:util';
 import { GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { ingestRequested } from '@photospots/contracts';
 import { createDatabase, runMigrations, type Database } from '@photospots/db';
-import { createSqsClient, MessagePublisher, prefixedQueueNames, queueDefinitions, queueEnvVars, resolveQueues, setupQueues } from '@photospots/queue';
-import { freePort, REPO_ROOT, seededRandom, startFaultProxy, startProcess, type ServiceProcess } from '@photospots/test-harness';
+import {
+  createSqsClient,
+  MessagePublisher,
+  prefixedQueueNames,
+  queueDefinitions,
+  queueEnvVars,
+  resolveQueues,
+  setupQueues,
+} from '@photospots/queue';
+import {
+  freePort,
+  REPO_ROOT,
+  seededRandom,
+  startFaultProxy,
+  startProcess,
+  type ServiceProcess,
+} from '@photospots/test-harness';
 import { buildApp } from 'fauxqs';
 import { pino } from 'pino';
 import { STAGING_COLUMNS } from '../apps/ingest/src/photos/photo-store.ts';
 import { startScratchPostgres } from './scratch-postgres.ts';
 import { writeSyntheticLbsnCsv } from './synthetic-photos.ts';
 
-const { values } = parseArgs({ options: { photos: { type: 'string' }, faults: { type: 'string' }, seed: { type: 'string' }, 'processing-tasks': { type: 'string' } } });
+const { values } = parseArgs({
+  options: {
+    photos: { type: 'string' },
+    faults: { type: 'string' },
+    seed: { type: 'string' },
+    'processing-tasks': { type: 'string' },
+  },
+});
 const N = Number(values.photos ?? 1_000_000);
 const FAULTS = Math.max(10, Number(values.faults ?? 12));
 const SEED = Number(values.seed ?? 1);
@@ -83,7 +105,10 @@ const sqs = createSqsClient({ region: 'us-east-1', endpoint: sqsEndpoint });
 await setupQueues(sqs, queueDefinitions(names));
 const queues = await resolveQueues(sqs, names);
 
-const proxies = { postgres: await startFaultProxy('127.0.0.1', postgres.port), sqs: await startFaultProxy('127.0.0.1', Number(new URL(sqsEndpoint).port)) };
+const proxies = {
+  postgres: await startFaultProxy('127.0.0.1', postgres.port),
+  sqs: await startFaultProxy('127.0.0.1', Number(new URL(sqsEndpoint).port)),
+};
 const common: Record<string, string> = {
   DATABASE_URL: proxies.postgres.url(databaseUrl('photospots_chaos')),
   AWS_ENDPOINT_URL: `http://127.0.0.1:${proxies.sqs.port}`,
@@ -109,7 +134,14 @@ interface Task {
 }
 const tasks: Task[] = [
   { name: 'ingest', app: 'ingest', port: await freePort(), restarts: 0 },
-  ...(await Promise.all(Array.from({ length: PROCESSING_TASKS }, async (_, i) => ({ name: `processing#${i + 1}`, app: 'processing', port: await freePort(), restarts: 0 })))),
+  ...(await Promise.all(
+    Array.from({ length: PROCESSING_TASKS }, async (_, i) => ({
+      name: `processing#${i + 1}`,
+      app: 'processing',
+      port: await freePort(),
+      restarts: 0,
+    })),
+  )),
   { name: 'scoring', app: 'scoring', port: await freePort(), restarts: 0 },
   { name: 'query-api', app: 'query-api', port: await freePort(), restarts: 0 },
 ];
@@ -127,8 +159,24 @@ const ready = async (t: Task) => {
 const allReady = async () => (await Promise.all(tasks.map(ready))).every(Boolean);
 
 const depth = async (url: string) => {
-  const a = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'] }))).Attributes ?? {};
-  return Number(a.ApproximateNumberOfMessages ?? 0) + Number(a.ApproximateNumberOfMessagesNotVisible ?? 0) + Number(a.ApproximateNumberOfMessagesDelayed ?? 0);
+  const a =
+    (
+      await sqs.send(
+        new GetQueueAttributesCommand({
+          QueueUrl: url,
+          AttributeNames: [
+            'ApproximateNumberOfMessages',
+            'ApproximateNumberOfMessagesNotVisible',
+            'ApproximateNumberOfMessagesDelayed',
+          ],
+        }),
+      )
+    ).Attributes ?? {};
+  return (
+    Number(a.ApproximateNumberOfMessages ?? 0) +
+    Number(a.ApproximateNumberOfMessagesNotVisible ?? 0) +
+    Number(a.ApproximateNumberOfMessagesDelayed ?? 0)
+  );
 };
 
 /** How far the pipeline is: any change means it moved. */
@@ -153,10 +201,20 @@ async function progress(): Promise<Progress | undefined> {
   }
 }
 const settledNow = async (p: Progress | undefined) =>
-  p !== undefined && p.photos === N && p.dirty === 0 && p.outbox === 0 && p.unscored === 0 && p.hotspots > 0 &&
+  p !== undefined &&
+  p.photos === N &&
+  p.dirty === 0 &&
+  p.outbox === 0 &&
+  p.unscored === 0 &&
+  p.hotspots > 0 &&
   (await Promise.all(Object.values(queues.url).map(depth))).every((d) => d === 0);
 const sameProgress = (a: Progress, b: Progress) =>
-  a.photos === b.photos && a.dirty === b.dirty && a.outbox === b.outbox && a.hotspots === b.hotspots && a.unscored === b.unscored && a.lastWrite === b.lastWrite;
+  a.photos === b.photos &&
+  a.dirty === b.dirty &&
+  a.outbox === b.outbox &&
+  a.hotspots === b.hotspots &&
+  a.unscored === b.unscored &&
+  a.lastWrite === b.lastWrite;
 
 /** Injects one fault and heals it; resolves with what was done and when it was healed. */
 async function inject(kind: FaultKind): Promise<{ detail: string }> {
@@ -199,10 +257,18 @@ try {
   for (const t of tasks) start(t);
   const deadline = Date.now() + 60_000;
   while (!(await allReady())) {
-    if (Date.now() > deadline) throw new Error(`services not ready:\n${tasks.map((t) => `${t.name}: ${t.process!.output().slice(-1500)}`).join('\n')}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `services not ready:\n${tasks.map((t) => `${t.name}: ${t.process!.output().slice(-1500)}`).join('\n')}`,
+      );
     await sleep(250);
   }
-  const publisher = new MessagePublisher({ sqs, queueUrls: queues.url, producer: 'test', log: pino({ level: 'silent' }) });
+  const publisher = new MessagePublisher({
+    sqs,
+    queueUrls: queues.url,
+    producer: 'test',
+    log: pino({ level: 'silent' }),
+  });
   await publisher.publish(ingestRequested, { kind: 'file-import', location: file, format: 'lbsn-csv' });
   console.log(`import of ${N.toLocaleString('en')} photos requested; ${FAULTS} faults follow (seed ${SEED})`);
   console.log('  #      t  fault        target                       recovery');
@@ -220,7 +286,11 @@ try {
     let recoveryMs: number | undefined;
     for (;;) {
       const p = await progress();
-      const moved = !workLeft || (before === undefined ? p !== undefined : p !== undefined && (!sameProgress(before, p) || (await settledNow(p))));
+      const moved =
+        !workLeft ||
+        (before === undefined
+          ? p !== undefined
+          : p !== undefined && (!sameProgress(before, p) || (await settledNow(p))));
       if (moved && (await allReady())) {
         recoveryMs = now() - healed;
         break;
@@ -249,16 +319,33 @@ try {
     from photos`;
   const lost = N - counts!.expected;
   const duplicated = counts!.photos - counts!.distinct;
-  const deadByQueue = await Promise.all(Object.entries(queues.deadLetterUrl).map(async ([q, url]) => [q, url ? await depth(url) : 0] as const));
+  const deadByQueue = await Promise.all(
+    Object.entries(queues.deadLetterUrl).map(async ([q, url]) => [q, url ? await depth(url) : 0] as const),
+  );
   const dead = deadByQueue.reduce((s, [, d]) => s + d, 0);
   // A dead letter fails the run: say what it was, and what the services logged as errors.
   for (const [q, d] of deadByQueue) {
     if (d === 0) continue;
-    const got = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queues.deadLetterUrl[q as keyof typeof queues.deadLetterUrl]!, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, MessageAttributeNames: ['All'], MessageSystemAttributeNames: ['ApproximateReceiveCount'] }));
-    for (const m of got.Messages ?? []) console.log(`dead letter in ${q}: ${JSON.stringify(m.MessageAttributes ?? {})} ${m.Body?.slice(0, 400)}`);
+    const got = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: queues.deadLetterUrl[q as keyof typeof queues.deadLetterUrl]!,
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: 1,
+        MessageAttributeNames: ['All'],
+        MessageSystemAttributeNames: ['ApproximateReceiveCount'],
+      }),
+    );
+    for (const m of got.Messages ?? [])
+      console.log(`dead letter in ${q}: ${JSON.stringify(m.MessageAttributes ?? {})} ${m.Body?.slice(0, 400)}`);
   }
   if (dead > 0) {
-    for (const t of tasks) for (const line of t.process!.output().split('\n').filter((l) => /"level":(50|60)/.test(l)).slice(-5)) console.log(`${t.name} logged: ${line.slice(0, 600)}`);
+    for (const t of tasks)
+      for (const line of t
+        .process!.output()
+        .split('\n')
+        .filter((l) => /"level":(50|60)/.test(l))
+        .slice(-5))
+        console.log(`${t.name} logged: ${line.slice(0, 600)}`);
   }
   const notReady = (await Promise.all(tasks.map(async (t) => ((await ready(t)) ? undefined : t.name)))).filter(Boolean);
 
@@ -266,19 +353,27 @@ try {
   const clean = createDatabase(databaseUrl('photospots_chaos_clean'), { max: 1 });
   const columns = STAGING_COLUMNS.join(', ');
   const chunks: Buffer[] = [];
-  for await (const chunk of await db.sql`copy (select ${db.sql.unsafe(columns)} from photos order by id) to stdout with (format binary)`.readable()) chunks.push(chunk as Buffer);
+  for await (const chunk of await db.sql`copy (select ${db.sql.unsafe(columns)} from photos order by id) to stdout with (format binary)`.readable())
+    chunks.push(chunk as Buffer);
   const into = await clean.sql`copy photos (${clean.sql.unsafe(columns)}) from stdin with (format binary)`.writable();
   await streamPipeline(Readable.from([Buffer.concat(chunks)]), into);
   const cleanNames = prefixedQueueNames('chaos-clean-');
   await setupQueues(sqs, queueDefinitions(cleanNames));
-  const rebuild = startProcess('rebuild', process.execPath, [path.join(REPO_ROOT, 'apps/processing/src/cli.ts'), 'rebuild'], {
-    ...common,
-    ...queueEnvVars(cleanNames),
-    DATABASE_URL: databaseUrl('photospots_chaos_clean'),
-    AWS_ENDPOINT_URL: sqsEndpoint,
-    DATABASE_STATEMENT_TIMEOUT_MS: '0',
-  });
-  const rebuildExit = await new Promise<number | null>((resolve) => rebuild.child.once('exit', (code) => resolve(code)));
+  const rebuild = startProcess(
+    'rebuild',
+    process.execPath,
+    [path.join(REPO_ROOT, 'apps/processing/src/cli.ts'), 'rebuild'],
+    {
+      ...common,
+      ...queueEnvVars(cleanNames),
+      DATABASE_URL: databaseUrl('photospots_chaos_clean'),
+      AWS_ENDPOINT_URL: sqsEndpoint,
+      DATABASE_STATEMENT_TIMEOUT_MS: '0',
+    },
+  );
+  const rebuildExit = await new Promise<number | null>((resolve) =>
+    rebuild.child.once('exit', (code) => resolve(code)),
+  );
   if (rebuildExit !== 0) throw new Error(`the clean rebuild failed:\n${rebuild.output().slice(-2000)}`);
   const memberships = async (d: Database) =>
     new Set(
@@ -293,17 +388,33 @@ try {
   const differing = [...ours].filter((m) => !theirs.has(m)).length + [...theirs].filter((m) => !ours.has(m)).length;
   await clean.close();
 
-  const recoveries = faults.map((f) => f.recoveryMs).filter((ms): ms is number => ms !== undefined).sort((a, b) => a - b);
-  const quantile = (q: number) => (recoveries.length ? recoveries[Math.min(recoveries.length - 1, Math.ceil(q * recoveries.length) - 1)]! : 0);
+  const recoveries = faults
+    .map((f) => f.recoveryMs)
+    .filter((ms): ms is number => ms !== undefined)
+    .sort((a, b) => a - b);
+  const quantile = (q: number) =>
+    recoveries.length ? recoveries[Math.min(recoveries.length - 1, Math.ceil(q * recoveries.length) - 1)]! : 0;
   const unrecovered = faults.length - recoveries.length;
   console.log('');
-  console.log(`settled ${seconds(settledAt)} after the import request; tasks restarted: ${tasks.map((t) => `${t.name} ${t.restarts}`).join(', ')}`);
-  console.log(`recovery: p50 ${Math.round(quantile(0.5))} ms, p95 ${Math.round(quantile(0.95))} ms, max ${Math.round(recoveries.at(-1) ?? 0)} ms${unrecovered ? `; ${unrecovered} not recovered` : ''}`);
-  console.log(`photos: ${counts!.photos.toLocaleString('en')} stored, ${counts!.expected.toLocaleString('en')} of the file's ${N.toLocaleString('en')}`);
-  console.log(`hotspots: ${ours.size.toLocaleString('en')} (clean rebuild ${theirs.size.toLocaleString('en')}), memberships ${differing === 0 ? 'equal' : `differ in ${differing} hotspots`}`);
-  console.log(`dead letters: ${deadByQueue.map(([q, d]) => `${q} ${d}`).join(', ')}; not ready: ${notReady.length ? notReady.join(', ') : 'none'}`);
+  console.log(
+    `settled ${seconds(settledAt)} after the import request; tasks restarted: ${tasks.map((t) => `${t.name} ${t.restarts}`).join(', ')}`,
+  );
+  console.log(
+    `recovery: p50 ${Math.round(quantile(0.5))} ms, p95 ${Math.round(quantile(0.95))} ms, max ${Math.round(recoveries.at(-1) ?? 0)} ms${unrecovered ? `; ${unrecovered} not recovered` : ''}`,
+  );
+  console.log(
+    `photos: ${counts!.photos.toLocaleString('en')} stored, ${counts!.expected.toLocaleString('en')} of the file's ${N.toLocaleString('en')}`,
+  );
+  console.log(
+    `hotspots: ${ours.size.toLocaleString('en')} (clean rebuild ${theirs.size.toLocaleString('en')}), memberships ${differing === 0 ? 'equal' : `differ in ${differing} hotspots`}`,
+  );
+  console.log(
+    `dead letters: ${deadByQueue.map(([q, d]) => `${q} ${d}`).join(', ')}; not ready: ${notReady.length ? notReady.join(', ') : 'none'}`,
+  );
   if (lost || duplicated || dead || unrecovered || differing || notReady.length) exitCode = 1;
-  console.log(`chaos: ${faults.length} faults, ${lost} lost, ${duplicated} duplicated, ${dead} dead letters, recovery p95 ${Math.round(quantile(0.95))} ms`);
+  console.log(
+    `chaos: ${faults.length} faults, ${lost} lost, ${duplicated} duplicated, ${dead} dead letters, recovery p95 ${Math.round(quantile(0.95))} ms`,
+  );
 } catch (err) {
   exitCode = 1;
   console.error(err);

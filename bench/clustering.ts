@@ -25,7 +25,9 @@ import postgres from 'postgres';
 import { seededRandom } from '@photospots/test-harness';
 import { syntheticPhotos, type SyntheticPhotos } from './synthetic-photos.ts';
 
-const { values } = parseArgs({ options: { photos: { type: 'string' }, runs: { type: 'string' }, 'skip-postgis': { type: 'boolean' } } });
+const { values } = parseArgs({
+  options: { photos: { type: 'string' }, runs: { type: 'string' }, 'skip-postgis': { type: 'boolean' } },
+});
 const N = Number(values.photos ?? 1_000_000);
 /** Our timings are the best of several runs: the machine is shared and noise only ever adds time. */
 const RUNS = Number(values.runs ?? 3);
@@ -127,7 +129,12 @@ async function postgisDbscan(p: SyntheticPhotos): Promise<[number, number]> {
 function withBatch(base: SyntheticPhotos, size: number): { all: SyntheticPhotos; batch: number[] } {
   const random = seededRandom(7);
   const n = base.count + size;
-  const all: SyntheticPhotos = { lat: new Float64Array(n), lng: new Float64Array(n), user: new Int32Array(n), count: n };
+  const all: SyntheticPhotos = {
+    lat: new Float64Array(n),
+    lng: new Float64Array(n),
+    user: new Int32Array(n),
+    count: n,
+  };
   all.lat.set(base.lat);
   all.lng.set(base.lng);
   all.user.set(base.user);
@@ -145,7 +152,10 @@ function withBatch(base: SyntheticPhotos, size: number): { all: SyntheticPhotos;
 
 /** Re-clusters only the tiles the batch can influence, as processing does. */
 function incremental(all: SyntheticPhotos, batch: number[]): PeopleCluster[] {
-  const area = influenceTiles(new Set(batch.map((i) => tileKeyOf(all.lat[i]!, all.lng[i]!))), clusteringMarginM(DEFAULT_CLUSTER_PARAMS));
+  const area = influenceTiles(
+    new Set(batch.map((i) => tileKeyOf(all.lat[i]!, all.lng[i]!))),
+    clusteringMarginM(DEFAULT_CLUSTER_PARAMS),
+  );
   const out: PeopleCluster[] = [];
   for (const job of planClusterJobs(area)) {
     const w = job.window;
@@ -155,7 +165,11 @@ function incremental(all: SyntheticPhotos, batch: number[]): PeopleCluster[] {
       const lng = all.lng[i]!;
       if (lat >= w.minLat && lat <= w.maxLat && lng >= w.minLng && lng <= w.maxLng) idx.push(i);
     }
-    const sub = { lat: Float64Array.from(idx, (i) => all.lat[i]!), lng: Float64Array.from(idx, (i) => all.lng[i]!), user: Int32Array.from(idx, (i) => all.user[i]!) };
+    const sub = {
+      lat: Float64Array.from(idx, (i) => all.lat[i]!),
+      lng: Float64Array.from(idx, (i) => all.lng[i]!),
+      user: Int32Array.from(idx, (i) => all.user[i]!),
+    };
     out.push(...runClusterJob(job, sub));
   }
   return out;
@@ -187,12 +201,18 @@ const [inc, incMs] = await best(() => incremental(all, batch));
 console.log('');
 console.log(`full clustering of ${N.toLocaleString('en')} photos (ours: best of ${RUNS} runs)`);
 console.log(`  photospots (people density, peak splitting)  ${ms(oursMs).padStart(9)}  ${ours.length} hotspots`);
-console.log(`  kdbush DBSCAN (eps ${DBSCAN_EPS_M} m, ${DBSCAN_MIN_POINTS} pts)            ${ms(kdbushMs).padStart(9)}  ${kdbushClusters} clusters`);
+console.log(
+  `  kdbush DBSCAN (eps ${DBSCAN_EPS_M} m, ${DBSCAN_MIN_POINTS} pts)            ${ms(kdbushMs).padStart(9)}  ${kdbushClusters} clusters`,
+);
 if (postgis) {
   console.log(`  PostGIS ST_ClusterDBSCAN (same)              ${ms(postgis[1]).padStart(9)}  ${postgis[0]} clusters`);
-  console.log(`  speed-up vs PostGIS                          ${(postgis[1] / oursMs).toFixed(1)}x (goal ≥ 3x, and < 5 s)`);
+  console.log(
+    `  speed-up vs PostGIS                          ${(postgis[1] / oursMs).toFixed(1)}x (goal ≥ 3x, and < 5 s)`,
+  );
 }
 console.log(`incremental update of a 1,000-photo batch`);
-console.log(`  re-cluster the influenced tiles              ${ms(incMs).padStart(9)}  ${inc.length} hotspots recomputed`);
+console.log(
+  `  re-cluster the influenced tiles              ${ms(incMs).padStart(9)}  ${inc.length} hotspots recomputed`,
+);
 console.log(`  full rebuild of the same ${(N + 1000).toLocaleString('en')} photos     ${ms(fullAfterMs).padStart(9)}`);
 console.log(`  incremental / full                           ${((100 * incMs) / fullAfterMs).toFixed(1)}% (goal < 5%)`);

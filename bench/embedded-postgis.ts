@@ -56,17 +56,23 @@ async function measure(url: string, sqsEndpoint: string, startMs: number): Promi
     ...queueEnvVars(names),
     LOG_LEVEL: 'warn',
   };
-  const [imported, importMs] = await timed(() => run(process.execPath, [path.join(ROOT, 'apps/ingest/src/cli.ts'), 'import', SAMPLE], { env }));
-  if (!imported.stdout.includes('photos inserted 17879')) throw new Error(`import went wrong:\n${imported.stdout}${imported.stderr}`);
-  const [rebuilt, clusterMs] = await timed(() => run(process.execPath, [path.join(ROOT, 'apps/processing/src/cli.ts'), 'rebuild'], { env }));
+  const [imported, importMs] = await timed(() =>
+    run(process.execPath, [path.join(ROOT, 'apps/ingest/src/cli.ts'), 'import', SAMPLE], { env }),
+  );
+  if (!imported.stdout.includes('photos inserted 17879'))
+    throw new Error(`import went wrong:\n${imported.stdout}${imported.stderr}`);
+  const [rebuilt, clusterMs] = await timed(() =>
+    run(process.execPath, [path.join(ROOT, 'apps/processing/src/cli.ts'), 'rebuild'], { env }),
+  );
   const hotspots = /(\d+) created/.exec(rebuilt.stdout)?.[1];
-  if (!hotspots || Number(hotspots) < 100) throw new Error(`clustering went wrong:\n${rebuilt.stdout}${rebuilt.stderr}`);
+  if (!hotspots || Number(hotspots) < 100)
+    throw new Error(`clustering went wrong:\n${rebuilt.stdout}${rebuilt.stderr}`);
 
   const database = createDatabase(url, { max: 1 });
   const [, nearbyMs] = await timed(async () => {
     for (let i = 0; i < NEARBY_QUERIES; i++) {
       const lat = 51.03 + (i % 20) * 0.003;
-      const lng = 13.70 + Math.floor(i / 20) * 0.006;
+      const lng = 13.7 + Math.floor(i / 20) * 0.006;
       await database.sql`
         with here as (select st_setsrid(st_makepoint(${lng}, ${lat}), 4326)::geography as g)
         select h.id, round(st_distance(h.centroid, here.g)::numeric, 1)::float8 as d

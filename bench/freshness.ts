@@ -19,7 +19,8 @@ import { startLocalPipeline } from '../tools/eval/local-pipeline.ts';
 
 const { values } = parseArgs({ options: { runs: { type: 'string' } } });
 const RUNS = Number(values.runs ?? 20);
-const HEADER = 'origin_id,lat,lng,guid,user_guid,post_create_date,post_publish_date,post_body,hashtags,emoji,post_views_count,post_like_count,loc_id,loc_name';
+const HEADER =
+  'origin_id,lat,lng,guid,user_guid,post_create_date,post_publish_date,post_body,hashtags,emoji,post_views_count,post_like_count,loc_id,loc_name';
 
 const freePort = () =>
   new Promise<number>((resolve) => {
@@ -35,7 +36,9 @@ function batchCsv(run: number, lat: number, lng: number): string {
   const lines = [HEADER];
   for (let i = 0; i < 1000; i++) {
     const p = offsetMeters(lat, lng, ((i * 7919) % 61) - 30, ((i * 104729) % 53) - 26);
-    lines.push(`"2",${p.lat},${p.lng},"fresh-${run}-${i}","fresh-user-${run}-${i % 40}","2025-06-${String(10 + (run % 20))}","2025-06-${String(10 + (run % 20))}","","freshplace${run};dresden","",${i % 100},0,"",""`);
+    lines.push(
+      `"2",${p.lat},${p.lng},"fresh-${run}-${i}","fresh-user-${run}-${i % 40}","2025-06-${String(10 + (run % 20))}","2025-06-${String(10 + (run % 20))}","","freshplace${run};dresden","",${i % 100},0,"",""`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }
@@ -47,8 +50,17 @@ const pipeline = await startLocalPipeline({
 });
 const dir = mkdtempSync(path.join(tmpdir(), 'freshness-'));
 const port = await freePort();
-const redisEnv = { REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', REDIS_KEY_PREFIX: `bench-fresh-${process.pid}:` };
-const common = { ...redisEnv, SQS_WAIT_TIME_SECONDS: '10', RESCORE_INTERVAL_MINUTES: '0', HEALTH_PORT: '0', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' };
+const redisEnv = {
+  REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+  REDIS_KEY_PREFIX: `bench-fresh-${process.pid}:`,
+};
+const common = {
+  ...redisEnv,
+  SQS_WAIT_TIME_SECONDS: '10',
+  RESCORE_INTERVAL_MINUTES: '0',
+  HEALTH_PORT: '0',
+  LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+};
 // The bench polls the API every 25 ms from one address: far past the per-client limit (600 a minute),
 // whose 429s would read as "not visible yet" (runs stalled until the window reset). Freshness is measured here,
 // not the limiter.
@@ -69,18 +81,31 @@ try {
   };
   // The base is ready when the Frauenkirche is served (until then the API may not even listen: errors mean "not yet").
   await until(
-    () => fetch(`${api}/v1/hotspots/nearby?lat=51.0519&lng=13.7416&radius=200`).then(async (r) => ((await r.json()) as { items: unknown[] }).items.length > 0).catch(() => false),
+    () =>
+      fetch(`${api}/v1/hotspots/nearby?lat=51.0519&lng=13.7416&radius=200`)
+        .then(async (r) => ((await r.json()) as { items: unknown[] }).items.length > 0)
+        .catch(() => false),
     120_000,
   );
 
   const sqs = createSqsClient({ region: 'us-east-1', endpoint: pipeline.env.AWS_ENDPOINT_URL! });
   const queues = await resolveQueues(sqs, { ingest: pipeline.env.QUEUE_INGEST! });
-  const publisher = new MessagePublisher({ sqs, queueUrls: queues.url, producer: 'test', log: pino({ level: 'silent' }) });
+  const publisher = new MessagePublisher({
+    sqs,
+    queueUrls: queues.url,
+    producer: 'test',
+    log: pino({ level: 'silent' }),
+  });
   const took: number[] = [];
   for (let run = 0; run < RUNS; run++) {
     // Places on a ring 2–4 km around the centre, each in new surroundings.
     const angle = (2 * Math.PI * run) / RUNS;
-    const place = offsetMeters(51.05, 13.74, (2000 + (run % 3) * 1000) * Math.cos(angle), (2000 + (run % 3) * 1000) * Math.sin(angle));
+    const place = offsetMeters(
+      51.05,
+      13.74,
+      (2000 + (run % 3) * 1000) * Math.cos(angle),
+      (2000 + (run % 3) * 1000) * Math.sin(angle),
+    );
     const file = path.join(dir, `batch-${run}.csv`);
     writeFileSync(file, batchCsv(run, place.lat, place.lng));
     const started = performance.now();
@@ -94,7 +119,8 @@ try {
     }, 30_000);
     const ms = performance.now() - started;
     if (!visible) {
-      for (const [i, svc] of services.entries()) console.error(`--- ${['ingest', 'processing', 'scoring', 'query-api'][i]}\n${svc.output().slice(-3000)}`);
+      for (const [i, svc] of services.entries())
+        console.error(`--- ${['ingest', 'processing', 'scoring', 'query-api'][i]}\n${svc.output().slice(-3000)}`);
       throw new Error(`run ${run}: the new hotspot did not appear within 30 s`);
     }
     took.push(ms);
@@ -105,7 +131,9 @@ try {
   const q = (p: number) => Math.round(took[Math.min(took.length - 1, Math.ceil(p * took.length) - 1)]!);
   console.log('');
   console.log(`freshness: 1,000-photo batch → hotspot served by the API (${RUNS} runs)`);
-  console.log(`  p50 ${q(0.5)} ms   p95 ${q(0.95)} ms   max ${Math.round(took[took.length - 1]!)} ms   (goal p95 < 3000 ms)`);
+  console.log(
+    `  p50 ${q(0.5)} ms   p95 ${q(0.95)} ms   max ${Math.round(took[took.length - 1]!)} ms   (goal p95 < 3000 ms)`,
+  );
 } finally {
   await Promise.all(services.map((s) => s.stop()));
   await pipeline.close();

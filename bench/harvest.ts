@@ -25,7 +25,13 @@ import { TokenBucket } from '../apps/ingest/src/flickr/rate-limiter.ts';
 import type { NormalisedPhoto } from '../apps/ingest/src/photos/normalised-photo.ts';
 import { STAGING_COLUMNS, upsertPhotos } from '../apps/ingest/src/photos/photo-store.ts';
 
-const { values } = parseArgs({ options: { photos: { type: 'string', default: '50000' }, concurrency: { type: 'string', default: '2' }, rounds: { type: 'string', default: '3' } } });
+const { values } = parseArgs({
+  options: {
+    photos: { type: 'string', default: '50000' },
+    concurrency: { type: 'string', default: '2' },
+    rounds: { type: 'string', default: '3' },
+  },
+});
 const count = Number(values.photos);
 const concurrency = Number(values.concurrency);
 const rounds = Number(values.rounds);
@@ -42,12 +48,29 @@ const database = createDatabase(url.toString(), { max: 6, applicationName: 'benc
 const sql = database.sql;
 
 // The dense centre holds far more than 4,000 photos per year: the planner has to split.
-const flickr = await startFakeFlickr({ photos: generateFlickrPopulation({ count, seed: 42, burst: { count: Math.round(count * 0.1), at: Date.UTC(2015, 5, 1) / 1000 } }) });
+const flickr = await startFakeFlickr({
+  photos: generateFlickrPopulation({
+    count,
+    seed: 42,
+    burst: { count: Math.round(count * 0.1), at: Date.UTC(2015, 5, 1) / 1000 },
+  }),
+});
 const log = pino({ level: 'silent' });
-const sqs = new SQSClient({ region: 'us-east-1', endpoint: 'http://127.0.0.1:9', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+const sqs = new SQSClient({
+  region: 'us-east-1',
+  endpoint: 'http://127.0.0.1:9',
+  credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+});
 const publisher = new MessagePublisher({ sqs, queueUrls: {}, producer: 'ingest', log });
 const limiter = new TokenBucket({ ratePerHour: 0 });
-const client = new FlickrClient({ apiUrl: flickr.url, apiKey: flickr.apiKey, licences: LICENCES, extras: 'geo,tags,views,date_taken,date_upload,owner_name,license,url_q,url_m', limiter, log });
+const client = new FlickrClient({
+  apiUrl: flickr.url,
+  apiKey: flickr.apiKey,
+  licences: LICENCES,
+  extras: 'geo,tags,views,date_taken,date_upload,owner_name,license,url_q,url_m',
+  limiter,
+  log,
+});
 const since = Date.UTC(2008, 0, 1) / 1000;
 const until = Date.UTC(2020, 11, 31, 23, 59, 59) / 1000;
 
@@ -55,10 +78,24 @@ const until = Date.UTC(2020, 11, 31, 23, 59, 59) / 1000;
 function copyLine(p: NormalisedPhoto): string {
   const q = (v: string | number | null) => (v === null ? '' : `"${String(v).replace(/"/g, '""')}"`);
   const tags = `{${p.tags.map((t) => `"${t.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`).join(',')}}`;
-  return [
-    q(p.source), q(p.sourceId), q(p.ownerId), q(p.ownerName), q(p.lat), q(p.lng), q(p.tile), q(p.takenAt?.toISOString() ?? null),
-    q(p.uploadedAt?.toISOString() ?? null), q(tags), q(p.title), q(p.views), q(p.license), q(p.imageUrl),
-  ].join(',') + '\n';
+  return (
+    [
+      q(p.source),
+      q(p.sourceId),
+      q(p.ownerId),
+      q(p.ownerName),
+      q(p.lat),
+      q(p.lng),
+      q(p.tile),
+      q(p.takenAt?.toISOString() ?? null),
+      q(p.uploadedAt?.toISOString() ?? null),
+      q(tags),
+      q(p.title),
+      q(p.views),
+      q(p.license),
+      q(p.imageUrl),
+    ].join(',') + '\n'
+  );
 }
 
 /** Median of each step's seconds over the rounds. */
@@ -82,7 +119,17 @@ try {
     await time(HARVEST, async () => {
       const report = await harvestFlickr(
         { bbox: FAKE_FLICKR_BBOX, since, until },
-        { sql, publisher, log, client, limiter, licences: parseLicenceFilter(LICENCES), licenceParam: LICENCES, concurrency, batchSize: 5_000 },
+        {
+          sql,
+          publisher,
+          log,
+          client,
+          limiter,
+          licences: parseLicenceFilter(LICENCES),
+          licenceParam: LICENCES,
+          concurrency,
+          batchSize: 5_000,
+        },
       );
       calls = report.calls;
       splits = report.splits;
@@ -95,7 +142,11 @@ try {
              (extract(epoch from taken_at) * 1000)::float8 as "takenAt", (extract(epoch from uploaded_at) * 1000)::float8 as "uploadedAt",
              tags, title, views, license, image_url as "imageUrl"
       from photos order by id`;
-    const photos = stored.map((p) => ({ ...p, takenAt: p.takenAt ? new Date(p.takenAt) : null, uploadedAt: p.uploadedAt ? new Date(p.uploadedAt) : null }));
+    const photos = stored.map((p) => ({
+      ...p,
+      takenAt: p.takenAt ? new Date(p.takenAt) : null,
+      uploadedAt: p.uploadedAt ? new Date(p.uploadedAt) : null,
+    }));
 
     await sql`truncate photos restart identity cascade`;
     await time('upsertPhotos alone, 250-row batches (one page per transaction)', async () => {
@@ -105,7 +156,8 @@ try {
 
     await sql`truncate photos restart identity cascade`;
     await time('upsertPhotos alone, 5,000-row batches', async () => {
-      for (let i = 0; i < photos.length; i += 5000) await sql.begin((tx) => upsertPhotos(tx, photos.slice(i, i + 5000)));
+      for (let i = 0; i < photos.length; i += 5000)
+        await sql.begin((tx) => upsertPhotos(tx, photos.slice(i, i + 5000)));
       return photos.length;
     });
 
@@ -113,7 +165,8 @@ try {
     const lines = photos.map(copyLine);
     await time(COPY, async () => {
       await sql.begin(async (tx) => {
-        const copy = await tx`copy photos (${tx.unsafe(STAGING_COLUMNS.join(', '))}) from stdin with (format csv)`.writable();
+        const copy =
+          await tx`copy photos (${tx.unsafe(STAGING_COLUMNS.join(', '))}) from stdin with (format csv)`.writable();
         await pipeline(Readable.from(lines), copy);
       });
       return photos.length;
@@ -122,16 +175,26 @@ try {
 
   const rate = (label: string) => timings.get(label)!.photos / median(timings.get(label)!.seconds);
   const harvested = timings.get(HARVEST)!.photos;
-  console.log(`\nFlickr harvest benchmark: ${count.toLocaleString('en')} photos generated, ${harvested.toLocaleString('en')} harvestable (CC licences), ` +
-    `${calls} API calls, ${splits} queries split over the 4,000 cap; median of ${rounds} rounds`);
-  console.log(`rate limiter off; Postgres at ${new URL(adminUrl).host}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
+  console.log(
+    `\nFlickr harvest benchmark: ${count.toLocaleString('en')} photos generated, ${harvested.toLocaleString('en')} harvestable (CC licences), ` +
+      `${calls} API calls, ${splits} queries split over the 4,000 cap; median of ${rounds} rounds`,
+  );
+  console.log(
+    `rate limiter off; Postgres at ${new URL(adminUrl).host}; load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}\n`,
+  );
   console.log('| step | photos | seconds (median) | photos/s | vs plain COPY |');
   console.log('| --- | ---: | ---: | ---: | ---: |');
   for (const [label, t] of timings) {
-    console.log(`| ${label} | ${t.photos.toLocaleString('en')} | ${median(t.seconds).toFixed(2)} | ${Math.round(rate(label)).toLocaleString('en')} | ${(rate(label) / rate(COPY)).toFixed(2)}× |`);
+    console.log(
+      `| ${label} | ${t.photos.toLocaleString('en')} | ${median(t.seconds).toFixed(2)} | ${Math.round(rate(label)).toLocaleString('en')} | ${(rate(label) / rate(COPY)).toFixed(2)}× |`,
+    );
   }
-  console.log(`\nAt Flickr's default 3,600 calls/hour a harvest reads at most 250 photos/s (one full page a second): ` +
-    `${Math.round(rate(HARVEST) / 250)}× below what the harvest can store.`);
+  console.log(
+    `\nAt Flickr's default 3,600 calls/hour a harvest reads at most 250 photos/s (one full page a second): ` +
+      `${Math.round(rate(HARVEST) / 250)}× below what the harvest can store.`,
+  );
 } finally {
   await database.close();
   await flickr.stop();

@@ -32,21 +32,60 @@ const RECORD = `source text, source_id text, owner_id text, owner_name text, lat
   taken_at timestamptz, uploaded_at timestamptz, tags text[], title text, views int, license text, image_url text`;
 
 const row = (p: SeedPhoto) => ({
-  source: 'flickr', source_id: p.sourceId, owner_id: p.ownerId, owner_name: null, lat: p.lat, lng: p.lng, tile: 0,
-  taken_at: p.takenAt?.toISOString() ?? null, uploaded_at: p.takenAt?.toISOString() ?? null, tags: p.tags ?? [],
-  title: null, views: p.views ?? 0, license: null, image_url: null,
+  source: 'flickr',
+  source_id: p.sourceId,
+  owner_id: p.ownerId,
+  owner_name: null,
+  lat: p.lat,
+  lng: p.lng,
+  tile: 0,
+  taken_at: p.takenAt?.toISOString() ?? null,
+  uploaded_at: p.takenAt?.toISOString() ?? null,
+  tags: p.tags ?? [],
+  title: null,
+  views: p.views ?? 0,
+  license: null,
+  image_url: null,
 });
 const csv = (v: string | null) => (v === null ? '' : `"${v.replace(/"/g, '""')}"`);
 const csvLine = (p: SeedPhoto) => {
   const r = row(p);
   const tags = `{${r.tags.map((t) => `"${t.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`).join(',')}}`;
-  return [csv(r.source), csv(r.source_id), csv(r.owner_id), '', r.lat, r.lng, r.tile, r.taken_at ?? '', r.uploaded_at ?? '', csv(tags), '', r.views, '', ''].join(',') + '\n';
+  return (
+    [
+      csv(r.source),
+      csv(r.source_id),
+      csv(r.owner_id),
+      '',
+      r.lat,
+      r.lng,
+      r.tile,
+      r.taken_at ?? '',
+      r.uploaded_at ?? '',
+      csv(tags),
+      '',
+      r.views,
+      '',
+      '',
+    ].join(',') + '\n'
+  );
 };
 
 const normalised = (p: SeedPhoto): NormalisedPhoto => ({
-  source: 'flickr', sourceId: p.sourceId, ownerId: p.ownerId, ownerName: null, lat: p.lat, lng: p.lng, tile: 0,
-  takenAt: p.takenAt ?? null, uploadedAt: p.takenAt ?? null, tags: p.tags ?? [], title: null, views: p.views ?? 0,
-  license: null, imageUrl: null,
+  source: 'flickr',
+  sourceId: p.sourceId,
+  ownerId: p.ownerId,
+  ownerName: null,
+  lat: p.lat,
+  lng: p.lng,
+  tile: 0,
+  takenAt: p.takenAt ?? null,
+  uploadedAt: p.takenAt ?? null,
+  tags: p.tags ?? [],
+  title: null,
+  views: p.views ?? 0,
+  license: null,
+  imageUrl: null,
 });
 
 type Method = (tx: postgres.TransactionSql, batch: SeedPhoto[]) => Promise<void>;
@@ -95,8 +134,11 @@ try {
     }
     results[label] = median(times);
   }
-  console.log(`staging the Dresden sample (${photos.length.toLocaleString('en')} photos, batches of ${BATCH.toLocaleString('en')}) on ${new URL(adminUrl).host}, median of ${ROUNDS} rounds:`);
-  for (const [label, ms] of Object.entries(results)) console.log(`  ${label.padEnd(26)} ${ms.toFixed(1).padStart(7)} ms`);
+  console.log(
+    `staging the Dresden sample (${photos.length.toLocaleString('en')} photos, batches of ${BATCH.toLocaleString('en')}) on ${new URL(adminUrl).host}, median of ${ROUNDS} rounds:`,
+  );
+  for (const [label, ms] of Object.entries(results))
+    console.log(`  ${label.padEnd(26)} ${ms.toFixed(1).padStart(7)} ms`);
   const [json, csv, binary] = Object.values(results) as [number, number, number];
   console.log(`  ratio jsonb / COPY binary   ${(json / binary).toFixed(2)}×`);
   console.log(`  ratio COPY CSV / binary     ${(csv / binary).toFixed(2)}×`);

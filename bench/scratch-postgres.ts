@@ -22,9 +22,14 @@ export interface ScratchPostgres {
 
 function serverBinaries(): string {
   const root = '/usr/lib/postgresql';
-  const majors = existsSync(root) ? readdirSync(root).filter((d) => existsSync(path.join(root, d, 'bin', 'initdb'))) : [];
+  const majors = existsSync(root)
+    ? readdirSync(root).filter((d) => existsSync(path.join(root, d, 'bin', 'initdb')))
+    : [];
   const newest = majors.sort((a, b) => Number(b) - Number(a))[0];
-  if (!newest) throw new Error(`no Postgres server binaries under ${root} (apt-get install postgresql postgresql-<major>-postgis-3)`);
+  if (!newest)
+    throw new Error(
+      `no Postgres server binaries under ${root} (apt-get install postgresql postgresql-<major>-postgis-3)`,
+    );
   return path.join(root, newest, 'bin');
 }
 
@@ -40,11 +45,23 @@ export async function startScratchPostgres(): Promise<ScratchPostgres> {
   }
   const command = (tool: string, args: string[]): [string, string[]] =>
     asRoot ? ['runuser', ['-u', 'postgres', '--', path.join(bin, tool), ...args]] : [path.join(bin, tool), args];
-  const run = (tool: string, args: string[]) => execFileSync(...command(tool, args), { stdio: ['ignore', 'ignore', 'pipe'] });
+  const run = (tool: string, args: string[]) =>
+    execFileSync(...command(tool, args), { stdio: ['ignore', 'ignore', 'pipe'] });
   const port = await freePort();
   run('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync']);
   const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=on`;
-  const ctlArgs = (...args: string[]) => ['-D', data, '-o', options, '-l', path.join(dir, 'server.log'), '-w', '-t', '60', ...args];
+  const ctlArgs = (...args: string[]) => [
+    '-D',
+    data,
+    '-o',
+    options,
+    '-l',
+    path.join(dir, 'server.log'),
+    '-w',
+    '-t',
+    '60',
+    ...args,
+  ];
   run('pg_ctl', ctlArgs('start'));
   return {
     adminUrl: `postgres://postgres@127.0.0.1:${port}/postgres`,

@@ -15,7 +15,6 @@ export interface SyntheticPhotos {
   count: number;
 }
 
-
 export interface SyntheticOptions {
   photos: number;
   centres: number;
@@ -81,7 +80,8 @@ export function syntheticPhotos(options: Partial<SyntheticOptions> = {}): Synthe
   return { lat, lng, user, count: n };
 }
 
-const LBSN_HEADER = 'origin_id,lat,lng,guid,user_guid,post_create_date,post_publish_date,post_body,hashtags,emoji,post_views_count,post_like_count,loc_id,loc_name';
+const LBSN_HEADER =
+  'origin_id,lat,lng,guid,user_guid,post_create_date,post_publish_date,post_body,hashtags,emoji,post_views_count,post_like_count,loc_id,loc_name';
 
 /** Writes `photos` synthetic photos around Dresden as an LBSN CSV (the bench:pipeline file): source ids s0…s(N-1). */
 export async function writeSyntheticLbsnCsv(file: string, photos: number): Promise<void> {

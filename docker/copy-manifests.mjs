@@ -7,7 +7,14 @@ import path from 'node:path';
 
 const out = process.argv[2];
 if (!out) throw new Error('usage: node docker/copy-manifests.mjs <out-dir>');
-for (const file of ['package.json', 'package-lock.json', 'tools/patch-dependencies.ts', ...globSync('tools/patches/*'), ...globSync('patches/*'), ...globSync('{apps,libs,tools}/*/package.json')]) {
+for (const file of [
+  'package.json',
+  'package-lock.json',
+  'tools/patch-dependencies.ts',
+  ...globSync('tools/patches/*'),
+  ...globSync('patches/*'),
+  ...globSync('{apps,libs,tools}/*/package.json'),
+]) {
   mkdirSync(path.join(out, path.dirname(file)), { recursive: true });
   copyFileSync(file, path.join(out, file));
 }

@@ -33,7 +33,10 @@ if (!packageDir) {
   process.exit(2);
 }
 const jsii = JSON.parse(readFileSync(path.join(packageDir, '.jsii'), 'utf8')) as { types: Record<string, JsiiType> };
-const pkg = JSON.parse(readFileSync(path.join(packageDir, 'package.json'), 'utf8')) as { version: string; cdktf?: { provider?: { version?: string } } };
+const pkg = JSON.parse(readFileSync(path.join(packageDir, 'package.json'), 'utf8')) as {
+  version: string;
+  cdktf?: { provider?: { version?: string } };
+};
 
 const camel = (s: string) => s.replace(/[_-]([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 const snake = (s: string) => s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
@@ -59,7 +62,9 @@ function node(fqn: string, depth = 0): SchemaNode {
 function classFqn(kind: 'resource' | 'data', type: string): string {
   const ns = camel(kind === 'data' ? `data_${type}` : type.replace(/^aws_/, ''));
   // A few classes get an "A" suffix where the plain name would clash.
-  const found = [`@cdktf/provider-aws.${ns}.${pascal(ns)}`, `@cdktf/provider-aws.${ns}.${pascal(ns)}A`].find((c) => jsii.types[`${c}Config`]);
+  const found = [`@cdktf/provider-aws.${ns}.${pascal(ns)}`, `@cdktf/provider-aws.${ns}.${pascal(ns)}A`].find(
+    (c) => jsii.types[`${c}Config`],
+  );
   if (!found) throw new Error(`no schema for ${kind} ${type}`);
   return found;
 }
@@ -77,7 +82,8 @@ function entry(kind: 'resource' | 'data', type: string) {
 const used = { resource: new Set<string>(), data: new Set<string>() };
 for (const file of globSync('infra/**/*.tf')) {
   const doc = (await parse(file, readFileSync(file, 'utf8'))) as Record<string, Record<string, unknown>>;
-  for (const kind of ['resource', 'data'] as const) for (const type of Object.keys(doc[kind] ?? {})) if (type.startsWith('aws_')) used[kind].add(type);
+  for (const kind of ['resource', 'data'] as const)
+    for (const type of Object.keys(doc[kind] ?? {})) if (type.startsWith('aws_')) used[kind].add(type);
 }
 
 const schema = {

@@ -42,7 +42,9 @@ await build({
     {
       name: 'externalise-third-party',
       setup(b) {
-        b.onResolve({ filter: /^[^./]/ }, (args) => (args.path.startsWith('@photospots/') ? undefined : { path: args.path, external: true }));
+        b.onResolve({ filter: /^[^./]/ }, (args) =>
+          args.path.startsWith('@photospots/') ? undefined : { path: args.path, external: true },
+        );
       },
     },
   ],

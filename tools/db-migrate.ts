@@ -5,4 +5,6 @@ import { runMigrations } from '@photospots/db';
 const config = loadConfig({ DATABASE_URL: sharedEnv.DATABASE_URL });
 const started = performance.now();
 await runMigrations(config.DATABASE_URL);
-console.log(`migrations applied to ${new URL(config.DATABASE_URL).host}${new URL(config.DATABASE_URL).pathname} in ${Math.round(performance.now() - started)} ms`);
+console.log(
+  `migrations applied to ${new URL(config.DATABASE_URL).host}${new URL(config.DATABASE_URL).pathname} in ${Math.round(performance.now() - started)} ms`,
+);

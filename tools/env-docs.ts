@@ -11,6 +11,9 @@ import { queryApiEnv } from '@photospots/query-api/config';
 import { scoringEnv } from '@photospots/scoring/config';
 
 const readme = readFileSync('README.md', 'utf8');
-const next = replaceEnvSection(readme, envMarkdownTable({ ingest: ingestEnv, processing: processingEnv, scoring: scoringEnv, 'query-api': queryApiEnv }));
+const next = replaceEnvSection(
+  readme,
+  envMarkdownTable({ ingest: ingestEnv, processing: processingEnv, scoring: scoringEnv, 'query-api': queryApiEnv }),
+);
 writeFileSync('README.md', next);
 console.log(next === readme ? 'README env table already up to date' : 'README env table regenerated');

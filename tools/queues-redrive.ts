@@ -21,7 +21,8 @@ const sqs = createSqsClient({
   accessKeyId: config.AWS_ACCESS_KEY_ID,
   secretAccessKey: config.AWS_SECRET_ACCESS_KEY,
 });
-const nameOf = (key: QueueKey) => (config as unknown as Record<string, string>)[QUEUES.find((q) => q.key === key)!.envVar]!;
+const nameOf = (key: QueueKey) =>
+  (config as unknown as Record<string, string>)[QUEUES.find((q) => q.key === key)!.envVar]!;
 for (const key of which === 'all' ? keys : [which as QueueKey]) {
   const queues = await resolveQueues(sqs, { [key]: nameOf(key) });
   const dlq = queues.deadLetterUrl[key];

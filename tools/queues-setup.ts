@@ -12,14 +12,29 @@ if (!config.AWS_ENDPOINT_URL) {
   console.error('queues:setup is for local endpoints: set AWS_ENDPOINT_URL (production queues come from infra/)');
   process.exit(2);
 }
-const aws = { region: config.AWS_REGION, endpoint: config.AWS_ENDPOINT_URL, accessKeyId: config.AWS_ACCESS_KEY_ID, secretAccessKey: config.AWS_SECRET_ACCESS_KEY };
+const aws = {
+  region: config.AWS_REGION,
+  endpoint: config.AWS_ENDPOINT_URL,
+  accessKeyId: config.AWS_ACCESS_KEY_ID,
+  secretAccessKey: config.AWS_SECRET_ACCESS_KEY,
+};
 const sqs = createSqsClient(aws);
 const created = await setupQueues(
   sqs,
-  queueDefinitions({ ingest: config.QUEUE_INGEST, photosIngested: config.QUEUE_PHOTOS_INGESTED, hotspotsChanged: config.QUEUE_HOTSPOTS_CHANGED, thumbnails: config.QUEUE_THUMBNAILS }),
+  queueDefinitions({
+    ingest: config.QUEUE_INGEST,
+    photosIngested: config.QUEUE_PHOTOS_INGESTED,
+    hotspotsChanged: config.QUEUE_HOTSPOTS_CHANGED,
+    thumbnails: config.QUEUE_THUMBNAILS,
+  }),
 );
 for (const q of created) console.log(`queue ${q.name} (dead letters: ${q.deadLetterUrl.split('/').pop()})`);
-const s3 = new S3Client({ region: config.AWS_REGION, endpoint: config.AWS_ENDPOINT_URL, forcePathStyle: true, credentials: awsCredentials(aws)! });
+const s3 = new S3Client({
+  region: config.AWS_REGION,
+  endpoint: config.AWS_ENDPOINT_URL,
+  forcePathStyle: true,
+  credentials: awsCredentials(aws)!,
+});
 try {
   await s3.send(new CreateBucketCommand({ Bucket: config.THUMBNAIL_BUCKET }));
 } catch (err) {

@@ -11,10 +11,20 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 
-const { values, positionals } = parseArgs({ options: { times: { type: 'string' }, busy: { type: 'string' } }, allowPositionals: true });
+const { values, positionals } = parseArgs({
+  options: { times: { type: 'string' }, busy: { type: 'string' } },
+  allowPositionals: true,
+});
 const times = Number(values.times ?? 20);
 const busy = Number(values.busy ?? Math.floor(times / 2));
-if (!Number.isInteger(times) || times < 1 || !Number.isInteger(busy) || busy < 0 || busy > times || positionals.length === 0) {
+if (
+  !Number.isInteger(times) ||
+  times < 1 ||
+  !Number.isInteger(busy) ||
+  busy < 0 ||
+  busy > times ||
+  positionals.length === 0
+) {
   console.error('usage: npm run test:repeat -- [--times N] [--busy K] <vitest filters…>');
   process.exit(2);
 }
@@ -31,7 +41,9 @@ const run = () =>
   });
 /** One spinning process per core but one: the tests get a single core. */
 const spin = (): ChildProcess[] =>
-  Array.from({ length: Math.max(1, availableParallelism() - 1) }, () => spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' }));
+  Array.from({ length: Math.max(1, availableParallelism() - 1) }, () =>
+    spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' }),
+  );
 
 let passed = 0;
 for (let i = 1; i <= times; i++) {
@@ -39,7 +51,9 @@ for (let i = 1; i <= times; i++) {
   const spinners = loaded ? spin() : [];
   const result = await run();
   for (const s of spinners) s.kill('SIGKILL');
-  console.log(`run ${String(i).padStart(2)}/${times}${loaded ? ' (other cores busy)' : ''}: ${result.ok ? 'passed' : 'FAILED'} in ${(result.ms / 1000).toFixed(0)} s`);
+  console.log(
+    `run ${String(i).padStart(2)}/${times}${loaded ? ' (other cores busy)' : ''}: ${result.ok ? 'passed' : 'FAILED'} in ${(result.ms / 1000).toFixed(0)} s`,
+  );
   if (!result.ok) {
     console.log(result.output.slice(-20_000));
     console.log(`${passed} of ${times} runs passed before the first failure`);

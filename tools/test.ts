@@ -20,7 +20,14 @@ interface JsonReport {
 const dir = mkdtempSync(path.join(tmpdir(), 'photospots-test-'));
 const reportFile = path.join(dir, 'vitest.json');
 const vitest = path.resolve('node_modules/vitest/vitest.mjs');
-const args = [vitest, 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${reportFile}`, ...process.argv.slice(2)];
+const args = [
+  vitest,
+  'run',
+  '--reporter=default',
+  '--reporter=json',
+  `--outputFile.json=${reportFile}`,
+  ...process.argv.slice(2),
+];
 
 const code: number = await new Promise((resolve) => {
   const child = spawn(process.execPath, args, { stdio: 'inherit' });

@@ -26,7 +26,8 @@ try {
     await fn();
     timings.push(`${name} ${((performance.now() - t) / 1000).toFixed(1)} s`);
   };
-  if (pipeline.fresh) await timed('import', () => pipeline.run('apps/ingest/src/cli.ts', ['import', 'data/flickr-dresden-cc-by.csv']));
+  if (pipeline.fresh)
+    await timed('import', () => pipeline.run('apps/ingest/src/cli.ts', ['import', 'data/flickr-dresden-cc-by.csv']));
   await timed('re-cluster', () => pipeline.run('apps/processing/src/cli.ts', ['rebuild']));
   await timed('score', () => pipeline.run('apps/scoring/src/cli.ts', ['rescore']));
   const hotspots = await pipeline.database.sql<EvalHotspot[]>`

@@ -91,7 +91,12 @@ export function evaluate(hotspots: readonly EvalHotspot[], file: LandmarkFile): 
     };
   });
   const top = ranked.slice(0, 20);
-  const top20 = top.map((h, i) => ({ rank: i + 1, label: h.label, generic: !h.label || isGenericTag(h.label), userCount: h.userCount }));
+  const top20 = top.map((h, i) => ({
+    rank: i + 1,
+    label: h.label,
+    generic: !h.label || isGenericTag(h.label),
+    userCount: h.userCount,
+  }));
   return {
     hotspots: hotspots.length,
     results,
@@ -127,14 +132,27 @@ export function formatReport(r: EvalReport): string {
     );
   }
   lines.push('');
-  lines.push('top 20 by score: ' + r.top20.map((t) => `${t.rank}. ${t.label ?? '(none)'}${t.generic ? ' [generic]' : ''}`).join(', '));
+  lines.push(
+    'top 20 by score: ' +
+      r.top20.map((t) => `${t.rank}. ${t.label ?? '(none)'}${t.generic ? ' [generic]' : ''}`).join(', '),
+  );
   lines.push('');
   const mark = (ok: boolean) => (ok ? 'ok  ' : 'MISS');
-  lines.push(`${mark(r.recall >= TARGETS.recall)} recall within 150 m        ${pct(r.recall)} (target ≥ ${pct(TARGETS.recall)})`);
-  lines.push(`${mark(r.labelsCorrect >= TARGETS.labelsCorrect)} labels naming the landmark  ${pct(r.labelsCorrect)} (target ≥ ${pct(TARGETS.labelsCorrect)})`);
-  lines.push(`${mark(r.genericShareTop20 <= TARGETS.genericShareTop20)} generic labels in top 20    ${pct(r.genericShareTop20)} (target 0%)`);
-  lines.push(`${mark(r.distinctLabelsTop20 >= TARGETS.distinctLabelsTop20)} distinct labels in top 20   ${r.distinctLabelsTop20} (target ≥ ${TARGETS.distinctLabelsTop20})`);
-  lines.push(`     labels shared by several hotspots ${pct(r.sharedLabelShare)}, hotspots without a label ${pct(r.unlabelledShare)}`);
+  lines.push(
+    `${mark(r.recall >= TARGETS.recall)} recall within 150 m        ${pct(r.recall)} (target ≥ ${pct(TARGETS.recall)})`,
+  );
+  lines.push(
+    `${mark(r.labelsCorrect >= TARGETS.labelsCorrect)} labels naming the landmark  ${pct(r.labelsCorrect)} (target ≥ ${pct(TARGETS.labelsCorrect)})`,
+  );
+  lines.push(
+    `${mark(r.genericShareTop20 <= TARGETS.genericShareTop20)} generic labels in top 20    ${pct(r.genericShareTop20)} (target 0%)`,
+  );
+  lines.push(
+    `${mark(r.distinctLabelsTop20 >= TARGETS.distinctLabelsTop20)} distinct labels in top 20   ${r.distinctLabelsTop20} (target ≥ ${TARGETS.distinctLabelsTop20})`,
+  );
+  lines.push(
+    `     labels shared by several hotspots ${pct(r.sharedLabelShare)}, hotspots without a label ${pct(r.unlabelledShare)}`,
+  );
   for (const a of r.avoidedInTop20) {
     lines.push(`${mark(a.rank === null)} ${a.name}: ${a.rank === null ? 'not in the top 20' : `rank ${a.rank}`}`);
   }

@@ -17,7 +17,10 @@ export interface LocalPipeline {
   /** Runs a command to completion; rejects with its output when it fails. */
   run(script: string, args?: string[], extraEnv?: Record<string, string>): Promise<string>;
   /** Starts a long-running process (a service); `stop()` sends SIGTERM and waits. */
-  start(script: string, extraEnv?: Record<string, string>): { stop(): Promise<void>; output(): string; pid(): number | undefined };
+  start(
+    script: string,
+    extraEnv?: Record<string, string>,
+  ): { stop(): Promise<void>; output(): string; pid(): number | undefined };
   close(): Promise<void>;
 }
 
@@ -25,7 +28,11 @@ export interface LocalPipeline {
 const NAMES = prefixedQueueNames('scratch-');
 
 /** Creates (or, with reuse, keeps) the scratch database and starts fauxqs on 127.0.0.1. */
-export async function startLocalPipeline(options: { adminUrl: string; database: string; reuse: boolean }): Promise<LocalPipeline & { fresh: boolean }> {
+export async function startLocalPipeline(options: {
+  adminUrl: string;
+  database: string;
+  reuse: boolean;
+}): Promise<LocalPipeline & { fresh: boolean }> {
   const admin = postgres(options.adminUrl, { max: 1, onnotice: () => undefined });
   const [exists] = await admin`select 1 from pg_database where datname = ${options.database}`;
   const fresh = !(options.reuse && exists);
@@ -61,14 +68,22 @@ export async function startLocalPipeline(options: { adminUrl: string; database: 
     database,
     run: (script, args = [], extraEnv = {}) =>
       new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, [script, ...args], { env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+        const child = spawn(process.execPath, [script, ...args], {
+          env: { ...env, ...extraEnv },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
         let out = '';
         child.stdout.on('data', (d: Buffer) => (out += d.toString()));
         child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-        child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`${script} ${args.join(' ')} exited ${code}:\n${out}`))));
+        child.on('exit', (code) =>
+          code === 0 ? resolve(out) : reject(new Error(`${script} ${args.join(' ')} exited ${code}:\n${out}`)),
+        );
       }),
     start: (script, extraEnv = {}) => {
-      const child = spawn(process.execPath, [script], { env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [script], {
+        env: { ...env, ...extraEnv },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let out = '';
       child.stdout.on('data', (d: Buffer) => (out += d.toString()));
       child.stderr.on('data', (d: Buffer) => (out += d.toString()));

@@ -14,7 +14,10 @@ const axes = (values.set ?? []).map((s) => {
   const [name, list] = s.split('=') as [string, string];
   return { name, values: list.split(',') };
 });
-const combos = axes.reduce<Record<string, string>[]>((acc, axis) => acc.flatMap((c) => axis.values.map((v) => ({ ...c, [axis.name]: v }))), [{}]);
+const combos = axes.reduce<Record<string, string>[]>(
+  (acc, axis) => acc.flatMap((c) => axis.values.map((v) => ({ ...c, [axis.name]: v }))),
+  [{}],
+);
 const landmarks = JSON.parse(readFileSync('data/landmarks/dresden.json', 'utf8')) as LandmarkFile;
 const pipeline = await startLocalPipeline({
   adminUrl: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
@@ -24,7 +27,9 @@ const pipeline = await startLocalPipeline({
 try {
   if (pipeline.fresh) await pipeline.run('apps/ingest/src/cli.ts', ['import', 'data/flickr-dresden-cc-by.csv']);
   const pct = (x: number) => `${Math.round(x * 100)}%`.padStart(5);
-  console.log(`${axes.map((a) => a.name.padEnd(26)).join('')}hotspots recall labels generic20 distinct20 avoided shared unnamed    ms  all-targets`);
+  console.log(
+    `${axes.map((a) => a.name.padEnd(26)).join('')}hotspots recall labels generic20 distinct20 avoided shared unnamed    ms  all-targets`,
+  );
   for (const combo of combos) {
     await pipeline.database.sql`truncate hotspot_photos, hotspots, dirty_tiles, outbox restart identity cascade`;
     const started = performance.now();

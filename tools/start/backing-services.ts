@@ -34,7 +34,12 @@ export interface BackingServices {
 const SAVED_MESSAGES_FILE = 'queued-messages.json';
 
 async function createBucket(config: LauncherConfig, aws: Parameters<typeof awsCredentials>[0]): Promise<void> {
-  const s3 = new S3Client({ region: aws.region, endpoint: aws.endpoint, forcePathStyle: true, credentials: awsCredentials(aws)! });
+  const s3 = new S3Client({
+    region: aws.region,
+    endpoint: aws.endpoint,
+    forcePathStyle: true,
+    credentials: awsCredentials(aws)!,
+  });
   try {
     await s3.send(new CreateBucketCommand({ Bucket: config.env.THUMBNAIL_BUCKET }));
   } catch (err) {
@@ -45,7 +50,10 @@ async function createBucket(config: LauncherConfig, aws: Parameters<typeof awsCr
   }
 }
 
-export async function startBackingServices(config: LauncherConfig, say: (line: string) => void): Promise<BackingServices> {
+export async function startBackingServices(
+  config: LauncherConfig,
+  say: (line: string) => void,
+): Promise<BackingServices> {
   const { env } = config;
   const savedFile = path.join(config.dataDir, SAVED_MESSAGES_FILE);
   let pg: EmbeddedPostgis | undefined;
@@ -53,7 +61,9 @@ export async function startBackingServices(config: LauncherConfig, say: (line: s
   let sqs: SQSClient | undefined;
   // Until the saved messages are back in the queues, stopping must not overwrite the file.
   let restored = false;
-  const queueNames = Object.fromEntries(QUEUES.map((q) => [q.key, env[q.envVar as keyof typeof env] as string])) as Record<QueueKey, string>;
+  const queueNames = Object.fromEntries(
+    QUEUES.map((q) => [q.key, env[q.envVar as keyof typeof env] as string]),
+  ) as Record<QueueKey, string>;
   const stop = async () => {
     if (fauxqs && restored) {
       const everyQueue = Object.values(queueNames).flatMap((n) => [n, `${n}${DLQ_SUFFIX}`]);
@@ -87,13 +97,20 @@ export async function startBackingServices(config: LauncherConfig, say: (line: s
       awsEndpoint = fauxqs.endpoint;
       say(`SQS/S3: embedded fauxqs on ${new URL(awsEndpoint).host}`);
     }
-    const aws = { region: env.AWS_REGION, endpoint: awsEndpoint, accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY };
+    const aws = {
+      region: env.AWS_REGION,
+      endpoint: awsEndpoint,
+      accessKeyId: env.AWS_ACCESS_KEY_ID,
+      secretAccessKey: env.AWS_SECRET_ACCESS_KEY,
+    };
     sqs = createSqsClient(aws);
     await setupQueues(sqs, queueDefinitions(queueNames));
     await createBucket(config, aws);
     const restoredMessages = fauxqs ? await restoreQueuedMessages(sqs, savedFile) : 0;
     restored = true;
-    say(`Redis: ${env.REDIS_URL ? `${new URL(env.REDIS_URL).host} (REDIS_URL)` : 'none (the API serves from PostGIS)'}`);
+    say(
+      `Redis: ${env.REDIS_URL ? `${new URL(env.REDIS_URL).host} (REDIS_URL)` : 'none (the API serves from PostGIS)'}`,
+    );
 
     return {
       databaseUrl,

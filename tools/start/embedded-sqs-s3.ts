@@ -40,7 +40,11 @@ export async function startEmbeddedSqsS3(port = 0): Promise<EmbeddedSqsS3> {
         const res = await app.inject({ method: 'GET', url: `/_fauxqs/queues/${encodeURIComponent(name)}` });
         if (res.statusCode !== 200) continue;
         const { messages } = res.json() as InspectedQueue;
-        const bodies = [...messages.ready.map((m) => m.body), ...messages.delayed.map((m) => m.body), ...messages.inflight.map((m) => m.message.body)];
+        const bodies = [
+          ...messages.ready.map((m) => m.body),
+          ...messages.delayed.map((m) => m.body),
+          ...messages.inflight.map((m) => m.message.body),
+        ];
         if (bodies.length > 0) saved[name] = bodies;
         count += bodies.length;
       }
@@ -62,7 +66,8 @@ export async function restoreQueuedMessages(sqs: SQSClient, file: string): Promi
     for (let i = 0; i < bodies.length; i += 10) {
       const entries = bodies.slice(i, i + 10).map((body, j) => ({ Id: String(j), MessageBody: body }));
       const out = await sqs.send(new SendMessageBatchCommand({ QueueUrl: url, Entries: entries }));
-      if (out.Failed?.length) throw new Error(`could not restore ${out.Failed.length} message(s) to ${name}: ${out.Failed[0]!.Message}`);
+      if (out.Failed?.length)
+        throw new Error(`could not restore ${out.Failed.length} message(s) to ${name}: ${out.Failed[0]!.Message}`);
       count += entries.length;
     }
   }

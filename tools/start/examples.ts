@@ -11,9 +11,15 @@ export interface Example {
 }
 
 export const EXAMPLES: readonly Example[] = [
-  { title: 'Hotspots near the Frauenkirche, nearest first', path: '/v1/hotspots/nearby?lat=51.0519&lng=13.7416&radius=300&limit=3' },
+  {
+    title: 'Hotspots near the Frauenkirche, nearest first',
+    path: '/v1/hotspots/nearby?lat=51.0519&lng=13.7416&radius=300&limit=3',
+  },
   { title: 'Around the Zwinger', path: '/v1/hotspots/nearby?lat=51.0530&lng=13.7337&radius=250&limit=5' },
-  { title: 'The old town within 1.5 km of the Altmarkt', path: '/v1/hotspots/nearby?lat=51.0502&lng=13.7372&radius=1500&limit=10' },
+  {
+    title: 'The old town within 1.5 km of the Altmarkt',
+    path: '/v1/hotspots/nearby?lat=51.0502&lng=13.7372&radius=1500&limit=10',
+  },
 ];
 
 export function curlCommand(baseUrl: string, example: Example): string {

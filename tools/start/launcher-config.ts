@@ -14,7 +14,10 @@ export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const launcherEnv = {
   ...sharedEnv,
   // Unset means "embed one", so no default here (the services' default points at a local server).
-  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+    .optional(),
   ...queueEnv,
   ...storageEnv,
   ...redisEnv,

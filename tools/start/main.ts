@@ -140,19 +140,41 @@ async function start(): Promise<void> {
   });
   for (const [i, name] of WORKERS.entries()) {
     const healthPort = healthPorts[i]!;
-    supervisor.start(name, path.join(REPO_ROOT, 'apps', name, 'src/main.ts'), [], { ...serviceEnv, HEALTH_PORT: String(healthPort) });
+    supervisor.start(name, path.join(REPO_ROOT, 'apps', name, 'src/main.ts'), [], {
+      ...serviceEnv,
+      HEALTH_PORT: String(healthPort),
+    });
     readyUrls[name] = `http://127.0.0.1:${healthPort}/readyz`;
   }
-  supervisor.start('query-api', path.join(REPO_ROOT, 'apps/query-api/src/main.ts'), [], { ...serviceEnv, PORT: String(port), HOST: config.env.HOST });
+  supervisor.start('query-api', path.join(REPO_ROOT, 'apps/query-api/src/main.ts'), [], {
+    ...serviceEnv,
+    PORT: String(port),
+    HOST: config.env.HOST,
+  });
   readyUrls['query-api'] = `${baseUrl}/readyz`;
   await waitForReady(readyUrls, READY_TIMEOUT_MS, abort.signal);
-  say(`services ready: ${[...WORKERS, 'query-api'].join(', ')} (pids ${supervisor.pids().join(', ')}; logs in .data/logs/)`);
+  say(
+    `services ready: ${[...WORKERS, 'query-api'].join(', ')} (pids ${supervisor.pids().join(', ')}; logs in .data/logs/)`,
+  );
 
   if (lock.previousRunUnclean && backing.embedded.sqsS3) {
-    await recoverLostMessages({ sql: database.sql, sqs: backing.sqs, queueUrls: queues.url, supervisor, repoRoot: REPO_ROOT, serviceEnv, say });
+    await recoverLostMessages({
+      sql: database.sql,
+      sqs: backing.sqs,
+      queueUrls: queues.url,
+      supervisor,
+      repoRoot: REPO_ROOT,
+      serviceEnv,
+      say,
+    });
   }
 
-  const sample = new SampleImport({ sql: database.sql, sqs: backing.sqs, queueUrls: queues.url, sampleCsv: config.sampleCsv });
+  const sample = new SampleImport({
+    sql: database.sql,
+    sqs: backing.sqs,
+    queueUrls: queues.url,
+    sampleCsv: config.sampleCsv,
+  });
   const checkpoint = await sample.checkpoint();
   const importing = !checkpoint?.done;
   if (importing) {
@@ -167,11 +189,20 @@ async function start(): Promise<void> {
   }
   const settling = performance.now();
   let state = await sample.state();
-  if (!importing && !isSettled(state)) say(`finishing the work the last run left (${state.dirtyTiles} dirty tiles, ${state.outbox} unsent, ${state.queued} queued messages)`);
-  state = await sample.waitUntilSettled({ timeoutMs: SETTLE_TIMEOUT_MS, signal: abort.signal, onProgress: (s) => status.update(describeProgress(s)) });
+  if (!importing && !isSettled(state))
+    say(
+      `finishing the work the last run left (${state.dirtyTiles} dirty tiles, ${state.outbox} unsent, ${state.queued} queued messages)`,
+    );
+  state = await sample.waitUntilSettled({
+    timeoutMs: SETTLE_TIMEOUT_MS,
+    signal: abort.signal,
+    onProgress: (s) => status.update(describeProgress(s)),
+  });
   status.done(describeProgress(state));
   if (!isSettled(state)) {
-    say(`warning: the pipeline has not settled after ${since(settling)} (${state.dirtyTiles} dirty tiles, ${state.outbox} unsent, ${state.queued} queued); see .data/logs/`);
+    say(
+      `warning: the pipeline has not settled after ${since(settling)} (${state.dirtyTiles} dirty tiles, ${state.outbox} unsent, ${state.queued} queued); see .data/logs/`,
+    );
   } else if (importing) {
     say(`sample imported, clustered and scored in ${since(settling)}`);
   }
@@ -179,7 +210,11 @@ async function start(): Promise<void> {
   const lines: string[] = [];
   for (const example of EXAMPLES) {
     const items = await exampleItemCount(baseUrl, example);
-    lines.push(`  # ${example.title}${items === 0 ? ' (no results yet!)' : ''}`, `  ${curlCommand(baseUrl, example)}`, '');
+    lines.push(
+      `  # ${example.title}${items === 0 ? ' (no results yet!)' : ''}`,
+      `  ${curlCommand(baseUrl, example)}`,
+      '',
+    );
   }
   say('');
   say(`Photospots is ready at ${baseUrl} (started in ${since(started)})`);

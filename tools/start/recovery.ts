@@ -31,11 +31,23 @@ export async function recoverLostMessages(deps: {
 }): Promise<void> {
   const [row] = await deps.sql<{ photos: number }[]>`select count(*)::int as photos from photos`;
   if (!row || row.photos === 0) return;
-  deps.say('the last run did not stop cleanly: re-clustering every tile and rescoring, since queued messages were lost');
+  deps.say(
+    'the last run did not stop cleanly: re-clustering every tile and rescoring, since queued messages were lost',
+  );
   const started = performance.now();
-  const code = await deps.supervisor.run('processing-rebuild', path.join(deps.repoRoot, 'apps/processing/src/cli.ts'), ['rebuild'], deps.serviceEnv);
+  const code = await deps.supervisor.run(
+    'processing-rebuild',
+    path.join(deps.repoRoot, 'apps/processing/src/cli.ts'),
+    ['rebuild'],
+    deps.serviceEnv,
+  );
   if (code !== 0) throw new Error(`processing rebuild exited with ${code}; see .data/logs/processing-rebuild.log`);
-  const publisher = new MessagePublisher({ sqs: deps.sqs, queueUrls: deps.queueUrls, producer: 'cli', log: createLogger('launcher', 'silent') });
+  const publisher = new MessagePublisher({
+    sqs: deps.sqs,
+    queueUrls: deps.queueUrls,
+    producer: 'cli',
+    log: createLogger('launcher', 'silent'),
+  });
   await publisher.publish(hotspotsRescoreRequested, { scope: 'all' });
   deps.say(`tiles re-clustered (${since(started)}); rescore requested`);
 }

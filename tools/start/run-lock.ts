@@ -35,7 +35,9 @@ export function acquireRunLock(dataDir: string): RunLock {
   if (existsSync(file)) {
     const pid = Number(readFileSync(file, 'utf8').trim());
     if (pid && pid !== process.pid && isLauncherAlive(pid)) {
-      throw new DataFolderInUseError(`another npm start (pid ${pid}) is using ${dataDir}; stop it first (Ctrl-C in its terminal)`);
+      throw new DataFolderInUseError(
+        `another npm start (pid ${pid}) is using ${dataDir}; stop it first (Ctrl-C in its terminal)`,
+      );
     }
     previousRunUnclean = true;
   }

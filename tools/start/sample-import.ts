@@ -29,7 +29,14 @@ export interface PipelineState {
 
 /** Nothing left to do: the import finished and every change went through processing and scoring. */
 export function isSettled(s: PipelineState): boolean {
-  return s.importDone && s.dirtyTiles === 0 && s.outbox === 0 && s.queued === 0 && s.activeHotspots > 0 && s.scoredHotspots === s.activeHotspots;
+  return (
+    s.importDone &&
+    s.dirtyTiles === 0 &&
+    s.outbox === 0 &&
+    s.queued === 0 &&
+    s.activeHotspots > 0 &&
+    s.scoredHotspots === s.activeHotspots
+  );
 }
 
 export function describeProgress(s: PipelineState): string {
@@ -38,10 +45,21 @@ export function describeProgress(s: PipelineState): string {
 
 async function queueDepth(sqs: SQSClient, url: string): Promise<number> {
   const out = await sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'] }),
+    new GetQueueAttributesCommand({
+      QueueUrl: url,
+      AttributeNames: [
+        'ApproximateNumberOfMessages',
+        'ApproximateNumberOfMessagesNotVisible',
+        'ApproximateNumberOfMessagesDelayed',
+      ],
+    }),
   );
   const a = out.Attributes ?? {};
-  return Number(a.ApproximateNumberOfMessages ?? 0) + Number(a.ApproximateNumberOfMessagesNotVisible ?? 0) + Number(a.ApproximateNumberOfMessagesDelayed ?? 0);
+  return (
+    Number(a.ApproximateNumberOfMessages ?? 0) +
+    Number(a.ApproximateNumberOfMessagesNotVisible ?? 0) +
+    Number(a.ApproximateNumberOfMessagesDelayed ?? 0)
+  );
 }
 
 export class SampleImport {
@@ -86,7 +104,12 @@ export class SampleImport {
   /** Sends ingest.requested for the sample unless one is already waiting in the ingest queue. */
   async request(): Promise<boolean> {
     if ((await queueDepth(this.#sqs, this.#queueUrls.ingest)) > 0) return false;
-    const publisher = new MessagePublisher({ sqs: this.#sqs, queueUrls: this.#queueUrls, producer: 'cli', log: createLogger('launcher', 'silent') });
+    const publisher = new MessagePublisher({
+      sqs: this.#sqs,
+      queueUrls: this.#queueUrls,
+      producer: 'cli',
+      log: createLogger('launcher', 'silent'),
+    });
     await publisher.publish(ingestRequested, { kind: 'file-import', location: this.#sampleCsv, format: 'lbsn-csv' });
     return true;
   }
@@ -95,7 +118,11 @@ export class SampleImport {
    * Polls the pipeline until it settles; reports every state to `onProgress`.
    * Resolves with the last state, settled or not when `timeoutMs` ran out.
    */
-  async waitUntilSettled(options: { timeoutMs: number; signal: AbortSignal; onProgress: (s: PipelineState) => void }): Promise<PipelineState> {
+  async waitUntilSettled(options: {
+    timeoutMs: number;
+    signal: AbortSignal;
+    onProgress: (s: PipelineState) => void;
+  }): Promise<PipelineState> {
     const deadline = Date.now() + options.timeoutMs;
     for (;;) {
       options.signal.throwIfAborted();

@@ -90,7 +90,12 @@ export class Supervisor {
   }
 
   /** Runs a command to completion (a CLI); resolves with its exit code. */
-  async run(name: string, script: string, args: readonly string[], env: Record<string, string>): Promise<number | string> {
+  async run(
+    name: string,
+    script: string,
+    args: readonly string[],
+    env: Record<string, string>,
+  ): Promise<number | string> {
     this.#oneOffs.add(name);
     try {
       return await this.start(name, script, args, env).exited;
@@ -118,7 +123,8 @@ export class Supervisor {
     const codes = await Promise.all(children.map((c) => c.exited));
     clearTimeout(timer);
     children.forEach((c, i) => {
-      if (codes[i] !== 0) this.#options.say(`  ${c.name} exited with ${codes[i]} while stopping (see .data/logs/${c.name}.log)`);
+      if (codes[i] !== 0)
+        this.#options.say(`  ${c.name} exited with ${codes[i]} while stopping (see .data/logs/${c.name}.log)`);
     });
   }
 
@@ -130,7 +136,11 @@ export class Supervisor {
 }
 
 /** Waits until every URL answers 200 (the services' /readyz); throws after `timeoutMs` naming the ones that did not. */
-export async function waitForReady(urls: Record<string, string>, timeoutMs: number, signal: AbortSignal): Promise<void> {
+export async function waitForReady(
+  urls: Record<string, string>,
+  timeoutMs: number,
+  signal: AbortSignal,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   const pending = new Map(Object.entries(urls));
   while (pending.size > 0) {
@@ -143,7 +153,8 @@ export async function waitForReady(urls: Record<string, string>, timeoutMs: numb
       if (ok) pending.delete(name);
     }
     if (pending.size === 0) return;
-    if (Date.now() > deadline) throw new Error(`not ready after ${timeoutMs / 1000} s: ${[...pending.keys()].join(', ')} (see .data/logs/)`);
+    if (Date.now() > deadline)
+      throw new Error(`not ready after ${timeoutMs / 1000} s: ${[...pending.keys()].join(', ')} (see .data/logs/)`);
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }

@@ -1,8 +1,21 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { contractsForQueue, flickrIncrementalSchedule, photosIngested, queueSpec, thumbnailsRequested } from '@photospots/contracts';
+import {
+  contractsForQueue,
+  flickrIncrementalSchedule,
+  photosIngested,
+  queueSpec,
+  thumbnailsRequested,
+} from '@photospots/contracts';
 import { drainOutbox, type Database } from '@photospots/db';
-import { createConsumer, MessagePublisher, pingQueue, startOutboxRelay, type QueueUrls, type RunningConsumer } from '@photospots/queue';
+import {
+  createConsumer,
+  MessagePublisher,
+  pingQueue,
+  startOutboxRelay,
+  type QueueUrls,
+  type RunningConsumer,
+} from '@photospots/queue';
 import { stopStep, type Logger, type ReadinessCheck } from '@photospots/service';
 import type { IngestConfig } from './config.ts';
 import { createIngestRequestedHandler } from './consumers/ingest-requested-handler.ts';
@@ -41,7 +54,10 @@ export interface Ingest {
     signal?: AbortSignal,
   ): ReturnType<typeof importLbsnFile>;
   /** Harvests Flickr now (the CLI and the ingest.requested handler both use this). */
-  harvestFlickr(input: FlickrHarvestInput, options?: { correlationId?: string; onProgress?: (p: HarvestProgress) => void }): Promise<HarvestReport>;
+  harvestFlickr(
+    input: FlickrHarvestInput,
+    options?: { correlationId?: string; onProgress?: (p: HarvestProgress) => void },
+  ): Promise<HarvestReport>;
   /** Sends every committed-but-unsent message. */
   flushOutbox(): Promise<number>;
   /** Starts consuming ingest requests and thumbnail jobs, and the incremental schedule. */
@@ -54,7 +70,11 @@ export interface Ingest {
 export function buildIngest(config: IngestConfig, deps: IngestDeps): Ingest {
   const { database, sqs, queues, log } = deps;
   const publisher = new MessagePublisher({ sqs, queueUrls: queues.url, producer: 'ingest', log });
-  const relay = startOutboxRelay({ drain: (limit, send) => drainOutbox(database.sql, OUTBOX_QUEUES, limit, send), publisher, log });
+  const relay = startOutboxRelay({
+    drain: (limit, send) => drainOutbox(database.sql, OUTBOX_QUEUES, limit, send),
+    publisher,
+    log,
+  });
   const flushSoon = () => {
     relay.flush().catch((err: unknown) => log.warn({ err }, 'outbox flush failed; the relay retries'));
   };
@@ -97,9 +117,18 @@ export function buildIngest(config: IngestConfig, deps: IngestDeps): Ingest {
     return harvestFlickr(
       request,
       {
-        sql: database.sql, publisher, log, client, limiter, licences, licenceParam: config.FLICKR_LICENSES,
-        concurrency: config.FLICKR_CONCURRENCY, batchSize: config.INGEST_BATCH_SIZE, batchTimeoutMs: config.INGEST_BATCH_TIMEOUT_SECONDS * 1000,
-        signal: stopping.signal, afterCommit: flushSoon,
+        sql: database.sql,
+        publisher,
+        log,
+        client,
+        limiter,
+        licences,
+        licenceParam: config.FLICKR_LICENSES,
+        concurrency: config.FLICKR_CONCURRENCY,
+        batchSize: config.INGEST_BATCH_SIZE,
+        batchTimeoutMs: config.INGEST_BATCH_TIMEOUT_SECONDS * 1000,
+        signal: stopping.signal,
+        afterCommit: flushSoon,
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       },
       options.correlationId,
@@ -116,9 +145,11 @@ export function buildIngest(config: IngestConfig, deps: IngestDeps): Ingest {
       deadLetterUrl: queues.deadLetterUrl.ingest,
       contracts: contractsForQueue('ingest'),
       handle: createIngestRequestedHandler({
-        importFile: (location, correlationId, signal, progress) => importFile(location, correlationId, progress, signal),
+        importFile: (location, correlationId, signal, progress) =>
+          importFile(location, correlationId, progress, signal),
         harvestFlickr: (input, correlationId, progress) => harvest(input, { correlationId, onProgress: progress }),
-        requestIncrementalHarvests: () => requestIncrementalHarvests(database.sql, publisher, config.FLICKR_LICENSES, log),
+        requestIncrementalHarvests: () =>
+          requestIncrementalHarvests(database.sql, publisher, config.FLICKR_LICENSES, log),
       }) as never,
       log,
       batchSize: config.INGEST_CONSUMER_BATCH,
@@ -129,19 +160,26 @@ export function buildIngest(config: IngestConfig, deps: IngestDeps): Ingest {
     ...(deps.s3 && queues.url.thumbnails
       ? [
           createConsumer({
-        name: 'thumbnails',
-        sqs,
-        queueUrl: queues.url.thumbnails,
-        deadLetterUrl: queues.deadLetterUrl.thumbnails,
-        contracts: contractsForQueue('thumbnails'),
-        handle: createThumbnailsRequestedHandler({ sql: database.sql, s3: deps.s3, bucket: config.THUMBNAIL_BUCKET, slots: thumbnailSlots }) as never,
-        log,
-        batchSize: Math.min(10, config.THUMBNAIL_CONCURRENCY),
-        waitTimeSeconds: config.SQS_WAIT_TIME_SECONDS,
-        stallTimeoutMs: config.SQS_HANDLER_STALL_SECONDS * 1000,
-        visibilityTimeoutSeconds: config.SQS_VISIBILITY_TIMEOUT_SECONDS ?? queueSpec('thumbnails').visibilityTimeoutSeconds,
-        retryDelay: (receiveCount) => Math.min(900, config.THUMBNAIL_RETRY_SECONDS * 2 ** Math.max(0, receiveCount - 1)),
-      }),
+            name: 'thumbnails',
+            sqs,
+            queueUrl: queues.url.thumbnails,
+            deadLetterUrl: queues.deadLetterUrl.thumbnails,
+            contracts: contractsForQueue('thumbnails'),
+            handle: createThumbnailsRequestedHandler({
+              sql: database.sql,
+              s3: deps.s3,
+              bucket: config.THUMBNAIL_BUCKET,
+              slots: thumbnailSlots,
+            }) as never,
+            log,
+            batchSize: Math.min(10, config.THUMBNAIL_CONCURRENCY),
+            waitTimeSeconds: config.SQS_WAIT_TIME_SECONDS,
+            stallTimeoutMs: config.SQS_HANDLER_STALL_SECONDS * 1000,
+            visibilityTimeoutSeconds:
+              config.SQS_VISIBILITY_TIMEOUT_SECONDS ?? queueSpec('thumbnails').visibilityTimeoutSeconds,
+            retryDelay: (receiveCount) =>
+              Math.min(900, config.THUMBNAIL_RETRY_SECONDS * 2 ** Math.max(0, receiveCount - 1)),
+          }),
         ]
       : []),
   ];

@@ -33,15 +33,20 @@ class UsageError extends Error {
 function parseDate(text: string, name: string, endOfDay: boolean): Date {
   const dateOnly = /^\d{4}-\d{2}-\d{2}$/.test(text);
   const ms = Date.parse(dateOnly ? `${text}T${endOfDay ? '23:59:59' : '00:00:00'}Z` : text);
-  if (!Number.isFinite(ms) || (!dateOnly && !/^\d{4}-\d{2}-\d{2}T/.test(text))) throw new UsageError(`--${name} ${JSON.stringify(text)} is not a date (YYYY-MM-DD or an ISO time)`);
+  if (!Number.isFinite(ms) || (!dateOnly && !/^\d{4}-\d{2}-\d{2}T/.test(text)))
+    throw new UsageError(`--${name} ${JSON.stringify(text)} is not a date (YYYY-MM-DD or an ISO time)`);
   return new Date(ms);
 }
 
 function harvestInput(values: Record<string, string | boolean | undefined>): FlickrHarvestInput {
   if (typeof values.bbox !== 'string') throw new UsageError('--bbox <minLng,minLat,maxLng,maxLat> is required');
   const bbox = parseBBox(values.bbox);
-  if (typeof bbox === 'string') throw new UsageError(`--bbox ${values.bbox}: ${bbox === 'format' ? 'expected four numbers minLng,minLat,maxLng,maxLat' : bbox === 'range' ? 'out of range' : 'min must be below max'}`);
-  if (typeof values.since !== 'string' && !values.incremental) throw new UsageError('--since <date> is required (or --incremental)');
+  if (typeof bbox === 'string')
+    throw new UsageError(
+      `--bbox ${values.bbox}: ${bbox === 'format' ? 'expected four numbers minLng,minLat,maxLng,maxLat' : bbox === 'range' ? 'out of range' : 'min must be below max'}`,
+    );
+  if (typeof values.since !== 'string' && !values.incremental)
+    throw new UsageError('--since <date> is required (or --incremental)');
   const since = typeof values.since === 'string' ? parseDate(values.since, 'since', false) : undefined;
   const until = typeof values.until === 'string' ? parseDate(values.until, 'until', true) : undefined;
   if (since && until && since > until) throw new UsageError('--since must not be after --until');
@@ -120,7 +125,11 @@ async function run(argv: string[]): Promise<number> {
     }
     if (command === 'request') {
       const publisher = new MessagePublisher({ sqs: deps.sqs, queueUrls: deps.queues.url, producer: 'cli', log });
-      const id = await publisher.publish(ingestRequested, { kind: 'file-import', location: location!, format: 'lbsn-csv' });
+      const id = await publisher.publish(ingestRequested, {
+        kind: 'file-import',
+        location: location!,
+        format: 'lbsn-csv',
+      });
       console.log(`import of ${location} requested (message ${id})`);
       await ingest.stop();
       return 0;
@@ -136,11 +145,15 @@ async function run(argv: string[]): Promise<number> {
       console.log(JSON.stringify(report, null, 2));
     } else {
       console.log(`imported ${report.location} in ${(report.durationMs / 1000).toFixed(1)} s`);
-      console.log(`  rows read       ${report.rowsRead}${report.resumedAfterLine ? ` (resumed after line ${report.resumedAfterLine})` : ''}`);
+      console.log(
+        `  rows read       ${report.rowsRead}${report.resumedAfterLine ? ` (resumed after line ${report.resumedAfterLine})` : ''}`,
+      );
       console.log(`  photos inserted ${report.inserted}`);
       console.log(`  photos updated  ${report.updated}`);
       console.log(`  unchanged       ${report.unchanged}`);
-      console.log(`  rows rejected   ${report.rowsRejected}${report.rowsRejected ? ` ${JSON.stringify(report.errorsByCode)}` : ''}`);
+      console.log(
+        `  rows rejected   ${report.rowsRejected}${report.rowsRejected ? ` ${JSON.stringify(report.errorsByCode)}` : ''}`,
+      );
       for (const e of report.errors.slice(0, 20)) console.log(`    line ${e.line}: ${e.code} ${e.message}`);
       if (report.errors.length > 20) console.log(`    … ${report.rowsRejected - 20} more`);
       console.log(`  messages queued ${report.messagesQueued} (photos.ingested, for processing)`);

@@ -34,7 +34,10 @@ export async function connectIngestDeps(
       thumbnails: config.QUEUE_THUMBNAILS,
     }).catch((err: unknown) => {
       if (!options.queuesOptional) throw err;
-      log.warn({ err: (err as Error).message }, 'SQS unreachable: photos are stored, their announcements wait in the outbox');
+      log.warn(
+        { err: (err as Error).message },
+        'SQS unreachable: photos are stored, their announcements wait in the outbox',
+      );
       return { url: {}, deadLetterUrl: {} } as Awaited<ReturnType<typeof resolveQueues>>;
     });
     return {

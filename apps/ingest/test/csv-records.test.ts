@@ -26,26 +26,60 @@ function cut(bytes: Buffer, at: number[]): Buffer[] {
 const quoted = (f: string) => `"${f.replaceAll('"', '""')}"`;
 const needsQuotes = (f: string) => /[",\r\n]/.test(f) || f.startsWith('"');
 
-const tricky = fc.constantFrom('', ' ', '"', '""', ',', '\n', '\r\n', 'a"b', 'x,y', 'line\nbreak', 'Brücke 🌉', '\uFEFF', '\t');
+const tricky = fc.constantFrom(
+  '',
+  ' ',
+  '"',
+  '""',
+  ',',
+  '\n',
+  '\r\n',
+  'a"b',
+  'x,y',
+  'line\nbreak',
+  'Brücke 🌉',
+  '\uFEFF',
+  '\t',
+);
 const field = fc.oneof(tricky, fc.string(), fc.string({ unit: 'grapheme' }));
 
 describe('reading CSV records', () => {
   it('reads what csv-parse reads from well-formed CSV, fields and end lines, however the bytes arrive', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.integer({ min: 2, max: 5 }).chain((width) => fc.array(fc.tuple(fc.array(field, { minLength: width, maxLength: width }), fc.array(fc.boolean(), { minLength: width, maxLength: width })), { minLength: 1, maxLength: 12 })),
+        fc
+          .integer({ min: 2, max: 5 })
+          .chain((width) =>
+            fc.array(
+              fc.tuple(
+                fc.array(field, { minLength: width, maxLength: width }),
+                fc.array(fc.boolean(), { minLength: width, maxLength: width }),
+              ),
+              { minLength: 1, maxLength: 12 },
+            ),
+          ),
         fc.constantFrom('\n', '\r\n'),
         fc.boolean(),
         fc.boolean(),
         fc.array(fc.nat(), { maxLength: 6 }),
         async (rows, eol, bom, trailingEol, cuts) => {
-          const lines = rows.map(([fields, force]) => fields.map((f, i) => (force[i] || needsQuotes(f) ? quoted(f) : f)).join(','));
+          const lines = rows.map(([fields, force]) =>
+            fields.map((f, i) => (force[i] || needsQuotes(f) ? quoted(f) : f)).join(','),
+          );
           const text = `${bom ? '\uFEFF' : ''}${lines.join(eol)}${trailingEol ? eol : ''}`;
-          const expected = (parse(text, { bom: true, info: true, relax_quotes: true, skip_empty_lines: true, record_delimiter: eol }) as unknown as { record: string[]; info: { lines: number } }[])
-            .map(({ record, info }) => ({ ok: true, fields: record, line: info.lines }));
+          const expected = (
+            parse(text, {
+              bom: true,
+              info: true,
+              relax_quotes: true,
+              skip_empty_lines: true,
+              record_delimiter: eol,
+            }) as unknown as { record: string[]; info: { lines: number } }[]
+          ).map(({ record, info }) => ({ ok: true, fields: record, line: info.lines }));
           const items = await read(cut(Buffer.from(text), cuts));
           // csv-parse counts a CR inside a quoted field as a line of its own (CRLF as two); here CRLF is one break.
-          const comparable = (list: { line: number }[]) => (/\r/.test(rows.flatMap(([f]) => f).join('')) ? list.map((i) => ({ ...i, line: 0 })) : list);
+          const comparable = (list: { line: number }[]) =>
+            /\r/.test(rows.flatMap(([f]) => f).join('')) ? list.map((i) => ({ ...i, line: 0 })) : list;
           expect(comparable(items)).toEqual(comparable(expected));
         },
       ),
@@ -95,12 +129,20 @@ describe('reading CSV records', () => {
 
   it('never throws and never yields more items than the text has lines, whatever the bytes', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.array(fc.constantFrom('"', ',', '\n', '\r', 'a', '""'), { maxLength: 60 }).map((a) => a.join(''))), fc.array(fc.nat(), { maxLength: 4 }), async (text, cuts) => {
-        const items = await read(cut(Buffer.from(text), cuts));
-        expect(items.length).toBeLessThanOrEqual(text.split('\n').length);
-        const lines = items.map((i) => i.line);
-        expect(lines).toEqual([...lines].sort((a, b) => a - b));
-      }),
+      fc.asyncProperty(
+        fc.oneof(
+          fc.string(),
+          fc.string({ unit: 'binary' }),
+          fc.array(fc.constantFrom('"', ',', '\n', '\r', 'a', '""'), { maxLength: 60 }).map((a) => a.join('')),
+        ),
+        fc.array(fc.nat(), { maxLength: 4 }),
+        async (text, cuts) => {
+          const items = await read(cut(Buffer.from(text), cuts));
+          expect(items.length).toBeLessThanOrEqual(text.split('\n').length);
+          const lines = items.map((i) => i.line);
+          expect(lines).toEqual([...lines].sort((a, b) => a - b));
+        },
+      ),
       { numRuns: 1_000 },
     );
   });

@@ -37,15 +37,23 @@ export function capturingLogger(level = 'debug'): { log: Logger; text(): string 
 }
 
 export async function storedFlickrIds(sql: Queryable): Promise<string[]> {
-  const rows = await sql<{ source_id: string }[]>`select source_id from photos where source = 'flickr' order by source_id`;
+  const rows = await sql<
+    { source_id: string }[]
+  >`select source_id from photos where source = 'flickr' order by source_id`;
   return rows.map((r) => r.source_id);
 }
 
 /** Every message waiting on a queue (received, left to expire: the test owns the queue). */
-export async function receiveAll<C extends AnyContract>(sqs: SQSClient, url: string, _contract: C): Promise<MessageOf<C>[]> {
+export async function receiveAll<C extends AnyContract>(
+  sqs: SQSClient,
+  url: string,
+  _contract: C,
+): Promise<MessageOf<C>[]> {
   const out: MessageOf<C>[] = [];
   for (;;) {
-    const r = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, VisibilityTimeout: 60 }));
+    const r = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, VisibilityTimeout: 60 }),
+    );
     if (!r.Messages?.length) return out;
     out.push(...r.Messages.map((m) => JSON.parse(m.Body!) as MessageOf<C>));
   }

@@ -12,7 +12,18 @@ import {
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildIngest, type Ingest } from '../src/app.ts';
 import { flickrOwnerId } from '../src/flickr/flickr-photo.ts';
-import { callKeys, capturingLogger, CC_LICENCES, FAST_RETRY, flickrConfig, receiveAll, seconds, SINCE, storedFlickrIds, UNTIL } from './flickr-fixture.ts';
+import {
+  callKeys,
+  capturingLogger,
+  CC_LICENCES,
+  FAST_RETRY,
+  flickrConfig,
+  receiveAll,
+  seconds,
+  SINCE,
+  storedFlickrIds,
+  UNTIL,
+} from './flickr-fixture.ts';
 
 /** A bulk upload: 6,000 photos of the centre in one second. No time split helps; the box must be split. */
 const BURST_AT = Date.UTC(2015, 5, 1, 12, 0, 0) / 1000;
@@ -23,8 +34,23 @@ const MID_LAT = 51.05;
 function population(): FakeFlickrPhoto[] {
   const photos = generateFlickrPopulation({ count: 20_000, burst: { count: 6_000, at: BURST_AT } });
   // Photos exactly on the edges the quadrant split creates: in two (or four) quadrants' results, stored once.
-  const onEdges = [[MID_LAT, 13.74], [MID_LAT, 13.76], [51.06, MID_LNG], [51.04, MID_LNG], [MID_LAT, MID_LNG]] as const;
-  onEdges.forEach(([lat, lng], i) => photos.push({ ...photos[0]!, id: String(9_000_000_000 + i), dateupload: BURST_AT, latitude: lat, longitude: lng, license: '4' }));
+  const onEdges = [
+    [MID_LAT, 13.74],
+    [MID_LAT, 13.76],
+    [51.06, MID_LNG],
+    [51.04, MID_LNG],
+    [MID_LAT, MID_LNG],
+  ] as const;
+  onEdges.forEach(([lat, lng], i) =>
+    photos.push({
+      ...photos[0]!,
+      id: String(9_000_000_000 + i),
+      dateupload: BURST_AT,
+      latitude: lat,
+      longitude: lng,
+      license: '4',
+    }),
+  );
   return photos;
 }
 
@@ -34,8 +60,18 @@ const captured = capturingLogger();
 let ingest: Ingest;
 
 function build(extra: Record<string, string> = {}, apiKey?: string): Ingest {
-  const config = flickrConfig(env, flickr, { FLICKR_CONCURRENCY: '2', ...extra, ...(apiKey ? { FLICKR_API_KEY: apiKey } : {}) });
-  return buildIngest(config, { database: env.database, sqs: env.sqs, queues: env.queues, log: captured.log, flickrRetry: FAST_RETRY });
+  const config = flickrConfig(env, flickr, {
+    FLICKR_CONCURRENCY: '2',
+    ...extra,
+    ...(apiKey ? { FLICKR_API_KEY: apiKey } : {}),
+  });
+  return buildIngest(config, {
+    database: env.database,
+    sqs: env.sqs,
+    queues: env.queues,
+    log: captured.log,
+    flickrRetry: FAST_RETRY,
+  });
 }
 
 beforeAll(async () => {
@@ -59,7 +95,12 @@ afterAll(async () => {
 
 describe('harvesting Flickr', () => {
   it('harvests every photo of the window with the 4,000 cap in force, none twice', async () => {
-    const expected = flickr.expected({ bbox: FAKE_FLICKR_BBOX, minUpload: seconds(SINCE), maxUpload: seconds(UNTIL), licences: CC_LICENCES });
+    const expected = flickr.expected({
+      bbox: FAKE_FLICKR_BBOX,
+      minUpload: seconds(SINCE),
+      maxUpload: seconds(UNTIL),
+      licences: CC_LICENCES,
+    });
     expect(expected.length).toBeGreaterThan(3 * FAKE_FLICKR_CAP);
 
     const report = await ingest.harvestFlickr({ bbox: FAKE_FLICKR_BBOX, since: SINCE, until: UNTIL });
@@ -83,7 +124,9 @@ describe('harvesting Flickr', () => {
       where job = 'flickr-query' and state->>'kind' = 'split' group by 1 order by 1`;
     expect(splits.map((s) => s.by)).toEqual(['space', 'time']);
     expect(new Set(flickr.calls.map((c) => c.params.bbox)).size).toBeGreaterThan(4);
-    expect(flickr.calls.every((c) => Number(c.params.page) <= FAKE_FLICKR_CAP / 250 && c.params.per_page === '250')).toBe(true);
+    expect(
+      flickr.calls.every((c) => Number(c.params.page) <= FAKE_FLICKR_CAP / 250 && c.params.per_page === '250'),
+    ).toBe(true);
     // Every page was asked for once; the edge photos came back twice and were stored once.
     const keys = callKeys(flickr);
     expect(new Set(keys).size).toBe(keys.length);
@@ -119,7 +162,9 @@ describe('harvesting Flickr', () => {
       image_url: `${new URL(flickr.url).origin}/images/${sample.server}/${sample.id}_${sample.secret}_q.jpg`,
       thumbnail_key: null,
     });
-    const [{ nsids }] = await env.database.sql<{ nsids: number }[]>`select count(*)::int as nsids from photos where owner_id like '%@N0%'`;
+    const [{ nsids }] = await env.database.sql<
+      { nsids: number }[]
+    >`select count(*)::int as nsids from photos where owner_id like '%@N0%'`;
     expect(nsids).toBe(0);
   });
 
@@ -137,7 +182,13 @@ describe('harvesting Flickr', () => {
     await ingest.flushOutbox();
     await receiveAll(env.sqs, env.queues.url.photosIngested, photosIngested);
     const fresh = await ingest.harvestFlickr({ bbox, ...window, fresh: true });
-    expect(fresh).toMatchObject({ alreadyComplete: false, inserted: 0, updated: 0, unchanged: first.inserted, messagesQueued: 0 });
+    expect(fresh).toMatchObject({
+      alreadyComplete: false,
+      inserted: 0,
+      updated: 0,
+      unchanged: first.inserted,
+      messagesQueued: 0,
+    });
     await ingest.flushOutbox();
     expect(await receiveAll(env.sqs, env.queues.url.photosIngested, photosIngested)).toEqual([]);
   });
@@ -154,8 +205,20 @@ describe('harvesting Flickr', () => {
       { kind: 'stat-fail', code: 999, message: 'Something new' },
     );
     const report = await ingest.harvestFlickr({ bbox, ...window });
-    const expected = flickr.expected({ bbox, minUpload: seconds(window.since), maxUpload: seconds(window.until), licences: CC_LICENCES });
-    expect(flickr.calls.filter((c) => c.fault).map((c) => c.fault)).toEqual(['http', 'stat-fail', 'drop', 'malformed', 'http', 'stat-fail']);
+    const expected = flickr.expected({
+      bbox,
+      minUpload: seconds(window.since),
+      maxUpload: seconds(window.until),
+      licences: CC_LICENCES,
+    });
+    expect(flickr.calls.filter((c) => c.fault).map((c) => c.fault)).toEqual([
+      'http',
+      'stat-fail',
+      'drop',
+      'malformed',
+      'http',
+      'stat-fail',
+    ]);
     expect(report.retries).toBe(6);
     expect(await storedFlickrIds(env.database.sql)).toEqual(expected.map((p) => p.id).sort());
     expect(captured.text()).toContain('Flickr call failed; retrying');
@@ -202,7 +265,9 @@ describe('harvesting Flickr', () => {
         (err: unknown) => err as Error,
       )) as Error & { code?: string };
       expect(failure).toMatchObject({ code: 'FLICKR_INVALID_KEY' });
-      expect(failure.message).toMatch(/^Flickr rejected the API key \(code 100: Invalid API Key \(Key not found\)\)\. Set FLICKR_API_KEY/);
+      expect(failure.message).toMatch(
+        /^Flickr rejected the API key \(code 100: Invalid API Key \(Key not found\)\)\. Set FLICKR_API_KEY/,
+      );
       expect(failure.message).not.toContain(badKey);
       expect(flickr.calls).toHaveLength(1);
       expect(await storedFlickrIds(env.database.sql)).toEqual([]);
@@ -215,14 +280,17 @@ describe('harvesting Flickr', () => {
   it('stops without retrying when the key is revoked mid-harvest, keeping what it stored', async () => {
     let injected = false;
     const failure = await ingest
-      .harvestFlickr({ bbox: FAKE_FLICKR_BBOX, since: SINCE, until: UNTIL }, {
-        onProgress: (p) => {
-          if (p.pagesThisRun >= 3 && !injected) {
-            injected = true;
-            flickr.injectFaults({ kind: 'invalid-key' }, { kind: 'invalid-key' });
-          }
+      .harvestFlickr(
+        { bbox: FAKE_FLICKR_BBOX, since: SINCE, until: UNTIL },
+        {
+          onProgress: (p) => {
+            if (p.pagesThisRun >= 3 && !injected) {
+              injected = true;
+              flickr.injectFaults({ kind: 'invalid-key' }, { kind: 'invalid-key' });
+            }
+          },
         },
-      })
+      )
       .catch((err: unknown) => err as { code: string });
     expect(failure).toMatchObject({ code: 'FLICKR_INVALID_KEY' });
     expect(flickr.calls.filter((c) => c.fault === 'invalid-key').length).toBeGreaterThanOrEqual(1);

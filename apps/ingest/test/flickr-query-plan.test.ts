@@ -13,7 +13,12 @@ describe('query plan', () => {
         { bbox: box, minUpload: 151, maxUpload: 201 },
       ],
     });
-    expect(splitQuery({ bbox: box, minUpload: 7, maxUpload: 8 })?.children.map((c) => [c.minUpload, c.maxUpload])).toEqual([[7, 7], [8, 8]]);
+    expect(
+      splitQuery({ bbox: box, minUpload: 7, maxUpload: 8 })?.children.map((c) => [c.minUpload, c.maxUpload]),
+    ).toEqual([
+      [7, 7],
+      [8, 8],
+    ]);
   });
 
   it('splits a one-second window into quadrants on the six-decimal grid, sharing edges', () => {
@@ -31,8 +36,13 @@ describe('query plan', () => {
   it('splits only the side still wide enough, and gives up on a box two grid steps wide', () => {
     const narrow = { minLng: 13.700001, minLat: 51, maxLng: 13.700002, maxLat: 51.1 };
     const halves = splitQuery({ bbox: narrow, minUpload: 1, maxUpload: 1 });
-    expect(halves?.children.map((c) => bboxParam(c.bbox))).toEqual(['13.700001,51,13.700002,51.05', '13.700001,51.05,13.700002,51.1']);
-    expect(splitQuery({ bbox: { minLng: 1, minLat: 1, maxLng: 1.000001, maxLat: 1.000001 }, minUpload: 1, maxUpload: 1 })).toBeUndefined();
+    expect(halves?.children.map((c) => bboxParam(c.bbox))).toEqual([
+      '13.700001,51,13.700002,51.05',
+      '13.700001,51.05,13.700002,51.1',
+    ]);
+    expect(
+      splitQuery({ bbox: { minLng: 1, minLat: 1, maxLng: 1.000001, maxLat: 1.000001 }, minUpload: 1, maxUpload: 1 }),
+    ).toBeUndefined();
   });
 
   it('keys are stable text of the box and window', () => {

@@ -7,23 +7,51 @@ const CC = parseLicenceFilter('1,2,3,4,5,6,9,11,12,13,14,15,16');
 
 /** A photo as flickr.photos.search returns it with our extras: numbers as strings. */
 const raw = (over: Record<string, unknown> = {}): Record<string, unknown> => ({
-  id: '52999999999', owner: '12345678@N01', secret: 'abcdef1234', server: '65535', farm: 66, title: ' Frauenkirche at dusk ',
-  ispublic: 1, isfriend: 0, isfamily: 0, license: '4', dateupload: '1433167330', datetaken: '2015-06-01 14:22:10',
-  datetakengranularity: 0, datetakenunknown: '0', ownername: 'Jane Doe', views: '123', tags: 'dresden Frauenkirche night dresden',
-  latitude: '51.051900', longitude: '13.741600', accuracy: '16', context: 0,
-  url_q: 'https://live.staticflickr.com/65535/52999999999_abcdef1234_q.jpg', height_q: 150, width_q: 150, ...over,
+  id: '52999999999',
+  owner: '12345678@N01',
+  secret: 'abcdef1234',
+  server: '65535',
+  farm: 66,
+  title: ' Frauenkirche at dusk ',
+  ispublic: 1,
+  isfriend: 0,
+  isfamily: 0,
+  license: '4',
+  dateupload: '1433167330',
+  datetaken: '2015-06-01 14:22:10',
+  datetakengranularity: 0,
+  datetakenunknown: '0',
+  ownername: 'Jane Doe',
+  views: '123',
+  tags: 'dresden Frauenkirche night dresden',
+  latitude: '51.051900',
+  longitude: '13.741600',
+  accuracy: '16',
+  context: 0,
+  url_q: 'https://live.staticflickr.com/65535/52999999999_abcdef1234_q.jpg',
+  height_q: 150,
+  width_q: 150,
+  ...over,
 });
 
 describe('Flickr responses', () => {
   it('reads page, pages, perpage and total whether numbers or strings', () => {
-    const body = JSON.stringify({ photos: { page: 2, pages: '61', perpage: 250, total: '15076', photo: [raw()] }, stat: 'ok' });
+    const body = JSON.stringify({
+      photos: { page: 2, pages: '61', perpage: 250, total: '15076', photo: [raw()] },
+      stat: 'ok',
+    });
     const parsed = parseSearchResponse(body);
     expect(parsed).toEqual({ ok: true, page: { page: 2, pages: 61, perPage: 250, total: 15_076, photos: [raw()] } });
     expect(parseSearchResponse(`jsonFlickrApi(${body})`)).toEqual(parsed);
   });
 
   it('reports stat fail with its code, and anything else as malformed', () => {
-    expect(parseSearchResponse('{"stat":"fail","code":105,"message":"Service currently unavailable"}')).toEqual({ ok: false, kind: 'fail', code: 105, message: 'Service currently unavailable' });
+    expect(parseSearchResponse('{"stat":"fail","code":105,"message":"Service currently unavailable"}')).toEqual({
+      ok: false,
+      kind: 'fail',
+      code: 105,
+      message: 'Service currently unavailable',
+    });
     expect(parseSearchResponse('{"photos":{"page":1,"pages":')).toMatchObject({ ok: false, kind: 'malformed' });
     expect(parseSearchResponse('{"photos":{"page":1},"stat":"ok"}')).toMatchObject({ ok: false, kind: 'malformed' });
     expect(parseSearchResponse('<html>502</html>')).toMatchObject({ ok: false, kind: 'malformed' });
@@ -81,8 +109,25 @@ describe('Flickr responses', () => {
   });
 
   it('tolerates numbers as numbers, unknown taken dates and missing optional extras', () => {
-    const r = normaliseFlickrPhoto(raw({ latitude: 51.05, longitude: 13.74, views: 7, datetakenunknown: '1', url_q: undefined, tags: undefined, title: '' }), CC);
-    expect(r).toMatchObject({ ok: true, photo: { lat: 51.05, lng: 13.74, views: 7, takenAt: null, imageUrl: null, tags: [], title: null } });
-    expect(normaliseFlickrPhoto(raw({ datetaken: '0000-00-00 00:00:00' }), CC)).toMatchObject({ ok: true, photo: { takenAt: null } });
+    const r = normaliseFlickrPhoto(
+      raw({
+        latitude: 51.05,
+        longitude: 13.74,
+        views: 7,
+        datetakenunknown: '1',
+        url_q: undefined,
+        tags: undefined,
+        title: '',
+      }),
+      CC,
+    );
+    expect(r).toMatchObject({
+      ok: true,
+      photo: { lat: 51.05, lng: 13.74, views: 7, takenAt: null, imageUrl: null, tags: [], title: null },
+    });
+    expect(normaliseFlickrPhoto(raw({ datetaken: '0000-00-00 00:00:00' }), CC)).toMatchObject({
+      ok: true,
+      photo: { takenAt: null },
+    });
   });
 });

@@ -1,6 +1,14 @@
 import { flickrIncrementalSchedule, ingestRequested } from '@photospots/contracts';
 import { MessagePublisher } from '@photospots/queue';
-import { createTestEnv, generateFlickrPopulation, queueDepth, startFakeFlickr, waitFor, type FakeFlickr, type TestEnv } from '@photospots/test-harness';
+import {
+  createTestEnv,
+  generateFlickrPopulation,
+  queueDepth,
+  startFakeFlickr,
+  waitFor,
+  type FakeFlickr,
+  type TestEnv,
+} from '@photospots/test-harness';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildIngest, type Ingest } from '../src/app.ts';
 import { INCREMENTAL_OVERLAP_SECONDS } from '../src/flickr/harvest-window.ts';
@@ -35,25 +43,43 @@ afterAll(async () => {
 
 function start(extra: Record<string, string> = {}): Ingest {
   ingest = buildIngest(flickrConfig(env, flickr, { SQS_WAIT_TIME_SECONDS: '1', ...extra }), {
-    database: env.database, sqs: env.sqs, queues: env.queues, log: captured.log,
+    database: env.database,
+    sqs: env.sqs,
+    queues: env.queues,
+    log: captured.log,
   });
   ingest.start();
   return ingest;
 }
 
-const publisher = () => new MessagePublisher({ sqs: env.sqs, queueUrls: env.queues.url, producer: 'test', log: captured.log });
+const publisher = () =>
+  new MessagePublisher({ sqs: env.sqs, queueUrls: env.queues.url, producer: 'test', log: captured.log });
 const expectedIds = (since: Date, until: Date) =>
-  flickr.expected({ bbox: BBOX, minUpload: seconds(since), maxUpload: seconds(until), licences: CC_LICENCES }).map((p) => p.id).sort();
+  flickr
+    .expected({ bbox: BBOX, minUpload: seconds(since), maxUpload: seconds(until), licences: CC_LICENCES })
+    .map((p) => p.id)
+    .sort();
 
 describe('the ingest service and Flickr', () => {
   it('harvests when an ingest.requested flickr-harvest message arrives', async () => {
     start();
-    await publisher().publish(ingestRequested, { kind: 'flickr-harvest', bbox: BBOX, since: SINCE.toISOString(), until: UNTIL.toISOString(), incremental: false });
+    await publisher().publish(ingestRequested, {
+      kind: 'flickr-harvest',
+      bbox: BBOX,
+      since: SINCE.toISOString(),
+      until: UNTIL.toISOString(),
+      incremental: false,
+    });
     const expected = expectedIds(SINCE, UNTIL);
     expect(expected.length).toBeGreaterThan(100);
-    await waitFor(async () => (await storedFlickrIds(env.database.sql)).length === expected.length, { timeoutMs: 60_000, message: 'the harvest' });
+    await waitFor(async () => (await storedFlickrIds(env.database.sql)).length === expected.length, {
+      timeoutMs: 60_000,
+      message: 'the harvest',
+    });
     expect(await storedFlickrIds(env.database.sql)).toEqual(expected);
-    await waitFor(async () => (await queueDepth(env.sqs, env.queues.url.ingest)) === 0, { message: 'the request acknowledged' });
+    await waitFor(async () => (await queueDepth(env.sqs, env.queues.url.ingest)) === 0, {
+      message: 'the request acknowledged',
+    });
   });
 
   it('the scheduled flickr-incremental message harvests only what was uploaded since the last run of each region', async () => {
@@ -65,7 +91,13 @@ describe('the ingest service and Flickr', () => {
     const later = seconds(UNTIL) + 86_400 * 10;
     const template = flickr.photos.find((p) => p.license === '4')!;
     for (let i = 0; i < 30; i++) {
-      flickr.photos.push({ ...template, id: String(8_000_000_000 + i), dateupload: later + i, latitude: 51.05, longitude: 13.74 + i * 1e-4 });
+      flickr.photos.push({
+        ...template,
+        id: String(8_000_000_000 + i),
+        dateupload: later + i,
+        latitude: 51.05,
+        longitude: 13.74 + i * 1e-4,
+      });
     }
     flickr.reset();
 
@@ -75,25 +107,53 @@ describe('the ingest service and Flickr', () => {
     const end = new Date();
     const expected = expectedIds(SINCE, end);
     expect(expected.length).toBeGreaterThan(before + 30);
-    await waitFor(async () => (await storedFlickrIds(env.database.sql)).length === expected.length, { timeoutMs: 60_000, message: 'the incremental harvest' });
+    await waitFor(async () => (await storedFlickrIds(env.database.sql)).length === expected.length, {
+      timeoutMs: 60_000,
+      message: 'the incremental harvest',
+    });
     expect(await storedFlickrIds(env.database.sql)).toEqual(expected);
     const first = flickr.calls[0]!;
     expect(Number(first.params.min_upload_date)).toBe(seconds(UNTIL) - INCREMENTAL_OVERLAP_SECONDS);
     expect(Number(first.params.max_upload_date)).toBeGreaterThanOrEqual(later + 29);
     // Only the new window (plus the hour of overlap) was read: its pages, nothing before.
-    const window = flickr.expected({ bbox: BBOX, minUpload: seconds(UNTIL) - INCREMENTAL_OVERLAP_SECONDS, maxUpload: seconds(end), licences: CC_LICENCES });
+    const window = flickr.expected({
+      bbox: BBOX,
+      minUpload: seconds(UNTIL) - INCREMENTAL_OVERLAP_SECONDS,
+      maxUpload: seconds(end),
+      licences: CC_LICENCES,
+    });
     expect(flickr.calls).toHaveLength(Math.ceil(window.length / 250));
   });
 
   it('acknowledges a harvest request it can never run (rejected key) instead of retrying it', async () => {
     const logs = captured.text().length;
     start({ FLICKR_API_KEY: 'revoked-key-000000' });
-    await publisher().publish(ingestRequested, { kind: 'flickr-harvest', bbox: BBOX, since: SINCE.toISOString(), incremental: false });
-    await waitFor(() => captured.text().slice(logs).includes('Flickr harvest refused'), { timeoutMs: 30_000, message: 'the refusal logged' });
-    await waitFor(async () => (await queueDepth(env.sqs, env.queues.url.ingest)) === 0, { message: 'the request acknowledged' });
+    await publisher().publish(ingestRequested, {
+      kind: 'flickr-harvest',
+      bbox: BBOX,
+      since: SINCE.toISOString(),
+      incremental: false,
+    });
+    await waitFor(() => captured.text().slice(logs).includes('Flickr harvest refused'), {
+      timeoutMs: 30_000,
+      message: 'the refusal logged',
+    });
+    await waitFor(async () => (await queueDepth(env.sqs, env.queues.url.ingest)) === 0, {
+      message: 'the request acknowledged',
+    });
     expect(flickr.calls).toHaveLength(1);
-    const line = JSON.parse(captured.text().slice(logs).split('\n').find((l) => l.includes('Flickr harvest refused'))!) as Record<string, unknown>;
-    expect(line).toMatchObject({ level: 50, code: 'FLICKR_INVALID_KEY', msg: 'Flickr harvest refused: fix FLICKR_API_KEY and request it again' });
+    const line = JSON.parse(
+      captured
+        .text()
+        .slice(logs)
+        .split('\n')
+        .find((l) => l.includes('Flickr harvest refused'))!,
+    ) as Record<string, unknown>;
+    expect(line).toMatchObject({
+      level: 50,
+      code: 'FLICKR_INVALID_KEY',
+      msg: 'Flickr harvest refused: fix FLICKR_API_KEY and request it again',
+    });
     expect(captured.text()).not.toContain('revoked-key-000000');
   });
 });

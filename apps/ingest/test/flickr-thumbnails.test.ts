@@ -1,7 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { thumbnailsRequested } from '@photospots/contracts';
-import { createTestEnv, generateFlickrPopulation, startFakeFlickr, waitFor, type FakeFlickr, type TestEnv } from '@photospots/test-harness';
+import {
+  createTestEnv,
+  generateFlickrPopulation,
+  startFakeFlickr,
+  waitFor,
+  type FakeFlickr,
+  type TestEnv,
+} from '@photospots/test-harness';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildIngest, type Ingest } from '../src/app.ts';
@@ -21,7 +28,12 @@ let ingest: Ingest | undefined;
 beforeAll(async () => {
   env = await createTestEnv();
   flickr = await startFakeFlickr({ photos: generateFlickrPopulation({ count: 20_000, seed: 3 }) });
-  s3 = new S3Client({ region: env.region, endpoint: env.awsEndpoint, forcePathStyle: true, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  s3 = new S3Client({
+    region: env.region,
+    endpoint: env.awsEndpoint,
+    forcePathStyle: true,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
   bucket = `t${randomBytes(4).toString('hex')}-thumbnails`;
   await s3.send(new CreateBucketCommand({ Bucket: bucket }));
 });
@@ -40,21 +52,35 @@ afterAll(async () => {
 });
 
 function start(extra: Record<string, string> = {}): Ingest {
-  const config = flickrConfig(env, flickr, { THUMBNAIL_BUCKET: bucket, SQS_WAIT_TIME_SECONDS: '1', THUMBNAIL_CONCURRENCY: '4', ...extra });
-  ingest = buildIngest(config, { database: env.database, sqs: env.sqs, s3, queues: env.queues, log: pino({ level: 'silent' }) });
+  const config = flickrConfig(env, flickr, {
+    THUMBNAIL_BUCKET: bucket,
+    SQS_WAIT_TIME_SECONDS: '1',
+    THUMBNAIL_CONCURRENCY: '4',
+    ...extra,
+  });
+  ingest = buildIngest(config, {
+    database: env.database,
+    sqs: env.sqs,
+    s3,
+    queues: env.queues,
+    log: pino({ level: 'silent' }),
+  });
   ingest.start();
   return ingest;
 }
 
-const expectedPhotos = () => flickr.expected({ bbox: BBOX, minUpload: seconds(SINCE), maxUpload: seconds(UNTIL), licences: CC_LICENCES });
+const expectedPhotos = () =>
+  flickr.expected({ bbox: BBOX, minUpload: seconds(SINCE), maxUpload: seconds(UNTIL), licences: CC_LICENCES });
 
 async function thumbnailKeys(): Promise<Map<string, string | null>> {
-  const rows = await env.database.sql<{ source_id: string; thumbnail_key: string | null }[]>`select source_id, thumbnail_key from photos`;
+  const rows = await env.database.sql<
+    { source_id: string; thumbnail_key: string | null }[]
+  >`select source_id, thumbnail_key from photos`;
   return new Map(rows.map((r) => [r.source_id, r.thumbnail_key]));
 }
 
 describe('thumbnails', () => {
-  it('copies each new photo\'s url_q into S3 under a deterministic key and records the key', async () => {
+  it("copies each new photo's url_q into S3 under a deterministic key and records the key", async () => {
     const service = start();
     const report = await service.harvestFlickr({ bbox: BBOX, since: SINCE, until: UNTIL });
     const withImage = expectedPhotos().filter((p) => !p.noSmallImage);
@@ -62,10 +88,13 @@ describe('thumbnails', () => {
     expect(expectedPhotos().length).toBeGreaterThan(withImage.length);
     expect(report.thumbnailsRequested).toBe(withImage.length);
 
-    const keys = await waitFor(async () => {
-      const k = await thumbnailKeys();
-      return withImage.every((p) => k.get(p.id)) ? k : undefined;
-    }, { timeoutMs: 60_000, message: 'every thumbnail stored' });
+    const keys = await waitFor(
+      async () => {
+        const k = await thumbnailKeys();
+        return withImage.every((p) => k.get(p.id)) ? k : undefined;
+      },
+      { timeoutMs: 60_000, message: 'every thumbnail stored' },
+    );
     for (const p of expectedPhotos().filter((q) => q.noSmallImage)) expect(keys.get(p.id)).toBeNull();
 
     const origin = new URL(flickr.url).origin;
@@ -99,20 +128,28 @@ describe('thumbnails', () => {
     const idsOf = await env.database.sql<{ id: number }[]>`select id from photos where source_id = any(${failing})`;
     expect(idsOf).toHaveLength(3);
     const deadPhotoIds = new Set<number>();
-    await waitFor(async () => {
-      for (const m of await receiveAll(env.sqs, env.queues.deadLetterUrl.thumbnails!, thumbnailsRequested)) {
-        for (const p of m.payload.photos) deadPhotoIds.add(p.photoId);
-      }
-      return idsOf.every(({ id }) => deadPhotoIds.has(id));
-    }, { timeoutMs: 60_000, message: 'every failing photo\'s message in the dead-letter queue' });
+    await waitFor(
+      async () => {
+        for (const m of await receiveAll(env.sqs, env.queues.deadLetterUrl.thumbnails!, thumbnailsRequested)) {
+          for (const p of m.payload.photos) deadPhotoIds.add(p.photoId);
+        }
+        return idsOf.every(({ id }) => deadPhotoIds.has(id));
+      },
+      { timeoutMs: 60_000, message: "every failing photo's message in the dead-letter queue" },
+    );
     // Five receives of the message, each asking for the failing images again.
     const requestsPerFailing = failing.map((id) => flickr.imageRequests.filter((r) => r.includes(`/${id}_`)).length);
     expect(requestsPerFailing).toEqual([5, 5, 5]);
 
-    const keys = await waitFor(async () => {
-      const k = await thumbnailKeys();
-      return photos.filter((p) => !failing.includes(p.id) && !gone.includes(p.id)).every((p) => k.get(p.id)) ? k : undefined;
-    }, { timeoutMs: 60_000, message: 'the other thumbnails stored' });
+    const keys = await waitFor(
+      async () => {
+        const k = await thumbnailKeys();
+        return photos.filter((p) => !failing.includes(p.id) && !gone.includes(p.id)).every((p) => k.get(p.id))
+          ? k
+          : undefined;
+      },
+      { timeoutMs: 60_000, message: 'the other thumbnails stored' },
+    );
     for (const id of [...failing, ...gone]) expect(keys.get(id)).toBeNull();
     // A gone image is not retried: one request each.
     expect(gone.map((id) => flickr.imageRequests.filter((r) => r.includes(`/${id}_`)).length)).toEqual([1, 1]);

@@ -21,7 +21,9 @@ function csv(name: string, lines: string[]): string {
 async function receiveAll(url: string) {
   const out = [];
   for (;;) {
-    const r = await env.sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
+    const r = await env.sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
+    );
     if (!r.Messages?.length) return out;
     out.push(...r.Messages.map((m) => JSON.parse(m.Body!)));
   }
@@ -30,7 +32,12 @@ async function receiveAll(url: string) {
 beforeAll(async () => {
   env = await createTestEnv();
   const config = loadIngestConfig(env.serviceEnv({ INGEST_BATCH_SIZE: '1000' }));
-  ingest = buildIngest(config, { database: env.database, sqs: env.sqs, queues: env.queues, log: pino({ level: 'silent' }) });
+  ingest = buildIngest(config, {
+    database: env.database,
+    sqs: env.sqs,
+    queues: env.queues,
+    log: pino({ level: 'silent' }),
+  });
 });
 beforeEach(async () => {
   await env.truncate();
@@ -83,14 +90,25 @@ describe('importing an LBSN CSV', () => {
   it('stores text with NUL characters without them, and reports a row whose id has one (Postgres text cannot hold NUL)', async () => {
     const file = csv('nul.csv', [
       lbsnRow({ guid: 'n\u00001', user: 'u1', lat: 51.0519, lng: 13.7416 }),
-      lbsnRow({ guid: 'n2', user: 'u1', lat: 51.0519, lng: 13.7416, tags: ['frauen\u0000kirche', '\u0000', 'dresden'] }),
+      lbsnRow({
+        guid: 'n2',
+        user: 'u1',
+        lat: 51.0519,
+        lng: 13.7416,
+        tags: ['frauen\u0000kirche', '\u0000', 'dresden'],
+      }),
       lbsnRow({ guid: 'n3', user: 'u2', lat: 51.0519, lng: 13.7416 }),
     ]);
     const report = await ingest.importFile(file);
     expect(report).toMatchObject({ rowsRead: 3, rowsRejected: 1, inserted: 2 });
     expect(report.errors.map((e) => [e.line, e.code])).toEqual([[2, 'INVALID_TEXT']]);
-    const rows = await env.database.sql<{ source_id: string; tags: string[] }[]>`select source_id, tags from photos order by source_id`;
-    expect(rows.map((r) => [r.source_id, r.tags])).toEqual([['n2', ['frauenkirche', 'dresden']], ['n3', []]]);
+    const rows = await env.database.sql<
+      { source_id: string; tags: string[] }[]
+    >`select source_id, tags from photos order by source_id`;
+    expect(rows.map((r) => [r.source_id, r.tags])).toEqual([
+      ['n2', ['frauenkirche', 'dresden']],
+      ['n3', []],
+    ]);
     // Stored without them, and the same file again changes nothing.
     expect(await ingest.importFile(file)).toMatchObject({ inserted: 0, updated: 0, unchanged: 2 });
   });
@@ -107,14 +125,19 @@ describe('importing an LBSN CSV', () => {
     expect(second).toMatchObject({ rowsRead: 17_879, inserted: 0, updated: 0, unchanged: 17_879, messagesQueued: 0 });
     const [{ count }] = await env.database.sql<{ count: number }[]>`select count(*)::int as count from photos`;
     expect(count).toBe(17_879);
-    const [{ owners }] = await env.database.sql<{ owners: number }[]>`select count(distinct owner_id)::int as owners from photos`;
+    const [{ owners }] = await env.database.sql<
+      { owners: number }[]
+    >`select count(distinct owner_id)::int as owners from photos`;
     expect(owners).toBe(909);
   });
 
   it('reports a changed photo as updated and announces both its old and new tile', async () => {
     const before = csv('before.csv', [lbsnRow({ guid: 'm1', user: 'u1', lat: 51.0519, lng: 13.7416 })]);
     // One batch of a changed photo and a new one (two statements: the new one inserted first, then the changed one updated).
-    const after = csv('after.csv', [lbsnRow({ guid: 'm1', user: 'u1', lat: 51.1, lng: 13.9 }), lbsnRow({ guid: 'm2', user: 'u2', lat: 50.9, lng: 13.3 })]);
+    const after = csv('after.csv', [
+      lbsnRow({ guid: 'm1', user: 'u1', lat: 51.1, lng: 13.9 }),
+      lbsnRow({ guid: 'm2', user: 'u2', lat: 50.9, lng: 13.3 }),
+    ]);
     await ingest.importFile(before);
     await ingest.flushOutbox();
     const [{ tile: oldTile }] = await env.database.sql<{ tile: number }[]>`select tile from photos`;
@@ -123,13 +146,17 @@ describe('importing an LBSN CSV', () => {
     expect(report).toMatchObject({ inserted: 1, updated: 1, unchanged: 0 });
     await ingest.flushOutbox();
     const [message] = await receiveAll(env.queues.url.photosIngested);
-    const [{ tile: newTile }, { tile: otherTile }] = await env.database.sql<{ tile: number }[]>`select tile from photos order by source_id`;
+    const [{ tile: newTile }, { tile: otherTile }] = await env.database.sql<
+      { tile: number }[]
+    >`select tile from photos order by source_id`;
     expect(message.payload.tiles).toEqual([oldTile, newTile, otherTile].sort((a, b) => a - b));
     expect(message.payload.photoCount).toBe(2);
   });
 
   it('resumes an interrupted import after the last committed batch', async () => {
-    const lines = Array.from({ length: 2500 }, (_, i) => lbsnRow({ guid: `r${i}`, user: `u${i % 7}`, lat: 51 + i * 1e-5, lng: 13.7 }));
+    const lines = Array.from({ length: 2500 }, (_, i) =>
+      lbsnRow({ guid: `r${i}`, user: `u${i % 7}`, lat: 51 + i * 1e-5, lng: 13.7 }),
+    );
     const file = csv('resume.csv', lines);
     const { size, mtimeMs } = await import('node:fs').then((fs) => fs.statSync(file));
     // A previous run committed the first 1,000 rows (lines 2–1001) and died.
@@ -146,7 +173,9 @@ describe('importing an LBSN CSV', () => {
   it('writes each checkpoint with the counts up to its own line, though the next batch is read while one is written', async () => {
     // Every 7th row is bad: rejected rows fall inside and between batches.
     const lines = Array.from({ length: 4500 }, (_, i) =>
-      i % 7 === 3 ? lbsnRow({ guid: `c${i}`, user: 'u1', lat: 'north', lng: 13.7 }) : lbsnRow({ guid: `c${i}`, user: `u${i % 5}`, lat: 51 + i * 1e-5, lng: 13.7 }),
+      i % 7 === 3
+        ? lbsnRow({ guid: `c${i}`, user: 'u1', lat: 'north', lng: 13.7 })
+        : lbsnRow({ guid: `c${i}`, user: `u${i % 5}`, lat: 51 + i * 1e-5, lng: 13.7 }),
     );
     const file = csv('checkpoints.csv', lines);
     await env.database.sql.unsafe(`
@@ -159,19 +188,34 @@ describe('importing an LBSN CSV', () => {
     try {
       const report = await ingest.importFile(file);
       expect(report).toMatchObject({ rowsRead: 4500, rowsRejected: 643, inserted: 3857 });
-      const states = await env.database.sql<{ state: { line: number; counters: { rowsRead: number; rowsRejected: number; inserted: number }; errorsByCode: Record<string, number> }; done: boolean }[]>`
+      const states = await env.database.sql<
+        {
+          state: {
+            line: number;
+            counters: { rowsRead: number; rowsRejected: number; inserted: number };
+            errorsByCode: Record<string, number>;
+          };
+          done: boolean;
+        }[]
+      >`
         select state, done from test_checkpoint_log`;
       expect(states.length).toBeGreaterThanOrEqual(4);
       for (const { state } of states) {
         // Rows on lines 2..line: the data rows the checkpoint covers.
         const covered = lines.slice(0, state.line - 1);
         const bad = covered.filter((_, i) => i % 7 === 3).length;
-        expect(state.counters).toMatchObject({ rowsRead: covered.length, rowsRejected: bad, inserted: covered.length - bad });
+        expect(state.counters).toMatchObject({
+          rowsRead: covered.length,
+          rowsRejected: bad,
+          inserted: covered.length - bad,
+        });
         expect(state.errorsByCode).toEqual(bad > 0 ? { INVALID_LAT: bad } : {});
       }
       expect(states.map((s) => s.state.line)).toEqual([...states.map((s) => s.state.line)].sort((a, b) => a - b));
     } finally {
-      await env.database.sql.unsafe('drop trigger if exists test_log_checkpoint on ingest_checkpoints; drop table if exists test_checkpoint_log');
+      await env.database.sql.unsafe(
+        'drop trigger if exists test_log_checkpoint on ingest_checkpoints; drop table if exists test_checkpoint_log',
+      );
     }
   });
 

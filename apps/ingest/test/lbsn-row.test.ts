@@ -34,10 +34,15 @@ describe('parseLbsnRecord', () => {
   it('keeps at most 500 units of the body as the title, without splitting an emoji', () => {
     const p = parseLbsnRecord(row({ post_body: `${'a'.repeat(499)}🌉 and more` }), 2);
     expect(p).toMatchObject({ title: 'a'.repeat(499) });
-    expect(parseLbsnRecord(row({ post_body: `${'a'.repeat(498)}🌉 and more` }), 2)).toMatchObject({ title: `${'a'.repeat(498)}🌉` });
+    expect(parseLbsnRecord(row({ post_body: `${'a'.repeat(498)}🌉 and more` }), 2)).toMatchObject({
+      title: `${'a'.repeat(498)}🌉`,
+    });
   });
   it('accepts empty dates and views', () => {
-    expect(parseLbsnRecord(row({ post_create_date: '', post_views_count: '' }), 2)).toMatchObject({ takenAt: null, views: 0 });
+    expect(parseLbsnRecord(row({ post_create_date: '', post_views_count: '' }), 2)).toMatchObject({
+      takenAt: null,
+      views: 0,
+    });
   });
   it.each([
     [{ guid: '' }, 'MISSING_FIELD'],

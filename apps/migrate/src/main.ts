@@ -25,7 +25,10 @@ try {
   const started = performance.now();
   await runMigrations(config.DATABASE_URL, folder);
   const url = new URL(config.DATABASE_URL);
-  log.info({ database: `${url.host}${url.pathname}`, durationMs: Math.round(performance.now() - started) }, 'migrations applied');
+  log.info(
+    { database: `${url.host}${url.pathname}`, durationMs: Math.round(performance.now() - started) },
+    'migrations applied',
+  );
   process.exit(0);
 } catch (err) {
   failStartup(err, log);

@@ -5,13 +5,26 @@ import pTimeout from 'p-timeout';
 import { contractsForQueue, hotspotsChanged, queueSpec } from '@photospots/contracts';
 import { drainOutbox, type Database } from '@photospots/db';
 import { clusteringMarginM, DEFAULT_CLUSTER_PARAMS, type PeopleClusterParams } from '@photospots/geo';
-import { createConsumer, MessagePublisher, pingQueue, startOutboxRelay, throwIfStopping, type QueueUrls } from '@photospots/queue';
+import {
+  createConsumer,
+  MessagePublisher,
+  pingQueue,
+  startOutboxRelay,
+  throwIfStopping,
+  type QueueUrls,
+} from '@photospots/queue';
 import { stopStep, type Logger, type ReadinessCheck } from '@photospots/service';
 import { rebuildDirtyTiles, type RebuildResult } from './clustering/rebuild-dirty-tiles.ts';
 import type { ProcessingConfig } from './config.ts';
 import { createPhotosIngestedHandler } from './consumers/photos-ingested-handler.ts';
 import { startBacklogReports } from './dirty-tiles/backlog-metric.ts';
-import { AT_ONCE, countDirtyTiles, markAllTilesDirty, msUntilSettled, type Settling } from './dirty-tiles/dirty-tile-repository.ts';
+import {
+  AT_ONCE,
+  countDirtyTiles,
+  markAllTilesDirty,
+  msUntilSettled,
+  type Settling,
+} from './dirty-tiles/dirty-tile-repository.ts';
 import { RebuildLoop } from './clustering/rebuild-loop.ts';
 
 /** The queues this service announces to through the outbox (other services' rows are theirs to send). */
@@ -57,7 +70,11 @@ export function clusterParamsFrom(config: ProcessingConfig): PeopleClusterParams
 export function buildProcessing(config: ProcessingConfig, deps: ProcessingDeps): Processing {
   const { database, sqs, queues, log } = deps;
   const publisher = new MessagePublisher({ sqs, queueUrls: queues.url, producer: 'processing', log });
-  const relay = startOutboxRelay({ drain: (limit, send) => drainOutbox(database.sql, OUTBOX_QUEUES, limit, send), publisher, log });
+  const relay = startOutboxRelay({
+    drain: (limit, send) => drainOutbox(database.sql, OUTBOX_QUEUES, limit, send),
+    publisher,
+    log,
+  });
   const params = clusterParamsFrom(config);
   const naming = {
     backgroundRadiusM: config.NAMING_BACKGROUND_RADIUS_M,
@@ -66,7 +83,12 @@ export function buildProcessing(config: ProcessingConfig, deps: ProcessingDeps):
     broadExtent: config.NAMING_BROAD_EXTENT,
   };
 
-  const rebuildDirty = async (correlationId: string = randomUUID(), relabelAll = false, signal?: AbortSignal, settling = AT_ONCE) => {
+  const rebuildDirty = async (
+    correlationId: string = randomUUID(),
+    relabelAll = false,
+    signal?: AbortSignal,
+    settling = AT_ONCE,
+  ) => {
     const results: RebuildResult[] = [];
     for (;;) {
       // Between claims (each committed on its own) a stopping service hands over the rest.
@@ -77,7 +99,10 @@ export function buildProcessing(config: ProcessingConfig, deps: ProcessingDeps):
           correlationId,
           { relabelAll, settling },
         ),
-        { milliseconds: config.PROCESSING_CLAIM_TIMEOUT_SECONDS * 1000, message: 'a claim did not commit in time; its tiles stay dirty' },
+        {
+          milliseconds: config.PROCESSING_CLAIM_TIMEOUT_SECONDS * 1000,
+          message: 'a claim did not commit in time; its tiles stay dirty',
+        },
       );
       if (!result) break;
       if (result.contended) {
@@ -111,12 +136,16 @@ export function buildProcessing(config: ProcessingConfig, deps: ProcessingDeps):
     queueUrl: queues.url.photosIngested,
     deadLetterUrl: queues.deadLetterUrl.photosIngested,
     contracts: contractsForQueue('photosIngested'),
-    handle: createPhotosIngestedHandler({ sql: database.sql, requestRebuild: (correlationId) => loop.poke(correlationId) }) as never,
+    handle: createPhotosIngestedHandler({
+      sql: database.sql,
+      requestRebuild: (correlationId) => loop.poke(correlationId),
+    }) as never,
     log,
     batchSize: config.PROCESSING_CONSUMER_BATCH,
     waitTimeSeconds: config.SQS_WAIT_TIME_SECONDS,
     stallTimeoutMs: config.SQS_HANDLER_STALL_SECONDS * 1000,
-    visibilityTimeoutSeconds: config.SQS_VISIBILITY_TIMEOUT_SECONDS ?? queueSpec('photosIngested').visibilityTimeoutSeconds,
+    visibilityTimeoutSeconds:
+      config.SQS_VISIBILITY_TIMEOUT_SECONDS ?? queueSpec('photosIngested').visibilityTimeoutSeconds,
   });
 
   let backlogReports: { stop(): void } | undefined;

@@ -18,7 +18,8 @@ async function run(argv: string[]): Promise<number> {
     const started = performance.now();
     const results = await processing.rebuildAll();
     await processing.stop();
-    const sum = (k: 'created' | 'changed' | 'unchanged' | 'retired' | 'photosRead' | 'tilesClaimed') => results.reduce((s, r) => s + r[k], 0);
+    const sum = (k: 'created' | 'changed' | 'unchanged' | 'retired' | 'photosRead' | 'tilesClaimed') =>
+      results.reduce((s, r) => s + r[k], 0);
     console.log(
       `rebuilt ${sum('tilesClaimed')} tiles from ${sum('photosRead')} photos in ${((performance.now() - started) / 1000).toFixed(1)} s: ` +
         `${sum('created')} created, ${sum('changed')} changed, ${sum('unchanged')} unchanged, ${sum('retired')} retired`,

@@ -5,7 +5,10 @@ import type { ProcessingDeps } from './app.ts';
 import type { ProcessingConfig } from './config.ts';
 
 /** Opens the processing service's connections from config; `close` releases them. */
-export async function connectProcessingDeps(config: ProcessingConfig, log: Logger): Promise<ProcessingDeps & { close(): Promise<void> }> {
+export async function connectProcessingDeps(
+  config: ProcessingConfig,
+  log: Logger,
+): Promise<ProcessingDeps & { close(): Promise<void> }> {
   const sqs = createSqsClient({
     region: config.AWS_REGION,
     endpoint: config.AWS_ENDPOINT_URL,
@@ -14,7 +17,10 @@ export async function connectProcessingDeps(config: ProcessingConfig, log: Logge
   });
   const database = createDatabase(config.DATABASE_URL, { ...poolOptions(config, log), applicationName: 'processing' });
   try {
-    const queues = await resolveQueues(sqs, { photosIngested: config.QUEUE_PHOTOS_INGESTED, hotspotsChanged: config.QUEUE_HOTSPOTS_CHANGED });
+    const queues = await resolveQueues(sqs, {
+      photosIngested: config.QUEUE_PHOTOS_INGESTED,
+      hotspotsChanged: config.QUEUE_HOTSPOTS_CHANGED,
+    });
     return {
       database,
       sqs,

@@ -22,7 +22,9 @@ try {
     isStopping: () => stopping,
   });
   processing.start();
-  processing.flushOutbox().catch((err: unknown) => log.warn({ err }, 'outbox flush at start failed; the relay retries'));
+  processing
+    .flushOutbox()
+    .catch((err: unknown) => log.warn({ err }, 'outbox flush at start failed; the relay retries'));
   log.info({ healthPort: health.port }, 'processing started');
   runUntilSignalled(
     {

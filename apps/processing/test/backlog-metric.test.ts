@@ -8,7 +8,10 @@ import { BACKLOG_METRIC, backlogRecord, startBacklogReports } from '../src/dirty
 
 /** The checks CloudWatch applies to an embedded-metric-format record (the specification's required members). */
 function expectEmf(record: Record<string, unknown>) {
-  const aws = record._aws as { Timestamp: unknown; CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string }[] }[] };
+  const aws = record._aws as {
+    Timestamp: unknown;
+    CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string }[] }[];
+  };
   expect(Number.isInteger(aws.Timestamp)).toBe(true);
   for (const directive of aws.CloudWatchMetrics) {
     expect(directive.Namespace).toMatch(/^[\w./#:-]{1,255}$/);
@@ -21,8 +24,16 @@ describe('the dirty-tile backlog metric', () => {
   it('is a valid embedded-metric record with the count under the metric name', () => {
     const record = backlogRecord(441, Date.UTC(2026, 10, 25));
     expectEmf(record);
-    expect(record).toMatchObject({ _aws: { Timestamp: Date.UTC(2026, 10, 25) }, service: 'processing', DirtyTiles: 441 });
-    expect(record._aws.CloudWatchMetrics[0]).toEqual({ Namespace: 'Photospots', Dimensions: [['service']], Metrics: [{ Name: 'DirtyTiles', Unit: 'Count' }] });
+    expect(record).toMatchObject({
+      _aws: { Timestamp: Date.UTC(2026, 10, 25) },
+      service: 'processing',
+      DirtyTiles: 441,
+    });
+    expect(record._aws.CloudWatchMetrics[0]).toEqual({
+      Namespace: 'Photospots',
+      Dimensions: [['service']],
+      Metrics: [{ Name: 'DirtyTiles', Unit: 'Count' }],
+    });
   });
 
   it('skips an interval whose count fails, says so, and reports again at the next', async () => {
@@ -63,8 +74,20 @@ describe('the processing service', () => {
     // Dirty tiles far apart, waiting to settle for longer than the test runs: the service leaves them alone.
     await env.database.sql.begin((tx) => markTilesDirty(tx, [1, 5_000, 90_000]));
     const processing = buildProcessing(
-      loadProcessingConfig(env.serviceEnv({ PROCESSING_BACKLOG_METRIC_SECONDS: '1', PROCESSING_SETTLE_MS: '600000', PROCESSING_MAX_DELAY_MS: '3600000' })),
-      { database: env.database, sqs: env.sqs, queues: env.queues, log: pino({ level: 'silent' }), writeMetric: (line) => lines.push(line) },
+      loadProcessingConfig(
+        env.serviceEnv({
+          PROCESSING_BACKLOG_METRIC_SECONDS: '1',
+          PROCESSING_SETTLE_MS: '600000',
+          PROCESSING_MAX_DELAY_MS: '3600000',
+        }),
+      ),
+      {
+        database: env.database,
+        sqs: env.sqs,
+        queues: env.queues,
+        log: pino({ level: 'silent' }),
+        writeMetric: (line) => lines.push(line),
+      },
     );
     processing.start();
     try {

@@ -19,14 +19,23 @@ const REACH_M = 400; // one ring of tiles
 describe('choosing a claim', () => {
   it('takes the oldest tile and the tiles nearest to it, ring by ring, oldest first within a ring', () => {
     const eligible = [at(5, 5), at(9, 9), at(6, 5), at(0, 0), at(4, 4), at(7, 7)]; // oldest first
-    expect(chooseClaim(eligible, [], 4, REACH_M).map(offset)).toEqual([[5, 5], [6, 5], [4, 4], [7, 7]]);
+    expect(chooseClaim(eligible, [], 4, REACH_M).map(offset)).toEqual([
+      [5, 5],
+      [6, 5],
+      [4, 4],
+      [7, 7],
+    ]);
   });
 
   it('keeps its area clear of tiles another worker holds, and starts at the oldest tile that is clear', () => {
     const eligible = [at(0, 0), at(1, 0), at(2, 0), at(3, 0), at(4, 0), at(5, 0)];
     const busy = [at(-1, 0), at(0, 0), at(1, 0)]; // another worker's area (its claim and its ring)
     // at(2, 0) has a busy tile within one ring; at(3, 0) is the oldest clear one.
-    expect(chooseClaim(eligible, busy, 10, REACH_M).map(offset)).toEqual([[3, 0], [4, 0], [5, 0]]);
+    expect(chooseClaim(eligible, busy, 10, REACH_M).map(offset)).toEqual([
+      [3, 0],
+      [4, 0],
+      [5, 0],
+    ]);
   });
 
   it('measures reach across the antimeridian: the tile beyond 180° in the same row is a neighbour, two rows up is not', () => {
@@ -40,7 +49,10 @@ describe('choosing a claim', () => {
 
   it('takes the oldest tile when no tile is clear (its worker retries until the area is free): never an empty claim while tiles are dirty', () => {
     const eligible = [at(1, 0), at(0, 1)];
-    expect(chooseClaim(eligible, [at(0, 0)], 10, REACH_M).map(offset)).toEqual([[1, 0], [0, 1]]);
+    expect(chooseClaim(eligible, [at(0, 0)], 10, REACH_M).map(offset)).toEqual([
+      [1, 0],
+      [0, 1],
+    ]);
     expect(chooseClaim([], [at(0, 0)], 10, REACH_M)).toEqual([]);
   });
 });
@@ -72,9 +84,17 @@ describe('claims of two workers', () => {
     await isLocked;
     const second = await sql.begin((tx) => peekDirtyTiles(tx, 3, undefined, REACH_M));
     release();
-    expect((await first).map(offset)).toEqual([[0, 0], [1, 0], [2, 0]]);
+    expect((await first).map(offset)).toEqual([
+      [0, 0],
+      [1, 0],
+      [2, 0],
+    ]);
     // Tiles -1–3 are locked; tile 4 would lock tile 3 again: the second claim starts at tile 5.
-    expect(second.map(offset)).toEqual([[5, 0], [6, 0], [7, 0]]);
+    expect(second.map(offset)).toEqual([
+      [5, 0],
+      [6, 0],
+      [7, 0],
+    ]);
   });
 
   it('takes area locks without waiting: false at once when another transaction holds one, and the partial locks go with the transaction', async () => {
@@ -102,7 +122,12 @@ describe('claims of two workers', () => {
   it('a worker whose area another holds does not queue behind it: it retries and rebuilds once the area is free', async () => {
     const tiles = await seedPhotos(env.database.sql, readSamplePhotos().slice(0, 1_000));
     await markTilesDirty(env.database.sql, tiles);
-    const worker = buildProcessing(loadProcessingConfig(env.serviceEnv()), { database: env.database, sqs: env.sqs, queues: env.queues, log: pino({ level: 'silent' }) });
+    const worker = buildProcessing(loadProcessingConfig(env.serviceEnv()), {
+      database: env.database,
+      sqs: env.sqs,
+      queues: env.queues,
+      log: pino({ level: 'silent' }),
+    });
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
     let locked!: () => void;
@@ -115,7 +140,9 @@ describe('claims of two workers', () => {
     await isLocked;
     const rebuilt = worker.rebuildDirty();
     await new Promise((r) => setTimeout(r, 600));
-    const waiting = await env.database.sql<{ n: number }[]>`select count(*)::int as n from pg_locks where locktype = 'advisory' and database = (select oid from pg_database where datname = current_database()) and not granted`;
+    const waiting = await env.database.sql<
+      { n: number }[]
+    >`select count(*)::int as n from pg_locks where locktype = 'advisory' and database = (select oid from pg_database where datname = current_database()) and not granted`;
     expect(waiting[0]!.n).toBe(0); // polling, not queued on a lock
     expect(await env.database.sql`select 1 from dirty_tiles`).not.toHaveLength(0);
     release();

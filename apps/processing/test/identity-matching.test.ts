@@ -15,7 +15,10 @@ describe('matchIdentities', () => {
         { lat: 51.05, lng: 13.74, photoIds: range(0, 40) },
       ],
     );
-    expect([...plan.keep]).toEqual([[1, 10], [0, 11]]);
+    expect([...plan.keep]).toEqual([
+      [1, 10],
+      [0, 11],
+    ]);
     expect(plan.create).toEqual([]);
     expect(plan.retire).toEqual([]);
   });
@@ -42,13 +45,19 @@ describe('matchIdentities', () => {
     expect(plan.create).toEqual([{ candidate: 0, splitFrom: 7 }]);
   });
   it('creates and retires places that share nothing and are far apart', () => {
-    const plan = matchIdentities([{ id: 3, lat: 51.0, lng: 13.0, photoIds: [1, 2, 3] }], [{ lat: 51.1, lng: 13.1, photoIds: [4, 5, 6] }]);
+    const plan = matchIdentities(
+      [{ id: 3, lat: 51.0, lng: 13.0, photoIds: [1, 2, 3] }],
+      [{ lat: 51.1, lng: 13.1, photoIds: [4, 5, 6] }],
+    );
     expect(plan.keep.size).toBe(0);
     expect(plan.create).toEqual([{ candidate: 0, splitFrom: null }]);
     expect(plan.retire).toEqual([{ id: 3, intoCandidate: null }]);
   });
   it('matches by centroid when the photos were all replaced', () => {
-    const plan = matchIdentities([{ id: 9, lat: 51.05, lng: 13.74, photoIds: [1, 2, 3] }], [{ lat: 51.0502, lng: 13.7401, photoIds: [7, 8, 9] }]);
+    const plan = matchIdentities(
+      [{ id: 9, lat: 51.05, lng: 13.74, photoIds: [1, 2, 3] }],
+      [{ lat: 51.0502, lng: 13.7401, photoIds: [7, 8, 9] }],
+    );
     expect([...plan.keep]).toEqual([[0, 9]]);
   });
 });

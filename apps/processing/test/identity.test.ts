@@ -16,8 +16,20 @@ function group(name: string, eastM: number, users: number, each = 2, spreadM = 6
   const out: SeedPhoto[] = [];
   for (let u = 0; u < users; u++) {
     for (let k = 0; k < each; k++) {
-      const p = offsetMeters(ORIGIN.lat, ORIGIN.lng, ((u * 7 + k * 3) % 11) * (spreadM / 10) - spreadM / 2, eastM + ((u * 5 + k) % 9) * (spreadM / 8) - spreadM / 2);
-      out.push({ sourceId: `${name}-${u}-${k}`, ownerId: `${name}-user-${u}`, lat: p.lat, lng: p.lng, tags, takenAt: new Date(Date.UTC(2024, 4, 1 + u)) });
+      const p = offsetMeters(
+        ORIGIN.lat,
+        ORIGIN.lng,
+        ((u * 7 + k * 3) % 11) * (spreadM / 10) - spreadM / 2,
+        eastM + ((u * 5 + k) % 9) * (spreadM / 8) - spreadM / 2,
+      );
+      out.push({
+        sourceId: `${name}-${u}-${k}`,
+        ownerId: `${name}-user-${u}`,
+        lat: p.lat,
+        lng: p.lng,
+        tags,
+        takenAt: new Date(Date.UTC(2024, 4, 1 + u)),
+      });
     }
   }
   return out;
@@ -38,7 +50,13 @@ async function addAndRebuild(photos: SeedPhoto[]) {
 async function changes() {
   const out = [];
   for (;;) {
-    const r = await env.sqs.send(new ReceiveMessageCommand({ QueueUrl: env.queues.url.hotspotsChanged, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
+    const r = await env.sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: env.queues.url.hotspotsChanged,
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: 0,
+      }),
+    );
     if (!r.Messages?.length) return out;
     out.push(...r.Messages.map((m) => JSON.parse(m.Body!).payload));
   }
@@ -46,7 +64,12 @@ async function changes() {
 
 beforeAll(async () => {
   env = await createTestEnv();
-  processing = buildProcessing(loadProcessingConfig(env.serviceEnv()), { database: env.database, sqs: env.sqs, queues: env.queues, log: pino({ level: 'silent' }) });
+  processing = buildProcessing(loadProcessingConfig(env.serviceEnv()), {
+    database: env.database,
+    sqs: env.sqs,
+    queues: env.queues,
+    log: pino({ level: 'silent' }),
+  });
 });
 beforeEach(async () => {
   await env.truncate();
@@ -73,11 +96,23 @@ describe('hotspot identity across re-clustering', () => {
     expect([west!.id, east!.id]).toContain(survivor.id);
     expect(survivor.photo_count).toBe(84);
     const retiredId = survivor.id === west!.id ? east!.id : west!.id;
-    const [retired] = await env.database.sql<{ status: string; successor_id: number }[]>`select status, successor_id from hotspots where id = ${retiredId}`;
+    const [retired] = await env.database.sql<
+      { status: string; successor_id: number }[]
+    >`select status, successor_id from hotspots where id = ${retiredId}`;
     expect(retired).toEqual({ status: 'retired', successor_id: survivor.id });
-    const favs = await env.database.sql<{ hotspot_id: number }[]>`select hotspot_id from favorites where user_id = 'alice'`;
+    const favs = await env.database.sql<
+      { hotspot_id: number }[]
+    >`select hotspot_id from favorites where user_id = 'alice'`;
     expect(favs).toEqual([{ hotspot_id: survivor.id }]);
-    expect(await changes()).toEqual([{ createdIds: [], changedIds: [survivor.id], retiredIds: [retiredId], merges: [{ retiredId, intoId: survivor.id }], splits: [] }]);
+    expect(await changes()).toEqual([
+      {
+        createdIds: [],
+        changedIds: [survivor.id],
+        retiredIds: [retiredId],
+        merges: [{ retiredId, intoId: survivor.id }],
+        splits: [],
+      },
+    ]);
   });
 
   it('splits a place when a sharper peak grows inside it: the old id stays with the larger part, the new one is announced as a split', async () => {
@@ -107,7 +142,14 @@ describe('hotspot identity across re-clustering', () => {
   it('counts a burst (one photographer, one spot, many shots) as one photographer and one user-day', async () => {
     const burst: SeedPhoto[] = Array.from({ length: 200 }, (_, i) => {
       const p = offsetMeters(ORIGIN.lat, ORIGIN.lng, (i % 10) - 5, ((i * 3) % 10) - 5);
-      return { sourceId: `burst-${i}`, ownerId: 'burster', lat: p.lat, lng: p.lng, tags: ['pond'], takenAt: new Date(Date.UTC(2024, 4, 1, 10, i % 60)) };
+      return {
+        sourceId: `burst-${i}`,
+        ownerId: 'burster',
+        lat: p.lat,
+        lng: p.lng,
+        tags: ['pond'],
+        takenAt: new Date(Date.UTC(2024, 4, 1, 10, i % 60)),
+      };
     });
     // Two more photographers: three people are not enough when one of them is a burst of 200… they are
     // three people, so it is a (small) hotspot — with 3 users and 3 user-days, not 200.

@@ -5,7 +5,18 @@ import type { WindowPhotos } from '../src/clustering/window-photos.ts';
 import { LocalTagBackground } from '../src/naming/local-tag-background.ts';
 
 const M_PER_DEG = 111_320;
-const TAGS = ['Frauenkirche', 'frauenkirche', 'Elbe', 'dresden', 'Zwinger', 'zwinger ', 'bridge', 'Brücke', 'bruecke', 'night'];
+const TAGS = [
+  'Frauenkirche',
+  'frauenkirche',
+  'Elbe',
+  'dresden',
+  'Zwinger',
+  'zwinger ',
+  'bridge',
+  'Brücke',
+  'bruecke',
+  'night',
+];
 
 function windowOf(n: number, seed: number): WindowPhotos {
   const random = seededRandom(seed);
@@ -20,7 +31,17 @@ function windowOf(n: number, seed: number): WindowPhotos {
     user[i] = Math.floor(random() ** 2 * users); // a few prolific photographers
     tags.push(Array.from({ length: Math.floor(random() * 5) }, () => TAGS[Math.floor(random() * TAGS.length)]!));
   }
-  return { count: n, id: Float64Array.from({ length: n }, (_, i) => i + 1), lat, lng, user, owners: [], tags, takenAt: new Float64Array(n), views: new Float64Array(n) };
+  return {
+    count: n,
+    id: Float64Array.from({ length: n }, (_, i) => i + 1),
+    lat,
+    lng,
+    user,
+    owners: [],
+    tags,
+    takenAt: new Float64Array(n),
+    views: new Float64Array(n),
+  };
 }
 
 /** The definition, by brute force: distinct photographers within the radius (measured at the query's latitude), per tag key. */
@@ -64,7 +85,11 @@ describe('LocalTagBackground', () => {
     const first = background.around(51.05, 13.74, 800, ['elbe', 'dresden']);
     background.around(51.051, 13.741, 300, ['dresden', 'night', 'elbe']);
     const again = background.around(51.05, 13.74, 800, ['dresden', 'elbe']);
-    expect([again.userCount, again.usersWith('elbe'), again.usersWith('dresden')]).toEqual([first.userCount, first.usersWith('elbe'), first.usersWith('dresden')]);
+    expect([again.userCount, again.usersWith('elbe'), again.usersWith('dresden')]).toEqual([
+      first.userCount,
+      first.usersWith('elbe'),
+      first.usersWith('dresden'),
+    ]);
     expect(first.usersWith('dresden')).toBeGreaterThan(0);
     expect(() => first.usersWith('night')).toThrow(/not among the keys/);
   });
@@ -94,7 +119,10 @@ describe('LocalTagBackground', () => {
       const lng = 13.74 + (random() - 0.5) * 0.05;
       const a = alone.around(lat, lng, 1500, keys);
       const b = withFar.around(lat, lng, 1500, keys);
-      expect([b.userCount, ...keys.map((k) => b.usersWith(k))]).toEqual([a.userCount, ...keys.map((k) => a.usersWith(k))]);
+      expect([b.userCount, ...keys.map((k) => b.usersWith(k))]).toEqual([
+        a.userCount,
+        ...keys.map((k) => a.usersWith(k)),
+      ]);
     }
   });
 
@@ -117,7 +145,9 @@ describe('LocalTagBackground', () => {
       const got = background.around(lat, lng, radius, keys);
       const want = bruteForce(w, lat, lng, radius, keys);
       expect(got.userCount).toBe(want.userCount);
-      expect(Object.fromEntries(keys.map((k) => [k, got.usersWith(k)]))).toEqual(Object.fromEntries(keys.map((k) => [k, want.counts[k]])));
+      expect(Object.fromEntries(keys.map((k) => [k, got.usersWith(k)]))).toEqual(
+        Object.fromEntries(keys.map((k) => [k, want.counts[k]])),
+      );
     }
   });
 

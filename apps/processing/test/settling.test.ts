@@ -19,7 +19,9 @@ beforeEach(() => env.truncate());
 afterAll(() => env.close());
 
 const ageBy = (tile: number, column: 'dirtied_at' | 'first_dirtied_at', seconds: number) =>
-  env.database.sql.unsafe(`update dirty_tiles set ${column} = ${column} - interval '${seconds} seconds' where tile = ${tile}`);
+  env.database.sql.unsafe(
+    `update dirty_tiles set ${column} = ${column} - interval '${seconds} seconds' where tile = ${tile}`,
+  );
 
 describe('dirty tiles wait for an import to settle', () => {
   const settling = { settleMs: 2_000, maxDelayMs: 60_000 };
@@ -53,11 +55,15 @@ describe('dirty tiles wait for an import to settle', () => {
     await ageBy(apart, 'dirtied_at', 5);
     await sql.begin(async (tx) => expect(await peekDirtyTiles(tx, 10, settling, REACH_M)).toEqual([apart]));
     await ageBy(busy, 'dirtied_at', 5); // the import stopped writing next door
-    await sql.begin(async (tx) => expect((await peekDirtyTiles(tx, 10, settling, REACH_M)).sort()).toEqual([edge, busy, apart].sort()));
+    await sql.begin(async (tx) =>
+      expect((await peekDirtyTiles(tx, 10, settling, REACH_M)).sort()).toEqual([edge, busy, apart].sort()),
+    );
     // However long the neighbour keeps being written, the edge tile waits at most the longest delay.
     await markTilesDirty(sql, [busy]);
     await ageBy(edge, 'first_dirtied_at', 70);
-    await sql.begin(async (tx) => expect((await peekDirtyTiles(tx, 10, settling, REACH_M)).sort()).toEqual([edge, apart].sort()));
+    await sql.begin(async (tx) =>
+      expect((await peekDirtyTiles(tx, 10, settling, REACH_M)).sort()).toEqual([edge, apart].sort()),
+    );
   });
 
   it('claims one compact area: the oldest dirty tile and the dirty tiles nearest to it, not the next oldest far away', async () => {
@@ -82,7 +88,12 @@ describe('dirty tiles wait for an import to settle', () => {
     await ageBy(7, 'first_dirtied_at', 70);
     await ageBy(8, 'first_dirtied_at', 70);
     await markTilesDirty(sql, [7]); // version 2: written while the claim of version 1 ran
-    await sql.begin((tx) => clearDirtyTiles(tx, [{ tile: 7, version: 1 }, { tile: 8, version: 1 }]));
+    await sql.begin((tx) =>
+      clearDirtyTiles(tx, [
+        { tile: 7, version: 1 },
+        { tile: 8, version: 1 },
+      ]),
+    );
     const rows = await sql<{ tile: number; waited_s: number }[]>`
       select tile, extract(epoch from now() - first_dirtied_at)::float8 as waited_s from dirty_tiles order by tile`;
     expect(rows.map((r) => r.tile)).toEqual([7]);
@@ -93,14 +104,27 @@ describe('dirty tiles wait for an import to settle', () => {
 
   it('a version 2 message only wakes processing (its tiles were marked by ingest); a version 1 message marks them itself', async () => {
     const tiles = await seedPhotos(env.database.sql, readSamplePhotos().slice(0, 2_000)); // stored, not marked dirty
-    const processing = buildProcessing(loadProcessingConfig(env.serviceEnv({ PROCESSING_SETTLE_MS: '0', SQS_WAIT_TIME_SECONDS: '1' })), {
-      database: env.database, sqs: env.sqs, queues: env.queues, log: silent,
-    });
+    const processing = buildProcessing(
+      loadProcessingConfig(env.serviceEnv({ PROCESSING_SETTLE_MS: '0', SQS_WAIT_TIME_SECONDS: '1' })),
+      {
+        database: env.database,
+        sqs: env.sqs,
+        queues: env.queues,
+        log: silent,
+      },
+    );
     const publisher = new MessagePublisher({ sqs: env.sqs, queueUrls: env.queues.url, producer: 'test', log: silent });
-    const count = async (table: 'hotspots' | 'dirty_tiles') => (await env.database.sql<{ n: number }[]>`select count(*)::int as n from ${env.database.sql(table)}`)[0]!.n;
+    const count = async (table: 'hotspots' | 'dirty_tiles') =>
+      (await env.database.sql<{ n: number }[]>`select count(*)::int as n from ${env.database.sql(table)}`)[0]!.n;
     const queueEmpty = async () => {
       const { ReceiveMessageCommand } = await import('@aws-sdk/client-sqs');
-      const got = await env.sqs.send(new ReceiveMessageCommand({ QueueUrl: env.queues.url.photosIngested, WaitTimeSeconds: 0, VisibilityTimeout: 0 }));
+      const got = await env.sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: env.queues.url.photosIngested,
+          WaitTimeSeconds: 0,
+          VisibilityTimeout: 0,
+        }),
+      );
       return (got.Messages ?? []).length === 0;
     };
     processing.start();
@@ -112,7 +136,8 @@ describe('dirty tiles wait for an import to settle', () => {
 
       await publisher.publish(photosIngestedV1, { batchId: 'v1', source: 'lbsn', photoCount: 2_000, tiles });
       const deadline = Date.now() + 15_000;
-      while (((await count('hotspots')) === 0 || (await count('dirty_tiles')) > 0) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+      while (((await count('hotspots')) === 0 || (await count('dirty_tiles')) > 0) && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 200));
       expect(await count('hotspots')).toBeGreaterThan(0);
       expect(await count('dirty_tiles')).toBe(0);
     } finally {
@@ -123,11 +148,14 @@ describe('dirty tiles wait for an import to settle', () => {
   it('the service re-clusters a dirtied area by itself once it settles, not while messages keep dirtying it', async () => {
     const tiles = await seedPhotos(env.database.sql, readSamplePhotos().slice(0, 4_000));
     const processing = buildProcessing(
-      loadProcessingConfig(env.serviceEnv({ PROCESSING_SETTLE_MS: '1500', PROCESSING_MAX_DELAY_MS: '60000', SQS_WAIT_TIME_SECONDS: '1' })),
+      loadProcessingConfig(
+        env.serviceEnv({ PROCESSING_SETTLE_MS: '1500', PROCESSING_MAX_DELAY_MS: '60000', SQS_WAIT_TIME_SECONDS: '1' }),
+      ),
       { database: env.database, sqs: env.sqs, queues: env.queues, log: silent },
     );
     const publisher = new MessagePublisher({ sqs: env.sqs, queueUrls: env.queues.url, producer: 'test', log: silent });
-    const hotspots = async () => (await env.database.sql<{ n: number }[]>`select count(*)::int as n from hotspots`)[0]!.n;
+    const hotspots = async () =>
+      (await env.database.sql<{ n: number }[]>`select count(*)::int as n from hotspots`)[0]!.n;
     processing.start();
     try {
       // An import in progress: the same tiles announced every 400 ms for 3 s.
@@ -141,7 +169,8 @@ describe('dirty tiles wait for an import to settle', () => {
       // The writes stop: without another message, the service comes back once they have settled.
       const dirty = async () => (await env.database.sql`select 1 from dirty_tiles`).length;
       const deadline = Date.now() + 6_000; // sooner than the 10 s sweep: the service came back by itself
-      while (((await hotspots()) === 0 || (await dirty()) > 0) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+      while (((await hotspots()) === 0 || (await dirty()) > 0) && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 200));
       expect(await hotspots()).toBeGreaterThan(0);
       expect(await dirty()).toBe(0);
     } finally {

@@ -54,19 +54,24 @@ const UNLIMITED = new Set(['/healthz', '/readyz', '/metrics']);
 /** Builds the HTTP app without listening, so tests drive it through app.inject(). */
 export async function buildApp(config: QueryApiConfig, deps: QueryApiDeps): Promise<FastifyInstance> {
   const app = Fastify({
-    ...(deps.log ? { loggerInstance: deps.log as FastifyBaseLogger } : { logger: { level: config.LOG_LEVEL, redact: REDACT_PATHS } }),
+    ...(deps.log
+      ? { loggerInstance: deps.log as FastifyBaseLogger }
+      : { logger: { level: config.LOG_LEVEL, redact: REDACT_PATHS } }),
     trustProxy: config.TRUST_PROXY,
     ajv: { customOptions: { coerceTypes: true, removeAdditional: true, useDefaults: true, allErrors: false } },
     requestIdHeader: 'x-request-id',
     // Fastify makes a child logger per request; this one is made only when the request logs something.
-    childLoggerFactory: (logger, bindings, options) => new LazyRequestLogger(logger as unknown as Logger, bindings, options) as unknown as FastifyBaseLogger,
+    childLoggerFactory: (logger, bindings, options) =>
+      new LazyRequestLogger(logger as unknown as Logger, bindings, options) as unknown as FastifyBaseLogger,
     // Errors the router raises before any handler (an over-long path segment, a malformed URL) get
     // the same { error: { code, message, details } } shape as every other error.
     frameworkErrors: (err, _request, reply) => {
       const tooLong = err.code === 'FST_ERR_MAX_PARAM_LENGTH';
       const code = tooLong ? 'URI_TOO_LONG' : 'INVALID_PARAMETER';
       const raw = reply as unknown as { code(status: number): { send(body: unknown): unknown } };
-      void raw.code(ERRORS[code].status).send({ error: { code, message: tooLong ? ERRORS.URI_TOO_LONG.message : err.message, details: null } });
+      void raw
+        .code(ERRORS[code].status)
+        .send({ error: { code, message: tooLong ? ERRORS.URI_TOO_LONG.message : err.message, details: null } });
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
@@ -75,13 +80,20 @@ export async function buildApp(config: QueryApiConfig, deps: QueryApiDeps): Prom
   // `maximum` alike: every number a request carries must be finite, and a path id a safe integer,
   // before it reaches an index or SQL.
   app.addHook('preHandler', (request, _reply, done) => {
-    for (const [where, values] of [['params', request.params], ['querystring', request.query]] as const) {
+    for (const [where, values] of [
+      ['params', request.params],
+      ['querystring', request.query],
+    ] as const) {
       for (const name in values as Record<string, unknown>) {
         const value = (values as Record<string, unknown>)[name];
         if (typeof value !== 'number') continue;
         if (!Number.isFinite(value) || (where === 'params' && !Number.isSafeInteger(value))) {
           const problem = where === 'params' ? 'must be a safe integer' : 'must be a finite number';
-          done(new ApiError('INVALID_PARAMETER', `${where} parameter '${name}' ${problem}`, [{ parameter: name, in: where, problem }]));
+          done(
+            new ApiError('INVALID_PARAMETER', `${where} parameter '${name}' ${problem}`, [
+              { parameter: name, in: where, problem },
+            ]),
+          );
           return;
         }
       }
@@ -110,7 +122,17 @@ export async function buildApp(config: QueryApiConfig, deps: QueryApiDeps): Prom
       origin: origins.includes('*') ? '*' : origins,
       methods: ['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS'],
       allowedHeaders: ['Authorization', 'Content-Type', 'If-None-Match', 'X-Request-Id'],
-      exposedHeaders: ['ETag', 'X-Request-Id', 'Retry-After', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset', 'X-Data-Source', 'X-Cache', 'Location'],
+      exposedHeaders: [
+        'ETag',
+        'X-Request-Id',
+        'Retry-After',
+        'X-RateLimit-Limit',
+        'X-RateLimit-Remaining',
+        'X-RateLimit-Reset',
+        'X-Data-Source',
+        'X-Cache',
+        'Location',
+      ],
       maxAge: 600,
     });
   }
@@ -139,7 +161,8 @@ export async function buildApp(config: QueryApiConfig, deps: QueryApiDeps): Prom
   }
 
   const answers = new AnswerMemo(config.CACHE_MAX_ENTRIES);
-  const subscriber = config.MEMORY_INDEX && deps.redis ? deps.redis.duplicate({ connectionName: 'query-api-changes' }) : undefined;
+  const subscriber =
+    config.MEMORY_INDEX && deps.redis ? deps.redis.duplicate({ connectionName: 'query-api-changes' }) : undefined;
   subscriber?.on('error', () => undefined);
   const memory = config.MEMORY_INDEX
     ? new HotspotMemoryIndex({
@@ -168,8 +191,15 @@ export async function buildApp(config: QueryApiConfig, deps: QueryApiDeps): Prom
   }
 
   // Messages are built (and validated) here even without SQS; only the relay needs a client.
-  const messages = new MessagePublisher({ sqs: deps.sqs ?? new SQSClient({ region: config.AWS_REGION }), queueUrls: {}, producer: 'query-api', log: app.log as Logger });
-  const relay = deps.sqs ? startRescoreRelay({ config, sqs: deps.sqs, database: deps.database, log: app.log as Logger }) : undefined;
+  const messages = new MessagePublisher({
+    sqs: deps.sqs ?? new SQSClient({ region: config.AWS_REGION }),
+    queueUrls: {},
+    producer: 'query-api',
+    log: app.log as Logger,
+  });
+  const relay = deps.sqs
+    ? startRescoreRelay({ config, sqs: deps.sqs, database: deps.database, log: app.log as Logger })
+    : undefined;
 
   const ctx: ApiContext = {
     config,
@@ -210,7 +240,13 @@ export async function buildApp(config: QueryApiConfig, deps: QueryApiDeps): Prom
       body.checks = {
         ...body.checks,
         redis: { status: finder.redisState },
-        index: memory ? { status: memory.snapshot ? 'serving' : 'not-serving', feed: memory.feed, hotspots: memory.snapshot?.size ?? null } : { status: 'disabled' },
+        index: memory
+          ? {
+              status: memory.snapshot ? 'serving' : 'not-serving',
+              feed: memory.feed,
+              hotspots: memory.snapshot?.size ?? null,
+            }
+          : { status: 'disabled' },
       };
       return JSON.stringify(body);
     });

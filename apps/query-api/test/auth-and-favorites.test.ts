@@ -18,7 +18,10 @@ let jwksRequests = 0;
 let signingKey: CryptoKey;
 let otherKey: CryptoKey;
 
-async function token(sub: string, options: { exp?: number | string; aud?: string; iss?: string; key?: CryptoKey; kid?: string } = {}): Promise<string> {
+async function token(
+  sub: string,
+  options: { exp?: number | string; aud?: string; iss?: string; key?: CryptoKey; kid?: string } = {},
+): Promise<string> {
   return new SignJWT({ role: 'authenticated' })
     .setProtectedHeader({ alg: 'ES256', kid: options.kid ?? 'key-1' })
     .setSubject(sub)
@@ -83,26 +86,73 @@ describe('authentication (Supabase-style access tokens)', () => {
     expect(res.json()).toEqual({ items: [], nextCursor: null });
     expect(await env.database.sql`select id from users`).toEqual([{ id: 'user-a' }]);
     // Public routes accept a valid token too (and count it against the user's limit).
-    expect((await app.inject({ method: 'GET', url: `/v1/hotspots/${fk}`, headers: bearer(await token('user-a')) })).statusCode).toBe(200);
+    expect(
+      (await app.inject({ method: 'GET', url: `/v1/hotspots/${fk}`, headers: bearer(await token('user-a')) }))
+        .statusCode,
+    ).toBe(200);
     // The key set is cached: not fetched per request.
     expect(jwksRequests).toBe(1);
   });
 
   it.each([
     ['no token', async () => ({}), 'TOKEN_MISSING', 'Sign in: send Authorization: Bearer <access token>.'],
-    ['an expired token', async () => bearer(await token('user-a', { exp: Math.floor(Date.now() / 1000) - 60 })), 'TOKEN_EXPIRED', 'The access token has expired; refresh it and retry.'],
-    ['another audience', async () => bearer(await token('user-a', { aud: 'anon' })), 'TOKEN_INVALID', expect.any(String)],
-    ['another issuer', async () => bearer(await token('user-a', { iss: 'https://evil.example/auth/v1' })), 'TOKEN_INVALID', expect.any(String)],
-    ['a key not in the JWKS', async () => bearer(await token('user-a', { key: otherKey })), 'TOKEN_INVALID', expect.any(String)],
+    [
+      'an expired token',
+      async () => bearer(await token('user-a', { exp: Math.floor(Date.now() / 1000) - 60 })),
+      'TOKEN_EXPIRED',
+      'The access token has expired; refresh it and retry.',
+    ],
+    [
+      'another audience',
+      async () => bearer(await token('user-a', { aud: 'anon' })),
+      'TOKEN_INVALID',
+      expect.any(String),
+    ],
+    [
+      'another issuer',
+      async () => bearer(await token('user-a', { iss: 'https://evil.example/auth/v1' })),
+      'TOKEN_INVALID',
+      expect.any(String),
+    ],
+    [
+      'a key not in the JWKS',
+      async () => bearer(await token('user-a', { key: otherKey })),
+      'TOKEN_INVALID',
+      expect.any(String),
+    ],
     ['an unknown kid', async () => bearer(await token('user-a', { kid: 'nope' })), 'TOKEN_INVALID', expect.any(String)],
     ['an unsigned token (alg: none)', async () => bearer(unsignedToken('user-a')), 'TOKEN_INVALID', expect.any(String)],
-    ['a token whose payload was edited', async () => bearer(await tamperedPayload('user-a')), 'TOKEN_INVALID', expect.any(String)],
-    ['a token whose signature was altered', async () => bearer(await tamperedSignature('user-a')), 'TOKEN_INVALID', expect.any(String)],
+    [
+      'a token whose payload was edited',
+      async () => bearer(await tamperedPayload('user-a')),
+      'TOKEN_INVALID',
+      expect.any(String),
+    ],
+    [
+      'a token whose signature was altered',
+      async () => bearer(await tamperedSignature('user-a')),
+      'TOKEN_INVALID',
+      expect.any(String),
+    ],
     ['garbage', async () => bearer('not.a.jwt'), 'TOKEN_INVALID', expect.any(String)],
-    ['a non-Bearer scheme', async () => ({ authorization: 'Basic dXNlcjpwYXNz' }), 'TOKEN_INVALID', 'Send Authorization: Bearer <access token>.'],
+    [
+      'a non-Bearer scheme',
+      async () => ({ authorization: 'Basic dXNlcjpwYXNz' }),
+      'TOKEN_INVALID',
+      'Send Authorization: Bearer <access token>.',
+    ],
     [
       'an HS256 token when no shared secret is configured',
-      async () => bearer(await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('user-a').setIssuer(ISSUER).setAudience('authenticated').setExpirationTime('1h').sign(new TextEncoder().encode(HS_SECRET))),
+      async () =>
+        bearer(
+          await new SignJWT({})
+            .setProtectedHeader({ alg: 'HS256' })
+            .setSubject('user-a')
+            .setIssuer(ISSUER)
+            .setAudience('authenticated')
+            .setExpirationTime('1h')
+            .sign(new TextEncoder().encode(HS_SECRET)),
+        ),
       'TOKEN_INVALID',
       expect.any(String),
     ],
@@ -110,12 +160,22 @@ describe('authentication (Supabase-style access tokens)', () => {
     const res = await app.inject({ method: 'GET', url: '/v1/me/favorites', headers: await headers() });
     expect(res.statusCode).toBe(401);
     expect(res.headers['www-authenticate']).toMatch(/^Bearer/);
-    expect(res.json()).toEqual({ error: { code, message, details: code === 'TOKEN_MISSING' || code === 'TOKEN_EXPIRED' ? null : expect.anything() } });
+    expect(res.json()).toEqual({
+      error: {
+        code,
+        message,
+        details: code === 'TOKEN_MISSING' || code === 'TOKEN_EXPIRED' ? null : expect.anything(),
+      },
+    });
     expect(await env.database.sql`select id from users`).toEqual([]);
   });
 
   it('an expired token is a 401 on public routes too, so the app knows to refresh', async () => {
-    const res = await app.inject({ method: 'GET', url: '/v1/hotspots/top', headers: bearer(await token('user-a', { exp: Math.floor(Date.now() / 1000) - 5 })) });
+    const res = await app.inject({
+      method: 'GET',
+      url: '/v1/hotspots/top',
+      headers: bearer(await token('user-a', { exp: Math.floor(Date.now() / 1000) - 5 })),
+    });
     expect(res.statusCode).toBe(401);
     expect(res.json().error.code).toBe('TOKEN_EXPIRED');
   });
@@ -123,12 +183,29 @@ describe('authentication (Supabase-style access tokens)', () => {
   it('accepts HS256 only with an explicitly configured shared secret', async () => {
     const hs = await buildTestApp(env, { AUTH_JWT_ISSUER: ISSUER, AUTH_JWT_SECRET: HS_SECRET });
     try {
-      const t = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('user-h').setIssuer(ISSUER).setAudience('authenticated').setExpirationTime('1h').sign(new TextEncoder().encode(HS_SECRET));
+      const t = await new SignJWT({})
+        .setProtectedHeader({ alg: 'HS256' })
+        .setSubject('user-h')
+        .setIssuer(ISSUER)
+        .setAudience('authenticated')
+        .setExpirationTime('1h')
+        .sign(new TextEncoder().encode(HS_SECRET));
       expect((await hs.inject({ method: 'GET', url: '/v1/me/favorites', headers: bearer(t) })).statusCode).toBe(200);
-      const wrong = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('user-h').setIssuer(ISSUER).setAudience('authenticated').setExpirationTime('1h').sign(new TextEncoder().encode(`${HS_SECRET}-other`));
-      expect((await hs.inject({ method: 'GET', url: '/v1/me/favorites', headers: bearer(wrong) })).json().error.code).toBe('TOKEN_INVALID');
+      const wrong = await new SignJWT({})
+        .setProtectedHeader({ alg: 'HS256' })
+        .setSubject('user-h')
+        .setIssuer(ISSUER)
+        .setAudience('authenticated')
+        .setExpirationTime('1h')
+        .sign(new TextEncoder().encode(`${HS_SECRET}-other`));
+      expect(
+        (await hs.inject({ method: 'GET', url: '/v1/me/favorites', headers: bearer(wrong) })).json().error.code,
+      ).toBe('TOKEN_INVALID');
       // Without a JWKS configured, asymmetric tokens are rejected.
-      expect((await hs.inject({ method: 'GET', url: '/v1/me/favorites', headers: bearer(await token('user-a')) })).json().error.code).toBe('TOKEN_INVALID');
+      expect(
+        (await hs.inject({ method: 'GET', url: '/v1/me/favorites', headers: bearer(await token('user-a')) })).json()
+          .error.code,
+      ).toBe('TOKEN_INVALID');
     } finally {
       await hs.close();
     }
@@ -140,16 +217,23 @@ describe('authentication (Supabase-style access tokens)', () => {
       const res = await none.inject({ method: 'GET', url: '/v1/me/favorites', headers: bearer(await token('user-a')) });
       expect(res.statusCode).toBe(401);
       expect(res.json().error.code).toBe('AUTH_NOT_CONFIGURED');
-      expect((await none.inject({ method: 'GET', url: '/v1/hotspots/top', headers: bearer(await token('user-a')) })).statusCode).toBe(200);
+      expect(
+        (await none.inject({ method: 'GET', url: '/v1/hotspots/top', headers: bearer(await token('user-a')) }))
+          .statusCode,
+      ).toBe(200);
     } finally {
       await none.close();
     }
   });
 
-  it('answers 503 when the JWKS cannot be fetched (not the client\'s fault)', async () => {
+  it("answers 503 when the JWKS cannot be fetched (not the client's fault)", async () => {
     const broken = await buildTestApp(env, { AUTH_JWKS_URL: 'http://127.0.0.1:9/jwks.json', AUTH_JWT_ISSUER: ISSUER });
     try {
-      const res = await broken.inject({ method: 'GET', url: '/v1/me/favorites', headers: bearer(await token('user-a')) });
+      const res = await broken.inject({
+        method: 'GET',
+        url: '/v1/me/favorites',
+        headers: bearer(await token('user-a')),
+      });
       expect(res.statusCode).toBe(503);
       expect(res.json().error.code).toBe('SERVICE_UNAVAILABLE');
     } finally {
@@ -167,7 +251,10 @@ describe('favorites', () => {
 
     const put1 = await app.inject({ method: 'PUT', url: `/v1/me/favorites/${fk}`, headers: a });
     expect(put1.statusCode).toBe(200);
-    expect(put1.json()).toEqual({ hotspotId: fk, favoritedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/) });
+    expect(put1.json()).toEqual({
+      hotspotId: fk,
+      favoritedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+    });
     const put2 = await app.inject({ method: 'PUT', url: `/v1/me/favorites/${fk}`, headers: a });
     expect(put2.statusCode).toBe(200);
     expect(put2.json()).toEqual(put1.json());
@@ -177,15 +264,31 @@ describe('favorites', () => {
     const listA = await app.inject({ method: 'GET', url: '/v1/me/favorites', headers: a });
     expect(listA.json().items.map((i: { id: number }) => i.id)).toEqual([sem, fk]);
     expect(listA.json().items[1]).toEqual({
-      id: fk, label: 'Frauenkirche', lat: 51.05193, lng: 13.74138, score: 640, photoCount: 20, userCount: 10,
-      tags: ['frauenkirche', 'church', 'neumarkt'], status: 'active', favoritedAt: put1.json().favoritedAt,
+      id: fk,
+      label: 'Frauenkirche',
+      lat: 51.05193,
+      lng: 13.74138,
+      score: 640,
+      photoCount: 20,
+      userCount: 10,
+      tags: ['frauenkirche', 'church', 'neumarkt'],
+      status: 'active',
+      favoritedAt: put1.json().favoritedAt,
     });
     const listB = await app.inject({ method: 'GET', url: '/v1/me/favorites', headers: b });
     expect(listB.json().items.map((i: { id: number }) => i.id)).toEqual([sem]);
-    const geoA = await app.inject({ method: 'GET', url: '/v1/me/favorites', headers: { ...a, accept: 'application/geo+json' } });
+    const geoA = await app.inject({
+      method: 'GET',
+      url: '/v1/me/favorites',
+      headers: { ...a, accept: 'application/geo+json' },
+    });
     expect(geoA.headers['content-type']).toBe('application/geo+json; charset=utf-8');
     expect(geoA.json()).toMatchObject({ type: 'FeatureCollection', nextCursor: null });
-    expect(geoA.json().features.map((f: { id: number; geometry: { coordinates: number[] } }) => [f.id, f.geometry.coordinates])).toEqual([
+    expect(
+      geoA
+        .json()
+        .features.map((f: { id: number; geometry: { coordinates: number[] } }) => [f.id, f.geometry.coordinates]),
+    ).toEqual([
       [sem, [DRESDEN.semperoper.lng, DRESDEN.semperoper.lat]],
       [fk, [DRESDEN.frauenkirche.lng, DRESDEN.frauenkirche.lat]],
     ]);
@@ -195,23 +298,41 @@ describe('favorites', () => {
     expect((await app.inject({ method: 'GET', url: '/v1/me/favorites', headers: a })).json().items).toHaveLength(2);
     // B cannot page through A's list with A's cursor.
     const pageA = await app.inject({ method: 'GET', url: '/v1/me/favorites?limit=1', headers: a });
-    const foreign = await app.inject({ method: 'GET', url: `/v1/me/favorites?limit=1&cursor=${encodeURIComponent(pageA.json().nextCursor)}`, headers: b });
+    const foreign = await app.inject({
+      method: 'GET',
+      url: `/v1/me/favorites?limit=1&cursor=${encodeURIComponent(pageA.json().nextCursor)}`,
+      headers: b,
+    });
     expect(foreign.statusCode).toBe(400);
     expect(foreign.json().error.code).toBe('INVALID_CURSOR');
-    const pageA2 = await app.inject({ method: 'GET', url: `/v1/me/favorites?limit=1&cursor=${encodeURIComponent(pageA.json().nextCursor)}`, headers: a });
+    const pageA2 = await app.inject({
+      method: 'GET',
+      url: `/v1/me/favorites?limit=1&cursor=${encodeURIComponent(pageA.json().nextCursor)}`,
+      headers: a,
+    });
     expect(pageA2.json()).toEqual({ items: [expect.objectContaining({ id: fk })], nextCursor: null });
 
     const del1 = await app.inject({ method: 'DELETE', url: `/v1/me/favorites/${fk}`, headers: a });
     expect(del1.statusCode).toBe(204);
     expect(del1.body).toBe('');
     expect((await app.inject({ method: 'DELETE', url: `/v1/me/favorites/${fk}`, headers: a })).statusCode).toBe(204);
-    expect((await app.inject({ method: 'GET', url: '/v1/me/favorites', headers: a })).json().items.map((i: { id: number }) => i.id)).toEqual([sem]);
+    expect(
+      (await app.inject({ method: 'GET', url: '/v1/me/favorites', headers: a }))
+        .json()
+        .items.map((i: { id: number }) => i.id),
+    ).toEqual([sem]);
 
     // Changes (not repeats) went through the outbox to scoring's queue as hotspots.rescore-requested.
     const received: { type: string; payload: unknown; metadata: { producedBy: string } }[] = [];
     await waitFor(
       async () => {
-        const out = await env.sqs.send(new ReceiveMessageCommand({ QueueUrl: env.queues.url.hotspotsChanged, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
+        const out = await env.sqs.send(
+          new ReceiveMessageCommand({
+            QueueUrl: env.queues.url.hotspotsChanged,
+            MaxNumberOfMessages: 10,
+            WaitTimeSeconds: 1,
+          }),
+        );
         received.push(...(out.Messages ?? []).map((m) => JSON.parse(m.Body!)));
         return received.length >= 4;
       },
@@ -226,15 +347,25 @@ describe('favorites', () => {
       ].sort(),
     );
     // The relay deletes the rows in the transaction that sent them, just after SQS accepted the batch.
-    await waitFor(async () => (await env.database.sql<{ n: number }[]>`select count(*)::int as n from outbox`)[0]!.n === 0, {
-      timeoutMs: 5000,
-      message: 'the outbox to empty',
-    });
+    await waitFor(
+      async () => (await env.database.sql<{ n: number }[]>`select count(*)::int as n from outbox`)[0]!.n === 0,
+      {
+        timeoutMs: 5000,
+        message: 'the outbox to empty',
+      },
+    );
   });
 
   it('favoriting a merged hotspot answers 301 to the successor, a vanished one 410, an unknown one 404', async () => {
     const fk = await insertHotspot(env, DRESDEN.frauenkirche);
-    const merged = await insertHotspot(env, { label: 'Old', lat: 51.05, lng: 13.74, score: 1, status: 'retired', successorId: fk });
+    const merged = await insertHotspot(env, {
+      label: 'Old',
+      lat: 51.05,
+      lng: 13.74,
+      score: 1,
+      status: 'retired',
+      successorId: fk,
+    });
     const gone = await insertHotspot(env, { label: 'Gone', lat: 51.05, lng: 13.74, score: 1, status: 'retired' });
     const a = bearer(await token('user-a'));
     const res = await app.inject({ method: 'PUT', url: `/v1/me/favorites/${merged}`, headers: a });

@@ -12,7 +12,19 @@ let mergedTwice: number;
 let gone: number;
 let photoIds: number[];
 
-const components = { users: 10, userDays: 11, views: 1000, favorites: 0, recency: 0.5, usersTerm: 2.3979, userDaysTerm: 1.2425, viewsTerm: 0.6909, favoritesTerm: 0, recencyFactor: 0.8, score: 345.05 };
+const components = {
+  users: 10,
+  userDays: 11,
+  views: 1000,
+  favorites: 0,
+  recency: 0.5,
+  usersTerm: 2.3979,
+  userDaysTerm: 1.2425,
+  viewsTerm: 0.6909,
+  favoritesTerm: 0,
+  recencyFactor: 0.8,
+  score: 345.05,
+};
 const months = [1, 2, 3, 9, 12, 8, 4, 4, 2, 1, 0, 0];
 
 beforeAll(async () => {
@@ -24,12 +36,40 @@ beforeAll(async () => {
     hours: null,
     components,
   });
-  merged = await insertHotspot(env, { label: 'Old Neumarkt', lat: 51.0516, lng: 13.7417, score: 10, status: 'retired', successorId: fk });
-  mergedTwice = await insertHotspot(env, { label: 'Older', lat: 51.0516, lng: 13.7417, score: 5, status: 'retired', successorId: merged });
+  merged = await insertHotspot(env, {
+    label: 'Old Neumarkt',
+    lat: 51.0516,
+    lng: 13.7417,
+    score: 10,
+    status: 'retired',
+    successorId: fk,
+  });
+  mergedTwice = await insertHotspot(env, {
+    label: 'Older',
+    lat: 51.0516,
+    lng: 13.7417,
+    score: 5,
+    status: 'retired',
+    successorId: merged,
+  });
   gone = await insertHotspot(env, { label: 'Gone', lat: 51.0, lng: 13.7, score: 5, status: 'retired' });
   photoIds = await insertPhotos(env, fk, [
-    { sourceId: '1001', ownerName: 'Anna', takenAt: '2019-06-01T10:00:00Z', views: 50, title: 'Dome', license: 'CC BY 2.0', thumbnailKey: 'thumbs/1001.jpg', imageUrl: 'https://live.staticflickr.com/1/1001_q.jpg' },
-    { sourceId: '1002', takenAt: '2021-06-01T10:00:00Z', views: 500, imageUrl: 'https://live.staticflickr.com/1/1002_q.jpg' },
+    {
+      sourceId: '1001',
+      ownerName: 'Anna',
+      takenAt: '2019-06-01T10:00:00Z',
+      views: 50,
+      title: 'Dome',
+      license: 'CC BY 2.0',
+      thumbnailKey: 'thumbs/1001.jpg',
+      imageUrl: 'https://live.staticflickr.com/1/1001_q.jpg',
+    },
+    {
+      sourceId: '1002',
+      takenAt: '2021-06-01T10:00:00Z',
+      views: 500,
+      imageUrl: 'https://live.staticflickr.com/1/1002_q.jpg',
+    },
     { sourceId: '1003', takenAt: null, views: 5, source: 'lbsn', ownerId: 'f2487030bdaa29aa' },
     { sourceId: '1004', takenAt: '2021-06-01T10:00:00Z', views: 500 },
     { sourceId: '1005', takenAt: '2015-01-01T00:00:00Z', views: 70 },
@@ -40,7 +80,6 @@ afterAll(async () => {
   await app?.close();
   await env.close();
 });
-
 
 describe('GET /v1/hotspots/:id', () => {
   it('returns the whole detail: hull as GeoJSON, counts, score components, months, sample photos', async () => {
@@ -58,7 +97,15 @@ describe('GET /v1/hotspots/:id', () => {
       radiusM: 40,
       hull: {
         type: 'Polygon',
-        coordinates: [[[13.741, 51.0518], [13.7418, 51.0518], [13.7418, 51.0521], [13.741, 51.0521], [13.741, 51.0518]]],
+        coordinates: [
+          [
+            [13.741, 51.0518],
+            [13.7418, 51.0518],
+            [13.7418, 51.0521],
+            [13.741, 51.0521],
+            [13.741, 51.0518],
+          ],
+        ],
       },
       counts: { photos: 20, users: 10, userDays: 11, views: 1000, favorites: 0 },
       score: 640,
@@ -72,7 +119,13 @@ describe('GET /v1/hotspots/:id', () => {
       samplePhotos: expect.any(Array),
       links: { photos: `/v1/hotspots/${fk}/photos` },
     });
-    expect(body.samplePhotos.map((p: { id: number }) => p.id)).toEqual([photoIds[1], photoIds[3], photoIds[4], photoIds[0], photoIds[2]]);
+    expect(body.samplePhotos.map((p: { id: number }) => p.id)).toEqual([
+      photoIds[1],
+      photoIds[3],
+      photoIds[4],
+      photoIds[0],
+      photoIds[2],
+    ]);
     expect(body.samplePhotos[3]).toEqual({
       id: photoIds[0],
       source: 'flickr',
@@ -96,7 +149,11 @@ describe('GET /v1/hotspots/:id', () => {
       expect(res.statusCode).toBe(301);
       expect(res.headers.location).toBe(`/v1/hotspots/${fk}`);
       expect(res.json()).toEqual({
-        error: { code: 'HOTSPOT_MERGED', message: 'This hotspot was merged into another; follow Location (details.successorId).', details: { hotspotId: id, successorId: fk } },
+        error: {
+          code: 'HOTSPOT_MERGED',
+          message: 'This hotspot was merged into another; follow Location (details.successorId).',
+          details: { hotspotId: id, successorId: fk },
+        },
       });
     }
     const photos = await app.inject({ method: 'GET', url: `/v1/hotspots/${merged}/photos?order=views&limit=2` });
@@ -105,21 +162,39 @@ describe('GET /v1/hotspots/:id', () => {
     const vanished = await app.inject({ method: 'GET', url: `/v1/hotspots/${gone}` });
     expect(vanished.statusCode).toBe(410);
     expect(vanished.json()).toEqual({
-      error: { code: 'HOTSPOT_RETIRED', message: 'This hotspot no longer exists (too few people photograph there now).', details: { hotspotId: gone } },
+      error: {
+        code: 'HOTSPOT_RETIRED',
+        message: 'This hotspot no longer exists (too few people photograph there now).',
+        details: { hotspotId: gone },
+      },
     });
     const unknown = await app.inject({ method: 'GET', url: '/v1/hotspots/999999' });
     expect(unknown.statusCode).toBe(404);
-    expect(unknown.json()).toEqual({ error: { code: 'HOTSPOT_NOT_FOUND', message: 'No hotspot has this id.', details: { hotspotId: 999999 } } });
+    expect(unknown.json()).toEqual({
+      error: { code: 'HOTSPOT_NOT_FOUND', message: 'No hotspot has this id.', details: { hotspotId: 999999 } },
+    });
     for (const bad of ['abc', '0', '-1', '1.5']) {
       const res = await app.inject({ method: 'GET', url: `/v1/hotspots/${bad}` });
       expect(res.statusCode).toBe(400);
-      expect(res.json().error).toMatchObject({ code: 'INVALID_PARAMETER', details: [{ parameter: 'id', in: 'params', problem: expect.any(String) }] });
+      expect(res.json().error).toMatchObject({
+        code: 'INVALID_PARAMETER',
+        details: [{ parameter: 'id', in: 'params', problem: expect.any(String) }],
+      });
     }
   });
 
   it('presigns S3 thumbnail URLs when no public base URL is configured', async () => {
-    const s3 = new S3Client({ region: 'us-east-1', endpoint: 'http://127.0.0.1:9', forcePathStyle: true, credentials: { accessKeyId: 'k', secretAccessKey: 's' } });
-    const signed = await buildTestApp(env, { THUMBNAIL_BUCKET: 'thumbs-bucket', THUMBNAIL_URL_TTL_SECONDS: '600' }, { s3 });
+    const s3 = new S3Client({
+      region: 'us-east-1',
+      endpoint: 'http://127.0.0.1:9',
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'k', secretAccessKey: 's' },
+    });
+    const signed = await buildTestApp(
+      env,
+      { THUMBNAIL_BUCKET: 'thumbs-bucket', THUMBNAIL_URL_TTL_SECONDS: '600' },
+      { s3 },
+    );
     try {
       const res = await signed.inject({ method: 'GET', url: `/v1/hotspots/${fk}/photos?order=views` });
       expect(res.statusCode).toBe(200);
@@ -151,17 +226,32 @@ describe('GET /v1/hotspots/:id/photos', () => {
   }
 
   it('pages newest first (undated last) and most viewed first, ties by id', async () => {
-    expect(await allPages('newest', 2)).toEqual([[photoIds[1], photoIds[3]], [photoIds[0], photoIds[4]], [photoIds[2]]]);
+    expect(await allPages('newest', 2)).toEqual([
+      [photoIds[1], photoIds[3]],
+      [photoIds[0], photoIds[4]],
+      [photoIds[2]],
+    ]);
     expect(await allPages('views', 2)).toEqual([[photoIds[1], photoIds[3]], [photoIds[4], photoIds[0]], [photoIds[2]]]);
   });
 
   it('answers GeoJSON, rejects a cursor of the other order and a tampered one', async () => {
-    const geo = await app.inject({ method: 'GET', url: `/v1/hotspots/${fk}/photos?limit=1`, headers: { accept: 'application/geo+json' } });
+    const geo = await app.inject({
+      method: 'GET',
+      url: `/v1/hotspots/${fk}/photos?limit=1`,
+      headers: { accept: 'application/geo+json' },
+    });
     expect(geo.statusCode).toBe(200);
-    expect(geo.json()).toMatchObject({ type: 'FeatureCollection', features: [{ type: 'Feature', id: photoIds[1], geometry: { type: 'Point', coordinates: [13.74, 51.05] } }], nextCursor: expect.any(String) });
+    expect(geo.json()).toMatchObject({
+      type: 'FeatureCollection',
+      features: [{ type: 'Feature', id: photoIds[1], geometry: { type: 'Point', coordinates: [13.74, 51.05] } }],
+      nextCursor: expect.any(String),
+    });
     const first = await app.inject({ method: 'GET', url: `/v1/hotspots/${fk}/photos?order=newest&limit=1` });
     const cursor = first.json().nextCursor as string;
-    for (const url of [`/v1/hotspots/${fk}/photos?order=views&limit=1&cursor=${cursor}`, `/v1/hotspots/${fk}/photos?order=newest&limit=1&cursor=x${cursor}`]) {
+    for (const url of [
+      `/v1/hotspots/${fk}/photos?order=views&limit=1&cursor=${cursor}`,
+      `/v1/hotspots/${fk}/photos?order=newest&limit=1&cursor=x${cursor}`,
+    ]) {
       const res = await app.inject({ method: 'GET', url });
       expect(res.statusCode).toBe(400);
       expect(res.json().error.code).toBe('INVALID_CURSOR');

@@ -42,14 +42,19 @@ describe('OpenAPI document and docs page', () => {
     expect(doc.paths['/v1/me/favorites'].get.security).toEqual([{ bearerAuth: [] }]);
     const nearby = doc.paths['/v1/hotspots/nearby'].get;
     expect(nearby.parameters.map((p: { name: string }) => p.name).sort()).toEqual(['lat', 'limit', 'lng', 'radius']);
-    expect(nearby.parameters.find((p: { name: string }) => p.name === 'radius').schema).toMatchObject({ minimum: 1, maximum: 50_000, default: 1000 });
+    expect(nearby.parameters.find((p: { name: string }) => p.name === 'radius').schema).toMatchObject({
+      minimum: 1,
+      maximum: 50_000,
+      default: 1000,
+    });
     expect(Object.keys(nearby.responses['200'].content).sort()).toEqual(['application/geo+json', 'application/json']);
     expect(doc.components.schemas.ErrorResponse).toBeDefined();
   });
 
   it('GET /docs serves an HTML docs page', async () => {
     const res = await app.inject({ method: 'GET', url: '/docs' });
-    const page = res.statusCode === 302 ? await app.inject({ method: 'GET', url: res.headers.location as string }) : res;
+    const page =
+      res.statusCode === 302 ? await app.inject({ method: 'GET', url: res.headers.location as string }) : res;
     expect(page.statusCode).toBe(200);
     expect(page.headers['content-type']).toMatch(/^text\/html/);
     expect(page.body).toContain('swagger-ui');
@@ -70,16 +75,31 @@ describe('operations', () => {
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
     const text = res.body;
-    expect(text).toMatch(/photospots_api_http_requests_total\{method="GET",route="\/v1\/hotspots\/top",status="200"\} 1\n/);
-    expect(text).toMatch(/photospots_api_http_requests_total\{method="HEAD",route="\/v1\/hotspots\/top",status="200"\} 1\n/);
-    expect(text).toMatch(/photospots_api_http_requests_total\{method="GET",route="\/v1\/hotspots\/search",status="400"\} 1\n/);
+    expect(text).toMatch(
+      /photospots_api_http_requests_total\{method="GET",route="\/v1\/hotspots\/top",status="200"\} 1\n/,
+    );
+    expect(text).toMatch(
+      /photospots_api_http_requests_total\{method="HEAD",route="\/v1\/hotspots\/top",status="200"\} 1\n/,
+    );
+    expect(text).toMatch(
+      /photospots_api_http_requests_total\{method="GET",route="\/v1\/hotspots\/search",status="400"\} 1\n/,
+    );
     expect(text).toMatch(/photospots_api_http_requests_total\{method="GET",route="unmatched",status="404"\} 2\n/);
-    expect(text).toMatch(/photospots_api_http_request_duration_seconds_bucket\{le="[\d.]+",method="GET",route="\/v1\/hotspots\/search"\} \d+/);
+    expect(text).toMatch(
+      /photospots_api_http_request_duration_seconds_bucket\{le="[\d.]+",method="GET",route="\/v1\/hotspots\/search"\} \d+/,
+    );
     // A histogram as Prometheus reads it: cumulative buckets ending in +Inf, which equals _count.
-    const count = /photospots_api_http_request_duration_seconds_count\{method="GET",route="\/v1\/hotspots\/search"\} (\d+)/.exec(text)?.[1];
+    const count =
+      /photospots_api_http_request_duration_seconds_count\{method="GET",route="\/v1\/hotspots\/search"\} (\d+)/.exec(
+        text,
+      )?.[1];
     expect(Number(count)).toBeGreaterThanOrEqual(2);
-    expect(text).toContain(`photospots_api_http_request_duration_seconds_bucket{le="+Inf",method="GET",route="/v1/hotspots/search"} ${count}`);
-    expect(text).toMatch(/photospots_api_http_request_duration_seconds_sum\{method="GET",route="\/v1\/hotspots\/search"\} [\d.e-]+/);
+    expect(text).toContain(
+      `photospots_api_http_request_duration_seconds_bucket{le="+Inf",method="GET",route="/v1/hotspots/search"} ${count}`,
+    );
+    expect(text).toMatch(
+      /photospots_api_http_request_duration_seconds_sum\{method="GET",route="\/v1\/hotspots\/search"\} [\d.e-]+/,
+    );
     expect(text).toContain('# TYPE photospots_api_http_request_duration_seconds histogram');
     expect(text).toMatch(/photospots_api_cache_requests_total\{route="search",result="miss"\} 1/);
     expect(text).toMatch(/photospots_api_cache_requests_total\{route="search",result="hit_memory"\} 1/);
@@ -93,16 +113,28 @@ describe('operations', () => {
 
 describe('HTTP behaviour', () => {
   it('CORS: allows the configured origins only, and answers preflights', async () => {
-    const ok = await app.inject({ method: 'GET', url: '/v1/hotspots/top', headers: { origin: 'https://app.example.org' } });
+    const ok = await app.inject({
+      method: 'GET',
+      url: '/v1/hotspots/top',
+      headers: { origin: 'https://app.example.org' },
+    });
     expect(ok.headers['access-control-allow-origin']).toBe('https://app.example.org');
     expect(ok.headers.vary).toBe('Origin, Accept');
     expect(ok.headers['access-control-expose-headers']).toContain('ETag');
-    const other = await app.inject({ method: 'GET', url: '/v1/hotspots/top', headers: { origin: 'https://evil.example' } });
+    const other = await app.inject({
+      method: 'GET',
+      url: '/v1/hotspots/top',
+      headers: { origin: 'https://evil.example' },
+    });
     expect(other.headers['access-control-allow-origin']).toBeUndefined();
     const preflight = await app.inject({
       method: 'OPTIONS',
       url: '/v1/me/favorites/1',
-      headers: { origin: 'https://admin.example.org', 'access-control-request-method': 'PUT', 'access-control-request-headers': 'authorization' },
+      headers: {
+        origin: 'https://admin.example.org',
+        'access-control-request-method': 'PUT',
+        'access-control-request-headers': 'authorization',
+      },
     });
     expect(preflight.statusCode).toBe(204);
     expect(preflight.headers['access-control-allow-methods']).toContain('PUT');
@@ -114,17 +146,28 @@ describe('HTTP behaviour', () => {
     const plain = await app.inject({ method: 'GET', url, headers: { accept: 'application/geo+json' } });
     expect(plain.headers['content-encoding']).toBeUndefined();
     expect(plain.rawPayload.length).toBeGreaterThan(1024);
-    const res = await app.inject({ method: 'GET', url, headers: { accept: 'application/geo+json', 'accept-encoding': 'gzip' } });
+    const res = await app.inject({
+      method: 'GET',
+      url,
+      headers: { accept: 'application/geo+json', 'accept-encoding': 'gzip' },
+    });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-encoding']).toBe('gzip');
     expect(res.rawPayload.length).toBeLessThan(plain.rawPayload.length);
     expect(gunzipSync(res.rawPayload).toString()).toBe(plain.body);
     // Small answers are not worth compressing.
-    expect((await app.inject({ method: 'GET', url: '/v1/hotspots/top?limit=1', headers: { 'accept-encoding': 'gzip' } })).headers['content-encoding']).toBeUndefined();
+    expect(
+      (await app.inject({ method: 'GET', url: '/v1/hotspots/top?limit=1', headers: { 'accept-encoding': 'gzip' } }))
+        .headers['content-encoding'],
+    ).toBeUndefined();
   });
 
   it('echoes x-request-id and never leaks internals in errors', async () => {
-    const res = await app.inject({ method: 'GET', url: '/v1/hotspots/nearby?lat=x&lng=1', headers: { 'x-request-id': 'req-abc' } });
+    const res = await app.inject({
+      method: 'GET',
+      url: '/v1/hotspots/nearby?lat=x&lng=1',
+      headers: { 'x-request-id': 'req-abc' },
+    });
     expect(res.statusCode).toBe(400);
     expect(res.headers['x-request-id']).toBe('req-abc');
     expect(Object.keys(res.json())).toEqual(['error']);

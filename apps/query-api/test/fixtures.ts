@@ -63,16 +63,35 @@ export async function insertPhotos(env: TestEnv, hotspotId: number, photos: Phot
 }
 
 /** A query API on this test env; `config` overrides env variables. */
-export async function buildTestApp(env: TestEnv, config: Record<string, string> = {}, deps: Partial<QueryApiDeps> = {}): Promise<FastifyInstance> {
-  return buildApp(loadQueryApiConfig(env.serviceEnv({ LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', ...config })), { database: env.database, redis: env.redis, ...deps });
+export async function buildTestApp(
+  env: TestEnv,
+  config: Record<string, string> = {},
+  deps: Partial<QueryApiDeps> = {},
+): Promise<FastifyInstance> {
+  return buildApp(
+    loadQueryApiConfig(env.serviceEnv({ LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', ...config })),
+    { database: env.database, redis: env.redis, ...deps },
+  );
 }
 
 /** Dresden landmarks used across the tests. */
 export const DRESDEN = {
-  frauenkirche: { label: 'Frauenkirche', lat: 51.05193, lng: 13.74138, score: 640, tags: ['frauenkirche', 'church', 'neumarkt'] },
+  frauenkirche: {
+    label: 'Frauenkirche',
+    lat: 51.05193,
+    lng: 13.74138,
+    score: 640,
+    tags: ['frauenkirche', 'church', 'neumarkt'],
+  },
   semperoper: { label: 'Semperoper', lat: 51.05382, lng: 13.73584, score: 620, tags: ['semperoper', 'opera'] },
   zwinger: { label: 'Zwinger', lat: 51.05295, lng: 13.73395, score: 600, tags: ['zwinger', 'palace'] },
-  bruehl: { label: 'Brühlsche Terrasse', lat: 51.05303, lng: 13.74356, score: 500, tags: ['brühlscheterrasse', 'elbe', 'terrasse'] },
+  bruehl: {
+    label: 'Brühlsche Terrasse',
+    lat: 51.05303,
+    lng: 13.74356,
+    score: 500,
+    tags: ['brühlscheterrasse', 'elbe', 'terrasse'],
+  },
   neustadt: { label: 'Äußere Neustadt', lat: 51.06651, lng: 13.75449, score: 300, tags: ['neustadt', 'streetart'] },
   blueWonder: { label: 'Blaues Wunder', lat: 51.05305, lng: 13.80895, score: 250, tags: ['bridge', 'elbe'] },
 } as const;

@@ -32,7 +32,7 @@ async function retire(id: number): Promise<void> {
 }
 
 describe('the in-process index never serves a deleted hotspot for more than a few seconds', () => {
-  it('follows scoring\'s Redis change feed: removals, new hotspots and the search cache', async () => {
+  it("follows scoring's Redis change feed: removals, new hotspots and the search cache", async () => {
     const fk = await insertHotspot(env, DRESDEN.frauenkirche);
     const sem = await insertHotspot(env, DRESDEN.semperoper);
     const app = await buildTestApp(env);
@@ -42,8 +42,12 @@ describe('the in-process index never serves a deleted hotspot for more than a fe
       const ready = await app.inject({ method: 'GET', url: '/readyz' });
       expect(ready.json().checks.index).toEqual({ status: 'serving', feed: 'redis', hotspots: 2 });
 
-      const topIds = async () => (await app.inject({ method: 'GET', url: '/v1/hotspots/top' })).json().items.map((i: { id: number }) => i.id);
-      const boxIds = async () => (await app.inject({ method: 'GET', url: '/v1/hotspots?bbox=13.7,51.0,13.8,51.1' })).json().items.map((i: { id: number }) => i.id);
+      const topIds = async () =>
+        (await app.inject({ method: 'GET', url: '/v1/hotspots/top' })).json().items.map((i: { id: number }) => i.id);
+      const boxIds = async () =>
+        (await app.inject({ method: 'GET', url: '/v1/hotspots?bbox=13.7,51.0,13.8,51.1' }))
+          .json()
+          .items.map((i: { id: number }) => i.id);
       // Asked twice: the second answer comes from the memo, which a change must clear.
       expect(await topIds()).toEqual([fk, sem]);
       expect(await topIds()).toEqual([fk, sem]);
@@ -58,7 +62,10 @@ describe('the in-process index never serves a deleted hotspot for more than a fe
       await retire(sem);
       const zw = await insertHotspot(env, DRESDEN.zwinger);
       await writer.apply([await summary(zw)], [sem]);
-      await waitFor(async () => JSON.stringify(await nearbyIds(app)) === JSON.stringify([fk, zw]), { timeoutMs: 3000, message: 'the change to reach the index' });
+      await waitFor(async () => JSON.stringify(await nearbyIds(app)) === JSON.stringify([fk, zw]), {
+        timeoutMs: 3000,
+        message: 'the change to reach the index',
+      });
       const after = await search();
       expect(after.headers['x-cache']).toBe('miss');
       expect(after.json()).toEqual({ items: [] });
@@ -78,12 +85,22 @@ describe('the in-process index never serves a deleted hotspot for more than a fe
       const ready = await app.inject({ method: 'GET', url: '/readyz' });
       expect(ready.json()).toEqual({
         status: 'ready',
-        checks: { database: { status: 'up' }, redis: { status: 'absent' }, index: { status: 'serving', feed: 'postgres', hotspots: 2 } },
+        checks: {
+          database: { status: 'up' },
+          redis: { status: 'absent' },
+          index: { status: 'serving', feed: 'postgres', hotspots: 2 },
+        },
       });
       await retire(sem);
-      await waitFor(async () => JSON.stringify(await nearbyIds(app)) === JSON.stringify([fk]), { timeoutMs: 3000, message: 'the retirement to reach the index' });
+      await waitFor(async () => JSON.stringify(await nearbyIds(app)) === JSON.stringify([fk]), {
+        timeoutMs: 3000,
+        message: 'the retirement to reach the index',
+      });
       const zw = await insertHotspot(env, DRESDEN.zwinger);
-      await waitFor(async () => (await nearbyIds(app)).includes(zw), { timeoutMs: 3000, message: 'the new hotspot to reach the index' });
+      await waitFor(async () => (await nearbyIds(app)).includes(zw), {
+        timeoutMs: 3000,
+        message: 'the new hotspot to reach the index',
+      });
     } finally {
       await app.close();
     }
@@ -95,10 +112,17 @@ describe('Redis stopped mid-test', () => {
   let port: number;
 
   async function startRedis(): Promise<void> {
-    redisServer = spawn('redis-server', ['--port', String(port), '--save', '', '--appendonly', 'no', '--bind', '127.0.0.1'], { stdio: 'ignore' });
+    redisServer = spawn(
+      'redis-server',
+      ['--port', String(port), '--save', '', '--appendonly', 'no', '--bind', '127.0.0.1'],
+      { stdio: 'ignore' },
+    );
     const probe = connectRedis(`redis://127.0.0.1:${port}`, pino({ level: 'silent' }), 'probe');
     try {
-      await waitFor(async () => (await probe.ping().catch(() => '')) === 'PONG', { timeoutMs: 10_000, message: 'redis-server to start' });
+      await waitFor(async () => (await probe.ping().catch(() => '')) === 'PONG', {
+        timeoutMs: 10_000,
+        message: 'redis-server to start',
+      });
     } finally {
       probe.disconnect();
     }
@@ -124,7 +148,10 @@ describe('Redis stopped mid-test', () => {
     const url = `redis://127.0.0.1:${port}`;
     // The API's log (and its Redis connection's, as in connect.ts), to count the WARN lines of the outage.
     const lines: { level: number; msg: string }[] = [];
-    const log = pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line) as { level: number; msg: string }) });
+    const log = pino(
+      { level: 'info' },
+      { write: (line: string) => lines.push(JSON.parse(line) as { level: number; msg: string }) },
+    );
     const redis = connectRedis(url, log, 'query-api-test');
     await waitFor(() => redis.status === 'ready', { timeoutMs: 5000, message: 'the Redis client to connect' });
     const writer = new HotspotIndexWriter(redis, env.redisPrefix);
@@ -134,23 +161,37 @@ describe('Redis stopped mid-test', () => {
       })(),
     );
     const app = await buildTestApp(env, { REDIS_URL: url }, { redis, log });
-    const direct = await buildTestApp(env, { REDIS_URL: url, MEMORY_INDEX: 'false', CACHE_TTL_SECONDS: '0' }, { redis });
+    const direct = await buildTestApp(
+      env,
+      { REDIS_URL: url, MEMORY_INDEX: 'false', CACHE_TTL_SECONDS: '0' },
+      { redis },
+    );
     try {
       const before = await direct.inject({ method: 'GET', url: '/v1/hotspots/top' });
       expect(before.headers['x-data-source']).toBe('redis');
-      expect((await app.inject({ method: 'GET', url: '/readyz' })).json().checks).toMatchObject({ redis: { status: 'up' }, index: { feed: 'redis' } });
+      expect((await app.inject({ method: 'GET', url: '/readyz' })).json().checks).toMatchObject({
+        redis: { status: 'up' },
+        index: { feed: 'redis' },
+      });
 
       await stopRedis();
 
-      await waitFor(async () => (await app.inject({ method: 'GET', url: '/readyz' })).json().checks.redis.status === 'down', {
-        timeoutMs: 5000,
-        message: '/readyz to report Redis down',
-      });
+      await waitFor(
+        async () => (await app.inject({ method: 'GET', url: '/readyz' })).json().checks.redis.status === 'down',
+        {
+          timeoutMs: 5000,
+          message: '/readyz to report Redis down',
+        },
+      );
       const ready = await app.inject({ method: 'GET', url: '/readyz' });
       expect(ready.statusCode).toBe(200);
       expect(ready.json()).toEqual({
         status: 'ready',
-        checks: { database: { status: 'up' }, redis: { status: 'down' }, index: { status: 'serving', feed: 'postgres', hotspots: 3 } },
+        checks: {
+          database: { status: 'up' },
+          redis: { status: 'down' },
+          index: { status: 'serving', feed: 'postgres', hotspots: 3 },
+        },
       });
       for (const path of [
         '/v1/hotspots/nearby?lat=51.0519&lng=13.7416&radius=500',
@@ -168,21 +209,33 @@ describe('Redis stopped mid-test', () => {
       }
       // One WARN for the whole outage (when reconnecting first fails), however many parts of the API noticed it.
       await waitFor(() => lines.some((l) => l.level === 40), { timeoutMs: 5000, message: 'the outage to be logged' });
-      expect(lines.filter((l) => l.level === 40).map((l) => l.msg)).toEqual(['Redis unavailable; retrying in the background']);
+      expect(lines.filter((l) => l.level === 40).map((l) => l.msg)).toEqual([
+        'Redis unavailable; retrying in the background',
+      ]);
       const fallback = await direct.inject({ method: 'GET', url: '/v1/hotspots/top' });
       expect(fallback.headers['x-data-source']).toBe('postgis');
       expect(fallback.json().items.map((i: { id: number }) => i.id)).toEqual([fk, sem, bruehl]);
-      expect((await direct.inject({ method: 'GET', url: '/v1/hotspots/nearby?lat=51.0519&lng=13.7416&radius=500' })).headers['x-data-source']).toBe('postgis');
+      expect(
+        (await direct.inject({ method: 'GET', url: '/v1/hotspots/nearby?lat=51.0519&lng=13.7416&radius=500' })).headers[
+          'x-data-source'
+        ],
+      ).toBe('postgis');
 
       // Scoring cannot announce anything now; Postgres notifications still reach the index.
       await retire(sem);
-      await waitFor(async () => !(await nearbyIds(app)).includes(sem), { timeoutMs: 3000, message: 'the retirement to reach the index without Redis' });
+      await waitFor(async () => !(await nearbyIds(app)).includes(sem), {
+        timeoutMs: 3000,
+        message: 'the retirement to reach the index without Redis',
+      });
 
       await startRedis();
-      await waitFor(async () => (await app.inject({ method: 'GET', url: '/readyz' })).json().checks.index.feed === 'redis', {
-        timeoutMs: 15_000,
-        message: 'the Redis change feed to come back',
-      });
+      await waitFor(
+        async () => (await app.inject({ method: 'GET', url: '/readyz' })).json().checks.index.feed === 'redis',
+        {
+          timeoutMs: 15_000,
+          message: 'the Redis change feed to come back',
+        },
+      );
       expect((await app.inject({ method: 'GET', url: '/readyz' })).json().checks.redis).toEqual({ status: 'up' });
     } finally {
       await app.close();

@@ -10,23 +10,61 @@ let app: FastifyInstance;
 let someId: number;
 
 /** The catalog's client-error codes (the README lists the catalog); anything else, or a 5xx, is a bug. */
-const DOCUMENTED_4XX = new Set(Object.entries(ERRORS).filter(([, e]) => e.status >= 400 && e.status < 500).map(([code]) => code));
+const DOCUMENTED_4XX = new Set(
+  Object.entries(ERRORS)
+    .filter(([, e]) => e.status >= 400 && e.status < 500)
+    .map(([code]) => code),
+);
 
 /** Values a hostile client sends on purpose: injection strings, odd numbers, unicode, control characters. */
 const NASTY = [
   "'; drop table hotspots; --",
-  "1 or 1=1",
+  '1 or 1=1',
   "1' or '1'='1",
   '1;select pg_sleep(5)',
-  '%00', '\u0000', '../../etc/passwd', '<script>alert(1)</script>', '${7*7}', '{{7*7}}',
-  'NaN', 'Infinity', '-Infinity', '1e309', '-0', '0x10', '١٢٣', '', ' ', '13.7,51.0,13.8', '13.7,51.0,13.8,51.1,0',
-  'frauenkirche:* | !dresden', "frau' & !kirche", '\\', '"', '%', '_', '*', 'ä'.repeat(500),
+  '%00',
+  '\u0000',
+  '../../etc/passwd',
+  '<script>alert(1)</script>',
+  '${7*7}',
+  '{{7*7}}',
+  'NaN',
+  'Infinity',
+  '-Infinity',
+  '1e309',
+  '-0',
+  '0x10',
+  '١٢٣',
+  '',
+  ' ',
+  '13.7,51.0,13.8',
+  '13.7,51.0,13.8,51.1,0',
+  'frauenkirche:* | !dresden',
+  "frau' & !kirche",
+  '\\',
+  '"',
+  '%',
+  '_',
+  '*',
+  'ä'.repeat(500),
   // Letters and digits that accent folding turns into punctuation or nothing (⑴ → "(1)", ½ → "1/2"); found by the fuzz.
-  '⑴!', '½', '㈱', 'ǅ', 'xʼy', 'Ⅻ ⒜ ⓐ',
+  '⑴!',
+  '½',
+  '㈱',
+  'ǅ',
+  'xʼy',
+  'Ⅻ ⒜ ⓐ',
 ];
 
 /** …and random ones of every kind. */
-const hostile = fc.oneof(fc.string(), fc.string({ unit: 'grapheme' }), fc.double().map(String), fc.integer().map(String), fc.bigInt().map(String), fc.constantFrom(...NASTY));
+const hostile = fc.oneof(
+  fc.string(),
+  fc.string({ unit: 'grapheme' }),
+  fc.double().map(String),
+  fc.integer().map(String),
+  fc.bigInt().map(String),
+  fc.constantFrom(...NASTY),
+);
 
 async function expectDocumentedAnswer(url: string) {
   const started = Date.now();
@@ -80,7 +118,13 @@ describe('hostile input', () => {
   });
 
   it('treats SQL in search terms, ids and cursors as data: nothing breaks, nothing is dropped', async () => {
-    const injections = ["'; drop table hotspots; --", "x' or '1'='1", '1; delete from favorites', "frauenkirche') or true --", '1 union select * from users'];
+    const injections = [
+      "'; drop table hotspots; --",
+      "x' or '1'='1",
+      '1; delete from favorites',
+      "frauenkirche') or true --",
+      '1 union select * from users',
+    ];
     for (const sqlText of injections) {
       for (const url of routes.map((r) => r(sqlText))) await expectDocumentedAnswer(url);
       const res = await app.inject({ method: 'GET', url: `/v1/hotspots/search?q=${enc(sqlText)}` });
@@ -91,7 +135,11 @@ describe('hostile input', () => {
   });
 
   it('rejects methods and bodies it does not take with 4xx, not 5xx', async () => {
-    for (const [method, url] of [['POST', '/v1/hotspots/nearby'], ['DELETE', '/v1/hotspots/1'], ['PUT', '/v1/hotspots/top']] as const) {
+    for (const [method, url] of [
+      ['POST', '/v1/hotspots/nearby'],
+      ['DELETE', '/v1/hotspots/1'],
+      ['PUT', '/v1/hotspots/top'],
+    ] as const) {
       const res = await app.inject({ method, url, payload: '{"x":' });
       expect(res.statusCode, `${method} ${url}`).toBeGreaterThanOrEqual(400);
       expect(res.statusCode, `${method} ${url}`).toBeLessThan(500);

@@ -60,7 +60,10 @@ describe('HotspotSnapshot nearby', () => {
     const items = hotspots(500, 6);
     const snapshot = new HotspotSnapshot(items);
     const target = items[123]!;
-    const atSpot = items.filter((h) => h.lat === target.lat && h.lng === target.lng).map((h) => h.id).sort((a, b) => a - b);
+    const atSpot = items
+      .filter((h) => h.lat === target.lat && h.lng === target.lng)
+      .map((h) => h.id)
+      .sort((a, b) => a - b);
     const hits = snapshot.nearby(target.lat, target.lng, 1, 100);
     expect(hits.map((h) => h.id)).toEqual(atSpot);
     expect(hits.every((h) => h.distanceM === 0)).toBe(true);

@@ -8,7 +8,8 @@ function capture() {
   const lines: Record<string, unknown>[] = [];
   const stream = new Writable({
     write(chunk, _enc, cb) {
-      for (const line of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(line) as Record<string, unknown>);
+      for (const line of String(chunk).split('\n').filter(Boolean))
+        lines.push(JSON.parse(line) as Record<string, unknown>);
       cb();
     },
   });
@@ -41,7 +42,8 @@ describe('LazyRequestLogger', () => {
     const app = Fastify({
       loggerInstance: parent as FastifyBaseLogger,
       disableRequestLogging: true,
-      childLoggerFactory: (logger, bindings, options) => new LazyRequestLogger(logger as never, bindings, options) as unknown as FastifyBaseLogger,
+      childLoggerFactory: (logger, bindings, options) =>
+        new LazyRequestLogger(logger as never, bindings, options) as unknown as FastifyBaseLogger,
     });
     app.get('/quiet', (request, reply) => {
       request.log.info('info on a warn route');

@@ -10,7 +10,10 @@ describe('LruMap', () => {
     m.set('b', 2);
     expect(m.get('a')).toBe(1);
     m.set('c', 3);
-    expect([...m.entries()]).toEqual([['a', 1], ['c', 3]]);
+    expect([...m.entries()]).toEqual([
+      ['a', 1],
+      ['c', 3],
+    ]);
     expect(m.get('b')).toBeUndefined();
     expect(m.size).toBe(2);
   });

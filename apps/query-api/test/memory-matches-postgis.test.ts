@@ -47,7 +47,9 @@ describe('the in-process index answers exactly like PostGIS', () => {
       const lat = (50.95 + rnd() * 0.2).toFixed(5);
       const lng = (13.6 + rnd() * 0.3).toFixed(5);
       const radius = [100, 500, 1500, 5000][i % 4];
-      const [m, p] = (await both(`/v1/hotspots/nearby?lat=${lat}&lng=${lng}&radius=${radius}&limit=30`)) as { items: { id: number; distanceM: number }[] }[];
+      const [m, p] = (await both(`/v1/hotspots/nearby?lat=${lat}&lng=${lng}&radius=${radius}&limit=30`)) as {
+        items: { id: number; distanceM: number }[];
+      }[];
       // Near-ties may swap between the two distance computations; compare as sets plus distances.
       expect(new Set(m!.items.map((x) => x.id))).toEqual(new Set(p!.items.map((x) => x.id)));
       for (const x of m!.items) {
@@ -63,7 +65,10 @@ describe('the in-process index answers exactly like PostGIS', () => {
       const minLng = 13.6 + rnd() * 0.2;
       const minLat = 50.95 + rnd() * 0.15;
       const box = `${minLng.toFixed(4)},${minLat.toFixed(4)},${(minLng + 0.01 + rnd() * 0.1).toFixed(4)},${(minLat + 0.01 + rnd() * 0.05).toFixed(4)}`;
-      const [m, p] = (await both(`/v1/hotspots?bbox=${box}&limit=20`)) as { items: unknown[]; nextCursor: string | null }[];
+      const [m, p] = (await both(`/v1/hotspots?bbox=${box}&limit=20`)) as {
+        items: unknown[];
+        nextCursor: string | null;
+      }[];
       expect(m!.items).toEqual(p!.items);
       expect(m!.nextCursor === null).toBe(p!.nextCursor === null);
     }
@@ -72,14 +77,21 @@ describe('the in-process index answers exactly like PostGIS', () => {
   });
 
   it('nearby finds a hotspot a few metres away among hundreds', async () => {
-    const [row] = await env.database.sql<{ id: number; lat: number; lng: number }[]>`select id, lat, lng from hotspots order by id desc limit 1`;
-    const [m] = (await both(`/v1/hotspots/nearby?lat=${row!.lat + 0.00002}&lng=${row!.lng}&radius=50&limit=1`)) as { items: { id: number }[] }[];
+    const [row] = await env.database.sql<
+      { id: number; lat: number; lng: number }[]
+    >`select id, lat, lng from hotspots order by id desc limit 1`;
+    const [m] = (await both(`/v1/hotspots/nearby?lat=${row!.lat + 0.00002}&lng=${row!.lng}&radius=50&limit=1`)) as {
+      items: { id: number }[];
+    }[];
     expect(m!.items.map((x) => x.id)).toEqual([row!.id]);
   });
 
   it('clusters count every hotspot in the box once', async () => {
-    const [m, p] = (await both('/v1/hotspots?bbox=13.5,50.9,14.0,51.2&zoom=11&limit=1000')) as { items: { kind: string; count?: number }[] }[];
-    const total = (r: { items: { kind: string; count?: number }[] }) => r.items.reduce((n, c) => n + (c.kind === 'cluster' ? c.count! : 1), 0);
+    const [m, p] = (await both('/v1/hotspots?bbox=13.5,50.9,14.0,51.2&zoom=11&limit=1000')) as {
+      items: { kind: string; count?: number }[];
+    }[];
+    const total = (r: { items: { kind: string; count?: number }[] }) =>
+      r.items.reduce((n, c) => n + (c.kind === 'cluster' ? c.count! : 1), 0);
     expect(total(m!)).toBe(800);
     expect(total(p!)).toBe(800);
   });

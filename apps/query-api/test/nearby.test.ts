@@ -20,7 +20,10 @@ async function insertHotspot(label: string, lat: number, lng: number, score: num
 beforeAll(async () => {
   env = await createTestEnv();
   // These tests pin the Redis and PostGIS paths; the in-process index has its own tests.
-  app = await buildApp(loadQueryApiConfig(env.serviceEnv({ LOG_LEVEL: 'silent', MEMORY_INDEX: 'false' })), { database: env.database, redis: env.redis });
+  app = await buildApp(loadQueryApiConfig(env.serviceEnv({ LOG_LEVEL: 'silent', MEMORY_INDEX: 'false' })), {
+    database: env.database,
+    redis: env.redis,
+  });
 });
 beforeEach(() => env.truncate());
 afterAll(async () => {
@@ -33,15 +36,38 @@ describe('GET /v1/hotspots/nearby', () => {
     const fk = await insertHotspot('Frauenkirche', 51.05193, 13.74138, 640, 300);
     const sem = await insertHotspot('Semperoper', 51.05382, 13.73584, 620, 250);
     await insertHotspot('Far away', 51.1, 13.9, 100, 5);
-    const res = await app.inject({ method: 'GET', url: '/v1/hotspots/nearby?lat=51.0519&lng=13.7416&radius=600&limit=5' });
+    const res = await app.inject({
+      method: 'GET',
+      url: '/v1/hotspots/nearby?lat=51.0519&lng=13.7416&radius=600&limit=5',
+    });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
     expect(res.headers['x-data-source']).toBe('postgis');
     const body = res.json();
     expect(body).toEqual({
       items: [
-        { id: fk, label: 'Frauenkirche', lat: 51.05193, lng: 13.74138, score: 640, photoCount: 600, userCount: 300, tags: ['frauenkirche', 'church'], distanceM: expect.any(Number) },
-        { id: sem, label: 'Semperoper', lat: 51.05382, lng: 13.73584, score: 620, photoCount: 500, userCount: 250, tags: ['semperoper', 'church'], distanceM: expect.any(Number) },
+        {
+          id: fk,
+          label: 'Frauenkirche',
+          lat: 51.05193,
+          lng: 13.74138,
+          score: 640,
+          photoCount: 600,
+          userCount: 300,
+          tags: ['frauenkirche', 'church'],
+          distanceM: expect.any(Number),
+        },
+        {
+          id: sem,
+          label: 'Semperoper',
+          lat: 51.05382,
+          lng: 13.73584,
+          score: 620,
+          photoCount: 500,
+          userCount: 250,
+          tags: ['semperoper', 'church'],
+          distanceM: expect.any(Number),
+        },
       ],
     });
     expect(body.items[0].distanceM).toBeLessThan(20);
@@ -53,30 +79,65 @@ describe('GET /v1/hotspots/nearby', () => {
     const writer = new HotspotIndexWriter(env.redis, env.redisPrefix);
     await writer.replaceAll(
       (async function* () {
-        yield [{ id: fk, label: 'Frauenkirche', lat: 51.05193, lng: 13.74138, score: 640, photoCount: 600, userCount: 300, tags: ['frauenkirche', 'church'] }];
+        yield [
+          {
+            id: fk,
+            label: 'Frauenkirche',
+            lat: 51.05193,
+            lng: 13.74138,
+            score: 640,
+            photoCount: 600,
+            userCount: 300,
+            tags: ['frauenkirche', 'church'],
+          },
+        ];
       })(),
     );
     const res = await app.inject({ method: 'GET', url: '/v1/hotspots/nearby?lat=51.0519&lng=13.7416&radius=300' });
     expect(res.statusCode).toBe(200);
     expect(res.headers['x-data-source']).toBe('redis');
     expect(res.json().items).toEqual([
-      { id: fk, label: 'Frauenkirche', lat: expect.closeTo(51.05193, 5), lng: expect.closeTo(13.74138, 5), score: 640, photoCount: 600, userCount: 300, tags: ['frauenkirche', 'church'], distanceM: expect.any(Number) },
+      {
+        id: fk,
+        label: 'Frauenkirche',
+        lat: expect.closeTo(51.05193, 5),
+        lng: expect.closeTo(13.74138, 5),
+        score: 640,
+        photoCount: 600,
+        userCount: 300,
+        tags: ['frauenkirche', 'church'],
+        distanceM: expect.any(Number),
+      },
     ]);
   });
 
   it('falls back to PostGIS when Redis is unreachable, never a 500', async () => {
     const fk = await insertHotspot('Frauenkirche', 51.05193, 13.74138, 640, 300);
-    const dead = new Redis('redis://127.0.0.1:1', { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    const dead = new Redis('redis://127.0.0.1:1', {
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
     dead.on('error', () => undefined);
-    const isolated = await buildApp(loadQueryApiConfig(env.serviceEnv({ LOG_LEVEL: 'silent', MEMORY_INDEX: 'false' })), { database: env.database, redis: dead });
+    const isolated = await buildApp(
+      loadQueryApiConfig(env.serviceEnv({ LOG_LEVEL: 'silent', MEMORY_INDEX: 'false' })),
+      { database: env.database, redis: dead },
+    );
     try {
-      const res = await isolated.inject({ method: 'GET', url: '/v1/hotspots/nearby?lat=51.0519&lng=13.7416&radius=300' });
+      const res = await isolated.inject({
+        method: 'GET',
+        url: '/v1/hotspots/nearby?lat=51.0519&lng=13.7416&radius=300',
+      });
       expect(res.statusCode).toBe(200);
       expect(res.headers['x-data-source']).toBe('postgis');
       expect(res.json().items.map((i: { id: number }) => i.id)).toEqual([fk]);
       const ready = await isolated.inject({ method: 'GET', url: '/readyz' });
       expect(ready.statusCode).toBe(200);
-      expect(ready.json()).toEqual({ status: 'ready', checks: { database: { status: 'up' }, redis: { status: 'down' }, index: { status: 'disabled' } } });
+      expect(ready.json()).toEqual({
+        status: 'ready',
+        checks: { database: { status: 'up' }, redis: { status: 'down' }, index: { status: 'disabled' } },
+      });
     } finally {
       await isolated.close();
       dead.disconnect();

@@ -16,9 +16,14 @@ beforeAll(async () => {
   const pair = await generateKeyPair('ES256', { extractable: true });
   key = pair.privateKey;
   const jwk = { ...(await exportJWK(pair.publicKey)), kid: 'k', alg: 'ES256' };
-  jwks = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] })));
+  jwks = createServer((_req, res) =>
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] })),
+  );
   await new Promise<void>((resolve) => jwks.listen(0, '127.0.0.1', resolve));
-  authEnv = { AUTH_JWKS_URL: `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/jwks.json`, AUTH_JWT_ISSUER: ISSUER };
+  authEnv = {
+    AUTH_JWKS_URL: `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/jwks.json`,
+    AUTH_JWT_ISSUER: ISSUER,
+  };
 });
 afterAll(async () => {
   jwks?.close();
@@ -26,7 +31,13 @@ afterAll(async () => {
 });
 
 const tokenFor = (sub: string) =>
-  new SignJWT({}).setProtectedHeader({ alg: 'ES256', kid: 'k' }).setSubject(sub).setIssuer(ISSUER).setAudience('authenticated').setExpirationTime('1h').sign(key);
+  new SignJWT({})
+    .setProtectedHeader({ alg: 'ES256', kid: 'k' })
+    .setSubject(sub)
+    .setIssuer(ISSUER)
+    .setAudience('authenticated')
+    .setExpirationTime('1h')
+    .sign(key);
 
 describe('rate limits', () => {
   it('never limits the operational routes (health, readiness, metrics, docs)', async () => {
@@ -48,7 +59,11 @@ describe('rate limits', () => {
   });
 
   it('without Redis, counts in process: still 429 after the limit', async () => {
-    const app = await buildTestApp(env, { REDIS_URL: '', RATE_LIMIT_MAX: '2', RATE_LIMIT_WINDOW_SECONDS: '60' }, { redis: undefined });
+    const app = await buildTestApp(
+      env,
+      { REDIS_URL: '', RATE_LIMIT_MAX: '2', RATE_LIMIT_WINDOW_SECONDS: '60' },
+      { redis: undefined },
+    );
     try {
       const call = () => app.inject({ method: 'GET', url: '/v1/hotspots/top', remoteAddress: '10.9.9.9' });
       expect((await call()).statusCode).toBe(200);
@@ -64,7 +79,12 @@ describe('rate limits', () => {
 
   it('answers 429 with Retry-After and rate-limit headers after the limit, per IP for anonymous calls and per user when signed in', async () => {
     await env.truncate();
-    const app = await buildTestApp(env, { ...authEnv, RATE_LIMIT_MAX: '3', RATE_LIMIT_USER_MAX: '5', RATE_LIMIT_WINDOW_SECONDS: '60' });
+    const app = await buildTestApp(env, {
+      ...authEnv,
+      RATE_LIMIT_MAX: '3',
+      RATE_LIMIT_USER_MAX: '5',
+      RATE_LIMIT_WINDOW_SECONDS: '60',
+    });
     try {
       const anon = (ip: string) => app.inject({ method: 'GET', url: '/v1/hotspots/top', remoteAddress: ip });
       for (let i = 1; i <= 3; i++) {
@@ -78,7 +98,13 @@ describe('rate limits', () => {
       expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
       expect(Number(limited.headers['retry-after'])).toBeLessThanOrEqual(60);
       expect(limited.headers['x-ratelimit-remaining']).toBe('0');
-      expect(limited.json()).toEqual({ error: { code: 'RATE_LIMITED', message: 'Too many requests; retry after the number of seconds in Retry-After.', details: null } });
+      expect(limited.json()).toEqual({
+        error: {
+          code: 'RATE_LIMITED',
+          message: 'Too many requests; retry after the number of seconds in Retry-After.',
+          details: null,
+        },
+      });
       // Another IP has its own budget; health and metrics are never limited.
       expect((await anon('10.0.0.2')).statusCode).toBe(200);
       expect((await app.inject({ method: 'GET', url: '/healthz', remoteAddress: '10.0.0.1' })).statusCode).toBe(200);
@@ -87,11 +113,18 @@ describe('rate limits', () => {
       // Signed-in calls are counted per user, with the user limit, whatever the IP.
       const headers = { authorization: `Bearer ${await tokenFor('user-r')}` };
       for (let i = 0; i < 5; i++) {
-        const res = await app.inject({ method: 'GET', url: '/v1/hotspots/top', remoteAddress: i % 2 ? '10.0.0.1' : '10.0.0.9', headers });
+        const res = await app.inject({
+          method: 'GET',
+          url: '/v1/hotspots/top',
+          remoteAddress: i % 2 ? '10.0.0.1' : '10.0.0.9',
+          headers,
+        });
         expect(res.statusCode).toBe(200);
         expect(res.headers['x-ratelimit-limit']).toBe('5');
       }
-      expect((await app.inject({ method: 'GET', url: '/v1/hotspots/top', remoteAddress: '10.0.0.7', headers })).statusCode).toBe(429);
+      expect(
+        (await app.inject({ method: 'GET', url: '/v1/hotspots/top', remoteAddress: '10.0.0.7', headers })).statusCode,
+      ).toBe(429);
     } finally {
       await app.close();
     }
@@ -102,12 +135,19 @@ describe('rate limits', () => {
     const a = await buildTestApp(env, { RATE_LIMIT_MAX: '4' });
     const b = await buildTestApp(env, { RATE_LIMIT_MAX: '4' });
     try {
-      for (let i = 0; i < 4; i++) expect((await a.inject({ method: 'GET', url: '/v1/hotspots/top', remoteAddress: '10.1.1.1' })).statusCode).toBe(200);
+      for (let i = 0; i < 4; i++)
+        expect((await a.inject({ method: 'GET', url: '/v1/hotspots/top', remoteAddress: '10.1.1.1' })).statusCode).toBe(
+          200,
+        );
       // Instance b learns a's count within a flush interval (100 ms) and limits the same client.
-      await waitFor(async () => (await b.inject({ method: 'GET', url: '/v1/hotspots/top', remoteAddress: '10.1.1.1' })).statusCode === 429, {
-        timeoutMs: 3000,
-        message: 'instance b to see the shared count',
-      });
+      await waitFor(
+        async () =>
+          (await b.inject({ method: 'GET', url: '/v1/hotspots/top', remoteAddress: '10.1.1.1' })).statusCode === 429,
+        {
+          timeoutMs: 3000,
+          message: 'instance b to see the shared count',
+        },
+      );
       // One counter per client and clock-aligned window (two if the test straddled a window boundary).
       const keys = await env.redis.keys(`${env.redisPrefix}ratelimit:ip:10.1.1.1:*`);
       expect(keys.length).toBeGreaterThanOrEqual(1);

@@ -11,7 +11,13 @@ let oldChurch: number;
 beforeAll(async () => {
   env = await createTestEnv();
   for (const [key, h] of Object.entries(DRESDEN)) ids[key as keyof typeof DRESDEN] = await insertHotspot(env, h);
-  oldChurch = await insertHotspot(env, { label: 'Dreikönigskirche', lat: 51.0578, lng: 13.7456, score: 200, tags: ['kirche', 'church'] });
+  oldChurch = await insertHotspot(env, {
+    label: 'Dreikönigskirche',
+    lat: 51.0578,
+    lng: 13.7456,
+    score: 200,
+    tags: ['kirche', 'church'],
+  });
   await insertHotspot(env, { label: 'Frauenkirche (old)', lat: 51.0519, lng: 13.7414, score: 9999, status: 'retired' });
   app = await buildTestApp(env);
 });
@@ -51,7 +57,9 @@ describe('GET /v1/hotspots/search', () => {
     // "elbe": two hotspots by tag; near the Blue Wonder only it remains.
     expect((await search('q=elbe')).map((h) => h.id)).toEqual([ids.bruehl, ids.blueWonder]);
     const near = await search('q=elbe&lat=51.0530&lng=13.8090&radius=1000');
-    expect(near).toEqual([expect.objectContaining({ id: ids.blueWonder, relevance: 1, distanceM: expect.any(Number) })]);
+    expect(near).toEqual([
+      expect.objectContaining({ id: ids.blueWonder, relevance: 1, distanceM: expect.any(Number) }),
+    ]);
     expect(near[0]!.distanceM).toBeLessThan(100);
   });
 
@@ -61,7 +69,20 @@ describe('GET /v1/hotspots/search', () => {
     expect(res.headers['x-data-source']).toBe('postgis');
     expect(res.headers['cache-control']).toBe('public, max-age=10');
     expect(res.json()).toEqual({
-      items: [{ id: ids.zwinger, label: 'Zwinger', lat: 51.05295, lng: 13.73395, score: 600, photoCount: 20, userCount: 10, tags: ['zwinger', 'palace'], relevance: 1, distanceM: null }],
+      items: [
+        {
+          id: ids.zwinger,
+          label: 'Zwinger',
+          lat: 51.05295,
+          lng: 13.73395,
+          score: 600,
+          photoCount: 20,
+          userCount: 10,
+          tags: ['zwinger', 'palace'],
+          relevance: 1,
+          distanceM: null,
+        },
+      ],
     });
     const again = await app.inject({ method: 'GET', url: '/v1/hotspots/search?q=%20zwinger%20&limit=5' });
     expect(again.headers['x-cache']).toBe('hit-memory');
@@ -89,7 +110,10 @@ describe('GET /v1/hotspots/search', () => {
   ])('rejects %s with 400 INVALID_PARAMETER naming %s', async (query, parameter) => {
     const res = await app.inject({ method: 'GET', url: `/v1/hotspots/search?${query}` });
     expect(res.statusCode).toBe(400);
-    expect(res.json().error).toMatchObject({ code: 'INVALID_PARAMETER', details: [expect.objectContaining({ parameter, in: 'querystring' })] });
+    expect(res.json().error).toMatchObject({
+      code: 'INVALID_PARAMETER',
+      details: [expect.objectContaining({ parameter, in: 'querystring' })],
+    });
   });
 
   it('treats tsquery syntax in q as plain words, never a 500', async () => {

@@ -39,12 +39,17 @@ export function buildScoring(config: ScoringConfig, deps: ScoringDeps): Scoring 
       try {
         await index.apply(upserts, removed);
       } catch (err) {
-        if (!needsResync) log.warn({ err: (err as Error).message }, 'Redis index update failed; it will be rebuilt when Redis is back');
+        if (!needsResync)
+          log.warn({ err: (err as Error).message }, 'Redis index update failed; it will be rebuilt when Redis is back');
         needsResync = true;
       }
     },
   };
-  const rescoreDeps: RescoreDeps = { sql: database.sql, index: sink, halfLifeYears: config.SCORE_RECENCY_HALF_LIFE_YEARS };
+  const rescoreDeps: RescoreDeps = {
+    sql: database.sql,
+    index: sink,
+    halfLifeYears: config.SCORE_RECENCY_HALF_LIFE_YEARS,
+  };
   const publisher = new MessagePublisher({ sqs, queueUrls: queues.url, producer: 'scoring', log });
 
   const syncIndex = async () => {
@@ -58,7 +63,10 @@ export function buildScoring(config: ScoringConfig, deps: ScoringDeps): Scoring 
       select id, status from hotspots where scored_at >= ${startedAt} or retired_at >= ${startedAt}`;
     if (raced.length > 0) {
       const active = raced.filter((r) => r.status === 'active').map((r) => r.id);
-      await index.apply(await loadSummaries(database.sql, active), raced.filter((r) => r.status !== 'active').map((r) => r.id));
+      await index.apply(
+        await loadSummaries(database.sql, active),
+        raced.filter((r) => r.status !== 'active').map((r) => r.id),
+      );
     }
     log.info({ count, reapplied: raced.length }, 'Redis hotspot index rebuilt from Postgres');
     return count;
@@ -78,7 +86,8 @@ export function buildScoring(config: ScoringConfig, deps: ScoringDeps): Scoring 
     batchSize: 10,
     waitTimeSeconds: config.SQS_WAIT_TIME_SECONDS,
     stallTimeoutMs: config.SQS_HANDLER_STALL_SECONDS * 1000,
-    visibilityTimeoutSeconds: config.SQS_VISIBILITY_TIMEOUT_SECONDS ?? queueSpec('hotspotsChanged').visibilityTimeoutSeconds,
+    visibilityTimeoutSeconds:
+      config.SQS_VISIBILITY_TIMEOUT_SECONDS ?? queueSpec('hotspotsChanged').visibilityTimeoutSeconds,
   });
 
   const timers: NodeJS.Timeout[] = [];

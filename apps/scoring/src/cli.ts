@@ -17,7 +17,9 @@ async function run(argv: string[]): Promise<number> {
     const started = performance.now();
     const scored = await scoring.rescoreAll();
     const indexed = await scoring.syncIndex();
-    console.log(`rescored ${scored} hotspots${deps.redis ? `, Redis index holds ${indexed}` : ''} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    console.log(
+      `rescored ${scored} hotspots${deps.redis ? `, Redis index holds ${indexed}` : ''} in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+    );
     return 0;
   } finally {
     await deps.close();

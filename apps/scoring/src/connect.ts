@@ -6,7 +6,10 @@ import type { ScoringDeps } from './app.ts';
 import type { ScoringConfig } from './config.ts';
 
 /** Opens the scoring service's connections from config; `close` releases them. */
-export async function connectScoringDeps(config: ScoringConfig, log: Logger): Promise<ScoringDeps & { close(): Promise<void> }> {
+export async function connectScoringDeps(
+  config: ScoringConfig,
+  log: Logger,
+): Promise<ScoringDeps & { close(): Promise<void> }> {
   const sqs = createSqsClient({
     region: config.AWS_REGION,
     endpoint: config.AWS_ENDPOINT_URL,
@@ -17,7 +20,8 @@ export async function connectScoringDeps(config: ScoringConfig, log: Logger): Pr
   const redis = config.REDIS_URL ? connectRedis(config.REDIS_URL, log, 'scoring') : undefined;
   try {
     const queues = await resolveQueues(sqs, { hotspotsChanged: config.QUEUE_HOTSPOTS_CHANGED });
-    if (redis && !(await redisReady(redis))) log.warn({}, 'Redis not reachable at start; scores go to Postgres and the index is rebuilt when Redis returns');
+    if (redis && !(await redisReady(redis)))
+      log.warn({}, 'Redis not reachable at start; scores go to Postgres and the index is rebuilt when Redis returns');
     return {
       database,
       sqs,

@@ -10,11 +10,23 @@ let scoring: Scoring;
 let reader: HotspotIndexReader;
 
 /** Inserts a hotspot and its member photos directly (processing's job, bypassed here). */
-async function hotspot(label: string, lat: number, lng: number, photos: { owner: string; views?: number; taken?: string }[]): Promise<number> {
+async function hotspot(
+  label: string,
+  lat: number,
+  lng: number,
+  photos: { owner: string; views?: number; taken?: string }[],
+): Promise<number> {
   const ids = photos.map((_, i) => `${label}-${i}`);
   await seedPhotos(
     env.database.sql,
-    photos.map((p, i) => ({ sourceId: ids[i]!, ownerId: p.owner, lat, lng, views: p.views ?? 0, takenAt: new Date(p.taken ?? '2024-05-01T00:00:00Z') })),
+    photos.map((p, i) => ({
+      sourceId: ids[i]!,
+      ownerId: p.owner,
+      lat,
+      lng,
+      views: p.views ?? 0,
+      takenAt: new Date(p.taken ?? '2024-05-01T00:00:00Z'),
+    })),
   );
   const owners = new Set(photos.map((p) => p.owner)).size;
   const [{ id }] = await env.database.sql<{ id: number }[]>`
@@ -45,9 +57,18 @@ afterAll(async () => {
 
 describe('scoring', () => {
   it('ranks a place many people visit above one a prolific uploader fills with photos', async () => {
-    const crowd = await hotspot('Crowd', 51.05, 13.74, Array.from({ length: 25 }, (_, i) => ({ owner: `c${i}`, views: 100 })));
+    const crowd = await hotspot(
+      'Crowd',
+      51.05,
+      13.74,
+      Array.from({ length: 25 }, (_, i) => ({ owner: `c${i}`, views: 100 })),
+    );
     const prolific = await hotspot('Pond', 51.0377, 13.7708, [
-      ...Array.from({ length: 400 }, (_, i) => ({ owner: 'prolific', views: 5_000, taken: `2024-0${1 + (i % 9)}-1${i % 9}T00:00:00Z` })),
+      ...Array.from({ length: 400 }, (_, i) => ({
+        owner: 'prolific',
+        views: 5_000,
+        taken: `2024-0${1 + (i % 9)}-1${i % 9}T00:00:00Z`,
+      })),
       { owner: 'a' },
       { owner: 'b' },
     ]);
@@ -60,8 +81,18 @@ describe('scoring', () => {
   });
 
   it('keeps the Redis index in step: upserts scored hotspots, removes retired ones', async () => {
-    const a = await hotspot('Alpha', 51.05, 13.74, Array.from({ length: 5 }, (_, i) => ({ owner: `a${i}` })));
-    const b = await hotspot('Beta', 51.0505, 13.7405, Array.from({ length: 9 }, (_, i) => ({ owner: `b${i}` })));
+    const a = await hotspot(
+      'Alpha',
+      51.05,
+      13.74,
+      Array.from({ length: 5 }, (_, i) => ({ owner: `a${i}` })),
+    );
+    const b = await hotspot(
+      'Beta',
+      51.0505,
+      13.7405,
+      Array.from({ length: 9 }, (_, i) => ({ owner: `b${i}` })),
+    );
     expect(await reader.nearby(51.05, 13.74, 500, 10)).toBeNull(); // not synced yet: readers fall back
     await scoring.syncIndex();
     await scoring.rescore([a, b]);
@@ -76,7 +107,12 @@ describe('scoring', () => {
   });
 
   it('rebuilds a lost index from Postgres', async () => {
-    const a = await hotspot('Gamma', 51.06, 13.75, Array.from({ length: 4 }, (_, i) => ({ owner: `g${i}` })));
+    const a = await hotspot(
+      'Gamma',
+      51.06,
+      13.75,
+      Array.from({ length: 4 }, (_, i) => ({ owner: `g${i}` })),
+    );
     await scoring.rescore([a]);
     // Redis lost its data (a restart without persistence): only this file's keys, others share the server.
     await env.redis.del(...(await env.redis.keys(`${env.redisPrefix}*`)));
@@ -88,20 +124,30 @@ describe('scoring', () => {
 
 describe('scheduled rescore', () => {
   it('sends hotspots.rescore-requested on its schedule and rescores every hotspot when it arrives', async () => {
-    const a = await hotspot('Delta', 51.07, 13.76, Array.from({ length: 4 }, (_, i) => ({ owner: `d${i}` })));
-    const scheduled = buildScoring(loadScoringConfig(env.serviceEnv({ RESCORE_INTERVAL_MINUTES: '0.01', SQS_WAIT_TIME_SECONDS: '1' })), {
-      database: env.database,
-      sqs: env.sqs,
-      queues: env.queues,
-      redis: undefined,
-      log: pino({ level: 'silent' }),
-    });
+    const a = await hotspot(
+      'Delta',
+      51.07,
+      13.76,
+      Array.from({ length: 4 }, (_, i) => ({ owner: `d${i}` })),
+    );
+    const scheduled = buildScoring(
+      loadScoringConfig(env.serviceEnv({ RESCORE_INTERVAL_MINUTES: '0.01', SQS_WAIT_TIME_SECONDS: '1' })),
+      {
+        database: env.database,
+        sqs: env.sqs,
+        queues: env.queues,
+        redis: undefined,
+        log: pino({ level: 'silent' }),
+      },
+    );
     scheduled.start();
     try {
       // Nothing told scoring about this hotspot: only the schedule can score it.
       const row = await waitFor(
         async () => {
-          const [r] = await env.database.sql<{ score: number; scored_at: Date | null }[]>`select score, scored_at from hotspots where id = ${a}`;
+          const [r] = await env.database.sql<
+            { score: number; scored_at: Date | null }[]
+          >`select score, scored_at from hotspots where id = ${a}`;
           return r?.scored_at ? r : undefined;
         },
         { timeoutMs: 20_000, message: 'the scheduled rescore' },

@@ -24,7 +24,19 @@ describe('computeScore', () => {
     expect(fresh.recencyFactor).toBe(1);
     expect(old.score / fresh.score).toBeCloseTo(0.6, 3);
     expect(Object.keys(fresh).sort()).toEqual(
-      ['favorites', 'favoritesTerm', 'recency', 'recencyFactor', 'score', 'userDays', 'userDaysTerm', 'users', 'usersTerm', 'views', 'viewsTerm'].sort(),
+      [
+        'favorites',
+        'favoritesTerm',
+        'recency',
+        'recencyFactor',
+        'score',
+        'userDays',
+        'userDaysTerm',
+        'users',
+        'usersTerm',
+        'views',
+        'viewsTerm',
+      ].sort(),
     );
   });
   it('scores an empty hotspot zero', () => {

@@ -51,27 +51,36 @@ function available(command: string, args: string[]): boolean {
 
 const dockerCompose = available('docker-compose', ['version']);
 const awsCli = available('aws', ['--version']);
-if (!dockerCompose) console.warn('[compose.test] docker-compose is not installed (apt-get install docker-compose): the `config -q` check is skipped; the file is parsed with the yaml package instead');
+if (!dockerCompose)
+  console.warn(
+    '[compose.test] docker-compose is not installed (apt-get install docker-compose): the `config -q` check is skipped; the file is parsed with the yaml package instead',
+  );
 if (!awsCli) console.warn('[compose.test] the aws CLI is not installed: running the LocalStack init script is skipped');
 
 /** Compose's variable substitution (`${NAME}`, `${NAME:-default}`, `${NAME-default}`), for when docker-compose is absent. */
 function interpolate(text: string): string {
-  return text.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?)-([^}]*))?\}/g, (_m, name: string, colon: string | undefined, fallback: string | undefined) => {
-    const value = process.env[name];
-    if (fallback === undefined) return value ?? '';
-    return value === undefined || (colon === ':' && value === '') ? fallback : value;
-  });
+  return text.replace(
+    /\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?)-([^}]*))?\}/g,
+    (_m, name: string, colon: string | undefined, fallback: string | undefined) => {
+      const value = process.env[name];
+      if (fallback === undefined) return value ?? '';
+      return value === undefined || (colon === ':' && value === '') ? fallback : value;
+    },
+  );
 }
 
 let services: Record<string, ComposeService>;
 
 beforeAll(() => {
   // docker-compose's own normalised view (anchors and merges resolved) when it is there.
-  const text = dockerCompose ? execFileSync('docker-compose', ['-f', COMPOSE_FILE, 'config'], { encoding: 'utf8' }) : interpolate(readFileSync(COMPOSE_FILE, 'utf8'));
+  const text = dockerCompose
+    ? execFileSync('docker-compose', ['-f', COMPOSE_FILE, 'config'], { encoding: 'utf8' })
+    : interpolate(readFileSync(COMPOSE_FILE, 'utf8'));
   services = (parse(text, { merge: true }) as { services: Record<string, ComposeService> }).services;
 });
 
-const envOf = (name: string) => Object.fromEntries(Object.entries(services[name]!.environment ?? {}).map(([k, v]) => [k, String(v ?? '')]));
+const envOf = (name: string) =>
+  Object.fromEntries(Object.entries(services[name]!.environment ?? {}).map(([k, v]) => [k, String(v ?? '')]));
 
 describe('docker-compose.yml', () => {
   it.skipIf(!dockerCompose)('is valid for docker-compose (config -q)', () => {
@@ -81,7 +90,16 @@ describe('docker-compose.yml', () => {
   });
 
   it('runs PostGIS, Redis, LocalStack, the migration job and the four services, each built from docker/', () => {
-    expect(Object.keys(services).sort()).toEqual(['ingest', 'localstack', 'migrate', 'postgres', 'processing', 'query-api', 'redis', 'scoring']);
+    expect(Object.keys(services).sort()).toEqual([
+      'ingest',
+      'localstack',
+      'migrate',
+      'postgres',
+      'processing',
+      'query-api',
+      'redis',
+      'scoring',
+    ]);
     expect(services.postgres!.image).toMatch(/^postgis\/postgis:/);
     expect(services.redis!.image).toMatch(/^redis:/);
     expect(services.localstack!.image).toMatch(/^localstack\/localstack:/);
@@ -92,13 +110,19 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it.each(Object.keys(APPS) as App[])('%s: sets only variables its config schema reads, with values the schema accepts', (app) => {
-    const env = envOf(app);
-    const known = new Set(describeEnv(APPS[app].schema).map((v) => v.name));
-    expect(Object.keys(env).filter((k) => !known.has(k)), `variables ${app} does not read`).toEqual([]);
-    expect(() => APPS[app].load(env)).not.toThrow();
-    if (app !== 'migrate') expect(env.DATABASE_URL).toBe(envOf('migrate').DATABASE_URL);
-  });
+  it.each(Object.keys(APPS) as App[])(
+    '%s: sets only variables its config schema reads, with values the schema accepts',
+    (app) => {
+      const env = envOf(app);
+      const known = new Set(describeEnv(APPS[app].schema).map((v) => v.name));
+      expect(
+        Object.keys(env).filter((k) => !known.has(k)),
+        `variables ${app} does not read`,
+      ).toEqual([]);
+      expect(() => APPS[app].load(env)).not.toThrow();
+      if (app !== 'migrate') expect(env.DATABASE_URL).toBe(envOf('migrate').DATABASE_URL);
+    },
+  );
 
   it('names every queue as the message contracts do, in each service that uses it', () => {
     for (const app of Object.keys(APPS) as App[]) {
@@ -112,8 +136,11 @@ describe('docker-compose.yml', () => {
   it('starts each service only after what it needs is healthy (or, for the migration job, done)', () => {
     for (const [name, service] of Object.entries(services)) {
       for (const [dependency, { condition }] of Object.entries(service.depends_on ?? {})) {
-        expect(condition, `${name} → ${dependency}`).toBe(dependency === 'migrate' ? 'service_completed_successfully' : 'service_healthy');
-        if (condition === 'service_healthy') expect(services[dependency]!.healthcheck, `${dependency} has a healthcheck`).toBeDefined();
+        expect(condition, `${name} → ${dependency}`).toBe(
+          dependency === 'migrate' ? 'service_completed_successfully' : 'service_healthy',
+        );
+        if (condition === 'service_healthy')
+          expect(services[dependency]!.healthcheck, `${dependency} has a healthcheck`).toBeDefined();
       }
     }
     expect(services.migrate!.depends_on?.postgres?.condition).toBe('service_healthy');
@@ -147,7 +174,13 @@ describe('the LocalStack init script', () => {
   }));
 
   it("creates every queue of the contracts with the contracts' settings, and the bucket the services use", () => {
-    expect(created).toEqual(QUEUES.map((q) => ({ name: q.defaultName, visibilityTimeoutSeconds: q.visibilityTimeoutSeconds, maxReceiveCount: q.maxReceiveCount })));
+    expect(created).toEqual(
+      QUEUES.map((q) => ({
+        name: q.defaultName,
+        visibilityTimeoutSeconds: q.visibilityTimeoutSeconds,
+        maxReceiveCount: q.maxReceiveCount,
+      })),
+    );
     const script = readFileSync(INIT_SCRIPT, 'utf8');
     expect(script).toContain(`"$name${DLQ_SUFFIX}"`);
     expect(script).toContain(`--bucket ${storageEnv.THUMBNAIL_BUCKET.parse(undefined)}`);
@@ -164,7 +197,9 @@ describe('the LocalStack init script', () => {
     beforeAll(async () => {
       endpoint = await startFauxqsServer();
       bin = mkdtempSync(path.join(tmpdir(), 'photospots-awslocal-'));
-      writeFileSync(path.join(bin, 'awslocal'), '#!/bin/sh\nexec aws --endpoint-url "$AWS_ENDPOINT_URL" "$@"\n', { mode: 0o755 });
+      writeFileSync(path.join(bin, 'awslocal'), '#!/bin/sh\nexec aws --endpoint-url "$AWS_ENDPOINT_URL" "$@"\n', {
+        mode: 0o755,
+      });
     });
 
     afterAll(async () => {
@@ -190,12 +225,18 @@ describe('the LocalStack init script', () => {
         const queues = await resolveQueues(sqs, Object.fromEntries(QUEUES.map((q) => [q.key, q.defaultName])));
         for (const spec of QUEUES) {
           expect(queues.deadLetterUrl[spec.key], spec.key).toMatch(new RegExp(`/${spec.defaultName}${DLQ_SUFFIX}$`));
-          const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queues.url[spec.key], AttributeNames: ['All'] }));
+          const { Attributes } = await sqs.send(
+            new GetQueueAttributesCommand({ QueueUrl: queues.url[spec.key], AttributeNames: ['All'] }),
+          );
           expect(Attributes?.VisibilityTimeout).toBe(String(spec.visibilityTimeoutSeconds));
-          expect(JSON.parse(Attributes!.RedrivePolicy!) as unknown).toMatchObject({ maxReceiveCount: String(spec.maxReceiveCount) });
+          expect(JSON.parse(Attributes!.RedrivePolicy!) as unknown).toMatchObject({
+            maxReceiveCount: String(spec.maxReceiveCount),
+          });
         }
         const bucket = storageEnv.THUMBNAIL_BUCKET.parse(undefined);
-        await expect(run('aws', ['--endpoint-url', endpoint.endpoint, 's3api', 'head-bucket', '--bucket', bucket], { env })).resolves.toBeDefined();
+        await expect(
+          run('aws', ['--endpoint-url', endpoint.endpoint, 's3api', 'head-bucket', '--bucket', bucket], { env }),
+        ).resolves.toBeDefined();
       } finally {
         sqs.destroy();
       }

@@ -2,7 +2,15 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { createTestEnv, freePort, HARNESS_ENV, REPO_ROOT, startProcess, waitFor, type TestEnv } from '@photospots/test-harness';
+import {
+  createTestEnv,
+  freePort,
+  HARNESS_ENV,
+  REPO_ROOT,
+  startProcess,
+  waitFor,
+  type TestEnv,
+} from '@photospots/test-harness';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { envOf, execForm, last, parseDockerfile, type Dockerfile } from './support/dockerfile.ts';
@@ -28,7 +36,9 @@ let env: TestEnv;
 
 /** Where the final stage's files come from here: `COPY --from=build /repo/dist/apps/<app> ./`. */
 function builtOutput(app: string): string {
-  const copy = dockerfiles.get(app)!.final.instructions.find((i) => i.keyword === 'COPY' && /\/repo\/dist\//.test(i.args));
+  const copy = dockerfiles
+    .get(app)!
+    .final.instructions.find((i) => i.keyword === 'COPY' && /\/repo\/dist\//.test(i.args));
   expect(copy, `${app}: the final stage copies the built bundle`).toBeDefined();
   const [from, to] = copy!.args.split(' ').filter((a) => !a.startsWith('--'));
   expect(to).toBe('./');
@@ -43,11 +53,22 @@ function commandOf(app: string): [string, string[]] {
 
 beforeAll(() => {
   // The same build CI runs (nx run-many -t build), so the images' input is what is tested.
-  execFileSync(process.execPath, [path.join(REPO_ROOT, 'node_modules/.bin/nx'), 'run-many', '-t', 'build', `--projects=${[...SERVICES, ...JOBS].join(',')}`, '--outputStyle=static'], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false' },
-    stdio: 'pipe',
-  });
+  execFileSync(
+    process.execPath,
+    [
+      path.join(REPO_ROOT, 'node_modules/.bin/nx'),
+      'run-many',
+      '-t',
+      'build',
+      `--projects=${[...SERVICES, ...JOBS].join(',')}`,
+      '--outputStyle=static',
+    ],
+    {
+      cwd: REPO_ROOT,
+      env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false' },
+      stdio: 'pipe',
+    },
+  );
 }, 120_000);
 
 beforeAll(async () => {
@@ -63,26 +84,29 @@ describe('the Dockerfiles', () => {
     expect([...dockerfiles.keys()].sort()).toEqual([...SERVICES, ...JOBS].sort());
   });
 
-  it.each([...SERVICES, ...JOBS])('%s: multi-stage from a small Node 24 image, production dependencies only, non-root, NODE_ENV=production', (app) => {
-    const file = dockerfiles.get(app)!;
-    expect(file.stages.length).toBeGreaterThanOrEqual(3);
-    for (const stage of file.stages) expect(stage.from).toBe('${NODE_IMAGE}');
-    expect(file.args.NODE_IMAGE).toMatch(/^node:24(\.\d+)*-alpine$/);
+  it.each([...SERVICES, ...JOBS])(
+    '%s: multi-stage from a small Node 24 image, production dependencies only, non-root, NODE_ENV=production',
+    (app) => {
+      const file = dockerfiles.get(app)!;
+      expect(file.stages.length).toBeGreaterThanOrEqual(3);
+      for (const stage of file.stages) expect(stage.from).toBe('${NODE_IMAGE}');
+      expect(file.args.NODE_IMAGE).toMatch(/^node:24(\.\d+)*-alpine$/);
 
-    const final = file.final;
-    expect(envOf(final).NODE_ENV).toBe('production');
-    expect(last(final, 'USER')?.args).toBe('node');
-    expect(last(final, 'WORKDIR')?.args).toBe('/app');
-    // node_modules come from a stage that installed this workspace's production dependencies only.
-    const modules = final.instructions.find((i) => i.keyword === 'COPY' && i.args.includes('node_modules'))!;
-    const depsStage = file.stages.find((s) => modules.args.includes(`--from=${s.name}`))!;
-    const install = depsStage.instructions.find((i) => i.keyword === 'RUN' && i.args.includes('npm ci'))!;
-    expect(install.args).toContain('--omit=dev');
-    expect(install.args).toContain(`--workspace apps/${app}`);
-    // The bundle the build makes for this app, nothing else from the repository.
-    expect(builtOutput(app)).toBe(path.join(REPO_ROOT, 'dist/apps', app));
-    expect(final.instructions.filter((i) => i.keyword === 'COPY')).toHaveLength(2);
-  });
+      const final = file.final;
+      expect(envOf(final).NODE_ENV).toBe('production');
+      expect(last(final, 'USER')?.args).toBe('node');
+      expect(last(final, 'WORKDIR')?.args).toBe('/app');
+      // node_modules come from a stage that installed this workspace's production dependencies only.
+      const modules = final.instructions.find((i) => i.keyword === 'COPY' && i.args.includes('node_modules'))!;
+      const depsStage = file.stages.find((s) => modules.args.includes(`--from=${s.name}`))!;
+      const install = depsStage.instructions.find((i) => i.keyword === 'RUN' && i.args.includes('npm ci'))!;
+      expect(install.args).toContain('--omit=dev');
+      expect(install.args).toContain(`--workspace apps/${app}`);
+      // The bundle the build makes for this app, nothing else from the repository.
+      expect(builtOutput(app)).toBe(path.join(REPO_ROOT, 'dist/apps', app));
+      expect(final.instructions.filter((i) => i.keyword === 'COPY')).toHaveLength(2);
+    },
+  );
 
   it.each(SERVICES)('%s: its CMD starts the built bundle, and its HEALTHCHECK passes once it is ready', async (app) => {
     const file = dockerfiles.get(app)!;
@@ -100,7 +124,10 @@ describe('the Dockerfiles', () => {
     try {
       await waitFor(
         () => {
-          const run = spawnSync(probe[0] === 'node' ? process.execPath : probe[0]!, probe.slice(1), { env: { PATH: process.env.PATH ?? '', ...vars }, timeout: 5_000 });
+          const run = spawnSync(probe[0] === 'node' ? process.execPath : probe[0]!, probe.slice(1), {
+            env: { PATH: process.env.PATH ?? '', ...vars },
+            timeout: 5_000,
+          });
           return run.status === 0;
         },
         { timeoutMs: 30_000, intervalMs: 300, message: `${app}'s HEALTHCHECK to pass` },
@@ -124,7 +151,13 @@ describe('the Dockerfiles', () => {
     try {
       const [command, args] = commandOf('migrate');
       for (const round of [1, 2]) {
-        const job = startProcess('migrate', command, args, { DATABASE_URL: url.toString(), ...envOf(dockerfiles.get('migrate')!.final) }, builtOutput('migrate'));
+        const job = startProcess(
+          'migrate',
+          command,
+          args,
+          { DATABASE_URL: url.toString(), ...envOf(dockerfiles.get('migrate')!.final) },
+          builtOutput('migrate'),
+        );
         const code = await new Promise((resolve) => job.child.once('close', resolve));
         expect(code, `round ${round}: ${job.output()}`).toBe(0);
         expect(job.output()).toContain('migrations applied');
@@ -133,7 +166,16 @@ describe('the Dockerfiles', () => {
       const tables = await db<{ table_name: string }[]>`
         select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE' and table_name <> 'spatial_ref_sys' order by 1`;
       await db.end();
-      expect(tables.map((t) => t.table_name)).toEqual(['dirty_tiles', 'favorites', 'hotspot_photos', 'hotspots', 'ingest_checkpoints', 'outbox', 'photos', 'users']);
+      expect(tables.map((t) => t.table_name)).toEqual([
+        'dirty_tiles',
+        'favorites',
+        'hotspot_photos',
+        'hotspots',
+        'ingest_checkpoints',
+        'outbox',
+        'photos',
+        'users',
+      ]);
     } finally {
       await admin.unsafe(`drop database if exists ${name} with (force)`);
       await admin.end();

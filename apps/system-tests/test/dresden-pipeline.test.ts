@@ -32,7 +32,12 @@ interface NearbyItem {
 }
 
 async function requestImport() {
-  const publisher = new MessagePublisher({ sqs: env.sqs, queueUrls: env.queues.url, producer: 'test', log: pino({ level: 'silent' }) });
+  const publisher = new MessagePublisher({
+    sqs: env.sqs,
+    queueUrls: env.queues.url,
+    producer: 'test',
+    log: pino({ level: 'silent' }),
+  });
   await publisher.publish(ingestRequested, { kind: 'file-import', location: DRESDEN_SAMPLE_CSV, format: 'lbsn-csv' });
 }
 
@@ -50,7 +55,9 @@ async function settled() {
 }
 
 async function snapshot() {
-  return env.database.sql<{ id: number; label: string | null; photo_count: number; user_count: number; score: number }[]>`
+  return env.database.sql<
+    { id: number; label: string | null; photo_count: number; user_count: number; score: number }[]
+  >`
     select id, label, photo_count, user_count, score from hotspots where status = 'active' order by id`;
 }
 

@@ -48,7 +48,10 @@ describe('the embedded PostGIS', () => {
     const indexes = await sql<{ indexname: string }[]>`
       select indexname from pg_indexes where tablename in ('photos', 'hotspots') and indexdef like '%USING gist%' order by 1`;
     expect(indexes.map((i) => i.indexname)).toEqual(['hotspots_centroid_gist']);
-    const [{ similarity }] = (await sql`select similarity('frauenkirche', 'frauenkirch')::float8 as similarity`) as unknown as [{ similarity: number }];
+    const [{ similarity }] =
+      (await sql`select similarity('frauenkirche', 'frauenkirch')::float8 as similarity`) as unknown as [
+        { similarity: number },
+      ];
     expect(similarity).toBeGreaterThan(0.7);
     await sql`delete from hotspots`;
   });
@@ -62,11 +65,19 @@ describe('the embedded PostGIS', () => {
         insert into dirty_tiles (tile)
         select tile from jsonb_to_recordset(${JSON.stringify([{ tile: 1 }, { tile: 2 }, { tile: 3 }])}::jsonb) as v(tile int)`;
     });
-    expect((await b.sql<{ tile: number }[]>`select tile from dirty_tiles order by tile`).map((r) => r.tile)).toEqual([1, 2, 3]);
+    expect((await b.sql<{ tile: number }[]>`select tile from dirty_tiles order by tile`).map((r) => r.tile)).toEqual([
+      1, 2, 3,
+    ]);
 
     for (let i = 0; i < 50; i++) await enqueueOutbox(a.sql, 'photosIngested', { n: i });
     const sent: number[] = [];
-    const relay = (db: Database) => drainOutbox(db.sql, ['photosIngested'], 7, async (rows) => void sent.push(...rows.map((r) => (r.body as { n: number }).n)));
+    const relay = (db: Database) =>
+      drainOutbox(
+        db.sql,
+        ['photosIngested'],
+        7,
+        async (rows) => void sent.push(...rows.map((r) => (r.body as { n: number }).n)),
+      );
     // Two relays drain at once; every row is sent exactly once.
     for (;;) {
       const [x, y] = await Promise.all([relay(a), relay(b)]);

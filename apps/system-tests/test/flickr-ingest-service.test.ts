@@ -27,7 +27,12 @@ const bucket = `t${randomBytes(4).toString('hex')}-thumbnails`;
 beforeAll(async () => {
   env = await createTestEnv();
   flickr = await startFakeFlickr({ photos: generateFlickrPopulation({ count: 20_000, seed: 5 }) });
-  s3 = new S3Client({ region: env.region, endpoint: env.awsEndpoint, forcePathStyle: true, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  s3 = new S3Client({
+    region: env.region,
+    endpoint: env.awsEndpoint,
+    forcePathStyle: true,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
   await s3.send(new CreateBucketCommand({ Bucket: bucket }));
 });
 afterAll(async () => {
@@ -50,20 +55,41 @@ describe('the ingest service harvesting Flickr', () => {
         THUMBNAIL_BUCKET: bucket,
       }),
     );
-    const publisher = new MessagePublisher({ sqs: env.sqs, queueUrls: env.queues.url, producer: 'test', log: pino({ level: 'silent' }) });
-    await publisher.publish(ingestRequested, { kind: 'flickr-harvest', bbox: BBOX, since: '2010-01-01T00:00:00Z', until: '2019-12-31T23:59:59Z', incremental: false });
+    const publisher = new MessagePublisher({
+      sqs: env.sqs,
+      queueUrls: env.queues.url,
+      producer: 'test',
+      log: pino({ level: 'silent' }),
+    });
+    await publisher.publish(ingestRequested, {
+      kind: 'flickr-harvest',
+      bbox: BBOX,
+      since: '2010-01-01T00:00:00Z',
+      until: '2019-12-31T23:59:59Z',
+      incremental: false,
+    });
 
-    const expected = flickr.expected({ bbox: BBOX, minUpload: Date.UTC(2010, 0, 1) / 1000, maxUpload: Date.UTC(2019, 11, 31, 23, 59, 59) / 1000, licences: CC });
+    const expected = flickr.expected({
+      bbox: BBOX,
+      minUpload: Date.UTC(2010, 0, 1) / 1000,
+      maxUpload: Date.UTC(2019, 11, 31, 23, 59, 59) / 1000,
+      licences: CC,
+    });
     const withImage = expected.filter((p) => !p.noSmallImage).length;
     expect(expected.length).toBeGreaterThan(300);
-    await waitFor(async () => {
-      const [row] = await env.database.sql<{ photos: number; thumbnails: number }[]>`
+    await waitFor(
+      async () => {
+        const [row] = await env.database.sql<{ photos: number; thumbnails: number }[]>`
         select count(*)::int as photos, count(thumbnail_key)::int as thumbnails from photos where source = 'flickr'`;
-      return row!.photos === expected.length && row!.thumbnails === withImage ? row : undefined;
-    }, { timeoutMs: 90_000, intervalMs: 250, message: 'every photo and thumbnail stored' });
+        return row!.photos === expected.length && row!.thumbnails === withImage ? row : undefined;
+      },
+      { timeoutMs: 90_000, intervalMs: 250, message: 'every photo and thumbnail stored' },
+    );
     let objects = 0;
     for (let token: string | undefined, first = true; first || token; first = false) {
-      const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'flickr/', ContinuationToken: token }));
+      const page = await s3.send(
+        new ListObjectsV2Command({ Bucket: bucket, Prefix: 'flickr/', ContinuationToken: token }),
+      );
       objects += page.KeyCount ?? 0;
       token = page.NextContinuationToken;
     }

@@ -46,7 +46,7 @@ describe('SQS queues in Terraform match the message contracts (libs/contracts)',
     for (const contract of CONTRACTS) expect(Object.keys(queueTable), contract.type).toContain(contract.queue);
   });
 
-  it('every queue gets a dead-letter queue (<name>-dlq) and a redrive policy with the queue\'s own maxReceiveCount', () => {
+  it("every queue gets a dead-letter queue (<name>-dlq) and a redrive policy with the queue's own maxReceiveCount", () => {
     const main = queuesModule.resources.aws_sqs_queue!.main!;
     const dlq = queuesModule.resources.aws_sqs_queue!.dlq!;
     expect(main.for_each).toBe('${var.queues}');
@@ -63,19 +63,24 @@ describe('SQS queues in Terraform match the message contracts (libs/contracts)',
   });
 
   it('every queue and dead-letter queue is encrypted at rest', () => {
-    for (const [name, body] of Object.entries(queuesModule.resources.aws_sqs_queue!)) expect(body.sqs_managed_sse_enabled, name).toBe(true);
+    for (const [name, body] of Object.entries(queuesModule.resources.aws_sqs_queue!))
+      expect(body.sqs_managed_sse_enabled, name).toBe(true);
   });
 
   it('each queue is consumed by exactly one app, which scales on one of the queues it consumes; an app or a schedule may send to every queue', () => {
     for (const key of Object.keys(queueTable)) {
-      const consumers = [...serviceCalls].filter(([, call]) => keysOf(call.consumes).includes(key)).map(([name]) => name);
+      const consumers = [...serviceCalls]
+        .filter(([, call]) => keysOf(call.consumes).includes(key))
+        .map(([name]) => name);
       expect(consumers, `consumers of ${key}`).toHaveLength(1);
       const call = serviceCalls.get(consumers[0]!)!;
       // ingest consumes its requests and the thumbnail jobs they cause; it scales on the requests.
       expect(keysOf(call.consumes), `${consumers[0]} scales on`).toContain((call.scaling as Body).queue);
       // Sent by an app that may send to it (its task role), or by EventBridge Scheduler.
       const publishers = [...serviceCalls].filter(([, c]) => keysOf(c.publishes).includes(key));
-      const scheduled = Object.values(stack.locals.schedules as Record<string, { queue: string }>).some((sch) => sch.queue === key);
+      const scheduled = Object.values(stack.locals.schedules as Record<string, { queue: string }>).some(
+        (sch) => sch.queue === key,
+      );
       expect(publishers.length > 0 || scheduled, `something may send to ${key}`).toBe(true);
     }
   });
@@ -86,13 +91,17 @@ describe('SQS queues in Terraform match the message contracts (libs/contracts)',
       for (const field of ['consumes', 'publishes']) {
         for (const [key, value] of Object.entries((call[field] ?? {}) as Record<string, unknown>)) {
           expect(app.queues, `${app.name} ${field} ${key}`).toContain(key);
-          expect(indexedModuleOutput(value), `${app.name} ${field} ${key}`).toEqual({ module: 'queues', output: 'queues', key });
+          expect(indexedModuleOutput(value), `${app.name} ${field} ${key}`).toEqual({
+            module: 'queues',
+            output: 'queues',
+            key,
+          });
         }
       }
     }
   });
 
-  it('alarms watch every dead-letter queue (not empty) and every queue\'s oldest message', () => {
+  it("alarms watch every dead-letter queue (not empty) and every queue's oldest message", () => {
     expect(stack.modules.alarms!.queues).toBe('${module.queues.queues}');
     const alarm = alarms.resources.aws_cloudwatch_metric_alarm!;
     expect(alarm.dlq_not_empty).toMatchObject({

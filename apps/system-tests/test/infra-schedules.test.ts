@@ -20,10 +20,13 @@ function asSent(message: unknown): string {
     .replaceAll('<aws.scheduler.execution-id>', 'd32c5kddcf5bb8c3')
     .replaceAll('<aws.scheduler.scheduled-time>', '2022-03-22T18:59:43Z')
     .replaceAll('<aws.scheduler.attempt-number>', '1')
-    .replaceAll('<aws.scheduler.schedule-arn>', 'arn:aws:scheduler:eu-central-1:123456789012:schedule/photospots-prod/rescore-all');
+    .replaceAll(
+      '<aws.scheduler.schedule-arn>',
+      'arn:aws:scheduler:eu-central-1:123456789012:schedule/photospots-prod/rescore-all',
+    );
 }
 
-describe('EventBridge schedules send the messages the services\' local timers send (SCHEDULED_MESSAGES)', () => {
+describe("EventBridge schedules send the messages the services' local timers send (SCHEDULED_MESSAGES)", () => {
   it('there is one Terraform schedule per scheduled message, and no other', () => {
     expect(Object.keys(schedules).sort()).toEqual(SCHEDULED_MESSAGES.map((m) => m.name).sort());
   });
@@ -41,17 +44,25 @@ describe('EventBridge schedules send the messages the services\' local timers se
       if (!parsed.ok) return;
       expect(parsed.contract).toBe(scheduled.contract);
       expect(parsed.message.payload).toEqual(scheduled.payload);
-      expect(parsed.message.metadata).toMatchObject({ producedBy: 'scheduler', correlationId: 'd32c5kddcf5bb8c3', occurredAt: '2022-03-22T18:59:43Z' });
+      expect(parsed.message.metadata).toMatchObject({
+        producedBy: 'scheduler',
+        correlationId: 'd32c5kddcf5bb8c3',
+        occurredAt: '2022-03-22T18:59:43Z',
+      });
     });
 
     it(`turns off the local timer of ${scheduled.sentLocallyBy} (${scheduled.intervalEnvVar} = 0), so the message is not sent twice`, () => {
-      const call = Object.values(stack.modules).find((c) => c.source === '../service' && c.name === scheduled.sentLocallyBy);
+      const call = Object.values(stack.modules).find(
+        (c) => c.source === '../service' && c.name === scheduled.sentLocallyBy,
+      );
       expect(call, scheduled.sentLocallyBy).toBeDefined();
       expect(String((call!.environment as Body)[scheduled.intervalEnvVar])).toBe('0');
     });
 
     it('has an EventBridge expression', () => {
-      const expression = tf.expression.startsWith('${var.') ? (stack.variables[tf.expression.slice(6, -1)]!.default as string) : tf.expression;
+      const expression = tf.expression.startsWith('${var.')
+        ? (stack.variables[tf.expression.slice(6, -1)]!.default as string)
+        : tf.expression;
       expect(expression).toMatch(/^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\(.+\))$/);
     });
   });
@@ -62,9 +73,17 @@ describe('EventBridge schedules send the messages the services\' local timers se
     );
     const schedule = scheduler.resources.aws_scheduler_schedule!.this!;
     expect(schedule.for_each).toBe('${var.schedules}');
-    expect((schedule.target as Body[])[0]).toMatchObject({ arn: '${each.value.queue_arn}', input: '${each.value.message_json}', role_arn: '${aws_iam_role.this.arn}' });
+    expect((schedule.target as Body[])[0]).toMatchObject({
+      arn: '${each.value.queue_arn}',
+      input: '${each.value.message_json}',
+      role_arn: '${aws_iam_role.this.arn}',
+    });
     expect(scheduler.data.aws_iam_policy_document!.send!.statement).toEqual([
-      { sid: 'SendScheduledMessages', actions: ['sqs:SendMessage'], resources: '${distinct([for s in values(var.schedules) : s.queue_arn])}' },
+      {
+        sid: 'SendScheduledMessages',
+        actions: ['sqs:SendMessage'],
+        resources: '${distinct([for s in values(var.schedules) : s.queue_arn])}',
+      },
     ]);
   });
 });

@@ -40,7 +40,9 @@ function variablesOf(call: Body) {
     plain: mapOf(call.environment),
     secrets: mapOf(call.secrets) as Record<string, string>,
     queueVars: Object.fromEntries(queueKeys.map((key) => [queueTable[key]!.env_var, key])),
-    bucketVars: Object.fromEntries(bucketKeys.flatMap((key) => (bucketTable[key]?.env_var ? [[bucketTable[key]!.env_var, key]] : []))),
+    bucketVars: Object.fromEntries(
+      bucketKeys.flatMap((key) => (bucketTable[key]?.env_var ? [[bucketTable[key]!.env_var, key]] : [])),
+    ),
     codeDefaults: (call.code_defaults ?? []) as string[],
   };
 }
@@ -64,7 +66,8 @@ function resolve(value: unknown): string | undefined {
 
 /** Stand-ins for values only AWS knows (secret contents, queue URLs, bucket names). */
 function sampleValue(name: string): string {
-  if (name === 'DATABASE_URL') return 'postgres://photospots:secret@photospots-prod.abc.eu-central-1.rds.amazonaws.com:5432/photospots?sslmode=require';
+  if (name === 'DATABASE_URL')
+    return 'postgres://photospots:secret@photospots-prod.abc.eu-central-1.rds.amazonaws.com:5432/photospots?sslmode=require';
   if (name === 'REDIS_URL') return 'rediss://:token@master.photospots-prod.abc.euc1.cache.amazonaws.com:6379';
   return 'secret-value';
 }
@@ -82,15 +85,23 @@ describe('every deployable app has a complete ECS service module', () => {
     expect(Object.keys(r.aws_iam_role ?? {}).sort()).toEqual(['execution', 'task']);
     expect(serviceModule.modules.autoscaling!.source).toBe('../autoscaling');
     const container = String(r.aws_ecs_task_definition!.this!.container_definitions).replace(/\s+/g, ' ');
-    expect(container).toContain('environment = [for name in sort(keys(local.environment)) : { name = name, value = local.environment[name] }]');
-    expect(container).toContain('secrets = [for name in sort(keys(local.secrets)) : { name = name, valueFrom = local.secrets[name] }]');
+    expect(container).toContain(
+      'environment = [for name in sort(keys(local.environment)) : { name = name, value = local.environment[name] }]',
+    );
+    expect(container).toContain(
+      'secrets = [for name in sort(keys(local.secrets)) : { name = name, valueFrom = local.secrets[name] }]',
+    );
     expect(serviceModule.locals.secrets).toBe('${{ for name, arn in var.secrets : name => arn if arn != null }}');
     expect(container).toContain('awslogs-group = aws_cloudwatch_log_group.this.name');
     expect(String(serviceModule.locals.environment).replace(/\s+/g, ' ')).toBe(
       '${merge( { for k, v in var.environment : k => tostring(v) }, local.queue_env, local.bucket_env, )}',
     );
-    expect(serviceModule.locals.queue_env).toBe('${{ for key, q in merge(var.consumes, var.publishes) : q.env_var => q.url }}');
-    expect(serviceModule.locals.bucket_env).toBe('${{ for key, b in merge(var.read_buckets, var.write_buckets) : b.env_var => b.name if b.env_var != null }}');
+    expect(serviceModule.locals.queue_env).toBe(
+      '${{ for key, q in merge(var.consumes, var.publishes) : q.env_var => q.url }}',
+    );
+    expect(serviceModule.locals.bucket_env).toBe(
+      '${{ for key, b in merge(var.read_buckets, var.write_buckets) : b.env_var => b.name if b.env_var != null }}',
+    );
   });
 
   it('autoscaling has a target and at least one scaling policy for each mode', () => {
@@ -99,7 +110,10 @@ describe('every deployable app has a complete ECS service module', () => {
     for (const mode of ['queue', 'http']) {
       expect(policies.filter((p) => p.count === `\${local.${mode}_mode ? 1 : 0}`).length, mode).toBeGreaterThan(0);
     }
-    expect(autoscaling.locals).toMatchObject({ queue_mode: '${var.mode == "queue"}', http_mode: '${var.mode == "http"}' });
+    expect(autoscaling.locals).toMatchObject({
+      queue_mode: '${var.mode == "queue"}',
+      http_mode: '${var.mode == "http"}',
+    });
   });
 
   it('scales processing on the dirty-tile metric the service writes, per task, as well as on its queue', () => {
@@ -122,93 +136,110 @@ describe('every deployable app has a complete ECS service module', () => {
   });
 });
 
-describe.each(deployables.map((d) => [d.name, d] as [string, Deployable]))('%s: task definition matches the config schema', (name, app) => {
-  const call = serviceCalls.get(name)!;
-  const vars = variablesOf(call);
-  const schemaNames = app.vars.map((v) => v.name).sort();
+describe.each(deployables.map((d) => [d.name, d] as [string, Deployable]))(
+  '%s: task definition matches the config schema',
+  (name, app) => {
+    const call = serviceCalls.get(name)!;
+    const vars = variablesOf(call);
+    const schemaNames = app.vars.map((v) => v.name).sort();
 
-  it('sets every schema variable exactly once (environment, secret, queue, bucket) or leaves it to its code default, and nothing else', () => {
-    const provided = [
-      ...Object.keys(vars.plain),
-      ...Object.keys(vars.secrets),
-      ...Object.keys(vars.queueVars),
-      ...Object.keys(vars.bucketVars),
-      ...vars.codeDefaults,
-    ];
-    const duplicates = provided.filter((n, i) => provided.indexOf(n) !== i);
-    expect(duplicates, 'provided twice').toEqual([]);
-    expect(provided.sort()).toEqual(schemaNames);
-    const required = app.vars.filter((v) => v.required).map((v) => v.name);
-    for (const n of required) expect(vars.codeDefaults, `${n} is required`).not.toContain(n);
-  });
+    it('sets every schema variable exactly once (environment, secret, queue, bucket) or leaves it to its code default, and nothing else', () => {
+      const provided = [
+        ...Object.keys(vars.plain),
+        ...Object.keys(vars.secrets),
+        ...Object.keys(vars.queueVars),
+        ...Object.keys(vars.bucketVars),
+        ...vars.codeDefaults,
+      ];
+      const duplicates = provided.filter((n, i) => provided.indexOf(n) !== i);
+      expect(duplicates, 'provided twice').toEqual([]);
+      expect(provided.sort()).toEqual(schemaNames);
+      const required = app.vars.filter((v) => v.required).map((v) => v.name);
+      for (const n of required) expect(vars.codeDefaults, `${n} is required`).not.toContain(n);
+    });
 
-  it('reads credentials from Secrets Manager and leaves AWS credentials and endpoints unset (the task role is used)', () => {
-    for (const n of schemaNames.filter(isSecretVariable)) expect(Object.keys(vars.plain), `${n} in plain text`).not.toContain(n);
-    for (const n of ['DATABASE_URL', 'REDIS_URL'].filter((v) => schemaNames.includes(v))) expect(Object.keys(vars.secrets)).toContain(n);
-    for (const n of UNSET_IN_AWS.filter((v) => schemaNames.includes(v))) expect(vars.codeDefaults).toContain(n);
-    expect(vars.secrets.DATABASE_URL).toBe('${module.database.url_secret_arn}');
-    if (vars.secrets.REDIS_URL) expect(vars.secrets.REDIS_URL).toBe('${module.redis.url_secret_arn}');
-    for (const [n, arn] of Object.entries(vars.secrets)) {
-      // An operator's secret is behind a switch (null = not injected), since ECS cannot start with an empty secret.
-      expect(arn, n).toMatch(/^\$\{(module\.(database|redis)\.url_secret_arn|var\.\w+_enabled \? aws_secretsmanager_secret\.operator\["[\w-]+"\]\.arn : null)\}$/);
-    }
-    if (schemaNames.includes('AWS_REGION')) expect(vars.plain.AWS_REGION).toBe('${var.aws_region}');
-  });
+    it('reads credentials from Secrets Manager and leaves AWS credentials and endpoints unset (the task role is used)', () => {
+      for (const n of schemaNames.filter(isSecretVariable))
+        expect(Object.keys(vars.plain), `${n} in plain text`).not.toContain(n);
+      for (const n of ['DATABASE_URL', 'REDIS_URL'].filter((v) => schemaNames.includes(v)))
+        expect(Object.keys(vars.secrets)).toContain(n);
+      for (const n of UNSET_IN_AWS.filter((v) => schemaNames.includes(v))) expect(vars.codeDefaults).toContain(n);
+      expect(vars.secrets.DATABASE_URL).toBe('${module.database.url_secret_arn}');
+      if (vars.secrets.REDIS_URL) expect(vars.secrets.REDIS_URL).toBe('${module.redis.url_secret_arn}');
+      for (const [n, arn] of Object.entries(vars.secrets)) {
+        // An operator's secret is behind a switch (null = not injected), since ECS cannot start with an empty secret.
+        expect(arn, n).toMatch(
+          /^\$\{(module\.(database|redis)\.url_secret_arn|var\.\w+_enabled \? aws_secretsmanager_secret\.operator\["[\w-]+"\]\.arn : null)\}$/,
+        );
+      }
+      if (schemaNames.includes('AWS_REGION')) expect(vars.plain.AWS_REGION).toBe('${var.aws_region}');
+    });
 
-  it('has values that satisfy the schema', () => {
-    const env: Record<string, string> = {};
-    for (const [n, value] of Object.entries(vars.plain)) {
-      const resolved = resolve(value);
-      expect(resolved, `${n} = ${String(value)} resolves`).toBeDefined();
-      env[n] = resolved!;
-    }
-    for (const n of Object.keys(vars.secrets)) env[n] = sampleValue(n);
-    for (const [n, key] of Object.entries(vars.queueVars)) env[n] = `https://sqs.eu-central-1.amazonaws.com/123456789012/photospots-prod-${queueTable[key]!.name}`;
-    for (const [n, key] of Object.entries(vars.bucketVars)) env[n] = `photospots-prod-123456789012-${key}`;
-    expect(() => loadConfig(app.env, env)).not.toThrow();
-  });
+    it('has values that satisfy the schema', () => {
+      const env: Record<string, string> = {};
+      for (const [n, value] of Object.entries(vars.plain)) {
+        const resolved = resolve(value);
+        expect(resolved, `${n} = ${String(value)} resolves`).toBeDefined();
+        env[n] = resolved!;
+      }
+      for (const n of Object.keys(vars.secrets)) env[n] = sampleValue(n);
+      for (const [n, key] of Object.entries(vars.queueVars))
+        env[n] = `https://sqs.eu-central-1.amazonaws.com/123456789012/photospots-prod-${queueTable[key]!.name}`;
+      for (const [n, key] of Object.entries(vars.bucketVars)) env[n] = `photospots-prod-123456789012-${key}`;
+      expect(() => loadConfig(app.env, env)).not.toThrow();
+    });
 
-  it('gets exactly the queues its schema names, each by its own key', () => {
-    const used = [...Object.keys(mapOf(call.consumes)), ...Object.keys(mapOf(call.publishes))];
-    expect([...new Set(used)].sort()).toEqual([...app.queues].sort());
-    for (const field of ['consumes', 'publishes']) {
-      for (const [key, value] of Object.entries(mapOf(call[field]))) expect(indexedModuleOutput(value), `${field}.${key}`).toEqual({ module: 'queues', output: 'queues', key });
-    }
-  });
+    it('gets exactly the queues its schema names, each by its own key', () => {
+      const used = [...Object.keys(mapOf(call.consumes)), ...Object.keys(mapOf(call.publishes))];
+      expect([...new Set(used)].sort()).toEqual([...app.queues].sort());
+      for (const field of ['consumes', 'publishes']) {
+        for (const [key, value] of Object.entries(mapOf(call[field])))
+          expect(indexedModuleOutput(value), `${field}.${key}`).toEqual({ module: 'queues', output: 'queues', key });
+      }
+    });
 
-  it('gets exactly the buckets it uses: those its schema names, and import files if it handles ingest.requested', () => {
-    const used = [...Object.keys(mapOf(call.read_buckets)), ...Object.keys(mapOf(call.write_buckets))].sort();
-    const expected = Object.entries(bucketTable)
-      .filter(([, b]) => (b.env_var ? schemaNames.includes(b.env_var) : Object.keys(mapOf(call.consumes)).includes(ingestRequested.queue)))
-      .map(([key]) => key)
-      .sort();
-    expect(used).toEqual(expected);
-    for (const field of ['read_buckets', 'write_buckets']) {
-      for (const [key, value] of Object.entries(mapOf(call[field]))) expect(indexedModuleOutput(value), `${field}.${key}`).toEqual({ module: 'storage', output: 'buckets', key });
-    }
-  });
+    it('gets exactly the buckets it uses: those its schema names, and import files if it handles ingest.requested', () => {
+      const used = [...Object.keys(mapOf(call.read_buckets)), ...Object.keys(mapOf(call.write_buckets))].sort();
+      const expected = Object.entries(bucketTable)
+        .filter(([, b]) =>
+          b.env_var
+            ? schemaNames.includes(b.env_var)
+            : Object.keys(mapOf(call.consumes)).includes(ingestRequested.queue),
+        )
+        .map(([key]) => key)
+        .sort();
+      expect(used).toEqual(expected);
+      for (const field of ['read_buckets', 'write_buckets']) {
+        for (const [key, value] of Object.entries(mapOf(call[field])))
+          expect(indexedModuleOutput(value), `${field}.${key}`).toEqual({ module: 'storage', output: 'buckets', key });
+      }
+    });
 
-  it('serves /healthz on the port its config names, and scales on its queue or its HTTP load', () => {
-    const scaling = call.scaling as Body;
-    const http = schemaNames.includes('PORT');
-    expect(call.port_env).toBe(http ? 'PORT' : 'HEALTH_PORT');
-    expect(Object.keys(vars.plain)).toContain(call.port_env);
-    if (http) {
-      expect(scaling.mode).toBe('http');
-      expect(call.target_group_arn).toBe('${module.alb.target_group_arn}');
-      expect(scaling.request_count_resource_label).toBe('${module.alb.request_count_resource_label}');
-      expect(resolve(vars.plain.TRUST_PROXY), 'behind the ALB').toBe('true');
-    } else {
-      expect(scaling.mode).toBe('queue');
-      expect(Object.keys(mapOf(call.consumes))).toContain(scaling.queue);
-      expect(call.target_group_arn).toBeUndefined();
-    }
-  });
-});
+    it('serves /healthz on the port its config names, and scales on its queue or its HTTP load', () => {
+      const scaling = call.scaling as Body;
+      const http = schemaNames.includes('PORT');
+      expect(call.port_env).toBe(http ? 'PORT' : 'HEALTH_PORT');
+      expect(Object.keys(vars.plain)).toContain(call.port_env);
+      if (http) {
+        expect(scaling.mode).toBe('http');
+        expect(call.target_group_arn).toBe('${module.alb.target_group_arn}');
+        expect(scaling.request_count_resource_label).toBe('${module.alb.request_count_resource_label}');
+        expect(resolve(vars.plain.TRUST_PROXY), 'behind the ALB').toBe('true');
+      } else {
+        expect(scaling.mode).toBe('queue');
+        expect(Object.keys(mapOf(call.consumes))).toContain(scaling.queue);
+        expect(call.target_group_arn).toBeUndefined();
+      }
+    });
+  },
+);
 
 /** Statements of a policy document, plain and dynamic. */
 function statementsOf(doc: Body): Body[] {
-  return [...((doc.statement as Body[]) ?? []), ...(((doc.dynamic as Body)?.statement as Body[]) ?? []).map((s) => (s.content as Body[])[0]!)];
+  return [
+    ...((doc.statement as Body[]) ?? []),
+    ...(((doc.dynamic as Body)?.statement as Body[]) ?? []).map((s) => (s.content as Body[])[0]!),
+  ];
 }
 
 /** API calls that support no resource-level permissions: IAM accepts only "*" for them. */
@@ -217,7 +248,10 @@ const onlyResourceLessActions = (s: Body) => (s.actions as string[]).every((a) =
 
 describe('least privilege', () => {
   const taskPolicy = serviceModule.data.aws_iam_policy_document!.task!;
-  const statements = ((taskPolicy.dynamic as Body).statement as Body[]).map((s): Body => ({ ...(s.content as Body[])[0]!, guard: String(s.for_each) }));
+  const statements = ((taskPolicy.dynamic as Body).statement as Body[]).map((s): Body => ({
+    ...(s.content as Body[])[0]!,
+    guard: String(s.for_each),
+  }));
   const ALLOWED: Record<string, string[]> = {
     ConsumeQueues: ['var.consumes'],
     DeadLetterInvalidMessages: ['var.consumes'],
@@ -229,7 +263,10 @@ describe('least privilege', () => {
 
   it('the task role names only the queues and buckets passed to the service, each statement only when it has some', () => {
     expect(statements.map((s) => s.sid).sort()).toEqual(Object.keys(ALLOWED).sort());
-    expect(Object.keys(taskPolicy).filter((k) => k !== 'dynamic'), 'no unconditional statement').toEqual([]);
+    expect(
+      Object.keys(taskPolicy).filter((k) => k !== 'dynamic'),
+      'no unconditional statement',
+    ).toEqual([]);
     for (const s of statements) {
       const refs = referencesIn(String(s.resources)).map((r) => `${r.kind}.${'name' in r ? r.name : ''}`);
       expect(refs, String(s.sid)).toEqual(ALLOWED[String(s.sid)]);
@@ -238,9 +275,11 @@ describe('least privilege', () => {
     }
   });
 
-  it('the execution role reads only the service\'s own secrets', () => {
+  it("the execution role reads only the service's own secrets", () => {
     const secrets = serviceModule.data.aws_iam_policy_document!.secrets!;
-    expect(secrets.statement).toEqual([{ sid: 'ReadOwnSecrets', actions: ['secretsmanager:GetSecretValue'], resources: '${values(local.secrets)}' }]);
+    expect(secrets.statement).toEqual([
+      { sid: 'ReadOwnSecrets', actions: ['secretsmanager:GetSecretValue'], resources: '${values(local.secrets)}' },
+    ]);
   });
 
   it('no policy document in infra/ grants a wildcard resource, except for the calls AWS allows only on "*"', () => {
@@ -276,10 +315,12 @@ describe('least privilege', () => {
 describe('query-api behind the HTTPS load balancer', () => {
   const alb = infra.get('modules/alb')!;
 
-  it('listens on HTTPS with the given certificate, redirects HTTP, and checks targets on /readyz at query-api\'s PORT', () => {
+  it("listens on HTTPS with the given certificate, redirects HTTP, and checks targets on /readyz at query-api's PORT", () => {
     const https = alb.resources.aws_lb_listener!.https!;
     expect(https).toMatchObject({ port: 443, protocol: 'HTTPS', certificate_arn: '${var.certificate_arn}' });
-    const redirect = (((alb.resources.aws_lb_listener!.http!.default_action as Body[])[0]!.redirect as Body[])[0]!) as Body;
+    const redirect = (
+      (alb.resources.aws_lb_listener!.http!.default_action as Body[])[0]!.redirect as Body[]
+    )[0]! as Body;
     expect(redirect).toMatchObject({ protocol: 'HTTPS', port: '443' });
     const tg = alb.resources.aws_lb_target_group!.api!;
     expect(tg.port).toBe('${var.target_port}');
@@ -288,7 +329,7 @@ describe('query-api behind the HTTPS load balancer', () => {
     expect(serviceCalls.get('query-api')!.environment).toMatchObject({ PORT: '${local.api_port}' });
   });
 
-  it('alarms on the API\'s 5xx rate and p99 latency', () => {
+  it("alarms on the API's 5xx rate and p99 latency", () => {
     const alarms = infra.get('modules/alarms')!.resources.aws_cloudwatch_metric_alarm!;
     expect(alarms.api_p99_latency).toMatchObject({ metric_name: 'TargetResponseTime', extended_statistic: 'p99' });
     const queries = alarms.api_5xx_rate!.metric_query as Body[];

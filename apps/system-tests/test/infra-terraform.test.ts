@@ -2,7 +2,15 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { deployableNames } from './support/deployables.ts';
-import { expressionsIn, INFRA_ROOT, loadInfra, moduleSource, parseHcl, referencesIn, unresolved } from './support/terraform.ts';
+import {
+  expressionsIn,
+  INFRA_ROOT,
+  loadInfra,
+  moduleSource,
+  parseHcl,
+  referencesIn,
+  unresolved,
+} from './support/terraform.ts';
 
 const infra = await loadInfra();
 const ENVS = readdirSync(path.join(INFRA_ROOT, 'envs')).sort();
@@ -53,9 +61,12 @@ describe('Terraform in infra/ is well formed (no terraform binary here: parsed w
       for (const [name, call] of Object.entries(mod.modules)) {
         const target = moduleSource(infra, mod, call);
         const args = Object.keys(call).filter((k) => !META_ARGUMENTS.has(k));
-        for (const arg of args) if (!(arg in target.variables)) problems.push(`${mod.dir}: module.${name} passes ${arg}, which ${target.dir} does not declare`);
+        for (const arg of args)
+          if (!(arg in target.variables))
+            problems.push(`${mod.dir}: module.${name} passes ${arg}, which ${target.dir} does not declare`);
         for (const [variable, body] of Object.entries(target.variables)) {
-          if (!('default' in body) && !args.includes(variable)) problems.push(`${mod.dir}: module.${name} misses required ${variable} of ${target.dir}`);
+          if (!('default' in body) && !args.includes(variable))
+            problems.push(`${mod.dir}: module.${name} misses required ${variable} of ${target.dir}`);
         }
       }
     }
@@ -63,14 +74,20 @@ describe('Terraform in infra/ is well formed (no terraform binary here: parsed w
   });
 
   it('declares every module input with a type', () => {
-    const untyped = [...infra.values()].flatMap((mod) => Object.entries(mod.variables).filter(([, body]) => !('type' in body)).map(([name]) => `${mod.dir}: ${name}`));
+    const untyped = [...infra.values()].flatMap((mod) =>
+      Object.entries(mod.variables)
+        .filter(([, body]) => !('type' in body))
+        .map(([name]) => `${mod.dir}: ${name}`),
+    );
     expect(untyped).toEqual([]);
   });
 
   it.each(ENVS)('envs/%s: the tfvars example sets every required variable, and only declared ones', async (env) => {
     const mod = infra.get(`envs/${env}`)!;
     const example = await parseHcl(path.join(INFRA_ROOT, 'envs', env, 'terraform.tfvars.example'));
-    const required = Object.entries(mod.variables).filter(([, body]) => !('default' in body)).map(([name]) => name);
+    const required = Object.entries(mod.variables)
+      .filter(([, body]) => !('default' in body))
+      .map(([name]) => name);
     expect(required.length).toBeGreaterThan(0);
     for (const name of required) expect(Object.keys(example), `${env}: ${name}`).toContain(name);
     for (const name of Object.keys(example)) expect(Object.keys(mod.variables), `${env}: ${name}`).toContain(name);

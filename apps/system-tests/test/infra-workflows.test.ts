@@ -9,7 +9,9 @@ import { loadInfra, type Body } from './support/terraform.ts';
 import { actionValidatorErrors, workflowValidator } from './support/workflow-schema.ts';
 
 const WORKFLOWS_DIR = path.join(REPO_ROOT, '.github', 'workflows');
-const files = readdirSync(WORKFLOWS_DIR).filter((f) => /\.ya?ml$/.test(f)).sort();
+const files = readdirSync(WORKFLOWS_DIR)
+  .filter((f) => /\.ya?ml$/.test(f))
+  .sort();
 const source = (file: string) => readFileSync(path.join(WORKFLOWS_DIR, file), 'utf8');
 type Workflow = { on: Record<string, unknown>; jobs: Record<string, Body & { steps: Body[] }> };
 const workflow = (file: string) => parseYaml(source(file)) as Workflow;
@@ -17,7 +19,8 @@ const validate = workflowValidator();
 const infra = await loadInfra();
 const apps = deployableNames();
 
-const stepUsing = (job: { steps: Body[] }, action: string) => job.steps.find((s) => String(s.uses ?? '').startsWith(`${action}@`));
+const stepUsing = (job: { steps: Body[] }, action: string) =>
+  job.steps.find((s) => String(s.uses ?? '').startsWith(`${action}@`));
 const runs = (job: { steps: Body[] }) => job.steps.map((s) => String(s.run ?? '')).join('\n');
 
 describe('GitHub Actions workflows', () => {
@@ -25,10 +28,13 @@ describe('GitHub Actions workflows', () => {
     expect(files).toEqual(['ci.yml', 'deploy.yml']);
   });
 
-  it.each(files)('%s is valid against the GitHub workflow JSON Schema (SchemaStore, with Ajv and with action-validator)', (file) => {
-    expect(validate(workflow(file))).toEqual([]);
-    expect(actionValidatorErrors(source(file))).toEqual([]);
-  });
+  it.each(files)(
+    '%s is valid against the GitHub workflow JSON Schema (SchemaStore, with Ajv and with action-validator)',
+    (file) => {
+      expect(validate(workflow(file))).toEqual([]);
+      expect(actionValidatorErrors(source(file))).toEqual([]);
+    },
+  );
 
   it('the schema check rejects a broken workflow (a job without runs-on, an unknown key)', () => {
     const broken = workflow('ci.yml');
@@ -58,7 +64,9 @@ describe('ci.yml: pull requests', () => {
     expect(services.postgres!.ports).toEqual(['5432:5432']);
     expect(services.redis!.ports).toEqual(['6379:6379']);
     const env = job.env as Record<string, string>;
-    expect(env.DATABASE_URL).toBe(`postgres://postgres:${(services.postgres!.env as Body).POSTGRES_PASSWORD}@127.0.0.1:5432/postgres`);
+    expect(env.DATABASE_URL).toBe(
+      `postgres://postgres:${(services.postgres!.env as Body).POSTGRES_PASSWORD}@127.0.0.1:5432/postgres`,
+    );
     expect(env.REDIS_URL).toBe('redis://127.0.0.1:6379');
     // …and the redis-server binary a query-api test starts and stops itself (not on GitHub's runners).
     expect(runs(job)).toMatch(/apt-get install [^\n]*redis-server/);
@@ -79,7 +87,11 @@ describe('deploy.yml: main', () => {
     const order = /order='([^']+)'/.exec(script)?.[1];
     const program = /jq -c --argjson order "\$order" '([^']+)'/.exec(script)?.[1];
     expect(order && program).toBeTruthy();
-    const sorted = execFileSync('jq', ['-c', '--argjson', 'order', order!, program!], { input: JSON.stringify(['ingest', 'processing', 'query-api', 'scoring', 'another']) }).toString().trim();
+    const sorted = execFileSync('jq', ['-c', '--argjson', 'order', order!, program!], {
+      input: JSON.stringify(['ingest', 'processing', 'query-api', 'scoring', 'another']),
+    })
+      .toString()
+      .trim();
     expect(JSON.parse(sorted)).toEqual(['scoring', 'processing', 'query-api', 'ingest', 'another']);
     // Every deployable that consumes a queue is ordered (a new one would deploy last, after its producers).
     expect((JSON.parse(order!) as string[]).sort()).toEqual(apps.filter((a) => a !== 'migrate').sort());
@@ -88,15 +100,23 @@ describe('deploy.yml: main', () => {
   it('runs on pushes to main (and by hand), never two at once', () => {
     expect(Object.keys(deploy.on).sort()).toEqual(['push', 'workflow_dispatch']);
     expect(deploy.on.push).toEqual({ branches: ['main'] });
-    expect((deploy as unknown as Body).concurrency).toEqual({ group: 'deploy-production', 'cancel-in-progress': false });
+    expect((deploy as unknown as Body).concurrency).toEqual({
+      group: 'deploy-production',
+      'cancel-in-progress': false,
+    });
   });
 
   it('deploys only the affected deployables: the projects tagged type:app, which are exactly the apps Terraform runs', () => {
-    expect(runs(deploy.jobs.plan!)).toContain(`npx nx show projects --affected --base="$NX_BASE" --head="$NX_HEAD" --projects 'tag:type:app' --json`);
+    expect(runs(deploy.jobs.plan!)).toContain(
+      `npx nx show projects --affected --base="$NX_BASE" --head="$NX_HEAD" --projects 'tag:type:app' --json`,
+    );
     const tagged = readdirSync(path.join(REPO_ROOT, 'apps'))
       .filter((name) => {
         const projectJson = path.join(REPO_ROOT, 'apps', name, 'project.json');
-        return existsSync(projectJson) && (JSON.parse(readFileSync(projectJson, 'utf8')) as { tags: string[] }).tags.includes('type:app');
+        return (
+          existsSync(projectJson) &&
+          (JSON.parse(readFileSync(projectJson, 'utf8')) as { tags: string[] }).tags.includes('type:app')
+        );
       })
       .sort();
     expect(tagged).toEqual(apps);
@@ -115,7 +135,8 @@ describe('deploy.yml: main', () => {
   it.skipIf(!existsSync(path.join(REPO_ROOT, 'docker')))('builds each app from a Dockerfile that exists', () => {
     const build = stepUsing(deploy.jobs.images!, 'docker/build-push-action')!;
     const pattern = String((build.with as Body).file);
-    for (const app of apps) expect(existsSync(path.join(REPO_ROOT, pattern.replace('${{ matrix.app }}', app))), app).toBe(true);
+    for (const app of apps)
+      expect(existsSync(path.join(REPO_ROOT, pattern.replace('${{ matrix.app }}', app))), app).toBe(true);
   });
 
   it('deploys one service at a time: renders the current task definition with the new image and waits for stability', () => {
@@ -135,7 +156,9 @@ describe('deploy.yml: main', () => {
     // The names the workflow derives from the app are the ones Terraform gives.
     expect(service.locals.family).toBe('${var.name_prefix}-${var.name}');
     expect(service.resources.aws_ecs_service!.this!.name).toBe('${var.name}');
-    expect(String(service.resources.aws_ecs_task_definition!.this!.container_definitions)).toMatch(/^\$\{jsonencode\(\[\s*\{\s*name\s*=\s*var\.name\n/);
+    expect(String(service.resources.aws_ecs_task_definition!.this!.container_definitions)).toMatch(
+      /^\$\{jsonencode\(\[\s*\{\s*name\s*=\s*var\.name\n/,
+    );
     expect(stack.locals.name_prefix).toBe('photospots-${var.environment}');
   });
 

@@ -38,7 +38,9 @@ const OLD_TOWN = '/v1/hotspots/nearby?lat=51.0502&lng=13.7372&radius=50000&limit
  * start builds batch by batch.
  */
 async function hotspotsAround(url: string): Promise<string[]> {
-  const { items } = (await (await fetch(`${url}${OLD_TOWN}`)).json()) as { items: { lat: number; lng: number; photoCount: number; userCount: number }[] };
+  const { items } = (await (await fetch(`${url}${OLD_TOWN}`)).json()) as {
+    items: { lat: number; lng: number; photoCount: number; userCount: number }[];
+  };
   return items.map((h) => `${h.lat.toFixed(6)},${h.lng.toFixed(6)}:${h.photoCount}:${h.userCount}`).sort();
 }
 
@@ -50,7 +52,9 @@ function npmStart(dir = checkout, services: Record<string, string> = {}): Run {
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<number | string>((resolve) => child.once('close', (code, signal) => resolve(code ?? signal ?? -1)));
+  const exited = new Promise<number | string>((resolve) =>
+    child.once('close', (code, signal) => resolve(code ?? signal ?? -1)),
+  );
   return { child, output: () => out, exited };
 }
 
@@ -64,7 +68,8 @@ async function untilOutput(run: Run, pattern: RegExp, timeoutMs: number): Promis
   return waitFor(
     () => {
       const match = pattern.exec(run.output());
-      if (!match && (run.child.exitCode !== null || run.child.signalCode !== null)) throw new Error(`npm start exited:\n${run.output()}`);
+      if (!match && (run.child.exitCode !== null || run.child.signalCode !== null))
+        throw new Error(`npm start exited:\n${run.output()}`);
       return match ?? undefined;
     },
     { timeoutMs, intervalMs: 100, message: `npm start to print ${pattern}` },
@@ -100,10 +105,15 @@ async function useAndStop(run: Run, url: string): Promise<void> {
   // Four services, each its own process, started from its entry point.
   const tree = descendants(run.child.pid!);
   for (const svc of SERVICES) {
-    expect(tree.filter((p) => p.cmdline.includes(`apps/${svc}/src/main.ts`)), `${svc} runs as one process`).toHaveLength(1);
+    expect(
+      tree.filter((p) => p.cmdline.includes(`apps/${svc}/src/main.ts`)),
+      `${svc} runs as one process`,
+    ).toHaveLength(1);
   }
 
-  const res = await fetch(`${url}/v1/hotspots/nearby?lat=${FRAUENKIRCHE.lat}&lng=${FRAUENKIRCHE.lng}&radius=300&limit=3`);
+  const res = await fetch(
+    `${url}/v1/hotspots/nearby?lat=${FRAUENKIRCHE.lat}&lng=${FRAUENKIRCHE.lng}&radius=300&limit=3`,
+  );
   expect(res.status).toBe(200);
   // From the in-process index (loaded from PostGIS; without REDIS_URL there is no Redis at all).
   expect(res.headers.get('x-data-source')).toBe('memory');
@@ -123,10 +133,16 @@ async function useAndStop(run: Run, url: string): Promise<void> {
 
   const everyProcess: ProcessInfo[] = [{ pid: run.child.pid!, cmdline: 'npm start' }, ...descendants(run.child.pid!)];
   pressCtrlC(run);
-  const code = await Promise.race([run.exited, new Promise((resolve) => setTimeout(() => resolve('still running after 60 s'), 60_000))]);
+  const code = await Promise.race([
+    run.exited,
+    new Promise((resolve) => setTimeout(() => resolve('still running after 60 s'), 60_000)),
+  ]);
   // npm re-raises the SIGINT it got once its script has exited; the launcher itself exits 0.
   expect([0, 'SIGINT'], run.output()).toContain(code);
-  await waitFor(() => everyProcess.every((p) => !isAlive(p.pid)), { timeoutMs: 5_000, message: 'every process to be gone' }).catch(() => undefined);
+  await waitFor(() => everyProcess.every((p) => !isAlive(p.pid)), {
+    timeoutMs: 5_000,
+    message: 'every process to be gone',
+  }).catch(() => undefined);
   expect(everyProcess.filter((p) => isAlive(p.pid))).toEqual([]);
   expect(await portIsFree(port)).toBe(true);
   expect(run.output()).toMatch(/stopped \(/);
@@ -153,18 +169,24 @@ afterAll(async () => {
 });
 
 describe('npm start in a fresh checkout, with nothing but Node', () => {
-  it('cold: embeds PostGIS and SQS, imports the sample through the pipeline, answers nearby, stops on Ctrl-C', { timeout: 400_000 }, async () => {
-    running = npmStart();
-    const { url, ms } = await waitUntilReady(running, 300_000);
-    console.log(`[npm start] cold start (import included): ${(ms / 1000).toFixed(1)} s`);
-    expect(running.output()).toContain('database: embedded PostGIS (PGlite)');
-    expect(running.output()).toContain('SQS/S3: embedded fauxqs on 127.0.0.1:');
-    expect(running.output()).toContain('first run: importing the Dresden sample');
-    expect(running.output()).toMatch(/rows read 17,879 · photos stored 17,879 · hotspots built [1-9][\d,]* · scored [1-9]/);
-    coldHotspots = await hotspotsAround(url);
-    expect(coldHotspots).toHaveLength(100);
-    await useAndStop(running, url);
-  });
+  it(
+    'cold: embeds PostGIS and SQS, imports the sample through the pipeline, answers nearby, stops on Ctrl-C',
+    { timeout: 400_000 },
+    async () => {
+      running = npmStart();
+      const { url, ms } = await waitUntilReady(running, 300_000);
+      console.log(`[npm start] cold start (import included): ${(ms / 1000).toFixed(1)} s`);
+      expect(running.output()).toContain('database: embedded PostGIS (PGlite)');
+      expect(running.output()).toContain('SQS/S3: embedded fauxqs on 127.0.0.1:');
+      expect(running.output()).toContain('first run: importing the Dresden sample');
+      expect(running.output()).toMatch(
+        /rows read 17,879 · photos stored 17,879 · hotspots built [1-9][\d,]* · scored [1-9]/,
+      );
+      coldHotspots = await hotspotsAround(url);
+      expect(coldHotspots).toHaveLength(100);
+      await useAndStop(running, url);
+    },
+  );
 
   it('warm: reuses .data/ without importing again, and stops on Ctrl-C', { timeout: 200_000 }, async () => {
     running = npmStart();
@@ -175,73 +197,94 @@ describe('npm start in a fresh checkout, with nothing but Node', () => {
     await useAndStop(running, url);
   });
 
-  it('interrupted: Ctrl-C in the middle of the first import, then the launcher killed; the next start ends with the same hotspots', { timeout: 400_000 }, async () => {
-    const fresh = newcomerCheckout(REPO_ROOT);
-    try {
-      // 1. Ctrl-C while the sample is being imported: a clean stop.
-      let run = (running = npmStart(fresh));
-      const dbUrl = (await untilOutput(run, /embedded PostGIS \(PGlite\) on (127\.0\.0\.1:\d+)/, 120_000))[1]!;
-      await untilOutput(run, /first run: importing/, 120_000);
-      const sql = postgres(`postgres://postgres@${dbUrl}/postgres`, { max: 1, onnotice: () => undefined });
+  it(
+    'interrupted: Ctrl-C in the middle of the first import, then the launcher killed; the next start ends with the same hotspots',
+    { timeout: 400_000 },
+    async () => {
+      const fresh = newcomerCheckout(REPO_ROOT);
       try {
-        await waitFor(async () => (await sql<{ n: number }[]>`select count(*)::int as n from photos`)[0]!.n > 0, { timeoutMs: 60_000, intervalMs: 50, message: 'the first photos' });
+        // 1. Ctrl-C while the sample is being imported: a clean stop.
+        let run = (running = npmStart(fresh));
+        const dbUrl = (await untilOutput(run, /embedded PostGIS \(PGlite\) on (127\.0\.0\.1:\d+)/, 120_000))[1]!;
+        await untilOutput(run, /first run: importing/, 120_000);
+        const sql = postgres(`postgres://postgres@${dbUrl}/postgres`, { max: 1, onnotice: () => undefined });
+        try {
+          await waitFor(async () => (await sql<{ n: number }[]>`select count(*)::int as n from photos`)[0]!.n > 0, {
+            timeoutMs: 60_000,
+            intervalMs: 50,
+            message: 'the first photos',
+          });
+        } finally {
+          await sql.end();
+        }
+        let processes = descendants(run.child.pid!);
+        pressCtrlC(run);
+        await run.exited;
+        expect(run.output()).toMatch(/stopped \(/);
+        expect(processes.filter((p) => isAlive(p.pid))).toEqual([]);
+
+        // 2. Start again, and kill the launcher itself (not Ctrl-C) once the services are up: they stop on their own.
+        run = running = npmStart(fresh);
+        await untilOutput(run, /services ready/, 120_000);
+        processes = descendants(run.child.pid!);
+        // The launcher itself, not the `sh -c` npm runs it with.
+        const launcher = processes.find(
+          (p) => !p.cmdline.startsWith('sh ') && p.cmdline.endsWith('tools/start/main.ts'),
+        )!;
+        expect(launcher).toBeDefined();
+        process.kill(launcher.pid, 'SIGKILL');
+        await waitFor(() => processes.every((p) => !isAlive(p.pid)), {
+          timeoutMs: 40_000,
+          message: 'the orphaned services to stop themselves',
+        });
+        await run.exited;
+
+        // 3. The next start recovers and ends where an uninterrupted first run ends.
+        run = running = npmStart(fresh);
+        const { url } = await waitUntilReady(run, 300_000);
+        expect(run.output()).toContain('the last run did not stop cleanly');
+        expect(coldHotspots, 'the cold test runs first and records its hotspots').toHaveLength(100);
+        expect(await hotspotsAround(url)).toEqual(coldHotspots);
+        await useAndStop(run, url);
       } finally {
-        await sql.end();
+        rmSync(fresh, { recursive: true, force: true });
       }
-      let processes = descendants(run.child.pid!);
-      pressCtrlC(run);
-      await run.exited;
-      expect(run.output()).toMatch(/stopped \(/);
-      expect(processes.filter((p) => isAlive(p.pid))).toEqual([]);
+    },
+  );
 
-      // 2. Start again, and kill the launcher itself (not Ctrl-C) once the services are up: they stop on their own.
-      run = running = npmStart(fresh);
-      await untilOutput(run, /services ready/, 120_000);
-      processes = descendants(run.child.pid!);
-      // The launcher itself, not the `sh -c` npm runs it with.
-      const launcher = processes.find((p) => !p.cmdline.startsWith('sh ') && p.cmdline.endsWith('tools/start/main.ts'))!;
-      expect(launcher).toBeDefined();
-      process.kill(launcher.pid, 'SIGKILL');
-      await waitFor(() => processes.every((p) => !isAlive(p.pid)), { timeoutMs: 40_000, message: 'the orphaned services to stop themselves' });
-      await run.exited;
-
-      // 3. The next start recovers and ends where an uninterrupted first run ends.
-      run = running = npmStart(fresh);
-      const { url } = await waitUntilReady(run, 300_000);
-      expect(run.output()).toContain('the last run did not stop cleanly');
-      expect(coldHotspots, 'the cold test runs first and records its hotspots').toHaveLength(100);
-      expect(await hotspotsAround(url)).toEqual(coldHotspots);
-      await useAndStop(run, url);
-    } finally {
-      rmSync(fresh, { recursive: true, force: true });
-    }
-  });
-
-  it('with DATABASE_URL, REDIS_URL and AWS_ENDPOINT_URL set, uses those instead of the embedded parts', { timeout: 400_000 }, async () => {
-    const services = await createTestEnv();
-    const fresh = newcomerCheckout(REPO_ROOT);
-    try {
-      running = npmStart(fresh, {
-        DATABASE_URL: services.databaseUrl,
-        REDIS_URL: services.redisUrl,
-        REDIS_KEY_PREFIX: services.redisPrefix,
-        AWS_ENDPOINT_URL: services.awsEndpoint,
-      });
-      const { url } = await waitUntilReady(running, 300_000);
-      const output = running.output();
-      expect(output).toContain(`database: ${new URL(services.databaseUrl).host}${new URL(services.databaseUrl).pathname} (DATABASE_URL)`);
-      expect(output).toContain(`SQS/S3: ${services.awsEndpoint} (AWS_ENDPOINT_URL)`);
-      expect(output).toContain(`Redis: ${new URL(services.redisUrl).host} (REDIS_URL)`);
-      expect(output).not.toContain('PGlite');
-      expect(output).not.toContain('embedded fauxqs');
-      // The sample went into the given database, and scoring filled the given Redis.
-      const [{ photos }] = await services.database.sql<{ photos: number }[]>`select count(*)::int as photos from photos`;
-      expect(photos).toBe(17_879);
-      expect(await services.redis.exists(`${services.redisPrefix}hotspots:meta`)).toBe(1);
-      await useAndStop(running, url);
-    } finally {
-      rmSync(fresh, { recursive: true, force: true });
-      await services.close();
-    }
-  });
+  it(
+    'with DATABASE_URL, REDIS_URL and AWS_ENDPOINT_URL set, uses those instead of the embedded parts',
+    { timeout: 400_000 },
+    async () => {
+      const services = await createTestEnv();
+      const fresh = newcomerCheckout(REPO_ROOT);
+      try {
+        running = npmStart(fresh, {
+          DATABASE_URL: services.databaseUrl,
+          REDIS_URL: services.redisUrl,
+          REDIS_KEY_PREFIX: services.redisPrefix,
+          AWS_ENDPOINT_URL: services.awsEndpoint,
+        });
+        const { url } = await waitUntilReady(running, 300_000);
+        const output = running.output();
+        expect(output).toContain(
+          `database: ${new URL(services.databaseUrl).host}${new URL(services.databaseUrl).pathname} (DATABASE_URL)`,
+        );
+        expect(output).toContain(`SQS/S3: ${services.awsEndpoint} (AWS_ENDPOINT_URL)`);
+        expect(output).toContain(`Redis: ${new URL(services.redisUrl).host} (REDIS_URL)`);
+        expect(output).not.toContain('PGlite');
+        expect(output).not.toContain('embedded fauxqs');
+        // The sample went into the given database, and scoring filled the given Redis.
+        const [{ photos }] = await services.database.sql<
+          { photos: number }[]
+        >`select count(*)::int as photos from photos`;
+        expect(photos).toBe(17_879);
+        expect(await services.redis.exists(`${services.redisPrefix}hotspots:meta`)).toBe(1);
+        await useAndStop(running, url);
+      } finally {
+        rmSync(fresh, { recursive: true, force: true });
+        await services.close();
+      }
+    },
+  );
 });

@@ -9,7 +9,11 @@ export function envMarkdownTable(services: Record<string, z.ZodRawShape>): strin
   const rows = new Map<string, { services: string[]; defaults: Map<string, string[]>; description: string }>();
   for (const [service, shape] of Object.entries(services)) {
     for (const doc of describeEnv(shape)) {
-      const row = rows.get(doc.name) ?? { services: [], defaults: new Map<string, string[]>(), description: doc.description };
+      const row = rows.get(doc.name) ?? {
+        services: [],
+        defaults: new Map<string, string[]>(),
+        description: doc.description,
+      };
       row.services.push(service);
       row.defaults.set(doc.default, [...(row.defaults.get(doc.default) ?? []), service]);
       rows.set(doc.name, row);

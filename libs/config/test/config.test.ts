@@ -10,17 +10,25 @@ describe('loadConfig', () => {
     expect(c.REDIS_URL).toBeUndefined();
   });
   it('lists every invalid variable at once', () => {
-    const read = () => loadConfig(sharedEnv, { DATABASE_URL: 'mysql://x', DATABASE_POOL_MAX: 'lots', LOG_LEVEL: 'loud' });
+    const read = () =>
+      loadConfig(sharedEnv, { DATABASE_URL: 'mysql://x', DATABASE_POOL_MAX: 'lots', LOG_LEVEL: 'loud' });
     expect(read).toThrow(ConfigError);
     try {
       read();
     } catch (err) {
-      expect((err as ConfigError).problems.map((p) => p.split(':')[0])).toEqual(['DATABASE_URL', 'DATABASE_POOL_MAX', 'LOG_LEVEL']);
+      expect((err as ConfigError).problems.map((p) => p.split(':')[0])).toEqual([
+        'DATABASE_URL',
+        'DATABASE_POOL_MAX',
+        'LOG_LEVEL',
+      ]);
     }
   });
   it('describes every variable with a description and its default', () => {
     const docs = describeEnv({ ...sharedEnv, ...queueEnv });
     for (const d of docs) expect(d.description.length).toBeGreaterThan(10);
-    expect(docs.find((d) => d.name === 'QUEUE_INGEST')).toMatchObject({ default: 'photospots-ingest-requests', required: false });
+    expect(docs.find((d) => d.name === 'QUEUE_INGEST')).toMatchObject({
+      default: 'photospots-ingest-requests',
+      required: false,
+    });
   });
 });

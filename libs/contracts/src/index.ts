@@ -11,7 +11,20 @@ export {
   type Producer,
   type QueueKey,
 } from './envelope.ts';
-export { ingestRequested, photosIngested, photosIngestedV1, hotspotsChanged, hotspotsRescoreRequested, thumbnailsRequested, bboxSchema } from './messages.ts';
+export {
+  ingestRequested,
+  photosIngested,
+  photosIngestedV1,
+  hotspotsChanged,
+  hotspotsRescoreRequested,
+  thumbnailsRequested,
+  bboxSchema,
+} from './messages.ts';
 export { CONTRACTS, QUEUES, DLQ_SUFFIX, contractsForQueue, queueSpec, type QueueSpec } from './registry.ts';
 export { parseMessage, type ParseResult } from './parse-message.ts';
-export { SCHEDULED_MESSAGES, flickrIncrementalSchedule, rescoreAllSchedule, type ScheduledMessage } from './schedules.ts';
+export {
+  SCHEDULED_MESSAGES,
+  flickrIncrementalSchedule,
+  rescoreAllSchedule,
+  type ScheduledMessage,
+} from './schedules.ts';

@@ -1,7 +1,11 @@
 import { z } from 'zod';
 import { defineContract } from './envelope.ts';
 
-const tileKey = z.number().int().min(0).max(2 ** 28 - 1);
+const tileKey = z
+  .number()
+  .int()
+  .min(0)
+  .max(2 ** 28 - 1);
 const hotspotId = z.number().int().positive();
 
 const bboxSchema = z
@@ -30,8 +34,14 @@ const flickrHarvest = z
     until: instant.optional(),
     incremental: z.boolean().default(false),
   })
-  .refine((r) => r.incremental || r.since !== undefined, { message: 'since is required unless incremental', path: ['since'] })
-  .refine((r) => !r.since || !r.until || Date.parse(r.since) <= Date.parse(r.until), { message: 'since must not be after until', path: ['until'] });
+  .refine((r) => r.incremental || r.since !== undefined, {
+    message: 'since is required unless incremental',
+    path: ['since'],
+  })
+  .refine((r) => !r.since || !r.until || Date.parse(r.since) <= Date.parse(r.until), {
+    message: 'since must not be after until',
+    path: ['until'],
+  });
 
 /**
  * Ask ingest to import a file it can read (a local path or s3://bucket/key), to harvest Flickr, or to
@@ -42,7 +52,8 @@ export const ingestRequested = defineContract({
   type: 'ingest.requested',
   schemaVersion: 1,
   queue: 'ingest',
-  description: 'Starts an import: an LBSN CSV file by path or S3 URI, a Flickr harvest of a bbox and upload-date window, or incremental harvests of every region harvested before.',
+  description:
+    'Starts an import: an LBSN CSV file by path or S3 URI, a Flickr harvest of a bbox and upload-date window, or incremental harvests of every region harvested before.',
   payload: z.discriminatedUnion('kind', [
     z.object({
       kind: z.literal('file-import'),
@@ -71,7 +82,8 @@ export const photosIngested = defineContract({
   type: 'photos.ingested',
   schemaVersion: 2,
   queue: 'photosIngested',
-  description: 'Photos were inserted or changed in the listed work tiles, which the same transaction marked dirty: the message wakes processing up.',
+  description:
+    'Photos were inserted or changed in the listed work tiles, which the same transaction marked dirty: the message wakes processing up.',
   payload: photosIngestedPayload,
 });
 
@@ -83,7 +95,8 @@ export const photosIngestedV1 = defineContract({
   type: 'photos.ingested',
   schemaVersion: 1,
   queue: 'photosIngested',
-  description: 'Photos were inserted or changed in the listed work tiles (version 1: the tiles are not yet marked dirty; processing marks them).',
+  description:
+    'Photos were inserted or changed in the listed work tiles (version 1: the tiles are not yet marked dirty; processing marks them).',
   payload: photosIngestedPayload,
 });
 
@@ -125,7 +138,7 @@ export const thumbnailsRequested = defineContract({
   type: 'thumbnails.requested',
   schemaVersion: 1,
   queue: 'thumbnails',
-  description: 'Fetch each photo\'s small image and store it in the thumbnail bucket under a deterministic key.',
+  description: "Fetch each photo's small image and store it in the thumbnail bucket under a deterministic key.",
   payload: z.object({
     photos: z
       .array(

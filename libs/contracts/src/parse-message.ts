@@ -1,7 +1,16 @@
 import type { AnyContract } from './envelope.ts';
 
 export type ParseResult =
-  | { ok: true; contract: AnyContract; message: { type: string; schemaVersion: number; payload: unknown; metadata: { correlationId: string; messageId: string; producedBy: string; occurredAt: string } } }
+  | {
+      ok: true;
+      contract: AnyContract;
+      message: {
+        type: string;
+        schemaVersion: number;
+        payload: unknown;
+        metadata: { correlationId: string; messageId: string; producedBy: string; occurredAt: string };
+      };
+    }
   | { ok: false; code: 'INVALID_JSON' | 'UNKNOWN_TYPE' | 'UNSUPPORTED_VERSION' | 'SCHEMA_MISMATCH'; reason: string };
 
 /**
@@ -35,7 +44,10 @@ export function parseMessage(body: string | undefined, accepted: readonly AnyCon
     return {
       ok: false,
       code: 'SCHEMA_MISMATCH',
-      reason: parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
+      reason: parsed.error.issues
+        .slice(0, 5)
+        .map((i) => `${i.path.join('.')}: ${i.message}`)
+        .join('; '),
     };
   }
   return { ok: true, contract, message: parsed.data as never };

@@ -1,5 +1,12 @@
 import type { AnyContract, QueueKey } from './envelope.ts';
-import { hotspotsChanged, hotspotsRescoreRequested, ingestRequested, photosIngested, photosIngestedV1, thumbnailsRequested } from './messages.ts';
+import {
+  hotspotsChanged,
+  hotspotsRescoreRequested,
+  ingestRequested,
+  photosIngested,
+  photosIngestedV1,
+  thumbnailsRequested,
+} from './messages.ts';
 
 /** Every contract, for consumers, docs and the infra drift tests. */
 export const CONTRACTS: readonly AnyContract[] = [
@@ -26,10 +33,34 @@ export interface QueueSpec {
 export const QUEUES: readonly QueueSpec[] = [
   // An import or harvest runs for minutes and resumes from its checkpoint: every fault it meets on the way (a
   // database failover, a task stopped, a lost delete) costs a receive, so it gets more than the quick handlers.
-  { key: 'ingest', envVar: 'QUEUE_INGEST', defaultName: 'photospots-ingest-requests', visibilityTimeoutSeconds: 900, maxReceiveCount: 10 },
-  { key: 'photosIngested', envVar: 'QUEUE_PHOTOS_INGESTED', defaultName: 'photospots-photos-ingested', visibilityTimeoutSeconds: 300, maxReceiveCount: 5 },
-  { key: 'hotspotsChanged', envVar: 'QUEUE_HOTSPOTS_CHANGED', defaultName: 'photospots-hotspots-changed', visibilityTimeoutSeconds: 120, maxReceiveCount: 5 },
-  { key: 'thumbnails', envVar: 'QUEUE_THUMBNAILS', defaultName: 'photospots-thumbnails', visibilityTimeoutSeconds: 120, maxReceiveCount: 5 },
+  {
+    key: 'ingest',
+    envVar: 'QUEUE_INGEST',
+    defaultName: 'photospots-ingest-requests',
+    visibilityTimeoutSeconds: 900,
+    maxReceiveCount: 10,
+  },
+  {
+    key: 'photosIngested',
+    envVar: 'QUEUE_PHOTOS_INGESTED',
+    defaultName: 'photospots-photos-ingested',
+    visibilityTimeoutSeconds: 300,
+    maxReceiveCount: 5,
+  },
+  {
+    key: 'hotspotsChanged',
+    envVar: 'QUEUE_HOTSPOTS_CHANGED',
+    defaultName: 'photospots-hotspots-changed',
+    visibilityTimeoutSeconds: 120,
+    maxReceiveCount: 5,
+  },
+  {
+    key: 'thumbnails',
+    envVar: 'QUEUE_THUMBNAILS',
+    defaultName: 'photospots-thumbnails',
+    visibilityTimeoutSeconds: 120,
+    maxReceiveCount: 5,
+  },
 ];
 
 /** Suffix of each queue's dead-letter queue name. */

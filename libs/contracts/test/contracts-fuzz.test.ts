@@ -8,7 +8,14 @@ describe('fuzzing message bodies', () => {
       fc.string(),
       fc.json(),
       fc.jsonValue().map((v) => JSON.stringify(v)),
-      fc.record({ type: fc.constantFrom(...CONTRACTS.map((c) => c.type), 'x'), schemaVersion: fc.oneof(fc.integer(), fc.string()), payload: fc.jsonValue(), metadata: fc.jsonValue() }).map((v) => JSON.stringify(v)),
+      fc
+        .record({
+          type: fc.constantFrom(...CONTRACTS.map((c) => c.type), 'x'),
+          schemaVersion: fc.oneof(fc.integer(), fc.string()),
+          payload: fc.jsonValue(),
+          metadata: fc.jsonValue(),
+        })
+        .map((v) => JSON.stringify(v)),
     );
     fc.assert(
       fc.property(body, (b) => {

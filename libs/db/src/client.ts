@@ -32,7 +32,11 @@ interface TraceLogger {
 
 /** The pool options a service's config gives: its size and the bounds on every statement and transaction. */
 export function poolOptions(
-  config: { DATABASE_POOL_MAX: number; DATABASE_STATEMENT_TIMEOUT_MS: number; DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: number },
+  config: {
+    DATABASE_POOL_MAX: number;
+    DATABASE_STATEMENT_TIMEOUT_MS: number;
+    DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: number;
+  },
   /** At trace level, every statement sent is logged with its connection's number. */
   log?: TraceLogger,
 ): Pick<DatabaseOptions, 'max' | 'statementTimeoutMs' | 'idleInTransactionTimeoutMs' | 'trace'> {
@@ -41,7 +45,10 @@ export function poolOptions(
     statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
     idleInTransactionTimeoutMs: config.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS,
     ...(log?.isLevelEnabled('trace')
-      ? { trace: (connection: number, statement: string) => log.trace({ connection, statement: statement.replace(/\s+/g, ' ').trim().slice(0, 200) }, 'postgres') }
+      ? {
+          trace: (connection: number, statement: string) =>
+            log.trace({ connection, statement: statement.replace(/\s+/g, ' ').trim().slice(0, 200) }, 'postgres'),
+        }
       : {}),
   };
 }
@@ -66,7 +73,10 @@ export function createDatabase(url: string, options: DatabaseOptions = {}): Data
     connect_timeout: 10,
     onnotice: ignoreNotice,
     ...(options.trace
-      ? { debug: (connection: number, statement: string) => options.trace!(connection, statement), onclose: (connection: number) => options.trace!(connection, '(closed)') }
+      ? {
+          debug: (connection: number, statement: string) => options.trace!(connection, statement),
+          onclose: (connection: number) => options.trace!(connection, '(closed)'),
+        }
       : {}),
     connection: {
       application_name: options.applicationName ?? 'photospots',
@@ -76,7 +86,9 @@ export function createDatabase(url: string, options: DatabaseOptions = {}): Data
       // Server-side bounds: a statement that waits or runs too long is cancelled, and a transaction whose client
       // went quiet (a lost reply, a stuck handler) is ended with its locks, so nothing waits on it for good.
       ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
-      ...(options.idleInTransactionTimeoutMs ? { idle_in_transaction_session_timeout: options.idleInTransactionTimeoutMs } : {}),
+      ...(options.idleInTransactionTimeoutMs
+        ? { idle_in_transaction_session_timeout: options.idleInTransactionTimeoutMs }
+        : {}),
     },
     types: {
       bigint: {

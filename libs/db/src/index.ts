@@ -1,6 +1,15 @@
 export * as schema from './schema.ts';
 export { photos, hotspots, hotspotPhotos, users, favorites, ingestCheckpoints, dirtyTiles, outbox } from './schema.ts';
-export { createDatabase, poolOptions, type Database, type DatabaseOptions, type Db, type Sql, type TransactionSql, type Queryable } from './client.ts';
+export {
+  createDatabase,
+  poolOptions,
+  type Database,
+  type DatabaseOptions,
+  type Db,
+  type Sql,
+  type TransactionSql,
+  type Queryable,
+} from './client.ts';
 export { runMigrations, MIGRATIONS_FOLDER } from './migrate.ts';
 export { enqueueOutbox, enqueueOutboxMany, drainOutbox, countOutbox, type OutboxRow } from './outbox.ts';
 export { lockTiles, tryLockTiles, tilesLockedByOthers } from './locks.ts';

@@ -45,6 +45,8 @@ export async function drainOutbox(
 
 /** Messages committed but not yet sent for the given queues. */
 export async function countOutbox(sql: Queryable, queues: readonly string[]): Promise<number> {
-  const [row] = await sql<{ count: number }[]>`select count(*)::int as count from outbox where queue = any(${[...queues]}::text[])`;
+  const [row] = await sql<
+    { count: number }[]
+  >`select count(*)::int as count from outbox where queue = any(${[...queues]}::text[])`;
   return row?.count ?? 0;
 }

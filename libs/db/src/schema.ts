@@ -58,7 +58,10 @@ export const photos = pgTable(
     tile: integer('tile').notNull(),
     takenAt: timestamp('taken_at', { withTimezone: true, mode: 'date' }),
     uploadedAt: timestamp('uploaded_at', { withTimezone: true, mode: 'date' }),
-    tags: text('tags').array().notNull().default(sql`'{}'::text[]`),
+    tags: text('tags')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     title: text('title'),
     views: integer('views').notNull().default(0),
     license: text('license'),
@@ -82,7 +85,9 @@ export const hotspots = pgTable(
   'hotspots',
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
-    status: text('status', { enum: ['active', 'retired'] }).notNull().default('active'),
+    status: text('status', { enum: ['active', 'retired'] })
+      .notNull()
+      .default('active'),
     /** Mode of photographer positions: where the hotspot is. */
     lat: doublePrecision('lat').notNull(),
     lng: doublePrecision('lng').notNull(),
@@ -99,7 +104,10 @@ export const hotspots = pgTable(
     viewCount: bigint('view_count', { mode: 'number' }).notNull().default(0),
     peakDensity: real('peak_density').notNull().default(0),
     label: text('label'),
-    topTags: text('top_tags').array().notNull().default(sql`'{}'::text[]`),
+    topTags: text('top_tags')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     /** Photos per calendar month (12) and hour of day (24, null when times are unknown). */
     monthHistogram: integer('month_histogram').array(),
     hourHistogram: integer('hour_histogram').array(),
@@ -114,15 +122,27 @@ export const hotspots = pgTable(
     /** Label and tags, lower-cased with accents folded (brühl → bruhl, ß → ss): what trigram search matches. */
     searchText: text('search_text').generatedAlwaysAs(sql`public.photospots_search_text(label, top_tags)`),
     /** Full-text vector of search_text ('simple' config: place names are not stemmed). */
-    searchVector: tsvector('search_vector').generatedAlwaysAs(sql`to_tsvector('simple'::regconfig, public.photospots_search_text(label, top_tags))`),
+    searchVector: tsvector('search_vector').generatedAlwaysAs(
+      sql`to_tsvector('simple'::regconfig, public.photospots_search_text(label, top_tags))`,
+    ),
     ...timestamps,
   },
   (t) => [
-    index('hotspots_centroid_gist').using('gist', t.centroid).where(sql`status = 'active'`),
-    index('hotspots_tile_idx').on(t.tile).where(sql`status = 'active'`),
-    index('hotspots_score_idx').on(t.score.desc(), t.id).where(sql`status = 'active'`),
-    index('hotspots_search_vector_gin').using('gin', t.searchVector).where(sql`status = 'active'`),
-    index('hotspots_search_text_trgm').using('gin', sql`${t.searchText} gin_trgm_ops`).where(sql`status = 'active'`),
+    index('hotspots_centroid_gist')
+      .using('gist', t.centroid)
+      .where(sql`status = 'active'`),
+    index('hotspots_tile_idx')
+      .on(t.tile)
+      .where(sql`status = 'active'`),
+    index('hotspots_score_idx')
+      .on(t.score.desc(), t.id)
+      .where(sql`status = 'active'`),
+    index('hotspots_search_vector_gin')
+      .using('gin', t.searchVector)
+      .where(sql`status = 'active'`),
+    index('hotspots_search_text_trgm')
+      .using('gin', sql`${t.searchText} gin_trgm_ops`)
+      .where(sql`status = 'active'`),
   ],
 );
 
@@ -171,7 +191,10 @@ export const ingestCheckpoints = pgTable(
     job: text('job').notNull(),
     key: text('key').notNull(),
     done: boolean('done').notNull().default(false),
-    state: jsonb('state').$type<Record<string, unknown>>().notNull().default(sql`'{}'::jsonb`),
+    state: jsonb('state')
+      .$type<Record<string, unknown>>()
+      .notNull()
+      .default(sql`'{}'::jsonb`),
     ...timestamps,
   },
   (t) => [primaryKey({ columns: [t.job, t.key] })],
@@ -199,4 +222,3 @@ export const outbox = pgTable('outbox', {
 });
 
 export const hotspotStatus = { active: 'active', retired: 'retired' } as const;
-

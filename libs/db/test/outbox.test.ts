@@ -19,7 +19,10 @@ describe('transactional outbox', () => {
       sent.push(...rows.map((r) => [r.queue, r.body]));
     });
     expect(count).toBe(2);
-    expect(sent).toEqual([['photosIngested', { n: 1 }], ['photosIngested', { n: 3 }]]);
+    expect(sent).toEqual([
+      ['photosIngested', { n: 1 }],
+      ['photosIngested', { n: 3 }],
+    ]);
     const left = await env.database.sql<{ queue: string }[]>`select queue from outbox`;
     expect(left).toEqual([{ queue: 'hotspotsChanged' }]);
   });

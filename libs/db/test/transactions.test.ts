@@ -56,7 +56,12 @@ describe('a transaction whose connection drops', () => {
     let statements: Promise<unknown>[] = [];
     const dropped = database.sql.begin(async (tx) => {
       // More than the connection pipelines at once (100): the rest wait in the transaction's own queue.
-      statements = Array.from({ length: 400 }, (_, i) => tx`select pg_sleep(0.002), ${i}::int as i`.then(() => 'done', (err: { code?: string }) => err.code));
+      statements = Array.from({ length: 400 }, (_, i) =>
+        tx`select pg_sleep(0.002), ${i}::int as i`.then(
+          () => 'done',
+          (err: { code?: string }) => err.code,
+        ),
+      );
       await Promise.all(statements);
     });
     setTimeout(() => {
@@ -64,7 +69,10 @@ describe('a transaction whose connection drops', () => {
       setTimeout(() => proxy.restore(), 100);
     }, 150);
     await expect(dropped).rejects.toMatchObject({ code: 'CONNECTION_CLOSED' });
-    const outcomes = await Promise.race([Promise.all(statements), new Promise((r) => setTimeout(() => r('some never settled'), 5_000))]);
+    const outcomes = await Promise.race([
+      Promise.all(statements),
+      new Promise((r) => setTimeout(() => r('some never settled'), 5_000)),
+    ]);
     expect(outcomes).toBeInstanceOf(Array);
     expect((outcomes as string[]).filter((o) => o !== 'done').length).toBeGreaterThan(0); // the cut came mid-way
     expect(await txid(database.sql)).toBeGreaterThan(0); // and the pool serves the next caller
@@ -73,7 +81,13 @@ describe('a transaction whose connection drops', () => {
 
 /** A promise's outcome, or 'still pending' after `ms`: a statement that never settles fails the test instead of hanging it. */
 const outcome = (p: Promise<unknown>, ms = 3_000) =>
-  Promise.race([p.then(() => 'done', (err: { code?: string }) => err.code ?? 'error'), new Promise((r) => setTimeout(() => r('still pending'), ms))]);
+  Promise.race([
+    p.then(
+      () => 'done',
+      (err: { code?: string }) => err.code ?? 'error',
+    ),
+    new Promise((r) => setTimeout(() => r('still pending'), ms)),
+  ]);
 
 describe('a connection reset (ECONNRESET, as in a failover)', () => {
   // A pool of one connection for each test: the reset connection is the one reopened, and a test that
@@ -103,7 +117,10 @@ describe('a connection reset (ECONNRESET, as in a failover)', () => {
     await expect(failed).rejects.toMatchObject({ code: 'ECONNRESET' });
     expect(await outcome(between!)).toBe('CONNECTION_CLOSED');
     for (const i of [1, 2, 3]) {
-      const rows = await Promise.race([database.sql<{ i: number }[]>`select ${i}::int as i`, new Promise((r) => setTimeout(() => r('no answer'), 3_000))]);
+      const rows = await Promise.race([
+        database.sql<{ i: number }[]>`select ${i}::int as i`,
+        new Promise((r) => setTimeout(() => r('no answer'), 3_000)),
+      ]);
       expect(rows).toEqual([{ i }]);
     }
   });

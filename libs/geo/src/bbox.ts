@@ -50,7 +50,10 @@ export function expandBBox(b: BBox, meters: number): BBox {
 
 /** Smallest box around all given boxes. */
 export function unionBBox(boxes: readonly BBox[]): BBox {
-  let minLng = Infinity, minLat = Infinity, maxLng = -Infinity, maxLat = -Infinity;
+  let minLng = Infinity,
+    minLat = Infinity,
+    maxLng = -Infinity,
+    maxLat = -Infinity;
   for (const b of boxes) {
     if (b.minLng < minLng) minLng = b.minLng;
     if (b.minLat < minLat) minLat = b.minLat;

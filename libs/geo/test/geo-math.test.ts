@@ -53,7 +53,12 @@ describe('parseBBox', () => {
 
 describe('work tiles', () => {
   it('puts a point inside the bounds of its tile', () => {
-    for (const [lat, lng] of [[51.0519, 13.7416], [-33.86, 151.21], [0.0001, -0.0001], [64.1, -21.9]] as const) {
+    for (const [lat, lng] of [
+      [51.0519, 13.7416],
+      [-33.86, 151.21],
+      [0.0001, -0.0001],
+      [64.1, -21.9],
+    ] as const) {
       const b = tileBounds(tileKeyOf(lat, lng));
       expect(lat).toBeGreaterThanOrEqual(b.minLat);
       expect(lat).toBeLessThanOrEqual(b.maxLat);
@@ -78,7 +83,13 @@ describe('work tiles', () => {
 describe('convexHull', () => {
   it('returns the closed ring of a square, dropping the interior point', () => {
     const ring = convexHull([0, 1, 1, 0, 0.5], [0, 0, 1, 1, 0.5]);
-    expect(ring).toEqual([[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]]);
+    expect(ring).toEqual([
+      [0, 0],
+      [1, 0],
+      [1, 1],
+      [0, 1],
+      [0, 0],
+    ]);
   });
   it('returns null for collinear or too few points', () => {
     expect(convexHull([0, 1, 2], [0, 1, 2])).toBeNull();

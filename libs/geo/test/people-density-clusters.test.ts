@@ -30,7 +30,16 @@ interface Builder {
 }
 
 /** Adds `users` photographers, each with `photosEach` photos scattered (gaussian-ish) around a point. */
-function addPlace(b: Builder, lat: number, lng: number, spreadM: number, users: number, photosEach: number, firstUser: number, random: () => number) {
+function addPlace(
+  b: Builder,
+  lat: number,
+  lng: number,
+  spreadM: number,
+  users: number,
+  photosEach: number,
+  firstUser: number,
+  random: () => number,
+) {
   for (let u = 0; u < users; u++) {
     for (let k = 0; k < photosEach; k++) {
       const r = spreadM * Math.sqrt(-2 * Math.log(1 - random())) * 0.5;
@@ -61,7 +70,7 @@ describe('clusterByPeople', () => {
     expect(near(c)?.members.length).toBe(36);
   });
 
-  it('counts photographers, not photos: one person\'s 4,000 photos are no hotspot', () => {
+  it("counts photographers, not photos: one person's 4,000 photos are no hotspot", () => {
     const b = empty();
     const random = rng(2);
     addPlace(b, 51.0377, 13.7708, 15, 1, 4000, 0, random);
@@ -90,7 +99,8 @@ describe('clusterByPeople', () => {
   it('is deterministic and independent of input order', () => {
     const b = empty();
     const random = rng(4);
-    for (let i = 0; i < 30; i++) addPlace(b, 51 + random() * 0.05, 13.7 + random() * 0.08, 30, 3 + Math.floor(random() * 10), 2, i * 20, random);
+    for (let i = 0; i < 30; i++)
+      addPlace(b, 51 + random() * 0.05, 13.7 + random() * 0.08, 30, 3 + Math.floor(random() * 10), 2, i * 20, random);
     const first = clusterByPeople(b);
     const order = b.lat.map((_, i) => i).reverse();
     const reversed: ClusterPoints = {
@@ -99,7 +109,9 @@ describe('clusterByPeople', () => {
       user: order.map((i) => b.user[i]!),
     };
     const second = clusterByPeople(reversed);
-    expect(second.map((c) => [c.lat, c.lng, c.members.length])).toEqual(first.map((c) => [c.lat, c.lng, c.members.length]));
+    expect(second.map((c) => [c.lat, c.lng, c.members.length])).toEqual(
+      first.map((c) => [c.lat, c.lng, c.members.length]),
+    );
   });
 });
 
@@ -108,7 +120,16 @@ describe('windows and blocks', () => {
   const b = empty();
   const random = rng(5);
   for (let i = 0; i < 120; i++) {
-    addPlace(b, 50.9 + random() * 0.35, 13.4 + random() * 0.6, 25 + random() * 40, 3 + Math.floor(random() * 12), 1 + Math.floor(random() * 4), i * 20, random);
+    addPlace(
+      b,
+      50.9 + random() * 0.35,
+      13.4 + random() * 0.6,
+      25 + random() * 40,
+      3 + Math.floor(random() * 12),
+      1 + Math.floor(random() * 4),
+      i * 20,
+      random,
+    );
   }
   for (let i = 0; i < 3000; i++) {
     b.lat.push(50.9 + random() * 0.35);
@@ -117,7 +138,14 @@ describe('windows and blocks', () => {
   }
   const whole = clusterByPeople(b);
   const summary = (cs: { lat: number; lng: number; members: Int32Array }[]) =>
-    cs.map((c) => `${c.lat.toFixed(9)},${c.lng.toFixed(9)}:${Array.from(c.members).sort((x, y) => x - y).join(' ')}`).sort();
+    cs
+      .map(
+        (c) =>
+          `${c.lat.toFixed(9)},${c.lng.toFixed(9)}:${Array.from(c.members)
+            .sort((x, y) => x - y)
+            .join(' ')}`,
+      )
+      .sort();
 
   it('finds the same clusters block by block as in one pass', () => {
     expect(whole.length).toBeGreaterThan(80);
@@ -132,7 +160,11 @@ describe('windows and blocks', () => {
       const w = job!.window;
       if (lat >= w.minLat && lat <= w.maxLat && b.lng[i]! >= w.minLng && b.lng[i]! <= w.maxLng) idx.push(i);
     });
-    const local = runClusterJob(job!, { lat: idx.map((i) => b.lat[i]!), lng: idx.map((i) => b.lng[i]!), user: idx.map((i) => b.user[i]!) });
+    const local = runClusterJob(job!, {
+      lat: idx.map((i) => b.lat[i]!),
+      lng: idx.map((i) => b.lng[i]!),
+      user: idx.map((i) => b.user[i]!),
+    });
     const mapped = local.map((c) => ({ ...c, members: Int32Array.from(c.members, (j) => idx[j]!) }));
     const core = new Set(job!.coreTiles);
     const expected = whole.filter((c) => core.has(tileKeyOf(c.peakLat, c.peakLng)));

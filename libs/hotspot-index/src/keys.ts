@@ -39,8 +39,7 @@ export interface HotspotSummary {
 
 /** What the changes channel carries: ids upserted and removed, or a full replacement. */
 export type IndexChange =
-  | { full?: false; upserted: number[]; removed: number[]; version?: number }
-  | { full: true; version?: number };
+  { full?: false; upserted: number[]; removed: number[]; version?: number } | { full: true; version?: number };
 
 /** Parses a changes-channel message; null for anything malformed (a reader then reloads in full). */
 export function parseIndexChange(message: string): IndexChange | null {

@@ -1,6 +1,13 @@
 import { createTestEnv, waitFor, type TestEnv } from '@photospots/test-harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HotspotIndexReader, HotspotIndexWriter, indexKeys, parseIndexChange, type HotspotSummary, type IndexChange } from '../src/index.ts';
+import {
+  HotspotIndexReader,
+  HotspotIndexWriter,
+  indexKeys,
+  parseIndexChange,
+  type HotspotSummary,
+  type IndexChange,
+} from '../src/index.ts';
 
 let env: TestEnv;
 
@@ -9,7 +16,16 @@ beforeAll(async () => {
 });
 afterAll(() => env.close());
 
-const spot = (id: number, score: number): HotspotSummary => ({ id, label: `S${id}`, lat: 51.05, lng: 13.74 + id / 1000, score, photoCount: 5, userCount: 3, tags: [] });
+const spot = (id: number, score: number): HotspotSummary => ({
+  id,
+  label: `S${id}`,
+  lat: 51.05,
+  lng: 13.74 + id / 1000,
+  score,
+  photoCount: 5,
+  userCount: 3,
+  tags: [],
+});
 
 describe('the changes channel', () => {
   it('announces every apply and full sync with a version that only grows, in the same round trip as the writes', async () => {
@@ -39,10 +55,15 @@ describe('the changes channel', () => {
   });
 
   it('parses what writers publish and rejects anything else as null', () => {
-    expect(parseIndexChange('{"upserted":[1,2],"removed":[],"version":7}')).toEqual({ upserted: [1, 2], removed: [], version: 7 });
+    expect(parseIndexChange('{"upserted":[1,2],"removed":[],"version":7}')).toEqual({
+      upserted: [1, 2],
+      removed: [],
+      version: 7,
+    });
     expect(parseIndexChange('{"full":true}')).toEqual({ full: true });
     // Messages from writers before versions existed still parse.
     expect(parseIndexChange('{"upserted":[1],"removed":[2]}')).toEqual({ upserted: [1], removed: [2] });
-    for (const bad of ['', 'nope', '{"upserted":["1"],"removed":[]}', '{"upserted":[1]}', '[]', 'null']) expect(parseIndexChange(bad)).toBeNull();
+    for (const bad of ['', 'nope', '{"upserted":["1"],"removed":[]}', '{"upserted":[1]}', '[]', 'null'])
+      expect(parseIndexChange(bad)).toBeNull();
   });
 });

@@ -46,7 +46,10 @@ export function throwIfStopping(signal: AbortSignal | undefined): void {
 }
 
 /** A plain async function, callable directly in tests. */
-export type MessageHandler<C extends AnyContract = AnyContract> = (message: MessageOf<C>, ctx: HandlerContext) => Promise<void>;
+export type MessageHandler<C extends AnyContract = AnyContract> = (
+  message: MessageOf<C>,
+  ctx: HandlerContext,
+) => Promise<void>;
 
 export interface ConsumerOptions {
   name: string;
@@ -109,7 +112,10 @@ export function createConsumer(options: ConsumerOptions): RunningConsumer {
   const handleMessage = async (raw: Message): Promise<Message> => {
     const parsed = parseMessage(raw.Body, contracts);
     if (!parsed.ok) {
-      log.warn({ queue: options.name, sqsMessageId: raw.MessageId, code: parsed.code, reason: parsed.reason }, 'invalid message sent to the dead-letter queue');
+      log.warn(
+        { queue: options.name, sqsMessageId: raw.MessageId, code: parsed.code, reason: parsed.reason },
+        'invalid message sent to the dead-letter queue',
+      );
       if (deadLetterUrl) {
         await sqs.send(
           new SendMessageCommand({
@@ -143,7 +149,11 @@ export function createConsumer(options: ConsumerOptions): RunningConsumer {
       watchdog = setTimeout(() => giveUp(new HandlerStalledError(stallTimeoutMs)), stallTimeoutMs);
     };
     const ctx: HandlerContext = {
-      log: log.child({ correlationId: metadata.correlationId, messageType: parsed.message.type, messageId: metadata.messageId }),
+      log: log.child({
+        correlationId: metadata.correlationId,
+        messageType: parsed.message.type,
+        messageId: metadata.messageId,
+      }),
       correlationId: metadata.correlationId,
       messageId: metadata.messageId,
       receiveCount: receiveCountOf(raw),
@@ -189,14 +199,28 @@ export function createConsumer(options: ConsumerOptions): RunningConsumer {
     const m = Array.isArray(message) ? message[0] : message;
     const cause = (err as Error & { cause?: unknown }).cause ?? err;
     if (cause instanceof ShutdownError) {
-      log.info({ queue: options.name, sqsMessageId: m?.MessageId }, 'message released for another worker (shutting down)');
+      log.info(
+        { queue: options.name, sqsMessageId: m?.MessageId },
+        'message released for another worker (shutting down)',
+      );
       return;
     }
     if (cause instanceof HandlerStalledError) {
-      log.error({ err: cause, queue: options.name, sqsMessageId: m?.MessageId, receiveCount: m ? receiveCountOf(m) : undefined }, 'message handler stalled; given up, the message is retried');
+      log.error(
+        {
+          err: cause,
+          queue: options.name,
+          sqsMessageId: m?.MessageId,
+          receiveCount: m ? receiveCountOf(m) : undefined,
+        },
+        'message handler stalled; given up, the message is retried',
+      );
       return;
     }
-    log.error({ err: cause, queue: options.name, sqsMessageId: m?.MessageId, receiveCount: m ? receiveCountOf(m) : undefined }, 'message handler failed; it will be retried');
+    log.error(
+      { err: cause, queue: options.name, sqsMessageId: m?.MessageId, receiveCount: m ? receiveCountOf(m) : undefined },
+      'message handler failed; it will be retried',
+    );
   });
   consumer.on('error', (err) => {
     log.warn({ err, queue: options.name }, 'SQS receive failed; polling continues');

@@ -1,7 +1,14 @@
 export { createSqsClient, awsCredentials, AWS_HTTP_TIMEOUTS, type AwsConnection } from './sqs-client.ts';
 export { resolveQueueUrl, deadLetterQueueUrl, pingQueue } from './queue-urls.ts';
 export { setupQueues, type QueueDefinition, type CreatedQueue } from './setup-queues.ts';
-export { MessagePublisher, InvalidMessageError, backoff, MAX_MESSAGE_BYTES, type PublishOptions, type PublisherOptions } from './publisher.ts';
+export {
+  MessagePublisher,
+  InvalidMessageError,
+  backoff,
+  MAX_MESSAGE_BYTES,
+  type PublishOptions,
+  type PublisherOptions,
+} from './publisher.ts';
 export {
   createConsumer,
   retryDelaySeconds,
@@ -14,5 +21,12 @@ export {
   type RunningConsumer,
 } from './consumer.ts';
 export { startOutboxRelay, type OutboxDrain, type OutboxRelay } from './outbox-relay.ts';
-export { queueDefinitions, resolveQueues, prefixedQueueNames, queueEnvVars, type QueueNames, type QueueUrls } from './topology.ts';
+export {
+  queueDefinitions,
+  resolveQueues,
+  prefixedQueueNames,
+  queueEnvVars,
+  type QueueNames,
+  type QueueUrls,
+} from './topology.ts';
 export { redriveDeadLetters } from './redrive.ts';

@@ -62,7 +62,11 @@ export class MessagePublisher {
     return parsed.data as MessageOf<C>;
   }
 
-  async publish<C extends AnyContract>(contract: C, payload: PayloadOf<C>, options: PublishOptions = {}): Promise<string> {
+  async publish<C extends AnyContract>(
+    contract: C,
+    payload: PayloadOf<C>,
+    options: PublishOptions = {},
+  ): Promise<string> {
     const message = this.build(contract, payload, options);
     await this.sendRaw(contract.queue, [message]);
     return message.metadata.messageId;
@@ -86,7 +90,9 @@ export class MessagePublisher {
         const failed = new Set((out.Failed ?? []).map((f) => f.Id));
         if (failed.size === 0) break;
         if (attempt >= this.#opts.maxAttempts) {
-          throw new Error(`SQS rejected ${failed.size} message(s) to ${queue} after ${attempt} attempts: ${out.Failed?.[0]?.Message}`);
+          throw new Error(
+            `SQS rejected ${failed.size} message(s) to ${queue} after ${attempt} attempts: ${out.Failed?.[0]?.Message}`,
+          );
         }
         this.#opts.log.warn({ queue, failed: failed.size, attempt }, 'SQS rejected batch entries; retrying');
         await backoff(attempt);

@@ -10,9 +10,7 @@ export async function resolveQueueUrl(sqs: SQSClient, nameOrUrl: string): Promis
 
 /** The dead-letter queue URL from a queue's RedrivePolicy, or undefined when it has none. */
 export async function deadLetterQueueUrl(sqs: SQSClient, queueUrl: string): Promise<string | undefined> {
-  const out = await sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['RedrivePolicy'] }),
-  );
+  const out = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['RedrivePolicy'] }));
   const policy = out.Attributes?.RedrivePolicy;
   if (!policy) return undefined;
   const arn = (JSON.parse(policy) as { deadLetterTargetArn?: string }).deadLetterTargetArn;

@@ -1,4 +1,9 @@
-import { DeleteMessageBatchCommand, ReceiveMessageCommand, SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import {
+  DeleteMessageBatchCommand,
+  ReceiveMessageCommand,
+  SendMessageBatchCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
 
 /**
  * Moves every message from a dead-letter queue back to its source queue (after
@@ -6,11 +11,21 @@ import { DeleteMessageBatchCommand, ReceiveMessageCommand, SendMessageBatchComma
  * deleted, so a crash in between duplicates rather than loses a message — and
  * every handler is idempotent. Returns how many were moved.
  */
-export async function redriveDeadLetters(sqs: SQSClient, deadLetterUrl: string, sourceUrl: string, limit = Number.POSITIVE_INFINITY): Promise<number> {
+export async function redriveDeadLetters(
+  sqs: SQSClient,
+  deadLetterUrl: string,
+  sourceUrl: string,
+  limit = Number.POSITIVE_INFINITY,
+): Promise<number> {
   let moved = 0;
   while (moved < limit) {
     const out = await sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: deadLetterUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, VisibilityTimeout: 60 }),
+      new ReceiveMessageCommand({
+        QueueUrl: deadLetterUrl,
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: 1,
+        VisibilityTimeout: 60,
+      }),
     );
     const messages = out.Messages ?? [];
     if (messages.length === 0) break;
@@ -31,7 +46,10 @@ export async function redriveDeadLetters(sqs: SQSClient, deadLetterUrl: string, 
       );
     }
     moved += done.length;
-    if (done.length < messages.length) throw new Error(`${messages.length - done.length} message(s) could not be sent back; they stay in the dead-letter queue`);
+    if (done.length < messages.length)
+      throw new Error(
+        `${messages.length - done.length} message(s) could not be sent back; they stay in the dead-letter queue`,
+      );
   }
   return moved;
 }

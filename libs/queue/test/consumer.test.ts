@@ -1,9 +1,22 @@
-import { DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import {
+  DeleteMessageCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+} from '@aws-sdk/client-sqs';
 import { photosIngested, queueSpec, type MessageOf } from '@photospots/contracts';
 import { createTestEnv, waitFor, type TestEnv } from '@photospots/test-harness';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createConsumer, MessagePublisher, InvalidMessageError, redriveDeadLetters, throwIfStopping, type HandlerContext, type RunningConsumer } from '../src/index.ts';
+import {
+  createConsumer,
+  MessagePublisher,
+  InvalidMessageError,
+  redriveDeadLetters,
+  throwIfStopping,
+  type HandlerContext,
+  type RunningConsumer,
+} from '../src/index.ts';
 
 const log = pino({ level: 'silent' });
 let env: TestEnv;
@@ -21,14 +34,30 @@ afterAll(async () => {
 });
 
 async function visibleCount(url: string): Promise<number> {
-  const out = await env.sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
-  return Number(out.Attributes?.ApproximateNumberOfMessages ?? 0) + Number(out.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
+  const out = await env.sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: url,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+    }),
+  );
+  return (
+    Number(out.Attributes?.ApproximateNumberOfMessages ?? 0) +
+    Number(out.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0)
+  );
 }
 
 /** Receives (and deletes) what a queue holds, so later tests start from an empty queue. */
 async function drain(url: string) {
-  const out = await env.sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, MessageAttributeNames: ['All'] }));
-  for (const m of out.Messages ?? []) await env.sqs.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: m.ReceiptHandle! }));
+  const out = await env.sqs.send(
+    new ReceiveMessageCommand({
+      QueueUrl: url,
+      MaxNumberOfMessages: 10,
+      WaitTimeSeconds: 1,
+      MessageAttributeNames: ['All'],
+    }),
+  );
+  for (const m of out.Messages ?? [])
+    await env.sqs.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: m.ReceiptHandle! }));
   return out.Messages ?? [];
 }
 
@@ -57,7 +86,11 @@ describe('publisher and consumer over SQS', () => {
     consumer(async (m) => {
       seen.push(m);
     });
-    const id = await publisher().publish(photosIngested, { batchId: 'b1', source: 'lbsn', photoCount: 3, tiles: [5, 6] }, { correlationId: 'corr-1' });
+    const id = await publisher().publish(
+      photosIngested,
+      { batchId: 'b1', source: 'lbsn', photoCount: 3, tiles: [5, 6] },
+      { correlationId: 'corr-1' },
+    );
     await waitFor(() => seen.length === 1, { message: 'delivery' });
     expect(seen[0]).toMatchObject({
       type: 'photos.ingested',
@@ -68,7 +101,9 @@ describe('publisher and consumer over SQS', () => {
   });
 
   it('refuses to publish a payload that breaks the contract', async () => {
-    await expect(publisher().publish(photosIngested, { batchId: '', source: 'x', photoCount: 1, tiles: [] } as never)).rejects.toBeInstanceOf(InvalidMessageError);
+    await expect(
+      publisher().publish(photosIngested, { batchId: '', source: 'x', photoCount: 1, tiles: [] } as never),
+    ).rejects.toBeInstanceOf(InvalidMessageError);
   });
 
   it('sends invalid messages straight to the dead-letter queue and keeps serving', async () => {
@@ -77,28 +112,48 @@ describe('publisher and consumer over SQS', () => {
       seen.push(m.payload.batchId);
     });
     await env.sqs.send(new SendMessageCommand({ QueueUrl: env.queues.url.photosIngested, MessageBody: '{not json' }));
-    await env.sqs.send(new SendMessageCommand({ QueueUrl: env.queues.url.photosIngested, MessageBody: JSON.stringify({ type: 'photos.ingested', schemaVersion: 9 }) }));
+    await env.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: env.queues.url.photosIngested,
+        MessageBody: JSON.stringify({ type: 'photos.ingested', schemaVersion: 9 }),
+      }),
+    );
     await publisher().publish(photosIngested, { batchId: 'after-poison', source: 'lbsn', photoCount: 1, tiles: [1] });
     await waitFor(() => seen.includes('after-poison'), { message: 'valid message after poison' });
-    const dead = await waitFor(async () => {
-      const all = [...(await drain(env.queues.deadLetterUrl.photosIngested!)), ...(await drain(env.queues.deadLetterUrl.photosIngested!))];
-      return all.length >= 2 ? all : undefined;
-    }, { message: 'dead letters' });
-    expect(dead.map((m) => m.MessageAttributes?.errorCode?.StringValue).sort()).toEqual(['INVALID_JSON', 'UNSUPPORTED_VERSION']);
+    const dead = await waitFor(
+      async () => {
+        const all = [
+          ...(await drain(env.queues.deadLetterUrl.photosIngested!)),
+          ...(await drain(env.queues.deadLetterUrl.photosIngested!)),
+        ];
+        return all.length >= 2 ? all : undefined;
+      },
+      { message: 'dead letters' },
+    );
+    expect(dead.map((m) => m.MessageAttributes?.errorCode?.StringValue).sort()).toEqual([
+      'INVALID_JSON',
+      'UNSUPPORTED_VERSION',
+    ]);
     expect(await visibleCount(env.queues.url.photosIngested)).toBe(0);
   });
 
   it('retries a failing handler until the redrive policy dead-letters it after maxReceiveCount', async () => {
     let attempts = 0;
-    consumer(async () => {
-      attempts++;
-      throw new Error('always fails');
-    }, () => 0);
+    consumer(
+      async () => {
+        attempts++;
+        throw new Error('always fails');
+      },
+      () => 0,
+    );
     await publisher().publish(photosIngested, { batchId: 'doomed', source: 'lbsn', photoCount: 1, tiles: [1] });
-    const dead = await waitFor(async () => {
-      const msgs = await drain(env.queues.deadLetterUrl.photosIngested!);
-      return msgs.length > 0 ? msgs : undefined;
-    }, { timeoutMs: 30_000, message: 'redrive to the dead-letter queue' });
+    const dead = await waitFor(
+      async () => {
+        const msgs = await drain(env.queues.deadLetterUrl.photosIngested!);
+        return msgs.length > 0 ? msgs : undefined;
+      },
+      { timeoutMs: 30_000, message: 'redrive to the dead-letter queue' },
+    );
     expect(JSON.parse(dead[0]!.Body!).payload.batchId).toBe('doomed');
     expect(attempts).toBe(queueSpec('photosIngested').maxReceiveCount);
     expect(await visibleCount(env.queues.url.photosIngested)).toBe(0);
@@ -124,19 +179,25 @@ describe('stopping', () => {
       visibilityTimeoutSeconds: 300,
     });
     c.start();
-    await new MessagePublisher({ sqs: env.sqs, queueUrls: env.queues.url, producer: 'test', log }).publish(photosIngested, {
-      batchId: 'long',
-      source: 'lbsn',
-      photoCount: 1,
-      tiles: [1],
-    });
+    await new MessagePublisher({ sqs: env.sqs, queueUrls: env.queues.url, producer: 'test', log }).publish(
+      photosIngested,
+      {
+        batchId: 'long',
+        source: 'lbsn',
+        photoCount: 1,
+        tiles: [1],
+      },
+    );
     await waitFor(() => started, { message: 'the handler to start' });
     await c.stop();
     // Without the release it would stay hidden for the 300 s visibility timeout.
-    const again = await waitFor(async () => {
-      const msgs = await drain(env.queues.url.photosIngested);
-      return msgs.length > 0 ? msgs : undefined;
-    }, { timeoutMs: 5_000, message: 'the released message' });
+    const again = await waitFor(
+      async () => {
+        const msgs = await drain(env.queues.url.photosIngested);
+        return msgs.length > 0 ? msgs : undefined;
+      },
+      { timeoutMs: 5_000, message: 'the released message' },
+    );
     expect(JSON.parse(again[0]!.Body!).payload.batchId).toBe('long');
   });
 });
@@ -161,33 +222,50 @@ describe('slow handlers and redrive', () => {
     });
     running = c;
     c.start();
-    await new MessagePublisher({ sqs: env.sqs, queueUrls: env.queues.url, producer: 'test', log }).publish(photosIngested, {
-      batchId: 'slow',
-      source: 'lbsn',
-      photoCount: 1,
-      tiles: [1],
-    });
+    await new MessagePublisher({ sqs: env.sqs, queueUrls: env.queues.url, producer: 'test', log }).publish(
+      photosIngested,
+      {
+        batchId: 'slow',
+        source: 'lbsn',
+        photoCount: 1,
+        tiles: [1],
+      },
+    );
     await waitFor(() => calls === 1, { message: 'the slow handler to start' });
-    await waitFor(async () => (await visibleCount(env.queues.url.photosIngested)) === 0, { timeoutMs: 20_000, message: 'the message to be deleted' });
+    await waitFor(async () => (await visibleCount(env.queues.url.photosIngested)) === 0, {
+      timeoutMs: 20_000,
+      message: 'the message to be deleted',
+    });
     expect(calls).toBe(1);
   }, 40_000);
 
   it('redrives dead letters after the fix, and they are handled', async () => {
     let fixed = false;
     const handled: string[] = [];
-    consumer(async (m) => {
-      if (!fixed) throw new Error('a bug');
-      handled.push(m.payload.batchId);
-    }, () => 0);
-    await new MessagePublisher({ sqs: env.sqs, queueUrls: env.queues.url, producer: 'test', log }).publish(photosIngested, {
-      batchId: 'needs-fix',
-      source: 'lbsn',
-      photoCount: 1,
-      tiles: [1],
+    consumer(
+      async (m) => {
+        if (!fixed) throw new Error('a bug');
+        handled.push(m.payload.batchId);
+      },
+      () => 0,
+    );
+    await new MessagePublisher({ sqs: env.sqs, queueUrls: env.queues.url, producer: 'test', log }).publish(
+      photosIngested,
+      {
+        batchId: 'needs-fix',
+        source: 'lbsn',
+        photoCount: 1,
+        tiles: [1],
+      },
+    );
+    await waitFor(async () => (await visibleCount(env.queues.deadLetterUrl.photosIngested!)) === 1, {
+      timeoutMs: 30_000,
+      message: 'the dead letter',
     });
-    await waitFor(async () => (await visibleCount(env.queues.deadLetterUrl.photosIngested!)) === 1, { timeoutMs: 30_000, message: 'the dead letter' });
     fixed = true;
-    expect(await redriveDeadLetters(env.sqs, env.queues.deadLetterUrl.photosIngested!, env.queues.url.photosIngested)).toBe(1);
+    expect(
+      await redriveDeadLetters(env.sqs, env.queues.deadLetterUrl.photosIngested!, env.queues.url.photosIngested),
+    ).toBe(1);
     await waitFor(() => handled.includes('needs-fix'), { message: 'the redriven message to be handled' });
     expect(await visibleCount(env.queues.deadLetterUrl.photosIngested!)).toBe(0);
   }, 40_000);
@@ -195,7 +273,12 @@ describe('slow handlers and redrive', () => {
 
 describe('handlers stuck on a dependency', () => {
   const publish = (batchId: string) =>
-    new MessagePublisher({ sqs: env.sqs, queueUrls: env.queues.url, producer: 'test', log }).publish(photosIngested, { batchId, source: 'lbsn', photoCount: 1, tiles: [1] });
+    new MessagePublisher({ sqs: env.sqs, queueUrls: env.queues.url, producer: 'test', log }).publish(photosIngested, {
+      batchId,
+      source: 'lbsn',
+      photoCount: 1,
+      tiles: [1],
+    });
 
   it('gives up a handler that shows no progress for the stall timeout: its message is retried, heartbeats stop, the consumer serves on', async () => {
     const calls: { batchId: string; receiveCount: number; aborted?: string }[] = [];
@@ -208,7 +291,9 @@ describe('handlers stuck on a dependency', () => {
       handle: (async (m: MessageOf<typeof photosIngested>, ctx: HandlerContext) => {
         const call = { batchId: m.payload.batchId, receiveCount: ctx.receiveCount } as (typeof calls)[number];
         calls.push(call);
-        ctx.signal.addEventListener('abort', () => (call.aborted = (ctx.signal.reason as { code?: string }).code), { once: true });
+        ctx.signal.addEventListener('abort', () => (call.aborted = (ctx.signal.reason as { code?: string }).code), {
+          once: true,
+        });
         if (m.payload.batchId === 'stuck' && ctx.receiveCount === 1) {
           // Progress for a while, then a wait that never ends (a reply lost on a dead connection).
           for (let i = 0; i < 3; i++) {
@@ -227,12 +312,17 @@ describe('handlers stuck on a dependency', () => {
     });
     running.start();
     await publish('stuck');
-    await waitFor(() => calls.some((c) => c.batchId === 'stuck' && c.receiveCount === 2), { timeoutMs: 15_000, message: 'the stuck message to be retried' });
+    await waitFor(() => calls.some((c) => c.batchId === 'stuck' && c.receiveCount === 2), {
+      timeoutMs: 15_000,
+      message: 'the stuck message to be retried',
+    });
     const first = calls.find((c) => c.receiveCount === 1)!;
     expect(first.aborted).toBe('HANDLER_STALLED'); // told to give up, not left running unaware
     await publish('after');
     await waitFor(() => calls.some((c) => c.batchId === 'after'), { message: 'the next message' });
-    await waitFor(async () => (await visibleCount(env.queues.url.photosIngested)) === 0, { message: 'both messages deleted' });
+    await waitFor(async () => (await visibleCount(env.queues.url.photosIngested)) === 0, {
+      message: 'both messages deleted',
+    });
   }, 30_000);
 
   it('stops within its stop timeout with a handler that never settles, and releases that message at once', async () => {
@@ -258,10 +348,13 @@ describe('handlers stuck on a dependency', () => {
     const stopping = Date.now();
     await c.stop();
     expect(Date.now() - stopping).toBeLessThan(4_000);
-    const again = await waitFor(async () => {
-      const msgs = await drain(env.queues.url.photosIngested);
-      return msgs.length > 0 ? msgs : undefined;
-    }, { timeoutMs: 3_000, message: 'the released message' });
+    const again = await waitFor(
+      async () => {
+        const msgs = await drain(env.queues.url.photosIngested);
+        return msgs.length > 0 ? msgs : undefined;
+      },
+      { timeoutMs: 3_000, message: 'the released message' },
+    );
     expect(JSON.parse(again[0]!.Body!).payload.batchId).toBe('deaf');
   }, 20_000);
 });

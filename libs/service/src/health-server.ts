@@ -12,7 +12,9 @@ export interface CheckResult {
 const CHECK_TIMEOUT_MS = 2_000;
 
 /** Runs every check with a timeout; `ready` only when all are up. */
-export async function runChecks(checks: Record<string, ReadinessCheck>): Promise<{ ready: boolean; checks: Record<string, CheckResult> }> {
+export async function runChecks(
+  checks: Record<string, ReadinessCheck>,
+): Promise<{ ready: boolean; checks: Record<string, CheckResult> }> {
   const entries = await Promise.all(
     Object.entries(checks).map(async ([name, check]): Promise<[string, CheckResult]> => {
       let timer: NodeJS.Timeout | undefined;
@@ -39,12 +41,18 @@ export async function runChecks(checks: Record<string, ReadinessCheck>): Promise
  * Adds /healthz (the process is alive) and /readyz (its dependencies answer)
  * to a Fastify instance; workers serve only these two.
  */
-export function registerHealthRoutes(app: FastifyInstance, checks: Record<string, ReadinessCheck>, isStopping: () => boolean = () => false): void {
+export function registerHealthRoutes(
+  app: FastifyInstance,
+  checks: Record<string, ReadinessCheck>,
+  isStopping: () => boolean = () => false,
+): void {
   app.get('/healthz', { logLevel: 'warn' }, async () => ({ status: 'ok' }));
   app.get('/readyz', { logLevel: 'warn' }, async (_req, reply) => {
     if (isStopping()) return reply.code(503).send({ status: 'stopping', checks: {} });
     const result = await runChecks(checks);
-    return reply.code(result.ready ? 200 : 503).send({ status: result.ready ? 'ready' : 'not-ready', checks: result.checks });
+    return reply
+      .code(result.ready ? 200 : 503)
+      .send({ status: result.ready ? 'ready' : 'not-ready', checks: result.checks });
   });
 }
 

@@ -52,7 +52,16 @@ export async function stopStep(log: Logger, step: string, run: () => Promise<unk
 }
 
 /** Socket errors a database or HTTP client may reject a promise nobody awaits with while a link drops. */
-const TRANSIENT_NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED']);
+const TRANSIENT_NETWORK_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'CONNECTION_CLOSED',
+  'CONNECTION_ENDED',
+  'CONNECTION_DESTROYED',
+]);
 
 /**
  * A dropped connection can leave a driver-internal promise rejected with nobody
@@ -62,10 +71,17 @@ const TRANSIENT_NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 
  * logged, not fatal. Anything else unhandled is a bug: it is logged and the
  * process exits 1, as Node would, so the orchestrator restarts it.
  */
-export function onUnhandledRejection(reason: unknown, log: Logger, exit: (code: number) => void = (code) => process.exit(code)): void {
+export function onUnhandledRejection(
+  reason: unknown,
+  log: Logger,
+  exit: (code: number) => void = (code) => process.exit(code),
+): void {
   const code = (reason as { code?: unknown } | null)?.code;
   if (typeof code === 'string' && TRANSIENT_NETWORK_CODES.has(code)) {
-    log.warn({ err: reason }, 'a dropped connection rejected a promise nobody awaited; the work it belonged to is retried');
+    log.warn(
+      { err: reason },
+      'a dropped connection rejected a promise nobody awaited; the work it belonged to is retried',
+    );
     return;
   }
   log.fatal({ err: reason }, 'unhandled promise rejection');

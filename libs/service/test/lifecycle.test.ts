@@ -4,7 +4,10 @@ import { onUnhandledRejection } from '../src/lifecycle.ts';
 
 function capture() {
   const lines: { level: number; msg: string }[] = [];
-  const log = pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line) as { level: number; msg: string }) });
+  const log = pino(
+    { level: 'info' },
+    { write: (line: string) => lines.push(JSON.parse(line) as { level: number; msg: string }) },
+  );
   return { log, lines };
 }
 
@@ -20,7 +23,12 @@ describe('unhandled promise rejections', () => {
   });
 
   it('treats any other unhandled rejection as a bug: logged as fatal, exit 1', () => {
-    for (const reason of [new TypeError('x is undefined'), Object.assign(new Error('duplicate key'), { code: '23505' }), 'a string', undefined]) {
+    for (const reason of [
+      new TypeError('x is undefined'),
+      Object.assign(new Error('duplicate key'), { code: '23505' }),
+      'a string',
+      undefined,
+    ]) {
       const { log, lines } = capture();
       const exits: number[] = [];
       onUnhandledRejection(reason, log, (c) => exits.push(c));

@@ -6,12 +6,7 @@ const NOT_WORD = /[^\p{L}\p{N}]+/gu;
  * umlauts dropped (brühl → bruhl), punctuation and spaces removed.
  */
 export function foldText(raw: string): string {
-  return raw
-    .toLowerCase()
-    .replace(/ß/g, 'ss')
-    .normalize('NFKD')
-    .replace(COMBINING_MARKS, '')
-    .replace(NOT_WORD, '');
+  return raw.toLowerCase().replace(/ß/g, 'ss').normalize('NFKD').replace(COMBINING_MARKS, '').replace(NOT_WORD, '');
 }
 
 const MAX_REMEMBERED_KEYS = 200_000;

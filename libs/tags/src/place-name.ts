@@ -26,7 +26,13 @@ export interface PlaceNameOptions {
   limit: number;
 }
 
-const DEFAULTS: PlaceNameOptions = { qualifierShare: 0.5, minLocalLift: 1.5, minQualifierSupport: 0.1, broadExtent: 2, limit: 10 };
+const DEFAULTS: PlaceNameOptions = {
+  qualifierShare: 0.5,
+  minLocalLift: 1.5,
+  minQualifierSupport: 0.1,
+  broadExtent: 2,
+  limit: 10,
+};
 
 /**
  * Two tags that contain one another, or that nearly the same photographers
@@ -47,7 +53,12 @@ function redundant(place: TagCounter, a: DistinctiveTag, b: DistinctiveTag): boo
  * strong, the best name distinctive against the immediate surroundings is
  * added, so two viewpoints of one sight read differently.
  */
-export function namePlace(place: TagCounter, city: TagStats, local: TagStats, options: Partial<PlaceNameOptions> = {}): PlaceName {
+export function namePlace(
+  place: TagCounter,
+  city: TagStats,
+  local: TagStats,
+  options: Partial<PlaceNameOptions> = {},
+): PlaceName {
   const o = { ...DEFAULTS, ...options };
   // Small places (a handful of photographers) may be named by one photographer's tag, if
   // someone else nearby used it too (one person's "berlin" names nothing); bigger ones need two.
@@ -61,7 +72,8 @@ export function namePlace(place: TagCounter, city: TagStats, local: TagStats, op
 
   const broad = (t: DistinctiveTag) => city.usersWith(t.key) >= o.broadExtent * Math.max(1, local.usersWith(t.key));
   const minQualifierUsers = Math.max(minUsers, Math.min(3, o.minQualifierSupport * place.userCount));
-  const usable = (t: DistinctiveTag) => !isGenericTag(t.tag) && t.users >= minQualifierUsers && !redundant(place, primary, t);
+  const usable = (t: DistinctiveTag) =>
+    !isGenericTag(t.tag) && t.users >= minQualifierUsers && !redundant(place, primary, t);
 
   // Two sights at one spot: name both.
   const second = names.slice(1).find(usable);
@@ -72,7 +84,12 @@ export function namePlace(place: TagCounter, city: TagStats, local: TagStats, op
   const placeShare = primary.users / Math.max(1, place.userCount);
   const localShare = (local.usersWith(primary.key) + 1) / (local.userCount + 2);
   if (placeShare / localShare >= o.minLocalLift && !broad(primary)) return { label: displayTag(primary.tag), topTags };
-  const candidates = distinctiveTags(place, local, { limit: o.limit, minUsers }).filter((t) => corroborated(t) && usable(t) && !broad(t));
+  const candidates = distinctiveTags(place, local, { limit: o.limit, minUsers }).filter(
+    (t) => corroborated(t) && usable(t) && !broad(t),
+  );
   const qualifier = candidates[0];
-  return { label: qualifier ? `${displayTag(primary.tag)} · ${displayTag(qualifier.tag)}` : displayTag(primary.tag), topTags };
+  return {
+    label: qualifier ? `${displayTag(primary.tag)} · ${displayTag(qualifier.tag)}` : displayTag(primary.tag),
+    topTags,
+  };
 }

@@ -15,10 +15,18 @@ function around(place: [number, string[]][], others: [number, string[]][]): TagS
 }
 
 describe('namePlace', () => {
-  const city: [number, string[]][] = [[300, ['dresden', 'germany']], [80, ['dresden', 'elbe']], [40, ['zwinger']], [30, ['semperoper']]];
+  const city: [number, string[]][] = [
+    [300, ['dresden', 'germany']],
+    [80, ['dresden', 'elbe']],
+    [40, ['zwinger']],
+    [30, ['semperoper']],
+  ];
 
   it('names a place by its most distinctive name, never by the city or a generic word', () => {
-    const place: [number, string[]][] = [[30, ['dresden', 'frauenkirche', 'church']], [10, ['dresden', 'church', 'night']]];
+    const place: [number, string[]][] = [
+      [30, ['dresden', 'frauenkirche', 'church']],
+      [10, ['dresden', 'church', 'night']],
+    ];
     const name = namePlace(counter(place, 'p'), around(place, city), around(place, [[10, ['dresden']]]));
     expect(name.label).toBe('Frauenkirche');
     expect(name.topTags.slice(0, 2).sort()).toEqual(['church', 'frauenkirche']);
@@ -26,25 +34,38 @@ describe('namePlace', () => {
   });
 
   it('names two sights at one spot together', () => {
-    const place: [number, string[]][] = [[20, ['fürstenzug']], [15, ['hofkirche']], [5, ['fürstenzug', 'hofkirche']]];
+    const place: [number, string[]][] = [
+      [20, ['fürstenzug']],
+      [15, ['hofkirche']],
+      [5, ['fürstenzug', 'hofkirche']],
+    ];
     expect(namePlace(counter(place, 'p'), around(place, city), around(place, [])).label).toBe('Fürstenzug · Hofkirche');
   });
 
   it('qualifies a broad name (a river) with what is special right here', () => {
-    const place: [number, string[]][] = [[20, ['elbe', 'river']], [8, ['elbe', 'carolabrücke']]];
+    const place: [number, string[]][] = [
+      [20, ['elbe', 'river']],
+      [8, ['elbe', 'carolabrücke']],
+    ];
     // The river is tagged all along its banks: far more around the city than right here.
     const cityWithRiver = around(place, [...city, [200, ['elbe', 'river']]]);
     const local = around(place, [[5, ['elbe']]]);
     expect(namePlace(counter(place, 'p'), cityWithRiver, local).label).toBe('Elbe · Carolabrücke');
   });
 
-  it('does not name a place after one photographer\'s stray tag, and gives no label when nothing names it', () => {
-    const place: [number, string[]][] = [[1, ['berlin', 'train']], [2, ['train', 'bahnhof']]];
+  it("does not name a place after one photographer's stray tag, and gives no label when nothing names it", () => {
+    const place: [number, string[]][] = [
+      [1, ['berlin', 'train']],
+      [2, ['train', 'bahnhof']],
+    ];
     expect(namePlace(counter(place, 'p'), around(place, city), around(place, [])).label).toBeNull();
   });
 
   it('treats a translation used by the same photographers as the same name', () => {
-    const place: [number, string[]][] = [[20, ['blaueswunder', 'bluewonder']], [2, ['blaueswunder']]];
+    const place: [number, string[]][] = [
+      [20, ['blaueswunder', 'bluewonder']],
+      [2, ['blaueswunder']],
+    ];
     expect(namePlace(counter(place, 'p'), around(place, city), around(place, [])).label).toBe('Blaueswunder');
   });
 });

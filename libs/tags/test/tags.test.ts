@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { cleanTag, displayTag, distinctiveTags, foldText, isStopTag, parseTagList, TagCounter, tagKey, truncateText } from '../src/index.ts';
+import {
+  cleanTag,
+  displayTag,
+  distinctiveTags,
+  foldText,
+  isStopTag,
+  parseTagList,
+  TagCounter,
+  tagKey,
+  truncateText,
+} from '../src/index.ts';
 
 describe('normalisation', () => {
   it('folds case, accents, umlauts and ß for search', () => {
@@ -7,13 +17,17 @@ describe('normalisation', () => {
     expect(foldText('Großer Garten')).toBe('grossergarten');
     expect(foldText('  CAFÉ-Noir! ')).toBe('cafenoir');
   });
-  it('gives Flickr\'s ß-less machine tags and typed spellings one key', () => {
+  it("gives Flickr's ß-less machine tags and typed spellings one key", () => {
     expect(tagKey('grosergarten')).toBe(tagKey('Großer Garten'));
     expect(tagKey('grossergarten')).toBe(tagKey('großergarten'));
     expect(tagKey('strase')).toBe(tagKey('Straße'));
   });
   it('parses tag lists into clean unique tags', () => {
-    expect(parseTagList('Dresden;;frauenkirche; Frauenkirche ;night', ';')).toEqual(['dresden', 'frauenkirche', 'night']);
+    expect(parseTagList('Dresden;;frauenkirche; Frauenkirche ;night', ';')).toEqual([
+      'dresden',
+      'frauenkirche',
+      'night',
+    ]);
     expect(parseTagList('a b  c', /\s+/)).toEqual(['a', 'b', 'c']);
     expect(cleanTag('  Blaues   Wunder ')).toBe('blaues wunder');
   });
@@ -33,13 +47,33 @@ describe('normalisation', () => {
 });
 
 describe('stop list', () => {
-  it.each(['dresden', 'Dresde', 'drezno', 'дрезден', 'germany', 'deutschland', 'sachsen', 'saxony', 'europe', 'city', 'canon', 'nikon', 'film', 'iphone', '2017', '50mm', 'd750', 'sw', 'monochrom'])(
-    'stops %s',
-    (tag) => expect(isStopTag(tag)).toBe(true),
+  it.each([
+    'dresden',
+    'Dresde',
+    'drezno',
+    'дрезден',
+    'germany',
+    'deutschland',
+    'sachsen',
+    'saxony',
+    'europe',
+    'city',
+    'canon',
+    'nikon',
+    'film',
+    'iphone',
+    '2017',
+    '50mm',
+    'd750',
+    'sw',
+    'monochrom',
+  ])('stops %s', (tag) => expect(isStopTag(tag)).toBe(true));
+  it.each(['frauenkirche', 'zwinger', 'semperoper', 'grosergarten', 'blaueswunder', 'elbe', 'pillnitz'])(
+    'keeps %s',
+    (tag) => {
+      expect(isStopTag(tag)).toBe(false);
+    },
   );
-  it.each(['frauenkirche', 'zwinger', 'semperoper', 'grosergarten', 'blaueswunder', 'elbe', 'pillnitz'])('keeps %s', (tag) => {
-    expect(isStopTag(tag)).toBe(false);
-  });
 });
 
 describe('distinctiveTags', () => {

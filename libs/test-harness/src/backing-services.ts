@@ -22,7 +22,12 @@ const LOCALSTACK_INIT_SCRIPT = fileURLToPath(new URL('../../../docker/localstack
 
 /** Creates the test bucket on an SQS/S3 endpoint the harness started (idempotent). */
 async function ensureBucket(endpoint: string): Promise<void> {
-  const s3 = new S3Client({ region: 'us-east-1', endpoint, forcePathStyle: true, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+  const s3 = new S3Client({
+    region: 'us-east-1',
+    endpoint,
+    forcePathStyle: true,
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  });
   try {
     await s3.send(new CreateBucketCommand({ Bucket: TEST_BUCKET }));
   } catch (err) {
@@ -60,10 +65,15 @@ async function startContainers(): Promise<BackingServices> {
       .withExposedPorts(5432)
       .withWaitStrategy(Wait.forLogMessage(/database system is ready to accept connections/, 2))
       .start(),
-    new GenericContainer('redis:7-alpine').withExposedPorts(6379).withWaitStrategy(Wait.forLogMessage(/Ready to accept connections/)).start(),
+    new GenericContainer('redis:7-alpine')
+      .withExposedPorts(6379)
+      .withWaitStrategy(Wait.forLogMessage(/Ready to accept connections/))
+      .start(),
     new GenericContainer('localstack/localstack:4')
       .withEnvironment({ SERVICES: 'sqs,s3' })
-      .withCopyFilesToContainer([{ source: LOCALSTACK_INIT_SCRIPT, target: '/etc/localstack/init/ready.d/init-aws.sh', mode: 0o755 }])
+      .withCopyFilesToContainer([
+        { source: LOCALSTACK_INIT_SCRIPT, target: '/etc/localstack/init/ready.d/init-aws.sh', mode: 0o755 },
+      ])
       .withExposedPorts(4566)
       .withWaitStrategy(Wait.forLogMessage(/Ready\./))
       .start(),

@@ -41,7 +41,12 @@ export interface FakeFlickr {
   /** Delay every search response (to make a harvest slow enough to kill mid-way). */
   setLatency(ms: number): void;
   /** The photos a complete harvest must end with. */
-  expected(query: { bbox: { minLng: number; minLat: number; maxLng: number; maxLat: number }; minUpload: number; maxUpload: number; licences: readonly string[] }): FakeFlickrPhoto[];
+  expected(query: {
+    bbox: { minLng: number; minLat: number; maxLng: number; maxLat: number };
+    minUpload: number;
+    maxUpload: number;
+    licences: readonly string[];
+  }): FakeFlickrPhoto[];
   /** The bytes served as a photo's url_q. */
   imageBytes(id: string): Buffer;
   stop(): Promise<void>;
@@ -69,18 +74,46 @@ function parseUploadDate(text: string | undefined): number | undefined {
 
 /** Flickr's JSON for one photo, with only the requested extras, numbers as strings like the real API. */
 function photoJson(p: FakeFlickrPhoto, extras: Set<string>, origin: string): Record<string, unknown> {
-  const o: Record<string, unknown> = { id: p.id, owner: p.owner, secret: p.secret, server: p.server, farm: 66, title: p.title, ispublic: 1, isfriend: 0, isfamily: 0 };
+  const o: Record<string, unknown> = {
+    id: p.id,
+    owner: p.owner,
+    secret: p.secret,
+    server: p.server,
+    farm: 66,
+    title: p.title,
+    ispublic: 1,
+    isfriend: 0,
+    isfamily: 0,
+  };
   if (extras.has('license')) o.license = p.license;
   if (extras.has('date_upload')) o.dateupload = String(p.dateupload);
-  if (extras.has('date_taken')) Object.assign(o, { datetaken: p.datetaken, datetakengranularity: 0, datetakenunknown: p.datetakenunknown ? '1' : '0' });
+  if (extras.has('date_taken'))
+    Object.assign(o, {
+      datetaken: p.datetaken,
+      datetakengranularity: 0,
+      datetakenunknown: p.datetakenunknown ? '1' : '0',
+    });
   if (extras.has('owner_name')) o.ownername = p.ownername;
   if (extras.has('views')) o.views = String(p.views);
   if (extras.has('tags')) o.tags = p.tags.map((t) => t.replace(/\s+/g, '')).join(' ');
   if (extras.has('geo')) {
-    Object.assign(o, { latitude: String(p.latitude), longitude: String(p.longitude), accuracy: '16', context: 0, place_id: '', woeid: '', geo_is_public: 1, geo_is_contact: 0, geo_is_friend: 0, geo_is_family: 0 });
+    Object.assign(o, {
+      latitude: String(p.latitude),
+      longitude: String(p.longitude),
+      accuracy: '16',
+      context: 0,
+      place_id: '',
+      woeid: '',
+      geo_is_public: 1,
+      geo_is_contact: 0,
+      geo_is_friend: 0,
+      geo_is_family: 0,
+    });
   }
-  if (extras.has('url_q') && !p.noSmallImage) Object.assign(o, { url_q: `${origin}/images/${p.server}/${p.id}_${p.secret}_q.jpg`, height_q: 150, width_q: 150 });
-  if (extras.has('url_m')) Object.assign(o, { url_m: `${origin}/images/${p.server}/${p.id}_${p.secret}.jpg`, height_m: 375, width_m: 500 });
+  if (extras.has('url_q') && !p.noSmallImage)
+    Object.assign(o, { url_q: `${origin}/images/${p.server}/${p.id}_${p.secret}_q.jpg`, height_q: 150, width_q: 150 });
+  if (extras.has('url_m'))
+    Object.assign(o, { url_m: `${origin}/images/${p.server}/${p.id}_${p.secret}.jpg`, height_m: 375, width_m: 500 });
   return o;
 }
 
@@ -91,7 +124,11 @@ function photoJson(p: FakeFlickrPhoto, extras: Set<string>, origin: string): Rec
  * 4,000-result cap (pages past it repeat the last reachable page, as Flickr
  * does). Faults are injected on demand; url_q images are served from /images.
  */
-export async function startFakeFlickr(options: { photos: FakeFlickrPhoto[]; apiKey?: string; latencyMs?: number }): Promise<FakeFlickr> {
+export async function startFakeFlickr(options: {
+  photos: FakeFlickrPhoto[];
+  apiKey?: string;
+  latencyMs?: number;
+}): Promise<FakeFlickr> {
   const apiKey = options.apiKey ?? 'fake-flickr-key-0123456789abcdef';
   const photos = options.photos;
   let byId = new Map<string, FakeFlickrPhoto>();
@@ -107,14 +144,25 @@ export async function startFakeFlickr(options: { photos: FakeFlickrPhoto[]; apiK
   let latencyMs = options.latencyMs ?? 0;
   let origin = '';
 
-  const matches = (p: FakeFlickrPhoto, q: { bbox: FakeFlickrBox; minUpload: number; maxUpload: number; licences: ReadonlySet<string> | undefined }) =>
-    p.longitude >= q.bbox.minLng && p.longitude <= q.bbox.maxLng && p.latitude >= q.bbox.minLat && p.latitude <= q.bbox.maxLat &&
-    p.dateupload >= q.minUpload && p.dateupload <= q.maxUpload && (!q.licences || q.licences.has(p.license));
+  const matches = (
+    p: FakeFlickrPhoto,
+    q: { bbox: FakeFlickrBox; minUpload: number; maxUpload: number; licences: ReadonlySet<string> | undefined },
+  ) =>
+    p.longitude >= q.bbox.minLng &&
+    p.longitude <= q.bbox.maxLng &&
+    p.latitude >= q.bbox.minLat &&
+    p.latitude <= q.bbox.maxLat &&
+    p.dateupload >= q.minUpload &&
+    p.dateupload <= q.maxUpload &&
+    (!q.licences || q.licences.has(p.license));
 
   // Photos by upload time, so a query scans only its window; and the last results, so paging a query is cheap.
   let byUpload: FakeFlickrPhoto[] = [];
   const recent = new Map<string, FakeFlickrPhoto[]>();
-  const results = (params: Record<string, string>, q: { bbox: FakeFlickrBox; minUpload: number; maxUpload: number }): FakeFlickrPhoto[] => {
+  const results = (
+    params: Record<string, string>,
+    q: { bbox: FakeFlickrBox; minUpload: number; maxUpload: number },
+  ): FakeFlickrPhoto[] => {
     if (byUpload.length !== photos.length) {
       byUpload = [...photos].sort((a, b) => a.dateupload - b.dateupload || a.id.localeCompare(b.id));
       recent.clear();
@@ -124,7 +172,7 @@ export async function startFakeFlickr(options: { photos: FakeFlickrPhoto[]; apiK
     if (cached) return cached;
     const licences = params.license ? new Set(params.license.split(',')) : undefined;
     let lo = 0;
-    for (let hi = byUpload.length; lo < hi; ) {
+    for (let hi = byUpload.length; lo < hi;) {
       const mid = (lo + hi) >> 1;
       if (byUpload[mid]!.dateupload < q.minUpload) lo = mid + 1;
       else hi = mid;
@@ -151,7 +199,8 @@ export async function startFakeFlickr(options: { photos: FakeFlickrPhoto[]; apiK
     if (params.api_key !== apiKey) return fail(res, 100, 'Invalid API Key (Key not found)');
     if (params.method !== 'flickr.photos.search') return fail(res, 112, `Method "${params.method}" not found`);
     const box = (params.bbox ?? '').split(',').map(Number);
-    if (box.length !== 4 || box.some((n) => !Number.isFinite(n))) return fail(res, 3, 'Parameterless searches have been disabled. Please use flickr.photos.getRecent instead.');
+    if (box.length !== 4 || box.some((n) => !Number.isFinite(n)))
+      return fail(res, 3, 'Parameterless searches have been disabled. Please use flickr.photos.getRecent instead.');
     const [minLng, minLat, maxLng, maxLat] = box as [number, number, number, number];
     const minUpload = parseUploadDate(params.min_upload_date) ?? 0;
     const maxUpload = parseUploadDate(params.max_upload_date) ?? Number.MAX_SAFE_INTEGER;
@@ -175,7 +224,9 @@ export async function startFakeFlickr(options: { photos: FakeFlickrPhoto[]; apiK
       stat: 'ok',
     };
     if (params.nojsoncallback === '1') return send(res, 200, body);
-    return send(res, 200, `jsonFlickrApi(${JSON.stringify(body)})`, { 'content-type': 'text/javascript; charset=utf-8' });
+    return send(res, 200, `jsonFlickrApi(${JSON.stringify(body)})`, {
+      'content-type': 'text/javascript; charset=utf-8',
+    });
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
@@ -191,7 +242,8 @@ export async function startFakeFlickr(options: { photos: FakeFlickrPhoto[]; apiK
       res.writeHead(200, { 'content-type': 'image/jpeg', 'content-length': String(bytes.length) });
       return res.end(bytes);
     }
-    if (url.pathname !== '/services/rest' && url.pathname !== '/services/rest/') return send(res, 404, { error: 'not found' });
+    if (url.pathname !== '/services/rest' && url.pathname !== '/services/rest/')
+      return send(res, 404, { error: 'not found' });
     const params = Object.fromEntries(url.searchParams);
     const call: FakeFlickrCall = { at: Date.now(), params };
     calls.push(call);
@@ -203,7 +255,10 @@ export async function startFakeFlickr(options: { photos: FakeFlickrPhoto[]; apiK
         case 'http':
           return send(res, fault.status, `<html><body>${fault.status}</body></html>`, { 'content-type': 'text/html' });
         case 'rate-limit':
-          return send(res, 429, '<html><body>Too Many Requests</body></html>', { 'content-type': 'text/html', 'retry-after': String(fault.retryAfterSeconds) });
+          return send(res, 429, '<html><body>Too Many Requests</body></html>', {
+            'content-type': 'text/html',
+            'retry-after': String(fault.retryAfterSeconds),
+          });
         case 'stat-fail':
           return fail(res, fault.code, fault.message ?? 'Service currently unavailable');
         case 'invalid-key':
@@ -243,7 +298,10 @@ export async function startFakeFlickr(options: { photos: FakeFlickrPhoto[]; apiK
     setLatency: (ms) => {
       latencyMs = ms;
     },
-    expected: (q) => photos.filter((p) => matches(p, { bbox: q.bbox, minUpload: q.minUpload, maxUpload: q.maxUpload, licences: new Set(q.licences) })),
+    expected: (q) =>
+      photos.filter((p) =>
+        matches(p, { bbox: q.bbox, minUpload: q.minUpload, maxUpload: q.maxUpload, licences: new Set(q.licences) }),
+      ),
     imageBytes: jpegFor,
     stop: () =>
       new Promise<void>((resolve) => {

@@ -13,7 +13,16 @@ export const LBSN_HEADER =
   'origin_id,lat,lng,guid,user_guid,post_create_date,post_publish_date,post_body,hashtags,emoji,post_views_count,post_like_count,loc_id,loc_name';
 
 /** One LBSN CSV row from a few fields (the rest left empty). */
-export function lbsnRow(p: { guid: string; user: string; lat: number | string; lng: number | string; taken?: string; tags?: string[]; views?: number | string; origin?: string }): string {
+export function lbsnRow(p: {
+  guid: string;
+  user: string;
+  lat: number | string;
+  lng: number | string;
+  taken?: string;
+  tags?: string[];
+  views?: number | string;
+  origin?: string;
+}): string {
   const q = (s: string) => `"${s.replace(/"/g, '""')}"`;
   return [
     q(p.origin ?? '2'),

@@ -45,9 +45,43 @@ export interface PopulationOptions {
 /** Dresden, the bundled sample's city: the default population lives there. */
 export const FAKE_FLICKR_BBOX = { minLng: 13.6, minLat: 50.98, maxLng: 13.9, maxLat: 51.12 };
 const FRAUENKIRCHE = { lat: 51.0519, lng: 13.7416 };
-const TAGS = ['dresden', 'germany', 'sachsen', 'frauenkirche', 'elbe', 'zwinger', 'semperoper', 'altstadt', 'brücke', 'straße', 'night', 'architecture'];
+const TAGS = [
+  'dresden',
+  'germany',
+  'sachsen',
+  'frauenkirche',
+  'elbe',
+  'zwinger',
+  'semperoper',
+  'altstadt',
+  'brücke',
+  'straße',
+  'night',
+  'architecture',
+];
 /** Mostly Creative Commons (ids 1–6, 9, 11–16), some not (0, 7, 8, 10): the licence filter must bite. */
-const LICENCE_MIX = ['4', '4', '4', '5', '2', '1', '3', '6', '9', '11', '12', '14', '15', '16', '13', '0', '0', '7', '10', '8'];
+const LICENCE_MIX = [
+  '4',
+  '4',
+  '4',
+  '5',
+  '2',
+  '1',
+  '3',
+  '6',
+  '9',
+  '11',
+  '12',
+  '14',
+  '15',
+  '16',
+  '13',
+  '0',
+  '0',
+  '7',
+  '10',
+  '8',
+];
 
 const pad = (n: number) => String(n).padStart(2, '0');
 const round6 = (n: number) => Math.round(n * 1e6) / 1e6;
@@ -91,7 +125,9 @@ export function generateFlickrPopulation(options: PopulationOptions = {}): FakeF
       id: String(5_000_000_000 + i * 37),
       owner,
       ownername: `Photographer ${owner.slice(0, 4)} "${owner.slice(-3)}"`,
-      secret: Math.floor(random() * 0xffffffffff).toString(16).padStart(10, '0'),
+      secret: Math.floor(random() * 0xffffffffff)
+        .toString(16)
+        .padStart(10, '0'),
       server: String(65_000 + (i % 500)),
       title: i % 11 === 0 ? '' : `Photo ${i} — ${TAGS[i % TAGS.length]}`,
       license: LICENCE_MIX[Math.floor(random() * LICENCE_MIX.length)]!,

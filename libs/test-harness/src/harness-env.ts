@@ -9,6 +9,7 @@ export const HARNESS_ENV = {
 
 export function harnessValue(key: keyof typeof HARNESS_ENV): string {
   const value = process.env[HARNESS_ENV[key]];
-  if (!value) throw new Error(`${HARNESS_ENV[key]} is not set: run tests through vitest with the root config (npm test)`);
+  if (!value)
+    throw new Error(`${HARNESS_ENV[key]} is not set: run tests through vitest with the root config (npm test)`);
   return value;
 }

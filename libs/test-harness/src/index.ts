@@ -4,9 +4,28 @@ export { DRESDEN_SAMPLE_CSV, fixturePath, LBSN_HEADER, lbsnRow } from './fixture
 export { obtainBackingServices, startFauxqsServer, type BackingServices } from './backing-services.ts';
 export { HARNESS_ENV } from './harness-env.ts';
 export { readSamplePhotos, seedPhotos, type SeedPhoto } from './seed-photos.ts';
-export { startProcess, startService, freePort, waitForHttpOk, REPO_ROOT, type ServiceProcess } from './service-process.ts';
+export {
+  startProcess,
+  startService,
+  freePort,
+  waitForHttpOk,
+  REPO_ROOT,
+  type ServiceProcess,
+} from './service-process.ts';
 export { queueDepth, pipelineState, type PipelineState } from './pipeline-state.ts';
 export { startFaultProxy, type FaultProxy } from './fault-proxy.ts';
-export { startFakeFlickr, FAKE_FLICKR_CAP, FAKE_FLICKR_MAX_PER_PAGE, type FakeFlickr, type FakeFlickrCall, type FlickrFault } from './fake-flickr.ts';
-export { generateFlickrPopulation, FAKE_FLICKR_BBOX, type FakeFlickrPhoto, type PopulationOptions } from './flickr-population.ts';
+export {
+  startFakeFlickr,
+  FAKE_FLICKR_CAP,
+  FAKE_FLICKR_MAX_PER_PAGE,
+  type FakeFlickr,
+  type FakeFlickrCall,
+  type FlickrFault,
+} from './fake-flickr.ts';
+export {
+  generateFlickrPopulation,
+  FAKE_FLICKR_BBOX,
+  type FakeFlickrPhoto,
+  type PopulationOptions,
+} from './flickr-population.ts';
 export { seededRandom } from './seeded-random.ts';

@@ -24,7 +24,10 @@ export function readSamplePhotos(file = DRESDEN_SAMPLE_CSV): SeedPhoto[] {
     lat: Number(r.lat),
     lng: Number(r.lng),
     takenAt: r.post_create_date ? new Date(`${r.post_create_date}T00:00:00Z`) : null,
-    tags: (r.hashtags ?? '').split(';').map((t) => t.trim().toLowerCase()).filter(Boolean),
+    tags: (r.hashtags ?? '')
+      .split(';')
+      .map((t) => t.trim().toLowerCase())
+      .filter(Boolean),
     views: Number(r.post_views_count || 0),
   }));
 }

@@ -33,7 +33,13 @@ export async function freePort(): Promise<number> {
  * process with exactly the given environment plus PATH/HOME, the way a
  * deployment would run it.
  */
-export function startProcess(name: string, command: string, args: string[], env: Record<string, string>, cwd = REPO_ROOT): ServiceProcess {
+export function startProcess(
+  name: string,
+  command: string,
+  args: string[],
+  env: Record<string, string>,
+  cwd = REPO_ROOT,
+): ServiceProcess {
   const child = spawn(command, args, {
     cwd,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
@@ -42,7 +48,9 @@ export function startProcess(name: string, command: string, args: string[], env:
   let out = '';
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)));
+  const exited = new Promise<number | string>((resolve) =>
+    child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)),
+  );
   return {
     name,
     child,
@@ -69,7 +77,12 @@ const EXIT_WITH_PARENT = pathToFileURL(path.join(REPO_ROOT, 'tools', 'start', 'e
 
 /** Starts one of the four services from its source entry point (node strips the types). */
 export function startService(app: string, env: Record<string, string>): ServiceProcess {
-  return startProcess(app, process.execPath, ['--import', EXIT_WITH_PARENT, path.join(REPO_ROOT, 'apps', app, 'src', 'main.ts')], env);
+  return startProcess(
+    app,
+    process.execPath,
+    ['--import', EXIT_WITH_PARENT, path.join(REPO_ROOT, 'apps', app, 'src', 'main.ts')],
+    env,
+  );
 }
 
 /** Waits until an HTTP GET answers 200 (a /readyz, say). */

@@ -1,7 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { DeleteQueueCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { createDatabase, type Database } from '@photospots/db';
-import { createSqsClient, prefixedQueueNames, queueDefinitions, queueEnvVars, resolveQueues, setupQueues, type QueueUrls } from '@photospots/queue';
+import {
+  createSqsClient,
+  prefixedQueueNames,
+  queueDefinitions,
+  queueEnvVars,
+  resolveQueues,
+  setupQueues,
+  type QueueUrls,
+} from '@photospots/queue';
 import type { QueueKey } from '@photospots/contracts';
 import { Redis } from 'ioredis';
 import postgres from 'postgres';
@@ -31,7 +39,16 @@ export interface TestEnv {
   close(): Promise<void>;
 }
 
-const TABLES = ['favorites', 'users', 'hotspot_photos', 'hotspots', 'photos', 'ingest_checkpoints', 'dirty_tiles', 'outbox'];
+const TABLES = [
+  'favorites',
+  'users',
+  'hotspot_photos',
+  'hotspots',
+  'photos',
+  'ingest_checkpoints',
+  'dirty_tiles',
+  'outbox',
+];
 
 /** Creates a database cloned from the migrated template, unique queues and a Redis prefix. */
 export async function createTestEnv(): Promise<TestEnv> {

@@ -5,7 +5,12 @@ import { describe, expect, it } from 'vitest';
 import { obtainBackingServices, startFauxqsServer, type BackingServices } from '../src/index.ts';
 
 async function bucketExists(endpoint: string, bucket: string): Promise<boolean> {
-  const s3 = new S3Client({ region: 'us-east-1', endpoint, forcePathStyle: true, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+  const s3 = new S3Client({
+    region: 'us-east-1',
+    endpoint,
+    forcePathStyle: true,
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  });
   try {
     await s3.send(new HeadBucketCommand({ Bucket: bucket }));
     return true;
@@ -27,9 +32,18 @@ describe('choosing the backing services', () => {
   it('uses the services the environment names, and leaves them running on stop', async () => {
     const given = await startFauxqsServer();
     try {
-      const env = { DATABASE_URL: 'postgres://u@db.example:5432/x', REDIS_URL: 'redis://cache.example:6379', AWS_ENDPOINT_URL: given.endpoint };
+      const env = {
+        DATABASE_URL: 'postgres://u@db.example:5432/x',
+        REDIS_URL: 'redis://cache.example:6379',
+        AWS_ENDPOINT_URL: given.endpoint,
+      };
       const services = await obtainBackingServices(env);
-      expect(services).toMatchObject({ kind: 'env', adminDatabaseUrl: env.DATABASE_URL, redisUrl: env.REDIS_URL, awsEndpoint: given.endpoint });
+      expect(services).toMatchObject({
+        kind: 'env',
+        adminDatabaseUrl: env.DATABASE_URL,
+        redisUrl: env.REDIS_URL,
+        awsEndpoint: given.endpoint,
+      });
       await services.stop();
       expect(await answers(given.endpoint)).toBe(true);
     } finally {

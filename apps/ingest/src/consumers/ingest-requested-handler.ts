@@ -1,6 +1,11 @@
 import type { ingestRequested } from '@photospots/contracts';
 import type { MessageHandler } from '@photospots/queue';
-import { FlickrCallError, FlickrInvalidKeyError, FlickrKeyMissingError, HarvestWindowError } from '../flickr/flickr-errors.ts';
+import {
+  FlickrCallError,
+  FlickrInvalidKeyError,
+  FlickrKeyMissingError,
+  HarvestWindowError,
+} from '../flickr/flickr-errors.ts';
 import type { HarvestReport } from '../flickr/harvest-progress.ts';
 import { HarvestInProgressError } from '../flickr/harvest-lock.ts';
 import type { FlickrHarvestInput } from '../flickr/harvest-window.ts';
@@ -17,7 +22,12 @@ import { LbsnHeaderError } from '../lbsn/read-lbsn-csv.ts';
  */
 export function createIngestRequestedHandler(deps: {
   /** `progress` is called after every committed batch (the consumer's stall watchdog). */
-  importFile: (location: string, correlationId: string, signal: AbortSignal, progress: () => void) => ReturnType<typeof importLbsnFile>;
+  importFile: (
+    location: string,
+    correlationId: string,
+    signal: AbortSignal,
+    progress: () => void,
+  ) => ReturnType<typeof importLbsnFile>;
   harvestFlickr: (input: FlickrHarvestInput, correlationId: string, progress: () => void) => Promise<HarvestReport>;
   /** Publishes one incremental flickr-harvest request per region harvested before; returns how many. */
   requestIncrementalHarvests: () => Promise<number>;
@@ -30,7 +40,13 @@ export function createIngestRequestedHandler(deps: {
           const report = await deps.importFile(request.location, ctx.correlationId, ctx.signal, ctx.progress);
           ctx.log.info(
             // The first rejected rows by line and code (the report keeps 100; a log line stays short).
-            { location: request.location, rowsRead: report.rowsRead, rejected: report.rowsRejected, errorsByCode: report.errorsByCode, firstErrors: report.errors.slice(0, 20) },
+            {
+              location: request.location,
+              rowsRead: report.rowsRead,
+              rejected: report.rowsRejected,
+              errorsByCode: report.errorsByCode,
+              firstErrors: report.errors.slice(0, 20),
+            },
             'file import request done',
           );
         } catch (err) {
@@ -56,12 +72,22 @@ export function createIngestRequestedHandler(deps: {
             ctx.progress,
           );
           ctx.log.info(
-            { harvest: report.harvest, queries: report.queries, photosSeen: report.photosSeen, inserted: report.inserted, updated: report.updated, alreadyComplete: report.alreadyComplete },
+            {
+              harvest: report.harvest,
+              queries: report.queries,
+              photosSeen: report.photosSeen,
+              inserted: report.inserted,
+              updated: report.updated,
+              alreadyComplete: report.alreadyComplete,
+            },
             'Flickr harvest request done',
           );
         } catch (err) {
           if (err instanceof FlickrInvalidKeyError || err instanceof FlickrKeyMissingError) {
-            ctx.log.error({ code: err.code, reason: err.message }, 'Flickr harvest refused: fix FLICKR_API_KEY and request it again');
+            ctx.log.error(
+              { code: err.code, reason: err.message },
+              'Flickr harvest refused: fix FLICKR_API_KEY and request it again',
+            );
             return;
           }
           if (err instanceof HarvestWindowError) {
@@ -69,7 +95,10 @@ export function createIngestRequestedHandler(deps: {
             return;
           }
           if (err instanceof FlickrCallError && !err.retryable) {
-            ctx.log.error({ code: err.code, reason: err.message }, 'Flickr harvest failed and cannot succeed as requested');
+            ctx.log.error(
+              { code: err.code, reason: err.message },
+              'Flickr harvest failed and cannot succeed as requested',
+            );
             return;
           }
           if (err instanceof HarvestInProgressError) {

@@ -57,7 +57,14 @@ export class FlickrClient {
       signal?.throwIfAborted();
       const result = await this.#attempt(query, page, signal);
       if (result.ok) return result.page;
-      const context = { query: queryKey(query), page, attempt, reason: result.reason, status: result.status, code: result.code };
+      const context = {
+        query: queryKey(query),
+        page,
+        attempt,
+        reason: result.reason,
+        status: result.status,
+        code: result.code,
+      };
       if (!result.retryable) throw new FlickrCallError(`flickr.photos.search failed: ${result.reason}`, false);
       if (attempt >= retry.maxAttempts) {
         throw new FlickrCallError(`flickr.photos.search failed ${attempt} times, last: ${result.reason}`, true);
@@ -97,7 +104,10 @@ export class FlickrClient {
     let response: Response;
     let body: string;
     try {
-      response = await fetch(url, { signal: signal ? AbortSignal.any([signal, timeout]) : timeout, headers: { accept: 'application/json' } });
+      response = await fetch(url, {
+        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+        headers: { accept: 'application/json' },
+      });
       body = await response.text();
     } catch (err) {
       if (signal?.aborted) throw signal.reason;
@@ -106,20 +116,36 @@ export class FlickrClient {
     if (response.status === 429) {
       this.stats.throttled++;
       const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
-      return { ok: false, retryable: true, status: 429, reason: 'HTTP 429 Too Many Requests', ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
+      return {
+        ok: false,
+        retryable: true,
+        status: 429,
+        reason: 'HTTP 429 Too Many Requests',
+        ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+      };
     }
     if (response.status >= 500 || response.status === 408) {
       return { ok: false, retryable: true, status: response.status, reason: `HTTP ${response.status}` };
     }
     if (!response.ok) {
-      return { ok: false, retryable: false, status: response.status, reason: `HTTP ${response.status} from ${this.#endpoint()} (check FLICKR_API_URL)` };
+      return {
+        ok: false,
+        retryable: false,
+        status: response.status,
+        reason: `HTTP ${response.status} from ${this.#endpoint()} (check FLICKR_API_URL)`,
+      };
     }
     const parsed = parseSearchResponse(body);
     if (parsed.ok) return parsed;
     if (parsed.kind === 'malformed') return { ok: false, retryable: true, reason: this.#redact(parsed.message) };
     const message = this.#redact(parsed.message);
     if (parsed.code === 100) throw new FlickrInvalidKeyError(message);
-    return { ok: false, retryable: !PERMANENT_CODES.has(parsed.code), code: parsed.code, reason: `stat fail ${parsed.code}: ${message}` };
+    return {
+      ok: false,
+      retryable: !PERMANENT_CODES.has(parsed.code),
+      code: parsed.code,
+      reason: `stat fail ${parsed.code}: ${message}`,
+    };
   }
 
   /** The endpoint without its query string, safe to show. */

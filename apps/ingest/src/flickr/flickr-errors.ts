@@ -17,7 +17,9 @@ export class FlickrInvalidKeyError extends Error {
 export class FlickrKeyMissingError extends Error {
   readonly code = 'FLICKR_KEY_MISSING';
   constructor() {
-    super('FLICKR_API_KEY is not set: a Flickr harvest needs an API key (https://www.flickr.com/services/apps/create/).');
+    super(
+      'FLICKR_API_KEY is not set: a Flickr harvest needs an API key (https://www.flickr.com/services/apps/create/).',
+    );
     this.name = 'FlickrKeyMissingError';
   }
 }

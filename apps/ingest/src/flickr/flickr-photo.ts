@@ -77,14 +77,27 @@ export function normaliseFlickrPhoto(
   const lat = number(raw.latitude);
   const lng = number(raw.longitude);
   // Flickr reports "0" for both when a photo has no location.
-  if (lat === undefined || lng === undefined || lat < -90 || lat > 90 || lng < -180 || lng > 180 || (lat === 0 && lng === 0)) {
+  if (
+    lat === undefined ||
+    lng === undefined ||
+    lat < -90 ||
+    lat > 90 ||
+    lng < -180 ||
+    lng > 180 ||
+    (lat === 0 && lng === 0)
+  ) {
     return { ok: false, reason: 'NO_LOCATION' };
   }
 
   const upload = number(raw.dateupload);
   // Seconds since 1970, not before Flickr opened nor in the future: a number past that is not an upload time
   // (and past year 275760 not a date at all, which would fail the whole batch when stored).
-  if (upload === undefined || !Number.isInteger(upload) || upload < FLICKR_OPENED_S || upload * 1000 > Date.now() + 86_400_000) {
+  if (
+    upload === undefined ||
+    !Number.isInteger(upload) ||
+    upload < FLICKR_OPENED_S ||
+    upload * 1000 > Date.now() + 86_400_000
+  ) {
     return { ok: false, reason: 'INVALID_UPLOAD_DATE' };
   }
 

@@ -55,11 +55,20 @@ export interface RegionState {
   completedAt: string;
 }
 
-export const emptyCounts = (): QueryCounts => ({ seen: 0, inserted: 0, updated: 0, unchanged: 0, skipped: {}, thumbnails: 0, messages: 0 });
+export const emptyCounts = (): QueryCounts => ({
+  seen: 0,
+  inserted: 0,
+  updated: 0,
+  unchanged: 0,
+  skipped: {},
+  thumbnails: 0,
+  messages: 0,
+});
 
 export function sumCounts(a: QueryCounts, b: QueryCounts): QueryCounts {
   const skipped = { ...a.skipped };
-  for (const [reason, n] of Object.entries(b.skipped) as [SkipReason, number][]) skipped[reason] = (skipped[reason] ?? 0) + n;
+  for (const [reason, n] of Object.entries(b.skipped) as [SkipReason, number][])
+    skipped[reason] = (skipped[reason] ?? 0) + n;
   return {
     seen: a.seen + b.seen,
     inserted: a.inserted + b.inserted,
@@ -86,14 +95,20 @@ async function upsertCheckpoint(tx: Queryable, job: string, key: string, state: 
     on conflict (job, key) do update set done = excluded.done, state = excluded.state, updated_at = now()`;
 }
 
-export async function loadHarvest(sql: Queryable, key: string): Promise<{ done: boolean; state: HarvestState } | undefined> {
+export async function loadHarvest(
+  sql: Queryable,
+  key: string,
+): Promise<{ done: boolean; state: HarvestState } | undefined> {
   const [row] = await sql<{ done: boolean; state: HarvestState }[]>`
     select done, state from ingest_checkpoints where job = ${HARVEST_JOB} and key = ${key}`;
   return row;
 }
 
 /** The most recent unfinished harvest of the same bbox, start and licences, whatever its end. */
-export async function findUnfinishedHarvest(sql: Queryable, scope: string): Promise<{ key: string; state: HarvestState } | undefined> {
+export async function findUnfinishedHarvest(
+  sql: Queryable,
+  scope: string,
+): Promise<{ key: string; state: HarvestState } | undefined> {
   const [row] = await sql<{ key: string; state: HarvestState }[]>`
     select key, state from ingest_checkpoints
     where job = ${HARVEST_JOB} and not done and state->>'scope' = ${scope}
@@ -111,14 +126,23 @@ export async function deleteHarvest(sql: Queryable, key: string): Promise<void> 
   await sql`delete from ingest_checkpoints where (job = ${HARVEST_JOB} and key = ${key}) or (job = ${QUERY_JOB} and starts_with(key, ${prefix}))`;
 }
 
-export async function loadQueryStates(sql: Queryable, harvestKey: string): Promise<Map<string, { done: boolean; state: QueryState }>> {
+export async function loadQueryStates(
+  sql: Queryable,
+  harvestKey: string,
+): Promise<Map<string, { done: boolean; state: QueryState }>> {
   const prefix = `${harvestIdOf(harvestKey)}|`;
   const rows = await sql<{ key: string; done: boolean; state: QueryState }[]>`
     select key, done, state from ingest_checkpoints where job = ${QUERY_JOB} and starts_with(key, ${prefix})`;
   return new Map(rows.map((r) => [r.key.slice(prefix.length), { done: r.done, state: r.state }]));
 }
 
-export async function saveQueryState(tx: Queryable, harvestKey: string, queryKey: string, state: QueryState, done: boolean): Promise<void> {
+export async function saveQueryState(
+  tx: Queryable,
+  harvestKey: string,
+  queryKey: string,
+  state: QueryState,
+  done: boolean,
+): Promise<void> {
   await upsertCheckpoint(tx, QUERY_JOB, `${harvestIdOf(harvestKey)}|${queryKey}`, state, done);
 }
 
@@ -137,6 +161,8 @@ export async function saveRegion(tx: Queryable, regionKey: string, state: Region
 
 /** Every region harvested at least once: what the incremental schedule keeps up to date. */
 export async function listRegions(sql: Sql): Promise<RegionState[]> {
-  const rows = await sql<{ state: RegionState }[]>`select state from ingest_checkpoints where job = ${REGION_JOB} order by key`;
+  const rows = await sql<
+    { state: RegionState }[]
+  >`select state from ingest_checkpoints where job = ${REGION_JOB} order by key`;
   return rows.map((r) => r.state);
 }

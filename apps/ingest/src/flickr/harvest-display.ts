@@ -8,7 +8,8 @@ export function progressLine(p: HarvestProgress, barWidth = 24): string {
   const seen = p.totals.seen + p.pendingSeen;
   const share = total ? Math.min(1, seen / total) : 0;
   const filled = Math.round(share * barWidth);
-  const bar = total === undefined ? '' : `[${'#'.repeat(filled)}${'-'.repeat(barWidth - filled)}] ${Math.floor(share * 100)}% `;
+  const bar =
+    total === undefined ? '' : `[${'#'.repeat(filled)}${'-'.repeat(barWidth - filled)}] ${Math.floor(share * 100)}% `;
   const photos = total === undefined ? `${n(seen)} photos` : `${n(seen)}/${n(total)} photos`;
   return (
     `${bar}${photos} · stored ${n(p.totals.inserted)} new, ${n(p.totals.updated)} changed · ` +
@@ -36,7 +37,9 @@ export function summaryLines(r: HarvestReport): string[] {
       `${n(r.rateLimitWaits)} rate-limit waits (${(r.rateLimitWaitMs / 1000).toFixed(1)} s)`,
   ];
   if (r.truncatedQueries > 0) {
-    lines.push(`  INCOMPLETE        ${n(r.truncatedQueries)} queries could not be split under the cap; ${n(r.photosBeyondCap)} photos beyond it were not read`);
+    lines.push(
+      `  INCOMPLETE        ${n(r.truncatedQueries)} queries could not be split under the cap; ${n(r.photosBeyondCap)} photos beyond it were not read`,
+    );
   }
   return lines;
 }

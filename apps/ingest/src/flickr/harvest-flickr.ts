@@ -78,7 +78,8 @@ interface FetchedPage {
   skipped: Partial<Record<SkipReason, number>>;
 }
 
-const harvestScope = (bbox: BBox, since: number, licences: string) => `bbox=${bboxParam(bbox)}|since=${since}|licences=${licences}`;
+const harvestScope = (bbox: BBox, since: number, licences: string) =>
+  `bbox=${bboxParam(bbox)}|since=${since}|licences=${licences}`;
 
 /**
  * Harvests every photo Flickr holds for a bbox and upload window. Queries over
@@ -88,13 +89,19 @@ const harvestScope = (bbox: BBox, since: number, licences: string) => `bbox=${bb
  * the leaves it advances, so a harvest killed at any point resumes at the
  * first uncommitted page, losing and duplicating nothing.
  */
-export async function harvestFlickr(request: HarvestRequest, deps: HarvestDeps, correlationId: string = randomUUID()): Promise<HarvestReport> {
+export async function harvestFlickr(
+  request: HarvestRequest,
+  deps: HarvestDeps,
+  correlationId: string = randomUUID(),
+): Promise<HarvestReport> {
   const { sql, log } = deps;
   const nowSeconds = Math.floor((deps.now?.() ?? Date.now()) / 1000);
   const scope = harvestScope(request.bbox, request.since, deps.licenceParam);
   const until = request.until ?? (await findUnfinishedHarvest(sql, scope))?.state.until ?? nowSeconds;
   if (until < request.since) {
-    throw new HarvestWindowError(`the upload window ends (${new Date(until * 1000).toISOString()}) before it starts (${new Date(request.since * 1000).toISOString()})`);
+    throw new HarvestWindowError(
+      `the upload window ends (${new Date(until * 1000).toISOString()}) before it starts (${new Date(request.since * 1000).toISOString()})`,
+    );
   }
   const key = `${scope}|until=${until}`;
   const id = harvestIdOf(key);
@@ -107,11 +114,21 @@ export async function harvestFlickr(request: HarvestRequest, deps: HarvestDeps, 
       return { ...(existing.state.report as HarvestReport), alreadyComplete: true, resumed: false };
     }
     let state: HarvestState = existing?.state ?? {
-      scope, bbox: request.bbox, since: request.since, until, licences: deps.licenceParam, incremental: request.incremental ?? false, startedAt: new Date().toISOString(),
+      scope,
+      bbox: request.bbox,
+      since: request.since,
+      until,
+      licences: deps.licenceParam,
+      incremental: request.incremental ?? false,
+      startedAt: new Date().toISOString(),
     };
     if (!existing) await saveHarvest(sql, key, state, false);
     const saved = await loadQueryStates(sql, key);
-    const progress = new HarvestProgress({ key, bbox: request.bbox, since: request.since, until, incremental: state.incremental, resumed: saved.size > 0 }, deps.client, deps.limiter);
+    const progress = new HarvestProgress(
+      { key, bbox: request.bbox, since: request.since, until, incremental: state.incremental, resumed: saved.size > 0 },
+      deps.client,
+      deps.limiter,
+    );
     progress.totals = state.totals ?? emptyCounts();
     if (progress.resumed) log.info({ harvest: key, queriesRecorded: saved.size }, 'resuming an interrupted harvest');
     const method = await stagingMethodOf(sql); // once per harvest, not per batch
@@ -121,17 +138,28 @@ export async function harvestFlickr(request: HarvestRequest, deps: HarvestDeps, 
       const delta = emptyCounts();
       for (const page of pages) delta.seen += page.seen;
       for (const page of pages) {
-        for (const [reason, n] of Object.entries(page.skipped) as [SkipReason, number][]) delta.skipped[reason] = (delta.skipped[reason] ?? 0) + n;
+        for (const [reason, n] of Object.entries(page.skipped) as [SkipReason, number][])
+          delta.skipped[reason] = (delta.skipped[reason] ?? 0) + n;
       }
       const batches = (state.batches ?? 0) + 1;
       const batchId = `flickr:${id}:${batches}`;
       await batchTransaction(sql, deps.batchTimeoutMs ?? 120_000, `harvest batch ${batchId}`, async (tx, signal) => {
-        const stored = await storePhotoBatch(tx, deps.publisher, { photos: prepareBatch(photos, method), source: FLICKR_SOURCE, batchId, correlationId, signal });
+        const stored = await storePhotoBatch(tx, deps.publisher, {
+          photos: prepareBatch(photos, method),
+          source: FLICKR_SOURCE,
+          batchId,
+          correlationId,
+          signal,
+        });
         delta.inserted = stored.inserted;
         delta.updated = stored.updated;
         delta.unchanged = photos.length - stored.inserted - stored.updated;
         delta.messages = stored.announced ? 1 : 0;
-        delta.thumbnails = await requestThumbnails(tx, deps.publisher, { source: FLICKR_SOURCE, sourceIds: photos.map((p) => p.sourceId), correlationId });
+        delta.thumbnails = await requestThumbnails(tx, deps.publisher, {
+          source: FLICKR_SOURCE,
+          sourceIds: photos.map((p) => p.sourceId),
+          correlationId,
+        });
         // A leaf's later page carries its latest checkpoint.
         const latest = new Map(pages.map((p) => [p.queryKey, p]));
         for (const page of latest.values()) await saveQueryState(tx, key, page.queryKey, page.state, page.last);
@@ -145,7 +173,10 @@ export async function harvestFlickr(request: HarvestRequest, deps: HarvestDeps, 
       deps.afterCommit?.();
       deps.onProgress?.(progress);
     };
-    const batcher = new PageBatcher(writePages, { maxPhotos: deps.batchSize ?? 5_000, maxDelayMs: deps.flushIntervalMs ?? 5_000 });
+    const batcher = new PageBatcher(writePages, {
+      maxPhotos: deps.batchSize ?? 5_000,
+      maxDelayMs: deps.flushIntervalMs ?? 5_000,
+    });
 
     const root: HarvestQuery = { bbox: request.bbox, minUpload: request.since, maxUpload: until };
     const runQuery = async (query: HarvestQuery, add: (q: readonly HarvestQuery[]) => void, signal: AbortSignal) => {
@@ -180,11 +211,22 @@ export async function harvestFlickr(request: HarvestRequest, deps: HarvestDeps, 
           }
           truncated = true;
           progress.photosBeyondCap += result.total - FLICKR_RESULT_CAP;
-          log.error({ query: nodeKey, total: result.total }, 'query over the 4,000 cap cannot be split further; photos beyond the cap are lost');
+          log.error(
+            { query: nodeKey, total: result.total },
+            'query over the 4,000 cap cannot be split further; photos beyond the cap are lost',
+          );
         }
         const pages = pagesToRead(result.total, result.perPage);
         const last = page >= pages || result.photos.length === 0;
-        const fetched: FetchedPage = { queryKey: nodeKey, state: { kind: 'leaf', total: result.total, pages, page, truncated }, last, photos: [], photoCount: 0, seen: result.photos.length, skipped: {} };
+        const fetched: FetchedPage = {
+          queryKey: nodeKey,
+          state: { kind: 'leaf', total: result.total, pages, page, truncated },
+          last,
+          photos: [],
+          photoCount: 0,
+          seen: result.photos.length,
+          skipped: {},
+        };
         for (const raw of result.photos) {
           const n = normaliseFlickrPhoto(raw, deps.licences);
           if (n.ok) fetched.photos.push(n.photo);
@@ -219,11 +261,22 @@ export async function harvestFlickr(request: HarvestRequest, deps: HarvestDeps, 
     await sql.begin(async (tx) => {
       await saveHarvest(tx, key, { ...state, report }, true);
       await saveRegion(tx, regionKeyOf(request.bbox, deps.licenceParam), {
-        bbox: request.bbox, licences: deps.licenceParam, harvestedUntil: until, completedAt: new Date().toISOString(),
+        bbox: request.bbox,
+        licences: deps.licenceParam,
+        harvestedUntil: until,
+        completedAt: new Date().toISOString(),
       });
     });
     log.info(
-      { harvest: key, queries: report.queries, photosSeen: report.photosSeen, inserted: report.inserted, updated: report.updated, calls: report.calls, durationMs: report.durationMs },
+      {
+        harvest: key,
+        queries: report.queries,
+        photosSeen: report.photosSeen,
+        inserted: report.inserted,
+        updated: report.updated,
+        calls: report.calls,
+        durationMs: report.durationMs,
+      },
       'Flickr harvest finished',
     );
     return report;

@@ -19,7 +19,9 @@ export async function withHarvestLock<T>(sql: Sql, harvestKey: string, task: () 
   const id = createHash('sha256').update(harvestKey).digest().readInt32BE(0);
   const connection = await sql.reserve();
   try {
-    const [row] = await connection<{ locked: boolean }[]>`select pg_try_advisory_lock(${HARVEST_LOCK_NAMESPACE}, ${id}) as locked`;
+    const [row] = await connection<
+      { locked: boolean }[]
+    >`select pg_try_advisory_lock(${HARVEST_LOCK_NAMESPACE}, ${id}) as locked`;
     if (!row?.locked) throw new HarvestInProgressError('this harvest is already running in another process');
     try {
       return await task();

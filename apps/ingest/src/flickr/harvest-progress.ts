@@ -60,7 +60,12 @@ export class HarvestProgress {
     this.meta = meta;
     this.#client = client;
     this.#limiter = limiter;
-    this.#start = { ...client.stats, waits: limiter.stats.waits, waitedMs: limiter.stats.waitedMs, at: performance.now() };
+    this.#start = {
+      ...client.stats,
+      waits: limiter.stats.waits,
+      waitedMs: limiter.stats.waitedMs,
+      at: performance.now(),
+    };
   }
 
   get resumed(): boolean {

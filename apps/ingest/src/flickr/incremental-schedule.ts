@@ -9,7 +9,12 @@ import { listRegions } from './harvest-checkpoints.ts';
  * ingest.requested messages (so whichever ingest task is free runs them, the
  * same way an EventBridge schedule's messages are run). Returns how many.
  */
-export async function requestIncrementalHarvests(sql: Sql, publisher: MessagePublisher, licenceParam: string, log: Logger): Promise<number> {
+export async function requestIncrementalHarvests(
+  sql: Sql,
+  publisher: MessagePublisher,
+  licenceParam: string,
+  log: Logger,
+): Promise<number> {
   const regions = (await listRegions(sql)).filter((r) => r.licences === licenceParam);
   for (const region of regions) {
     await publisher.publish(ingestRequested, { kind: 'flickr-harvest', bbox: region.bbox, incremental: true });

@@ -39,9 +39,11 @@ export class PageBatcher<P extends { photoCount: number }> {
     this.#pages = [];
     this.#photos = 0;
     if (pages.length > 0) {
-      this.#chain = this.#chain.then(() => (this.#failure === undefined ? this.#write(pages) : undefined)).catch((err: unknown) => {
-        this.#failure ??= err;
-      });
+      this.#chain = this.#chain
+        .then(() => (this.#failure === undefined ? this.#write(pages) : undefined))
+        .catch((err: unknown) => {
+          this.#failure ??= err;
+        });
     }
     await this.#chain;
     this.#throwIfFailed();

@@ -65,12 +65,28 @@ export function splitQuery(q: HarvestQuery): Split | undefined {
   const midLng = gridMidpoint(minLng, maxLng);
   const midLat = gridMidpoint(minLat, maxLat);
   if (midLng === undefined && midLat === undefined) return undefined;
-  const lngs = midLng === undefined ? [[minLng, maxLng]] : [[minLng, midLng], [midLng, maxLng]];
-  const lats = midLat === undefined ? [[minLat, maxLat]] : [[minLat, midLat], [midLat, maxLat]];
+  const lngs =
+    midLng === undefined
+      ? [[minLng, maxLng]]
+      : [
+          [minLng, midLng],
+          [midLng, maxLng],
+        ];
+  const lats =
+    midLat === undefined
+      ? [[minLat, maxLat]]
+      : [
+          [minLat, midLat],
+          [midLat, maxLat],
+        ];
   const children: HarvestQuery[] = [];
   for (const [south, north] of lats as [number, number][]) {
     for (const [west, east] of lngs as [number, number][]) {
-      children.push({ bbox: { minLng: west, minLat: south, maxLng: east, maxLat: north }, minUpload: q.minUpload, maxUpload: q.maxUpload });
+      children.push({
+        bbox: { minLng: west, minLat: south, maxLng: east, maxLat: north },
+        minUpload: q.minUpload,
+        maxUpload: q.maxUpload,
+      });
     }
   }
   return { by: 'space', children };

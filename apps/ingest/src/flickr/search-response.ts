@@ -1,7 +1,10 @@
 import { z } from 'zod';
 
 /** Flickr sends numbers as numbers or as strings ("total": "20000"); both are read as numbers. */
-const count = z.union([z.number(), z.string().regex(/^\d+$/)]).transform(Number).pipe(z.number().int().min(0));
+const count = z
+  .union([z.number(), z.string().regex(/^\d+$/)])
+  .transform(Number)
+  .pipe(z.number().int().min(0));
 
 const okResponse = z.object({
   stat: z.literal('ok'),
@@ -43,7 +46,8 @@ export function parseSearchResponse(body: string): ParsedSearchResponse {
   let raw: unknown;
   try {
     const text = body.trim();
-    const unwrapped = text.startsWith('jsonFlickrApi(') && text.endsWith(')') ? text.slice('jsonFlickrApi('.length, -1) : text;
+    const unwrapped =
+      text.startsWith('jsonFlickrApi(') && text.endsWith(')') ? text.slice('jsonFlickrApi('.length, -1) : text;
     raw = JSON.parse(unwrapped);
   } catch {
     return { ok: false, kind: 'malformed', message: `response is not JSON (${body.length} bytes)` };
@@ -53,7 +57,11 @@ export function parseSearchResponse(body: string): ParsedSearchResponse {
   const ok = okResponse.safeParse(raw);
   if (!ok.success) {
     const issue = ok.error.issues[0];
-    return { ok: false, kind: 'malformed', message: `unexpected response shape: ${issue?.path.join('.')} ${issue?.message}` };
+    return {
+      ok: false,
+      kind: 'malformed',
+      message: `unexpected response shape: ${issue?.path.join('.')} ${issue?.message}`,
+    };
   }
   const p = ok.data.photos;
   return { ok: true, page: { page: p.page, pages: p.pages, perPage: p.perpage, total: p.total, photos: p.photo } };

@@ -67,7 +67,12 @@ async function loadCheckpoint(sql: Sql, key: string): Promise<{ done: boolean; s
   return row;
 }
 
-async function saveCheckpoint(tx: TransactionSql | Sql, key: string, state: CheckpointState, done: boolean): Promise<void> {
+async function saveCheckpoint(
+  tx: TransactionSql | Sql,
+  key: string,
+  state: CheckpointState,
+  done: boolean,
+): Promise<void> {
   await tx`
     insert into ingest_checkpoints (job, key, done, state, updated_at)
     values (${JOB}, ${key}, ${done}, ${JSON.stringify(state)}::jsonb, now())
@@ -75,7 +80,13 @@ async function saveCheckpoint(tx: TransactionSql | Sql, key: string, state: Chec
 }
 
 const emptyCounters = (): ImportCounters => ({
-  rowsRead: 0, rowsRejected: 0, inserted: 0, updated: 0, unchanged: 0, batches: 0, messagesQueued: 0,
+  rowsRead: 0,
+  rowsRejected: 0,
+  inserted: 0,
+  updated: 0,
+  unchanged: 0,
+  batches: 0,
+  messagesQueued: 0,
 });
 
 /**
@@ -84,11 +95,16 @@ const emptyCounters = (): ImportCounters => ({
  * outbox and a checkpoint), and reports rejected rows by line. An interrupted
  * import of an unchanged file resumes after the last committed batch.
  */
-export async function importLbsnFile(location: string, deps: ImportDeps, correlationId: string = randomUUID()): Promise<ImportReport> {
+export async function importLbsnFile(
+  location: string,
+  deps: ImportDeps,
+  correlationId: string = randomUUID(),
+): Promise<ImportReport> {
   const started = performance.now();
   const file = await locateFile(location, deps.s3);
   const previous = await loadCheckpoint(deps.sql, location);
-  const resume = previous && !previous.done && previous.state.fingerprint === file.fingerprint ? previous.state : undefined;
+  const resume =
+    previous && !previous.done && previous.state.fingerprint === file.fingerprint ? previous.state : undefined;
   const counters = resume ? { ...resume.counters } : emptyCounters();
   const errorsByCode: Partial<Record<RowErrorCode, number>> = resume ? { ...resume.errorsByCode } : {};
   const resumedAfterLine = resume?.line ?? 0;
@@ -103,10 +119,20 @@ export async function importLbsnFile(location: string, deps: ImportDeps, correla
     const line = lastLine;
     // What was read up to this batch's last line: the parser reads on while the batch is written, and the
     // checkpoint must not count rows a resumed run would read again.
-    const read = { rowsRead: counters.rowsRead, rowsRejected: counters.rowsRejected, errorsByCode: { ...errorsByCode } };
+    const read = {
+      rowsRead: counters.rowsRead,
+      rowsRejected: counters.rowsRejected,
+      errorsByCode: { ...errorsByCode },
+    };
     await batchTransaction(deps.sql, deps.batchTimeoutMs, `the batch ending at line ${line}`, async (tx, signal) => {
       const batchId = `${correlationId}:${counters.batches + 1}`;
-      const result = await storePhotoBatch(tx, deps.publisher, { photos: prepared, source: 'lbsn', batchId, correlationId, signal });
+      const result = await storePhotoBatch(tx, deps.publisher, {
+        photos: prepared,
+        source: 'lbsn',
+        batchId,
+        correlationId,
+        signal,
+      });
       counters.inserted += result.inserted;
       counters.updated += result.updated;
       counters.unchanged += prepared.photos.length - result.inserted - result.updated;
@@ -115,7 +141,12 @@ export async function importLbsnFile(location: string, deps: ImportDeps, correla
       await saveCheckpoint(
         tx,
         location,
-        { fingerprint: file.fingerprint, line, counters: { ...counters, rowsRead: read.rowsRead, rowsRejected: read.rowsRejected }, errorsByCode: read.errorsByCode },
+        {
+          fingerprint: file.fingerprint,
+          line,
+          counters: { ...counters, rowsRead: read.rowsRead, rowsRejected: read.rowsRejected },
+          errorsByCode: read.errorsByCode,
+        },
         false,
       );
     });
@@ -161,7 +192,12 @@ export async function importLbsnFile(location: string, deps: ImportDeps, correla
   }
   await writing;
   if (batch.length > 0) await commit(prepareBatch(batch, method));
-  await saveCheckpoint(deps.sql, location, { fingerprint: file.fingerprint, line: lastLine, counters, errorsByCode }, true);
+  await saveCheckpoint(
+    deps.sql,
+    location,
+    { fingerprint: file.fingerprint, line: lastLine, counters, errorsByCode },
+    true,
+  );
 
   const report: ImportReport = {
     location,
@@ -173,7 +209,15 @@ export async function importLbsnFile(location: string, deps: ImportDeps, correla
     durationMs: Math.round(performance.now() - started),
   };
   deps.log.info(
-    { location, rowsRead: report.rowsRead, rejected: report.rowsRejected, inserted: report.inserted, updated: report.updated, unchanged: report.unchanged, durationMs: report.durationMs },
+    {
+      location,
+      rowsRead: report.rowsRead,
+      rejected: report.rowsRejected,
+      inserted: report.inserted,
+      updated: report.updated,
+      unchanged: report.unchanged,
+      durationMs: report.durationMs,
+    },
     'import finished',
   );
   return report;

@@ -94,7 +94,12 @@ function scanRecord(s: string, start: number, eof: boolean): Scan {
       }
       const next = pastLineBreak(s, pos);
       if (next < 0 && !eof) return MORE;
-      return { kind: 'broken', message: 'a quoted field is followed by something other than a comma or the end of the line', lines: lines + (next < 0 ? 0 : 1), next: next < 0 ? n : next };
+      return {
+        kind: 'broken',
+        message: 'a quoted field is followed by something other than a comma or the end of the line',
+        lines: lines + (next < 0 ? 0 : 1),
+        next: next < 0 ? n : next,
+      };
     }
     let i = pos;
     while (i < n) {
@@ -120,7 +125,9 @@ function scanRecord(s: string, start: number, eof: boolean): Scan {
  * never closed, text after a closing quote, a record longer than MAX_RECORD_LENGTH) is reported with its line
  * and reading goes on at the next line, so one broken row never costs the rows after it.
  */
-export async function* csvRecords(input: AsyncIterable<Buffer | string> | Iterable<Buffer | string>): AsyncGenerator<CsvItem[]> {
+export async function* csvRecords(
+  input: AsyncIterable<Buffer | string> | Iterable<Buffer | string>,
+): AsyncGenerator<CsvItem[]> {
   const decoder = new StringDecoder('utf8');
   let text = '';
   let line = 1;
@@ -148,7 +155,10 @@ export async function* csvRecords(input: AsyncIterable<Buffer | string> | Iterab
       if (scan.kind === 'more' || scan.kind === 'unended') {
         // The record never ends (a quote not closed) or is too long to be one: report it, and go on at the
         // line after the one it started on.
-        const message = scan.kind === 'unended' ? scan.message : `a record is longer than ${MAX_RECORD_LENGTH.toLocaleString('en')} characters (or a quote is never closed)`;
+        const message =
+          scan.kind === 'unended'
+            ? scan.message
+            : `a record is longer than ${MAX_RECORD_LENGTH.toLocaleString('en')} characters (or a quote is never closed)`;
         items.push({ ok: false, line, message });
         const next = pastLineBreak(text, at);
         if (next < 0) skipping = true;
@@ -164,7 +174,8 @@ export async function* csvRecords(input: AsyncIterable<Buffer | string> | Iterab
       }
       const { fields } = scan;
       const endLine = line + scan.lines - (text.charCodeAt(scan.next - 1) === LF ? 1 : 0);
-      if (!(fields.length === 1 && fields[0] === '' && text.charCodeAt(at) !== QUOTE)) items.push({ ok: true, fields, line: endLine });
+      if (!(fields.length === 1 && fields[0] === '' && text.charCodeAt(at) !== QUOTE))
+        items.push({ ok: true, fields, line: endLine });
       at = scan.next;
       line += scan.lines;
     }

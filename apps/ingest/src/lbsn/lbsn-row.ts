@@ -4,14 +4,32 @@ import type { NormalisedPhoto, RowError, RowErrorCode } from '../photos/normalis
 
 /** Columns of an LBSN "post" export, in file order; the header must contain at least the required ones. */
 export const LBSN_COLUMNS = [
-  'origin_id', 'lat', 'lng', 'guid', 'user_guid', 'post_create_date', 'post_publish_date',
-  'post_body', 'hashtags', 'emoji', 'post_views_count', 'post_like_count', 'loc_id', 'loc_name',
+  'origin_id',
+  'lat',
+  'lng',
+  'guid',
+  'user_guid',
+  'post_create_date',
+  'post_publish_date',
+  'post_body',
+  'hashtags',
+  'emoji',
+  'post_views_count',
+  'post_like_count',
+  'loc_id',
+  'loc_name',
 ] as const;
 
 export const REQUIRED_COLUMNS = ['origin_id', 'lat', 'lng', 'guid', 'user_guid'] as const;
 
 /** LBSN origin ids (lbsnstructure): which network a post comes from. */
-const ORIGINS: Record<string, string> = { '1': 'instagram', '2': 'flickr', '3': 'twitter', '4': 'facebook', '5': 'foursquare' };
+const ORIGINS: Record<string, string> = {
+  '1': 'instagram',
+  '2': 'flickr',
+  '3': 'twitter',
+  '4': 'facebook',
+  '5': 'foursquare',
+};
 
 const MAX_ID_LENGTH = 200;
 const MAX_TEXT_LENGTH = 500;
@@ -92,7 +110,8 @@ export function parseLbsnRecord(fields: Fields, line: number, now = Date.now()):
     if ((fields[name] ?? '').trim() === '') return fail(line, 'MISSING_FIELD', `${name} is empty`);
   }
   const originId = fields.origin_id!.trim();
-  if (!/^\d{1,4}$/.test(originId)) return fail(line, 'INVALID_ORIGIN', `origin_id ${JSON.stringify(originId)} is not an LBSN origin id`);
+  if (!/^\d{1,4}$/.test(originId))
+    return fail(line, 'INVALID_ORIGIN', `origin_id ${JSON.stringify(originId)} is not an LBSN origin id`);
   const source = ORIGINS[originId] ?? `lbsn-${originId}`;
 
   const latText = fields.lat!.trim();
@@ -110,14 +129,27 @@ export function parseLbsnRecord(fields: Fields, line: number, now = Date.now()):
   const sourceId = fields.guid!.trim();
   const ownerId = fields.user_guid!.trim();
   // Postgres text cannot hold NUL; an id with one cannot be stored as it is (free text loses it on storing).
-  if (sourceId.includes('\0') || ownerId.includes('\0')) return fail(line, 'INVALID_TEXT', 'guid or user_guid contains a NUL character');
-  if (sourceId.length > MAX_ID_LENGTH) return fail(line, 'FIELD_TOO_LONG', `guid is longer than ${MAX_ID_LENGTH} characters`);
-  if (ownerId.length > MAX_ID_LENGTH) return fail(line, 'FIELD_TOO_LONG', `user_guid is longer than ${MAX_ID_LENGTH} characters`);
+  if (sourceId.includes('\0') || ownerId.includes('\0'))
+    return fail(line, 'INVALID_TEXT', 'guid or user_guid contains a NUL character');
+  if (sourceId.length > MAX_ID_LENGTH)
+    return fail(line, 'FIELD_TOO_LONG', `guid is longer than ${MAX_ID_LENGTH} characters`);
+  if (ownerId.length > MAX_ID_LENGTH)
+    return fail(line, 'FIELD_TOO_LONG', `user_guid is longer than ${MAX_ID_LENGTH} characters`);
 
   const takenAt = parseDate(fields.post_create_date ?? '', now);
-  if (takenAt === 'invalid') return fail(line, 'INVALID_DATE', `post_create_date ${JSON.stringify(fields.post_create_date)} is not a valid date`);
+  if (takenAt === 'invalid')
+    return fail(
+      line,
+      'INVALID_DATE',
+      `post_create_date ${JSON.stringify(fields.post_create_date)} is not a valid date`,
+    );
   const uploadedAt = parseDate(fields.post_publish_date ?? '', now);
-  if (uploadedAt === 'invalid') return fail(line, 'INVALID_DATE', `post_publish_date ${JSON.stringify(fields.post_publish_date)} is not a valid date`);
+  if (uploadedAt === 'invalid')
+    return fail(
+      line,
+      'INVALID_DATE',
+      `post_publish_date ${JSON.stringify(fields.post_publish_date)} is not a valid date`,
+    );
 
   const viewsText = (fields.post_views_count ?? '').trim();
   if (viewsText !== '' && !/^\d{1,12}$/.test(viewsText)) {

@@ -23,10 +23,20 @@ function columnsOf(header: string[]): Record<Column, number> {
 /** A row's fields by LBSN column name (one object shape for every row; other columns are not read). */
 function recordOf(f: string[], c: Record<Column, number>): Record<Column, string | undefined> {
   return {
-    origin_id: f[c.origin_id], lat: f[c.lat], lng: f[c.lng], guid: f[c.guid], user_guid: f[c.user_guid],
-    post_create_date: f[c.post_create_date], post_publish_date: f[c.post_publish_date], post_body: f[c.post_body],
-    hashtags: f[c.hashtags], emoji: f[c.emoji], post_views_count: f[c.post_views_count], post_like_count: f[c.post_like_count],
-    loc_id: f[c.loc_id], loc_name: f[c.loc_name],
+    origin_id: f[c.origin_id],
+    lat: f[c.lat],
+    lng: f[c.lng],
+    guid: f[c.guid],
+    user_guid: f[c.user_guid],
+    post_create_date: f[c.post_create_date],
+    post_publish_date: f[c.post_publish_date],
+    post_body: f[c.post_body],
+    hashtags: f[c.hashtags],
+    emoji: f[c.emoji],
+    post_views_count: f[c.post_views_count],
+    post_like_count: f[c.post_like_count],
+    loc_id: f[c.loc_id],
+    loc_name: f[c.loc_name],
   };
 }
 
@@ -41,7 +51,8 @@ export async function* readLbsnCsv(input: Readable): AsyncGenerator<LbsnItem> {
   for await (const items of csvRecords(input)) {
     for (const item of items) {
       if (!item.ok) {
-        if (columns === undefined) throw new LbsnHeaderError(`not an LBSN export: the header cannot be read (${item.message})`);
+        if (columns === undefined)
+          throw new LbsnHeaderError(`not an LBSN export: the header cannot be read (${item.message})`);
         yield { ok: false, error: { line: item.line, code: 'CSV_SYNTAX', message: item.message } };
         continue;
       }
@@ -51,7 +62,14 @@ export async function* readLbsnCsv(input: Readable): AsyncGenerator<LbsnItem> {
         continue;
       }
       if (item.fields.length !== width) {
-        yield { ok: false, error: { line: item.line, code: 'COLUMN_COUNT', message: `the header has ${width} columns, this row ${item.fields.length}` } };
+        yield {
+          ok: false,
+          error: {
+            line: item.line,
+            code: 'COLUMN_COUNT',
+            message: `the header has ${width} columns, this row ${item.fields.length}`,
+          },
+        };
         continue;
       }
       const result = parseLbsnRecord(recordOf(item.fields, columns), item.line);

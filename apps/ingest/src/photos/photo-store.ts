@@ -14,8 +14,20 @@ export interface UpsertResult {
 
 /** The columns a batch is copied or staged with, in the order of its COPY data (copy-binary.ts). */
 export const STAGING_COLUMNS = [
-  'source', 'source_id', 'owner_id', 'owner_name', 'lat', 'lng', 'tile', 'taken_at',
-  'uploaded_at', 'tags', 'title', 'views', 'license', 'image_url',
+  'source',
+  'source_id',
+  'owner_id',
+  'owner_name',
+  'lat',
+  'lng',
+  'tile',
+  'taken_at',
+  'uploaded_at',
+  'tags',
+  'title',
+  'views',
+  'license',
+  'image_url',
 ] as const;
 
 /** The staging table's columns as jsonb_to_recordset reads them. */
@@ -96,8 +108,14 @@ const isPrepared = (batch: readonly NormalisedPhoto[] | PreparedBatch): batch is
  * COPY of binary COPY data into a table, in STAGING_COLUMNS order. An aborted `signal` (the batch's deadline)
  * destroys the stream: the server gets CopyFail and the transaction fails, instead of waiting on a dead link.
  */
-async function copyInto(tx: TransactionSql, table: 'photos' | 'photo_staging', data: Buffer, signal?: AbortSignal): Promise<void> {
-  const copy = await tx`copy ${tx(table)} (${tx.unsafe(STAGING_COLUMNS.join(', '))}) from stdin with (format binary)`.writable();
+async function copyInto(
+  tx: TransactionSql,
+  table: 'photos' | 'photo_staging',
+  data: Buffer,
+  signal?: AbortSignal,
+): Promise<void> {
+  const copy =
+    await tx`copy ${tx(table)} (${tx.unsafe(STAGING_COLUMNS.join(', '))}) from stdin with (format binary)`.writable();
   // The whole batch at once: the server waits for every byte of it.
   await pipeline(Readable.from([data]), copy, ...(signal ? [{ signal }] : []));
 }
@@ -110,7 +128,12 @@ const UNIQUE_VIOLATION = '23505';
  * COPY; it is rolled back to its savepoint and the batch takes the staging path instead. A first import of a
  * file is all new rows: this halves the database's work for it (no staging copy, no ON CONFLICT per row).
  */
-async function copyAllNew(tx: TransactionSql, batch: readonly NormalisedPhoto[], data: Buffer, signal?: AbortSignal): Promise<UpsertResult | undefined> {
+async function copyAllNew(
+  tx: TransactionSql,
+  batch: readonly NormalisedPhoto[],
+  data: Buffer,
+  signal?: AbortSignal,
+): Promise<UpsertResult | undefined> {
   try {
     await tx.savepoint((sp) => copyInto(sp, 'photos', data, signal));
   } catch (err) {
@@ -136,7 +159,9 @@ export async function upsertPhotos(
   /** Ends the COPY (see copyInto). */
   signal?: AbortSignal,
 ): Promise<UpsertResult> {
-  const { photos: unique, copy } = isPrepared(batch) ? batch : prepareBatch(batch, method ?? (await stagingMethodOf(tx)));
+  const { photos: unique, copy } = isPrepared(batch)
+    ? batch
+    : prepareBatch(batch, method ?? (await stagingMethodOf(tx)));
   if (unique.length === 0) return { inserted: 0, updated: 0, unchanged: 0, tiles: [] };
   if (copy !== undefined) {
     const allNew = await copyAllNew(tx, unique, copy, signal);
@@ -166,7 +191,8 @@ export async function upsertPhotos(
     )
     select (select count(*) from ins)::int as inserted, array(select distinct tile from ins order by 1) as tiles`;
   const freshInserted = fresh?.inserted ?? 0;
-  if (freshInserted === unique.length) return { inserted: freshInserted, updated: 0, unchanged: 0, tiles: fresh?.tiles ?? [] };
+  if (freshInserted === unique.length)
+    return { inserted: freshInserted, updated: 0, unchanged: 0, tiles: fresh?.tiles ?? [] };
 
   // Some photos were there already: update those whose content differs (the rows just inserted are equal
   // to their staged rows, so they are left alone), and announce the tiles a moved photo left.

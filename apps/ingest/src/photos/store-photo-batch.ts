@@ -18,7 +18,13 @@ export interface StoredBatch extends UpsertResult {
 export async function storePhotoBatch(
   tx: TransactionSql,
   publisher: MessagePublisher,
-  batch: { photos: readonly NormalisedPhoto[] | PreparedBatch; source: string; batchId: string; correlationId: string; signal?: AbortSignal },
+  batch: {
+    photos: readonly NormalisedPhoto[] | PreparedBatch;
+    source: string;
+    batchId: string;
+    correlationId: string;
+    signal?: AbortSignal;
+  },
 ): Promise<StoredBatch> {
   const result = await upsertPhotos(tx, batch.photos, undefined, batch.signal);
   if (result.tiles.length === 0) return { ...result, announced: false };

@@ -30,7 +30,13 @@ export async function requestThumbnails(
   }
   const messages = [];
   for (let i = 0; i < jobs.length; i += THUMBNAILS_PER_MESSAGE) {
-    messages.push(publisher.build(thumbnailsRequested, { photos: jobs.slice(i, i + THUMBNAILS_PER_MESSAGE) }, { correlationId: batch.correlationId }));
+    messages.push(
+      publisher.build(
+        thumbnailsRequested,
+        { photos: jobs.slice(i, i + THUMBNAILS_PER_MESSAGE) },
+        { correlationId: batch.correlationId },
+      ),
+    );
   }
   await enqueueOutboxMany(tx, thumbnailsRequested.queue, messages);
   return jobs.length;

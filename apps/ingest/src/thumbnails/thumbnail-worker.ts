@@ -30,7 +30,9 @@ class PermanentImageError extends Error {}
  * with backoff and, after maxReceiveCount, moves it to the dead-letter queue.
  * Photo ingestion never waits on any of this.
  */
-export function createThumbnailsRequestedHandler(deps: ThumbnailWorkerDeps): MessageHandler<typeof thumbnailsRequested> {
+export function createThumbnailsRequestedHandler(
+  deps: ThumbnailWorkerDeps,
+): MessageHandler<typeof thumbnailsRequested> {
   return async (message, ctx) => {
     const jobs = message.payload.photos;
     const outcomes = await Promise.all(
@@ -58,7 +60,10 @@ export function createThumbnailsRequestedHandler(deps: ThumbnailWorkerDeps): Mes
               ctx.log.warn({ photoId: job.photoId, reason: err.message }, 'thumbnail cannot be fetched; skipped');
               return 'gone';
             }
-            ctx.log.warn({ photoId: job.photoId, err: (err as Error).message }, 'thumbnail failed; the message will be retried');
+            ctx.log.warn(
+              { photoId: job.photoId, err: (err as Error).message },
+              'thumbnail failed; the message will be retried',
+            );
             return 'failed';
           }
         }),
@@ -76,10 +81,12 @@ async function download(url: string): Promise<{ bytes: Uint8Array; contentType: 
   if (response.status === 404 || response.status === 410) throw new PermanentImageError(`HTTP ${response.status}`);
   if (!response.ok) throw new Error(`HTTP ${response.status}`);
   const contentType = (response.headers.get('content-type') ?? '').split(';')[0]!.trim();
-  if (!contentType.startsWith('image/')) throw new PermanentImageError(`content-type ${contentType || 'missing'} is not an image`);
+  if (!contentType.startsWith('image/'))
+    throw new PermanentImageError(`content-type ${contentType || 'missing'} is not an image`);
   const declared = Number(response.headers.get('content-length') ?? 0);
   if (declared > MAX_IMAGE_BYTES) throw new PermanentImageError(`image of ${declared} bytes is too large`);
   const bytes = new Uint8Array(await response.arrayBuffer());
-  if (bytes.byteLength > MAX_IMAGE_BYTES) throw new PermanentImageError(`image of ${bytes.byteLength} bytes is too large`);
+  if (bytes.byteLength > MAX_IMAGE_BYTES)
+    throw new PermanentImageError(`image of ${bytes.byteLength} bytes is too large`);
   return { bytes, contentType };
 }

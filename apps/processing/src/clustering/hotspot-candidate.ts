@@ -52,7 +52,12 @@ export interface NamingOptions {
   broadExtent: number;
 }
 
-export const DEFAULT_NAMING: NamingOptions = { backgroundRadiusM: 1500, localRadiusM: 400, qualifierShare: 0.5, broadExtent: 2 };
+export const DEFAULT_NAMING: NamingOptions = {
+  backgroundRadiusM: 1500,
+  localRadiusM: 400,
+  qualifierShare: 0.5,
+  broadExtent: 2,
+};
 
 export function describeCluster(cluster: PeopleCluster, photos: WindowPhotos): HotspotCandidate {
   const members = cluster.members;
@@ -91,7 +96,10 @@ export function describeCluster(cluster: PeopleCluster, photos: WindowPhotos): H
     if (t > last) last = t;
   }
   const ids = Array.from(members, (i) => photos.id[i]!).sort((a, b) => a - b);
-  const hull = convexHull(Array.from(members, (i) => photos.lng[i]!), Array.from(members, (i) => photos.lat[i]!));
+  const hull = convexHull(
+    Array.from(members, (i) => photos.lng[i]!),
+    Array.from(members, (i) => photos.lat[i]!),
+  );
   // To 1e-7° (about 1 cm): the mode is summed in the coordinates of the window being rebuilt, so two windows
   // holding the same photos can differ in the last bits; rounded, a rebuild of unchanged photos writes nothing new.
   const lat = roundDegrees(cluster.lat);

@@ -1,6 +1,13 @@
 import { hotspotsChanged, type PayloadOf } from '@photospots/contracts';
 import { enqueueOutbox, tryLockTiles, type Sql } from '@photospots/db';
-import { clusteringMarginM, influenceTiles, planClusterJobs, runClusterJob, type PeopleCluster, type PeopleClusterParams } from '@photospots/geo';
+import {
+  clusteringMarginM,
+  influenceTiles,
+  planClusterJobs,
+  runClusterJob,
+  type PeopleCluster,
+  type PeopleClusterParams,
+} from '@photospots/geo';
 import type { MessagePublisher } from '@photospots/queue';
 import type { Logger } from '@photospots/service';
 import { clearDirtyTiles, dirtyVersions, peekDirtyTiles, type Settling } from '../dirty-tiles/dirty-tile-repository.ts';
@@ -64,7 +71,10 @@ function chunkChanges(p: ChangedPayload): ChangedPayload[] {
   if (total <= IDS_PER_MESSAGE) return [p];
   const out: ChangedPayload[] = [];
   const slice = <T>(a: T[], i: number) => a.slice(i * IDS_PER_MESSAGE, (i + 1) * IDS_PER_MESSAGE);
-  const parts = Math.ceil(Math.max(p.createdIds.length, p.changedIds.length, p.retiredIds.length, p.merges.length, p.splits.length) / IDS_PER_MESSAGE);
+  const parts = Math.ceil(
+    Math.max(p.createdIds.length, p.changedIds.length, p.retiredIds.length, p.merges.length, p.splits.length) /
+      IDS_PER_MESSAGE,
+  );
   for (let i = 0; i < parts; i++) {
     out.push({
       createdIds: slice(p.createdIds, i),
@@ -93,7 +103,11 @@ export interface RebuildOptions {
 
 const sameIds = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((x, i) => x === b[i]);
 
-export async function rebuildDirtyTiles(deps: RebuildDeps, correlationId: string, options: RebuildOptions = {}): Promise<RebuildResult | null> {
+export async function rebuildDirtyTiles(
+  deps: RebuildDeps,
+  correlationId: string,
+  options: RebuildOptions = {},
+): Promise<RebuildResult | null> {
   const started = performance.now();
   return deps.sql.begin(async (tx) => {
     // Dirty tiles are not row-locked (ingest keeps marking tiles dirty while a long rebuild runs):
@@ -107,13 +121,17 @@ export async function rebuildDirtyTiles(deps: RebuildDeps, correlationId: string
     // Without waiting: two workers that peeked at the same moment chose the same claim, and the one that
     // waited for the other's locks would find its tiles clean a whole pass later. The loser ends this
     // transaction at once (releasing what it locked) and peeks again, past the winner's locks.
-    if (!(await tryLockTiles(tx, area))) return { ...EMPTY_RESULT, contended: true, durationMs: Math.round(performance.now() - started) };
+    if (!(await tryLockTiles(tx, area)))
+      return { ...EMPTY_RESULT, contended: true, durationMs: Math.round(performance.now() - started) };
     const claimed = await dirtyVersions(tx, peeked);
     if (claimed.length === 0) return { ...EMPTY_RESULT, durationMs: Math.round(performance.now() - started) };
 
     // Windows reach further than the clustering needs, to the photos a hotspot's name is compared with.
     const jobs = planClusterJobs(area, deps.params, undefined, deps.naming.backgroundRadiusM + deps.params.bandwidthM);
-    const all = await loadWindowPhotos(tx, jobs.map((j) => j.window));
+    const all = await loadWindowPhotos(
+      tx,
+      jobs.map((j) => j.window),
+    );
     const computed: HotspotCandidate[] = [];
     const sources: { cluster: PeopleCluster; photos: WindowPhotos }[] = [];
     for (const job of jobs) {
@@ -147,16 +165,28 @@ export async function rebuildDirtyTiles(deps: RebuildDeps, correlationId: string
       }
       const { cluster, photos } = sources[ci]!;
       const bg = (background ??= new LocalTagBackground(all));
-      nameCandidate(candidate, cluster, photos, (lat, lng, radiusM, keys) => bg.around(lat, lng, radiusM, keys), deps.naming);
+      nameCandidate(
+        candidate,
+        cluster,
+        photos,
+        (lat, lng, radiusM, keys) => bg.around(lat, lng, radiusM, keys),
+        deps.naming,
+      );
     });
 
-    const createdIds = await insertHotspots(tx, plan.create.map((c) => computed[c.candidate]!));
+    const createdIds = await insertHotspots(
+      tx,
+      plan.create.map((c) => computed[c.candidate]!),
+    );
     const idOfCandidate = new Map<number, number>(plan.keep);
     plan.create.forEach((c, i) => idOfCandidate.set(c.candidate, createdIds[i]!));
 
     await retireHotspots(
       tx,
-      plan.retire.map((r) => ({ id: r.id, successorId: r.intoCandidate === null ? null : idOfCandidate.get(r.intoCandidate)! })),
+      plan.retire.map((r) => ({
+        id: r.id,
+        successorId: r.intoCandidate === null ? null : idOfCandidate.get(r.intoCandidate)!,
+      })),
     );
 
     const changed: { id: number; c: HotspotCandidate }[] = [];

@@ -22,7 +22,11 @@ export class RebuildLoop {
   /** Passes failed in a row: the next is tried after a backoff, not only at the next poke or sweep. */
   #failures = 0;
 
-  constructor(run: (correlationId: string | undefined, signal: AbortSignal) => Promise<unknown>, log: Logger, sweepIntervalMs: number) {
+  constructor(
+    run: (correlationId: string | undefined, signal: AbortSignal) => Promise<unknown>,
+    log: Logger,
+    sweepIntervalMs: number,
+  ) {
     this.#run = run;
     this.#log = log;
     this.#sweepIntervalMs = sweepIntervalMs;
@@ -37,10 +41,13 @@ export class RebuildLoop {
     if (this.#delayed && this.#delayedDue <= due) return;
     clearTimeout(this.#delayed);
     this.#delayedDue = due;
-    this.#delayed = setTimeout(() => {
-      this.#delayed = undefined;
-      this.poke();
-    }, Math.max(0, Math.ceil(ms)));
+    this.#delayed = setTimeout(
+      () => {
+        this.#delayed = undefined;
+        this.poke();
+      },
+      Math.max(0, Math.ceil(ms)),
+    );
     this.#delayed.unref();
   }
 

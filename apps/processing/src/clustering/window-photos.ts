@@ -27,7 +27,8 @@ interface PhotoRow {
   views: number;
 }
 
-const inside = (w: BBox, lat: number, lng: number) => lat >= w.minLat && lat <= w.maxLat && lng >= w.minLng && lng <= w.maxLng;
+const inside = (w: BBox, lat: number, lng: number) =>
+  lat >= w.minLat && lat <= w.maxLat && lng >= w.minLng && lng <= w.maxLng;
 
 /**
  * Loads every photo inside any of the windows, ordered by id, in ONE

@@ -17,7 +17,10 @@ export function createPhotosIngestedHandler(deps: {
 }): MessageHandler<typeof photosIngested | typeof photosIngestedV1> {
   return async (message, ctx) => {
     if (message.schemaVersion === 1) await markTilesDirty(deps.sql, message.payload.tiles);
-    ctx.log.debug({ tiles: message.payload.tiles.length, batchId: message.payload.batchId, schemaVersion: message.schemaVersion }, 'photos ingested: rebuild requested');
+    ctx.log.debug(
+      { tiles: message.payload.tiles.length, batchId: message.payload.batchId, schemaVersion: message.schemaVersion },
+      'photos ingested: rebuild requested',
+    );
     deps.requestRebuild(ctx.correlationId);
   };
 }

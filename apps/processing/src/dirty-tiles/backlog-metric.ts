@@ -6,7 +6,12 @@
  * processing service tracks dirty tiles per task on it (infra/modules/autoscaling, `work_metric`).
  * https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html
  */
-export const BACKLOG_METRIC = { namespace: 'Photospots', name: 'DirtyTiles', dimension: 'service', service: 'processing' } as const;
+export const BACKLOG_METRIC = {
+  namespace: 'Photospots',
+  name: 'DirtyTiles',
+  dimension: 'service',
+  service: 'processing',
+} as const;
 
 /** One EMF record of the dirty tiles waiting now (every task reports the same count: the metric is read as its maximum). */
 export function backlogRecord(dirtyTiles: number, now: number = Date.now()) {

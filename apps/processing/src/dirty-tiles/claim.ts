@@ -17,7 +17,11 @@ export interface DirtyTileAge {
  * are (clustering it between batches is work the next batch undoes). However busy its surroundings, a tile
  * waits at most `maxDelayMs` after it first became dirty.
  */
-export function msUntilClaimable(dirty: readonly DirtyTileAge[], settling: { settleMs: number; maxDelayMs: number }, reachM: number): number[] {
+export function msUntilClaimable(
+  dirty: readonly DirtyTileAge[],
+  settling: { settleMs: number; maxDelayMs: number },
+  reachM: number,
+): number[] {
   const quietOf = new Map(dirty.map((d) => [d.tile, d.quietMs]));
   return dirty.map((d) => {
     const byDelay = settling.maxDelayMs - d.waitedMs;
@@ -43,7 +47,12 @@ export function msUntilClaimable(dirty: readonly DirtyTileAge[], settling: { set
  *   of waiting for each other's locks. If no tile is clear, the oldest is taken anyway (its worker finds
  *   the area held and tries again shortly): a claim never comes back empty while tiles are dirty.
  */
-export function chooseClaim(eligible: readonly number[], busy: readonly number[], limit: number, reachM: number): number[] {
+export function chooseClaim(
+  eligible: readonly number[],
+  busy: readonly number[],
+  limit: number,
+  reachM: number,
+): number[] {
   if (eligible.length === 0 || limit <= 0) return [];
   const busySet = new Set(busy);
   const clear = (key: number) => {

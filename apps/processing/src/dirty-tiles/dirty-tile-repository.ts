@@ -33,7 +33,12 @@ async function dirtyTileAges(sql: Queryable): Promise<DirtyTileAge[]> {
  * them again): one compact area, clear of the areas other workers hold (see chooseClaim). `reachM` is how
  * far around its tiles a claim reads and locks.
  */
-export async function peekDirtyTiles(tx: TransactionSql, limit: number, settling: Settling = AT_ONCE, reachM = 0): Promise<number[]> {
+export async function peekDirtyTiles(
+  tx: TransactionSql,
+  limit: number,
+  settling: Settling = AT_ONCE,
+  reachM = 0,
+): Promise<number[]> {
   const dirty = await dirtyTileAges(tx);
   const wait = msUntilClaimable(dirty, settling, reachM);
   const eligible = dirty.filter((_, i) => wait[i] === 0).map((d) => d.tile);

@@ -90,7 +90,10 @@ export async function insertHotspots(tx: TransactionSql, candidates: readonly Ho
 }
 
 /** Overwrites stored hotspots with recomputed ones (same ids). */
-export async function updateHotspots(tx: TransactionSql, updates: readonly { id: number; c: HotspotCandidate }[]): Promise<void> {
+export async function updateHotspots(
+  tx: TransactionSql,
+  updates: readonly { id: number; c: HotspotCandidate }[],
+): Promise<void> {
   if (updates.length === 0) return;
   await tx`
     update hotspots h set
@@ -104,7 +107,10 @@ export async function updateHotspots(tx: TransactionSql, updates: readonly { id:
 }
 
 /** Retires hotspots; a merged one points at its successor, and its favorites move there. */
-export async function retireHotspots(tx: TransactionSql, retire: readonly { id: number; successorId: number | null }[]): Promise<void> {
+export async function retireHotspots(
+  tx: TransactionSql,
+  retire: readonly { id: number; successorId: number | null }[],
+): Promise<void> {
   if (retire.length === 0) return;
   const ids = retire.map((r) => r.id);
   const successors = retire.map((r) => r.successorId);
@@ -132,7 +138,8 @@ export async function replaceMemberships(
   previousIds: readonly number[],
   memberships: readonly { hotspotId: number; photoIds: readonly number[] }[],
 ): Promise<void> {
-  if (previousIds.length > 0) await tx`delete from hotspot_photos where hotspot_id = any(${[...previousIds]}::bigint[])`;
+  if (previousIds.length > 0)
+    await tx`delete from hotspot_photos where hotspot_id = any(${[...previousIds]}::bigint[])`;
   const hotspotIds: number[] = [];
   const photoIds: number[] = [];
   for (const m of memberships) {

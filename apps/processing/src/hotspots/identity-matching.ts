@@ -85,7 +85,9 @@ export function matchIdentities(
     }
     for (let k = lo; k < byLat.length && stored[byLat[k]!]!.lat <= c.lat + latWindow; k++) consider(byLat[k]!);
   });
-  pairs.sort((a, b) => b.shared - a.shared || a.distance - b.distance || stored[a.s]!.id - stored[b.s]!.id || a.c - b.c);
+  pairs.sort(
+    (a, b) => b.shared - a.shared || a.distance - b.distance || stored[a.s]!.id - stored[b.s]!.id || a.c - b.c,
+  );
 
   const keep = new Map<number, number>();
   const storedTaken = new Set<number>();

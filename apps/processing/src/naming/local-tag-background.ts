@@ -40,7 +40,16 @@ function gridOf(photos: WindowPhotos, cosLat: number): PhotoGrid {
     if (lng < minLng) minLng = lng;
     if (lng > maxLng) maxLng = lng;
   }
-  if (n === 0) return { order: new Int32Array(0), start: new Int32Array(1), rows: 0, columns: 0, minLat: 0, minLng: 0, cellDeg: 1 };
+  if (n === 0)
+    return {
+      order: new Int32Array(0),
+      start: new Int32Array(1),
+      rows: 0,
+      columns: 0,
+      minLat: 0,
+      minLng: 0,
+      cellDeg: 1,
+    };
   // A sparse window as wide as a country gets larger cells: at most ~4 cells per photo (plus a floor).
   let cellDeg = LAYOUT_CELL_M / M_PER_DEG;
   const rowsOf = (deg: number) => Math.floor((maxLat - minLat) / deg) + 1;
@@ -189,7 +198,10 @@ export class LocalTagBackground {
       const rowLo = Math.max(0, Math.floor((lat - halfLat - grid.minLat) / grid.cellDeg) - 1);
       const rowHi = Math.min(grid.rows - 1, Math.floor((lat + halfLat - grid.minLat) / grid.cellDeg) + 1);
       const columnLo = Math.max(0, Math.floor(((lng - halfLng - grid.minLng) * this.#cosLat) / grid.cellDeg) - 1);
-      const columnHi = Math.min(grid.columns - 1, Math.floor(((lng + halfLng - grid.minLng) * this.#cosLat) / grid.cellDeg) + 1);
+      const columnHi = Math.min(
+        grid.columns - 1,
+        Math.floor(((lng + halfLng - grid.minLng) * this.#cosLat) / grid.cellDeg) + 1,
+      );
       const start = grid.start;
       const hits = this.#hits;
       const userAt = this.#userAt;
@@ -209,7 +221,11 @@ export class LocalTagBackground {
       let found = 0;
       // First the photographers in the circle, each with a list of their photos in it (no cell: no photo) …
       for (let row = rowLo; row <= rowHi && columnLo <= columnHi; row++) {
-        for (let p = start[row * grid.columns + columnLo]!, end = start[row * grid.columns + columnHi + 1]!; p < end; p++) {
+        for (
+          let p = start[row * grid.columns + columnLo]!, end = start[row * grid.columns + columnHi + 1]!;
+          p < end;
+          p++
+        ) {
           const dx = (lngAt[p]! - lng) * kx;
           const dy = (latAt[p]! - lat) * M_PER_DEG;
           if (dx * dx + dy * dy > r2) continue;
@@ -247,7 +263,8 @@ export class LocalTagBackground {
       userCount: users,
       usersWith: (key) => {
         const n = result.get(key);
-        if (n === undefined) throw new Error(`LocalTagBackground: ${JSON.stringify(key)} was not among the keys asked for`);
+        if (n === undefined)
+          throw new Error(`LocalTagBackground: ${JSON.stringify(key)} was not among the keys asked for`);
         return n;
       },
     };

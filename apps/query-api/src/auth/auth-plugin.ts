@@ -38,7 +38,9 @@ async function authPlugin(app: FastifyInstance, opts: { verifier: TokenVerifier;
     const header = request.headers.authorization!;
     const match = /^Bearer ([A-Za-z0-9_\-.=]+)$/i.exec(header.trim());
     if (!match) {
-      request.authError = new ApiError('TOKEN_INVALID', 'Send Authorization: Bearer <access token>.', { reason: 'not a Bearer token' });
+      request.authError = new ApiError('TOKEN_INVALID', 'Send Authorization: Bearer <access token>.', {
+        reason: 'not a Bearer token',
+      });
       return;
     }
     try {
@@ -57,7 +59,8 @@ async function authPlugin(app: FastifyInstance, opts: { verifier: TokenVerifier;
 
   app.addHook('preHandler', (request, _reply, done) => {
     // Without sign-in configured, a token on a public route is ignored, not an error.
-    if (request.authError && request.authError.code !== 'AUTH_NOT_CONFIGURED') return done(withChallenge(request.authError));
+    if (request.authError && request.authError.code !== 'AUTH_NOT_CONFIGURED')
+      return done(withChallenge(request.authError));
     done();
   });
 }

@@ -27,7 +27,11 @@ export class TokenVerifier {
   constructor(options: TokenVerifierOptions) {
     this.#o = options;
     this.#jwks = options.jwksUrl
-      ? createRemoteJWKSet(new URL(options.jwksUrl), { cacheMaxAge: options.jwksCacheSeconds * 1000, cooldownDuration: 10_000, timeoutDuration: 5_000 })
+      ? createRemoteJWKSet(new URL(options.jwksUrl), {
+          cacheMaxAge: options.jwksCacheSeconds * 1000,
+          cooldownDuration: 10_000,
+          timeoutDuration: 5_000,
+        })
       : undefined;
     this.#secret = options.secret ? new TextEncoder().encode(options.secret) : undefined;
   }
@@ -73,11 +77,16 @@ function rejectAlg(alg: string | undefined): never {
 function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
   if (err instanceof errors.JWTExpired) return new ApiError('TOKEN_EXPIRED');
-  if (err instanceof errors.JWKSTimeout || (err instanceof errors.JOSEError && err.code === 'ERR_JOSE_GENERIC') || err instanceof TypeError) {
+  if (
+    err instanceof errors.JWKSTimeout ||
+    (err instanceof errors.JOSEError && err.code === 'ERR_JOSE_GENERIC') ||
+    err instanceof TypeError
+  ) {
     // The key set could not be fetched: not the client's fault.
-    return new ApiError('SERVICE_UNAVAILABLE', 'The token issuer\'s signing keys could not be fetched; retry shortly.');
+    return new ApiError('SERVICE_UNAVAILABLE', "The token issuer's signing keys could not be fetched; retry shortly.");
   }
-  if (err instanceof errors.JWTClaimValidationFailed) return new ApiError('TOKEN_INVALID', undefined, { reason: `claim ${err.claim} ${err.reason}` });
+  if (err instanceof errors.JWTClaimValidationFailed)
+    return new ApiError('TOKEN_INVALID', undefined, { reason: `claim ${err.claim} ${err.reason}` });
   if (err instanceof errors.JOSEError) return new ApiError('TOKEN_INVALID', undefined, { reason: err.code });
   return new ApiError('TOKEN_INVALID');
 }

@@ -45,7 +45,8 @@ export class LruMap<K, V> {
   /** Live entries, least recently used first (expired ones are skipped, not refreshed). */
   *entries(): IterableIterator<[K, V]> {
     const now = Date.now();
-    for (const [key, entry] of this.#entries) if (entry.expiresAt === 0 || entry.expiresAt > now) yield [key, entry.value];
+    for (const [key, entry] of this.#entries)
+      if (entry.expiresAt === 0 || entry.expiresAt > now) yield [key, entry.value];
   }
 
   clear(): void {

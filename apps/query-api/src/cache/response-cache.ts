@@ -106,6 +106,9 @@ export class ResponseCache {
 
   #pauseL2(err: unknown): void {
     this.#l2PausedUntil = Date.now() + L2_BACKOFF_MS;
-    this.#o.log.debug({ err: (err as Error).message }, 'Redis response cache unavailable; using the in-process cache only');
+    this.#o.log.debug(
+      { err: (err as Error).message },
+      'Redis response cache unavailable; using the in-process cache only',
+    );
   }
 }

@@ -20,12 +20,17 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
       },
       tags: [
         { name: 'hotspots', description: 'Finding and describing hotspots (no sign-in needed)' },
-        { name: 'favorites', description: 'The signed-in user\'s favorites (Bearer token)' },
+        { name: 'favorites', description: "The signed-in user's favorites (Bearer token)" },
         { name: 'operations', description: 'Health, readiness and metrics' },
       ],
       components: {
         securitySchemes: {
-          bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'A Supabase Auth access token.' },
+          bearerAuth: {
+            type: 'http',
+            scheme: 'bearer',
+            bearerFormat: 'JWT',
+            description: 'A Supabase Auth access token.',
+          },
         },
       },
     },

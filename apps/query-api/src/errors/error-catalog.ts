@@ -4,15 +4,27 @@
  */
 export const ERRORS = {
   INVALID_PARAMETER: { status: 400, message: 'A parameter is missing or out of range; see details.' },
-  INVALID_CURSOR: { status: 400, message: 'The cursor is not one this endpoint issued for this query; start again without it.' },
-  BBOX_TOO_LARGE: { status: 400, message: 'The map box is larger than allowed; zoom in, or pass zoom= to get clusters.' },
+  INVALID_CURSOR: {
+    status: 400,
+    message: 'The cursor is not one this endpoint issued for this query; start again without it.',
+  },
+  BBOX_TOO_LARGE: {
+    status: 400,
+    message: 'The map box is larger than allowed; zoom in, or pass zoom= to get clusters.',
+  },
   TOKEN_MISSING: { status: 401, message: 'Sign in: send Authorization: Bearer <access token>.' },
-  TOKEN_INVALID: { status: 401, message: 'The access token is malformed, wrongly signed, or for another issuer or audience; sign in again.' },
+  TOKEN_INVALID: {
+    status: 401,
+    message: 'The access token is malformed, wrongly signed, or for another issuer or audience; sign in again.',
+  },
   TOKEN_EXPIRED: { status: 401, message: 'The access token has expired; refresh it and retry.' },
   AUTH_NOT_CONFIGURED: { status: 401, message: 'Sign-in is not configured on this server.' },
   NOT_FOUND: { status: 404, message: 'No such resource.' },
   HOTSPOT_NOT_FOUND: { status: 404, message: 'No hotspot has this id.' },
-  HOTSPOT_MERGED: { status: 301, message: 'This hotspot was merged into another; follow Location (details.successorId).' },
+  HOTSPOT_MERGED: {
+    status: 301,
+    message: 'This hotspot was merged into another; follow Location (details.successorId).',
+  },
   HOTSPOT_RETIRED: { status: 410, message: 'This hotspot no longer exists (too few people photograph there now).' },
   NOT_ACCEPTABLE: { status: 406, message: 'Ask for application/json or application/geo+json.' },
   URI_TOO_LONG: { status: 414, message: 'The URL (or one of its path segments) is too long.' },
@@ -30,7 +42,12 @@ export class ApiError extends Error {
   readonly details: unknown;
   /** Extra response headers (Location of a merged hotspot, WWW-Authenticate). */
   readonly headers: Record<string, string>;
-  constructor(code: ErrorCode, message: string = ERRORS[code].message, details?: unknown, headers: Record<string, string> = {}) {
+  constructor(
+    code: ErrorCode,
+    message: string = ERRORS[code].message,
+    details?: unknown,
+    headers: Record<string, string> = {},
+  ) {
     super(message);
     this.code = code;
     this.statusCode = ERRORS[code].status;

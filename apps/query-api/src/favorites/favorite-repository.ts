@@ -15,7 +15,11 @@ export interface FavoriteRow extends HotspotSummary {
  * this commit and then moves this favorite too. Returns null when the hotspot
  * is missing or not active (nothing written), else whether a row was added.
  */
-export async function addFavorite(tx: TransactionSql, userId: string, hotspotId: number): Promise<{ added: boolean; favoritedAt: string } | null> {
+export async function addFavorite(
+  tx: TransactionSql,
+  userId: string,
+  hotspotId: number,
+): Promise<{ added: boolean; favoritedAt: string } | null> {
   const [h] = await tx<{ status: string }[]>`select status from hotspots where id = ${hotspotId} for share`;
   if (!h || h.status !== 'active') return null;
   const [added] = await tx<{ createdAt: string }[]>`
@@ -29,12 +33,18 @@ export async function addFavorite(tx: TransactionSql, userId: string, hotspotId:
 
 /** Removes a favorite; true when one was there. */
 export async function removeFavorite(tx: TransactionSql, userId: string, hotspotId: number): Promise<boolean> {
-  const rows = await tx`delete from favorites where user_id = ${userId} and hotspot_id = ${hotspotId} returning hotspot_id`;
+  const rows =
+    await tx`delete from favorites where user_id = ${userId} and hotspot_id = ${hotspotId} returning hotspot_id`;
   return rows.length > 0;
 }
 
 /** One user's favorites, newest first, after a keyset position; limit + 1 rows tell whether more follow. */
-export async function listFavorites(sql: Sql, userId: string, limit: number, after?: { atMicros: number; hotspotId: number }): Promise<FavoriteRow[]> {
+export async function listFavorites(
+  sql: Sql,
+  userId: string,
+  limit: number,
+  after?: { atMicros: number; hotspotId: number },
+): Promise<FavoriteRow[]> {
   const at = sql`(extract(epoch from f.created_at) * 1000000)::bigint`;
   return sql<FavoriteRow[]>`
     select h.id, h.label, h.lat, h.lng, h.score, h.photo_count as "photoCount", h.user_count as "userCount", h.top_tags as tags,

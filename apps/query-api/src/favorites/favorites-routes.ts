@@ -20,7 +20,9 @@ const Favorite = Type.Object({ hotspotId: Type.Integer(), favoritedAt: Type.Stri
 const FavoriteItem = Type.Intersect([
   HotspotListItem,
   Type.Object({
-    status: Type.Union([Type.Literal('active'), Type.Literal('retired')], { description: 'retired: the place no longer qualifies as a hotspot.' }),
+    status: Type.Union([Type.Literal('active'), Type.Literal('retired')], {
+      description: 'retired: the place no longer qualifies as a hotspot.',
+    }),
     favoritedAt: Type.String({ format: 'date-time' }),
   }),
 ]);
@@ -39,7 +41,10 @@ const security = [{ bearerAuth: [] }];
  * transaction (favorites are a score component), so scoring rescores that
  * hotspot even if this process dies right after the commit.
  */
-export const favoritesRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext; messages: MessagePublisher }> = async (app, { ctx, messages }) => {
+export const favoritesRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext; messages: MessagePublisher }> = async (
+  app,
+  { ctx, messages },
+) => {
   const rescore = (hotspotId: number, correlationId: string) =>
     messages.build(hotspotsRescoreRequested, { scope: 'ids', hotspotIds: [hotspotId] }, { correlationId });
 
@@ -49,7 +54,7 @@ export const favoritesRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext; messa
       schema: {
         tags: ['favorites'],
         summary: 'Add a hotspot to my favorites (idempotent)',
-        description: 'A merged hotspot answers 301 to its successor\'s favorite URL; one that disappeared answers 410.',
+        description: "A merged hotspot answers 301 to its successor's favorite URL; one that disappeared answers 410.",
         security,
         params: Type.Object({ hotspotId: HotspotIdParams.properties.id }),
         response: { 200: Favorite, ...errorResponses([301, 400, 401, 404, 410]) },
@@ -82,7 +87,10 @@ export const favoritesRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext; messa
         summary: 'Remove a hotspot from my favorites (idempotent: 204 whether or not it was there)',
         security,
         params: Type.Object({ hotspotId: HotspotIdParams.properties.id }),
-        response: { 204: { description: 'Not (or no longer) a favorite', type: 'null' }, ...errorResponses([400, 401]) },
+        response: {
+          204: { description: 'Not (or no longer) a favorite', type: 'null' },
+          ...errorResponses([400, 401]),
+        },
       },
     },
     async (request, reply) => {
@@ -115,10 +123,16 @@ export const favoritesRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext; messa
       const { limit, cursor } = request.query;
       const scope = `favorites:${userId}`;
       const after = cursor === undefined ? undefined : ctx.cursors.decode(scope, cursor, isKeyset);
-      const rows = await listFavorites(ctx.database.sql, userId, limit + 1, after && { atMicros: after.k, hotspotId: after.i });
+      const rows = await listFavorites(
+        ctx.database.sql,
+        userId,
+        limit + 1,
+        after && { atMicros: after.k, hotspotId: after.i },
+      );
       const page = rows.slice(0, limit);
       const last = page.at(-1);
-      const nextCursor = rows.length > limit && last ? ctx.cursors.encode(scope, { k: last.atMicros, i: last.id }) : null;
+      const nextCursor =
+        rows.length > limit && last ? ctx.cursors.encode(scope, { k: last.atMicros, i: last.id }) : null;
       const items = page.map(({ atMicros: _, ...h }) => h);
       const body = format === 'geojson' ? toFeatureCollection(items, { nextCursor }) : { items, nextCursor };
       return sendCacheable(request, reply, serialize(body, 'postgis'), { format, maxAgeSeconds: 0, private: true });

@@ -23,9 +23,22 @@ const BBoxQuery = Type.Object(
       examples: ['13.70,51.03,13.78,51.07'],
       maxLength: 120,
     }),
-    limit: Type.Integer({ minimum: 1, maximum: CLUSTER_MAX_LIMIT, default: 50, description: `Maximum items (hotspots: ${BBOX_MAX_LIMIT}; clusters: ${CLUSTER_MAX_LIMIT}).` }),
-    cursor: Type.Optional(Type.String({ maxLength: 500, description: 'nextCursor of the previous page (hotspot lists only).' })),
-    zoom: Type.Optional(Type.Integer({ minimum: 0, maximum: 20, description: 'Map zoom: return clusters of hotspots for this zoom instead of a hotspot list.' })),
+    limit: Type.Integer({
+      minimum: 1,
+      maximum: CLUSTER_MAX_LIMIT,
+      default: 50,
+      description: `Maximum items (hotspots: ${BBOX_MAX_LIMIT}; clusters: ${CLUSTER_MAX_LIMIT}).`,
+    }),
+    cursor: Type.Optional(
+      Type.String({ maxLength: 500, description: 'nextCursor of the previous page (hotspot lists only).' }),
+    ),
+    zoom: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: 20,
+        description: 'Map zoom: return clusters of hotspots for this zoom instead of a hotspot list.',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -42,7 +55,9 @@ const ClusterItem = Type.Object({
 const LoneHotspot = Type.Intersect([Type.Object({ kind: Type.Literal('hotspot') }), HotspotListItem]);
 
 function badParameter(problem: string): ApiError {
-  return new ApiError('INVALID_PARAMETER', `querystring parameter 'bbox' ${problem}`, [{ parameter: 'bbox', in: 'querystring', problem }]);
+  return new ApiError('INVALID_PARAMETER', `querystring parameter 'bbox' ${problem}`, [
+    { parameter: 'bbox', in: 'querystring', problem },
+  ]);
 }
 
 function parseBox(text: string): BBox {
@@ -65,7 +80,11 @@ export const bboxRoute: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async (
         response: listResponses(
           Type.Union([
             Page(HotspotListItem),
-            Type.Object({ zoom: Type.Integer(), truncated: Type.Boolean(), items: Type.Array(Type.Union([ClusterItem, LoneHotspot])) }),
+            Type.Object({
+              zoom: Type.Integer(),
+              truncated: Type.Boolean(),
+              items: Type.Array(Type.Union([ClusterItem, LoneHotspot])),
+            }),
           ]),
         ),
       },
@@ -75,7 +94,11 @@ export const bboxRoute: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async (
       const { limit, cursor, zoom } = request.query;
       const box = parseBox(request.query.bbox);
       if (zoom !== undefined) {
-        if (cursor !== undefined) throw new ApiError('INVALID_CURSOR', 'Cluster answers are not paginated; drop cursor=.', { parameter: 'cursor', in: 'querystring' });
+        if (cursor !== undefined)
+          throw new ApiError('INVALID_CURSOR', 'Cluster answers are not paginated; drop cursor=.', {
+            parameter: 'cursor',
+            in: 'querystring',
+          });
         const key = `clusters:${format}:${zoom}:${limit}:${box.minLng},${box.minLat},${box.maxLng},${box.maxLat}`;
         const entry = await memoized(ctx, 'clusters', key, async () => {
           const { items, source } = await ctx.finder.clusters(box, zoom);
@@ -83,20 +106,37 @@ export const bboxRoute: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async (
           const shown = ranked.slice(0, limit);
           const body =
             format === 'geojson'
-              ? toFeatureCollection(shown.map((c) => ('kind' in c ? { ...c, best: undefined, bestId: c.best.id, bestLabel: c.best.label } : { kind: 'hotspot', ...c })), { zoom, truncated: ranked.length > limit })
-              : { zoom, truncated: ranked.length > limit, items: shown.map((c) => ('kind' in c ? c : { kind: 'hotspot' as const, ...c })) };
+              ? toFeatureCollection(
+                  shown.map((c) =>
+                    'kind' in c
+                      ? { ...c, best: undefined, bestId: c.best.id, bestLabel: c.best.label }
+                      : { kind: 'hotspot', ...c },
+                  ),
+                  { zoom, truncated: ranked.length > limit },
+                )
+              : {
+                  zoom,
+                  truncated: ranked.length > limit,
+                  items: shown.map((c) => ('kind' in c ? c : { kind: 'hotspot' as const, ...c })),
+                };
           return { body, source };
         });
         return sendCacheable(request, reply, entry, { format, maxAgeSeconds: LIST_MAX_AGE_SECONDS });
       }
       if (limit > BBOX_MAX_LIMIT) {
-        throw new ApiError('INVALID_PARAMETER', `querystring parameter 'limit' must be <= ${BBOX_MAX_LIMIT} without zoom`, [
-          { parameter: 'limit', in: 'querystring', problem: `must be <= ${BBOX_MAX_LIMIT}` },
-        ]);
+        throw new ApiError(
+          'INVALID_PARAMETER',
+          `querystring parameter 'limit' must be <= ${BBOX_MAX_LIMIT} without zoom`,
+          [{ parameter: 'limit', in: 'querystring', problem: `must be <= ${BBOX_MAX_LIMIT}` }],
+        );
       }
       const area = bboxAreaKm2(box);
       if (area > BBOX_MAX_AREA_KM2) {
-        throw new ApiError('BBOX_TOO_LARGE', undefined, { parameter: 'bbox', areaKm2: Math.round(area), maxAreaKm2: BBOX_MAX_AREA_KM2 });
+        throw new ApiError('BBOX_TOO_LARGE', undefined, {
+          parameter: 'bbox',
+          areaKm2: Math.round(area),
+          maxAreaKm2: BBOX_MAX_AREA_KM2,
+        });
       }
       const scope = `bbox:${box.minLng},${box.minLat},${box.maxLng},${box.maxLat}`;
       const after = cursor === undefined ? undefined : ctx.cursors.decode(scope, cursor, isKeyset);
@@ -104,13 +144,21 @@ export const bboxRoute: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async (
         const snapshot = format === 'json' ? ctx.memory?.snapshot : undefined;
         if (snapshot) {
           const page = snapshot.inBoxJson(box, limit, after && { score: after.k, id: after.i });
-          const nextCursor = page.more && page.last ? ctx.cursors.encode(scope, { k: page.last.score, i: page.last.id }) : null;
-          return { json: `{"items":${page.itemsJson},"nextCursor":${JSON.stringify(nextCursor)}}`, source: 'memory' as const };
+          const nextCursor =
+            page.more && page.last ? ctx.cursors.encode(scope, { k: page.last.score, i: page.last.id }) : null;
+          return {
+            json: `{"items":${page.itemsJson},"nextCursor":${JSON.stringify(nextCursor)}}`,
+            source: 'memory' as const,
+          };
         }
         const page = await ctx.finder.inBox(box, limit, after && { score: after.k, id: after.i });
         const last = page.items.at(-1);
         const nextCursor = page.more && last ? ctx.cursors.encode(scope, { k: last.score, i: last.id }) : null;
-        return { body: format === 'geojson' ? toFeatureCollection(page.items, { nextCursor }) : { items: page.items, nextCursor }, source: page.source };
+        return {
+          body:
+            format === 'geojson' ? toFeatureCollection(page.items, { nextCursor }) : { items: page.items, nextCursor },
+          source: page.source,
+        };
       });
       return sendCacheable(request, reply, entry, { format, maxAgeSeconds: LIST_MAX_AGE_SECONDS });
     },

@@ -12,12 +12,16 @@ import { errorResponses } from './schemas.ts';
 export const SAMPLE_PHOTOS = 6;
 const DETAIL_MAX_AGE_SECONDS = 60;
 
-export const HotspotIdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'Hotspot id.' }) });
+export const HotspotIdParams = Type.Object({
+  id: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'Hotspot id.' }),
+});
 
 const Histogram = (n: number, what: string) =>
   Type.Object({
     counts: Type.Array(Type.Integer(), { minItems: n, maxItems: n, description: `Photos per ${what}.` }),
-    busiest: Type.Array(Type.Integer(), { description: `The busiest ${what}s, busiest first (${what === 'month' ? '1 = January' : '0..23, local time of the photos'}).` }),
+    busiest: Type.Array(Type.Integer(), {
+      description: `The busiest ${what}s, busiest first (${what === 'month' ? '1 = January' : '0..23, local time of the photos'}).`,
+    }),
   });
 
 const HotspotDetail = Type.Object({
@@ -27,9 +31,15 @@ const HotspotDetail = Type.Object({
   lat: Type.Number({ description: 'Where the hotspot is: the densest point of photographer positions.' }),
   lng: Type.Number(),
   radiusM: Type.Number(),
-  hull: Type.Union([Type.Object({ type: Type.Literal('Polygon'), coordinates: Type.Array(Type.Array(Type.Array(Type.Number()))) }), Type.Null()], {
-    description: 'Convex hull of the member photos (GeoJSON Polygon).',
-  }),
+  hull: Type.Union(
+    [
+      Type.Object({ type: Type.Literal('Polygon'), coordinates: Type.Array(Type.Array(Type.Array(Type.Number()))) }),
+      Type.Null(),
+    ],
+    {
+      description: 'Convex hull of the member photos (GeoJSON Polygon).',
+    },
+  ),
   counts: Type.Object({
     photos: Type.Integer(),
     users: Type.Integer({ description: 'Distinct photographers.' }),
@@ -39,7 +49,8 @@ const HotspotDetail = Type.Object({
   }),
   score: Type.Number(),
   scoreComponents: Type.Union([Type.Record(Type.String(), Type.Number()), Type.Null()], {
-    description: 'What the score is made of (users, userDays, views, favorites, recency, their terms, recencyFactor, score); null before the first scoring.',
+    description:
+      'What the score is made of (users, userDays, views, favorites, recency, their terms, recencyFactor, score); null before the first scoring.',
   }),
   scoredAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
   tags: Type.Array(Type.String()),
@@ -76,7 +87,13 @@ async function detailBody(ctx: ApiContext, h: HotspotRow) {
     lng: h.lng,
     radiusM: Math.round(h.radiusM * 10) / 10,
     hull: h.hull,
-    counts: { photos: h.photoCount, users: h.userCount, userDays: h.userDays, views: h.viewCount, favorites: h.favoriteCount },
+    counts: {
+      photos: h.photoCount,
+      users: h.userCount,
+      userDays: h.userDays,
+      views: h.viewCount,
+      favorites: h.favoriteCount,
+    },
     score: h.score,
     scoreComponents: h.scoreComponents,
     scoredAt: h.scoredAt,
@@ -98,7 +115,8 @@ export const detailRoute: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async
       schema: {
         tags: ['hotspots'],
         summary: 'One hotspot: shape, counts, score and its components, tags, busiest months/hours, sample photos',
-        description: 'A hotspot merged into another answers 301 with Location of the successor; one that disappeared answers 410.',
+        description:
+          'A hotspot merged into another answers 301 with Location of the successor; one that disappeared answers 410.',
         params: HotspotIdParams,
         response: {
           200: HotspotDetail,
@@ -118,7 +136,10 @@ export const detailRoute: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async
         entry = { ...serialize(await detailBody(ctx, row), 'postgis'), cache: 'miss' };
         await ctx.cache.set(key, entry, Math.min(ctx.config.CACHE_TTL_SECONDS, ctx.thumbnails.maxCacheSeconds));
       }
-      return sendCacheable(request, reply, entry, { format: 'json', maxAgeSeconds: Math.min(DETAIL_MAX_AGE_SECONDS, ctx.thumbnails.maxCacheSeconds) });
+      return sendCacheable(request, reply, entry, {
+        format: 'json',
+        maxAgeSeconds: Math.min(DETAIL_MAX_AGE_SECONDS, ctx.thumbnails.maxCacheSeconds),
+      });
     },
   );
 };

@@ -24,7 +24,12 @@ export class HotspotFinder {
   readonly #log: FastifyBaseLogger;
   #redisDown = false;
 
-  constructor(db: Database, memory: HotspotMemoryIndex | undefined, index: HotspotIndexReader | undefined, log: FastifyBaseLogger) {
+  constructor(
+    db: Database,
+    memory: HotspotMemoryIndex | undefined,
+    index: HotspotIndexReader | undefined,
+    log: FastifyBaseLogger,
+  ) {
     this.#db = db;
     this.#memory = memory;
     this.#index = index;
@@ -52,13 +57,19 @@ export class HotspotFinder {
       this.noteRedis(true);
       return result;
     } catch (err) {
-      if (!this.#redisDown) this.#log.info({ err: (err as Error).message }, 'Redis index unavailable; serving from PostGIS');
+      if (!this.#redisDown)
+        this.#log.info({ err: (err as Error).message }, 'Redis index unavailable; serving from PostGIS');
       this.#redisDown = true;
       return null;
     }
   }
 
-  async nearby(lat: number, lng: number, radiusM: number, limit: number): Promise<{ items: NearbyHit[]; source: DataSource }> {
+  async nearby(
+    lat: number,
+    lng: number,
+    radiusM: number,
+    limit: number,
+  ): Promise<{ items: NearbyHit[]; source: DataSource }> {
     const snapshot = this.#memory?.snapshot;
     if (snapshot) return { items: snapshot.nearby(lat, lng, radiusM, limit), source: 'memory' };
     const hits = await this.#fromIndex((index) => index.nearby(lat, lng, radiusM, limit));
@@ -75,7 +86,11 @@ export class HotspotFinder {
   }
 
   /** A page of hotspots in a box, best score first. */
-  async inBox(b: BBox, limit: number, after?: ScoreCursor): Promise<{ items: HotspotSummary[]; more: boolean; source: DataSource }> {
+  async inBox(
+    b: BBox,
+    limit: number,
+    after?: ScoreCursor,
+  ): Promise<{ items: HotspotSummary[]; more: boolean; source: DataSource }> {
     const snapshot = this.#memory?.snapshot;
     if (snapshot) return { ...snapshot.inBox(b, limit, after), source: 'memory' };
     const rows = await inBoxFromDb(this.#db.sql, b, limit + 1, after);
@@ -89,7 +104,12 @@ export class HotspotFinder {
     // Cluster this box's hotspots in process; the margin keeps clusters at the edges whole.
     const w = (b.maxLng - b.minLng) / 2;
     const h = (b.maxLat - b.minLat) / 2;
-    const grown = { minLng: Math.max(-180, b.minLng - w), minLat: Math.max(-90, b.minLat - h), maxLng: Math.min(180, b.maxLng + w), maxLat: Math.min(90, b.maxLat + h) };
+    const grown = {
+      minLng: Math.max(-180, b.minLng - w),
+      minLat: Math.max(-90, b.minLat - h),
+      maxLng: Math.min(180, b.maxLng + w),
+      maxLat: Math.min(90, b.maxLat + h),
+    };
     const rows = await inBoxFromDb(this.#db.sql, grown, DB_CLUSTER_CAP);
     return { items: new HotspotSnapshot(rows).clusters(b, zoom), source: 'postgis' };
   }

@@ -23,7 +23,12 @@ export async function requireActiveHotspot(ctx: ApiContext, id: number, pathOf: 
 export async function rejectRetired(sql: Queryable, id: number, pathOf: (id: number) => string): Promise<never> {
   const successorId = await activeSuccessor(sql, id);
   if (successorId !== null) {
-    throw new ApiError('HOTSPOT_MERGED', undefined, { hotspotId: id, successorId }, { location: pathOf(successorId), 'cache-control': 'public, max-age=300' });
+    throw new ApiError(
+      'HOTSPOT_MERGED',
+      undefined,
+      { hotspotId: id, successorId },
+      { location: pathOf(successorId), 'cache-control': 'public, max-age=300' },
+    );
   }
   throw new ApiError('HOTSPOT_RETIRED', undefined, { hotspotId: id });
 }

@@ -115,7 +115,10 @@ export class HotspotMemoryIndex {
       );
       this.#unlisten = () => listening.unlisten();
     } catch (err) {
-      this.#o.log.warn({ err: (err as Error).message }, 'Postgres change notifications unavailable; polling the hotspots version');
+      this.#o.log.warn(
+        { err: (err as Error).message },
+        'Postgres change notifications unavailable; polling the hotspots version',
+      );
     }
     await this.#pollVersion();
     this.#pollTimer = setInterval(() => void this.#pollVersion(), VERSION_POLL_MS);

@@ -8,7 +8,13 @@ const SUMMARY = (sql: Queryable) =>
   sql`h.id, h.label, h.lat, h.lng, h.score, h.photo_count as "photoCount", h.user_count as "userCount", h.top_tags as tags`;
 
 /** Nearby hotspots from PostGIS: the fallback when neither the in-process nor the Redis index can answer. */
-export async function nearbyFromDb(sql: Queryable, lat: number, lng: number, radiusM: number, limit: number): Promise<NearbyHit[]> {
+export async function nearbyFromDb(
+  sql: Queryable,
+  lat: number,
+  lng: number,
+  radiusM: number,
+  limit: number,
+): Promise<NearbyHit[]> {
   return sql<NearbyHit[]>`
     with here as (select st_setsrid(st_makepoint(${lng}, ${lat}), 4326)::geography as g)
     select ${SUMMARY(sql)}, round(st_distance(h.centroid, here.g)::numeric, 1)::float8 as "distanceM"
@@ -27,7 +33,12 @@ export async function topFromDb(sql: Queryable, limit: number): Promise<HotspotS
 }
 
 /** Hotspots in a box, best score first, after a cursor; limit + 1 rows tell whether more follow. */
-export async function inBoxFromDb(sql: Queryable, b: BBox, limit: number, after?: ScoreCursor): Promise<HotspotSummary[]> {
+export async function inBoxFromDb(
+  sql: Queryable,
+  b: BBox,
+  limit: number,
+  after?: ScoreCursor,
+): Promise<HotspotSummary[]> {
   return sql<HotspotSummary[]>`
     select ${SUMMARY(sql)} from hotspots h
     where h.status = 'active'

@@ -28,7 +28,6 @@ interface ClusterProps {
   best: number;
 }
 
-
 /**
  * An immutable in-process copy of the active hotspots: a KD-tree over their
  * positions, the score order, and (built on first use) map clusters. Built
@@ -91,7 +90,10 @@ export class HotspotSnapshot {
 
   /** Hotspots within radiusM of a point, nearest first (ties by id). */
   nearby(lat: number, lng: number, radiusM: number, limit: number): NearbyHit[] {
-    return this.#nearbyHits(lat, lng, radiusM, limit).map(({ i, d }) => ({ ...this.items[i]!, distanceM: Math.round(d * 10) / 10 }));
+    return this.#nearbyHits(lat, lng, radiusM, limit).map(({ i, d }) => ({
+      ...this.items[i]!,
+      distanceM: Math.round(d * 10) / 10,
+    }));
   }
 
   /** nearby() as the JSON body `{"items":[…]}`, built from pre-serialized items. */
@@ -160,7 +162,8 @@ export class HotspotSnapshot {
   }
 
   #scratchFor(limit: number): { index: Uint32Array; distance: Float64Array } {
-    if (this.#scratch.index.length < limit) this.#scratch = { index: new Uint32Array(limit), distance: new Float64Array(limit) };
+    if (this.#scratch.index.length < limit)
+      this.#scratch = { index: new Uint32Array(limit), distance: new Float64Array(limit) };
     return this.#scratch;
   }
 
@@ -171,7 +174,11 @@ export class HotspotSnapshot {
   }
 
   /** inBox() with the items as a JSON array, built from pre-serialized items. */
-  inBoxJson(b: BBox, limit: number, after?: ScoreCursor): { itemsJson: string; last: HotspotSummary | undefined; more: boolean } {
+  inBoxJson(
+    b: BBox,
+    limit: number,
+    after?: ScoreCursor,
+  ): { itemsJson: string; last: HotspotSummary | undefined; more: boolean } {
     const { ranks, more } = this.#inBoxRanks(b, limit, after);
     let json = '[';
     for (let k = 0; k < ranks.length; k++) json += `${k === 0 ? '' : ','}${this.#jsonByScore[ranks[k]!]}`;
@@ -237,7 +244,13 @@ export class HotspotSnapshot {
         if (rank[p.best]! < rank[acc.best]!) acc.best = p.best;
       },
     });
-    index.load(items.map((h, i) => ({ type: 'Feature', geometry: { type: 'Point', coordinates: [h.lng, h.lat] }, properties: { best: i } })));
+    index.load(
+      items.map((h, i) => ({
+        type: 'Feature',
+        geometry: { type: 'Point', coordinates: [h.lng, h.lat] },
+        properties: { best: i },
+      })),
+    );
     this.#clusters = index;
     return index;
   }

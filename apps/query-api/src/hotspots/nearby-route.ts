@@ -14,13 +14,21 @@ const NearbyQuery = Type.Object(
   {
     lat: Type.Number({ minimum: -90, maximum: 90, description: 'Latitude (WGS84).' }),
     lng: Type.Number({ minimum: -180, maximum: 180, description: 'Longitude (WGS84).' }),
-    radius: Type.Number({ minimum: 1, maximum: NEARBY_MAX_RADIUS_M, default: 1000, description: 'Search radius in metres.' }),
+    radius: Type.Number({
+      minimum: 1,
+      maximum: NEARBY_MAX_RADIUS_M,
+      default: 1000,
+      description: 'Search radius in metres.',
+    }),
     limit: Type.Integer({ minimum: 1, maximum: NEARBY_MAX_LIMIT, default: 20, description: 'Maximum items.' }),
   },
   { additionalProperties: false },
 );
 
-const NearbyItem = Type.Intersect([HotspotListItem, Type.Object({ distanceM: Type.Number({ description: 'Metres from the query point.' }) })]);
+const NearbyItem = Type.Intersect([
+  HotspotListItem,
+  Type.Object({ distanceM: Type.Number({ description: 'Metres from the query point.' }) }),
+]);
 
 /** GET /v1/hotspots/nearby: hotspots within a radius, nearest first. */
 export const nearbyRoute: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async (app, { ctx }) => {
@@ -42,7 +50,11 @@ export const nearbyRoute: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async
       const snapshot = format === 'json' ? ctx.memory?.snapshot : undefined;
       if (snapshot) {
         const generation = ctx.answers.generation;
-        const entry = snapshotEntry(snapshot.nearbyJson(lat, lng, radius, limit), `nearby:${lat}:${lng}:${radius}:${limit}`, generation);
+        const entry = snapshotEntry(
+          snapshot.nearbyJson(lat, lng, radius, limit),
+          `nearby:${lat}:${lng}:${radius}:${limit}`,
+          generation,
+        );
         sendCacheable(request, reply, entry, { format, maxAgeSeconds: LIST_MAX_AGE_SECONDS });
         return;
       }

@@ -4,7 +4,9 @@ import { Type, type TSchema } from 'typebox';
 export const HotspotListItem = Type.Object(
   {
     id: Type.Integer({ minimum: 1 }),
-    label: Type.Union([Type.String(), Type.Null()], { description: 'Display name (from tags and place names); null when none is distinctive.' }),
+    label: Type.Union([Type.String(), Type.Null()], {
+      description: 'Display name (from tags and place names); null when none is distinctive.',
+    }),
     lat: Type.Number(),
     lng: Type.Number(),
     score: Type.Number({ description: 'Popularity: people first (see GET /v1/hotspots/{id} scoreComponents).' }),
@@ -30,7 +32,9 @@ export const ErrorResponse = Type.Object(
 export function Page<T extends TSchema>(item: T, extra: Record<string, TSchema> = {}) {
   return Type.Object({
     items: Type.Array(item),
-    nextCursor: Type.Union([Type.String(), Type.Null()], { description: 'Pass as cursor= for the next page; null on the last page.' }),
+    nextCursor: Type.Union([Type.String(), Type.Null()], {
+      description: 'Pass as cursor= for the next page; null on the last page.',
+    }),
     ...extra,
   });
 }
@@ -43,7 +47,10 @@ export const PointFeatureCollection = Type.Object(
       Type.Object({
         type: Type.Literal('Feature'),
         id: Type.Optional(Type.Integer()),
-        geometry: Type.Object({ type: Type.Literal('Point'), coordinates: Type.Array(Type.Number(), { minItems: 2, maxItems: 2 }) }),
+        geometry: Type.Object({
+          type: Type.Literal('Point'),
+          coordinates: Type.Array(Type.Number(), { minItems: 2, maxItems: 2 }),
+        }),
         properties: Type.Record(Type.String(), Type.Unknown()),
       }),
     ),
@@ -57,7 +64,10 @@ export function listResponses<T extends TSchema>(json: T, errors: number[] = [40
   return {
     200: {
       description: 'OK (GeoJSON with Accept: application/geo+json)',
-      content: { 'application/json': { schema: json }, 'application/geo+json': { schema: Type.Ref('PointFeatureCollection') } },
+      content: {
+        'application/json': { schema: json },
+        'application/geo+json': { schema: Type.Ref('PointFeatureCollection') },
+      },
     },
     304: { description: 'Not modified (If-None-Match matched the ETag)', type: 'null' },
     ...errorResponses(errors),

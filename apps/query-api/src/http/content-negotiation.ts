@@ -32,7 +32,10 @@ export function responseFormat(request: FastifyRequest): ResponseFormat {
 }
 
 /** A FeatureCollection of points: each item's lat/lng become the geometry, everything else its properties. */
-export function toFeatureCollection<T extends { lat: number; lng: number }>(items: readonly T[], extra: Record<string, unknown> = {}) {
+export function toFeatureCollection<T extends { lat: number; lng: number }>(
+  items: readonly T[],
+  extra: Record<string, unknown> = {},
+) {
   return {
     type: 'FeatureCollection' as const,
     features: items.map(({ lat, lng, ...properties }) => ({

@@ -43,7 +43,10 @@ export class LazyRequestLogger {
   }
 
   isLevelEnabled(level: string): boolean {
-    return this.#real?.isLevelEnabled(level) ?? (this.#options?.level === undefined ? this.#parent.isLevelEnabled(level) : this.#logger.isLevelEnabled(level));
+    return (
+      this.#real?.isLevelEnabled(level) ??
+      (this.#options?.level === undefined ? this.#parent.isLevelEnabled(level) : this.#logger.isLevelEnabled(level))
+    );
   }
 
   bindings(): Bindings {

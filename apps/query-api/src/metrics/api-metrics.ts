@@ -34,7 +34,7 @@ export class ApiMetrics {
     const registers = [this.registry];
     new Gauge({
       name: 'photospots_api_db_pool_connections',
-      help: 'Open connections of this process\'s Postgres pool by state.',
+      help: "Open connections of this process's Postgres pool by state.",
       labelNames: ['state'],
       registers,
       async collect() {
@@ -46,7 +46,11 @@ export class ApiMetrics {
         }
       },
     });
-    new Gauge({ name: 'photospots_api_db_pool_max', help: 'Maximum connections of this process\'s Postgres pool.', registers }).set(sources.dbPoolMax);
+    new Gauge({
+      name: 'photospots_api_db_pool_max',
+      help: "Maximum connections of this process's Postgres pool.",
+      registers,
+    }).set(sources.dbPoolMax);
     new Gauge({
       name: 'photospots_api_index_hotspots',
       help: 'Active hotspots in the in-process index (absent while it cannot serve).',
@@ -139,8 +143,12 @@ class RequestStats {
     const counter = 'photospots_api_http_requests_total';
     const histogram = 'photospots_api_http_request_duration_seconds';
     const lines = [`# HELP ${counter} HTTP requests by method, route pattern and status.`, `# TYPE ${counter} counter`];
-    for (const r of this.#routes.values()) for (const c of r.statuses.values()) lines.push(`${counter}{${c.labels}} ${c.n}`);
-    lines.push(`# HELP ${histogram} HTTP request latency by method and route pattern.`, `# TYPE ${histogram} histogram`);
+    for (const r of this.#routes.values())
+      for (const c of r.statuses.values()) lines.push(`${counter}{${c.labels}} ${c.n}`);
+    lines.push(
+      `# HELP ${histogram} HTTP request latency by method and route pattern.`,
+      `# TYPE ${histogram} histogram`,
+    );
     for (const { duration: d } of this.#routes.values()) {
       if (d.count === 0) continue;
       let cumulative = 0;
@@ -148,7 +156,11 @@ class RequestStats {
         cumulative += d.buckets[i]!;
         lines.push(`${histogram}_bucket{le="${bound}",${d.labels}} ${cumulative}`);
       });
-      lines.push(`${histogram}_bucket{le="+Inf",${d.labels}} ${d.count}`, `${histogram}_sum{${d.labels}} ${d.sum}`, `${histogram}_count{${d.labels}} ${d.count}`);
+      lines.push(
+        `${histogram}_bucket{le="+Inf",${d.labels}} ${d.count}`,
+        `${histogram}_sum{${d.labels}} ${d.sum}`,
+        `${histogram}_count{${d.labels}} ${d.count}`,
+      );
     }
     return `${lines.join('\n')}\n`;
   }

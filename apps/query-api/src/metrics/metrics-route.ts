@@ -27,8 +27,12 @@ export function registerMetrics(app: FastifyInstance, metrics: ApiMetrics): void
     if (request.is404) metrics.request(request.method, 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
     done();
   });
-  app.get('/metrics', { logLevel: 'warn', schema: { tags: ['operations'], summary: 'Prometheus metrics', hide: true } }, async (_request, reply) => {
-    reply.type(metrics.registry.contentType);
-    return metrics.text();
-  });
+  app.get(
+    '/metrics',
+    { logLevel: 'warn', schema: { tags: ['operations'], summary: 'Prometheus metrics', hide: true } },
+    async (_request, reply) => {
+      reply.type(metrics.registry.contentType);
+      return metrics.text();
+    },
+  );
 }

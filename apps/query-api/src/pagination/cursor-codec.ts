@@ -16,7 +16,9 @@ export class CursorCodec {
    * carries its password), so cursors still work across instances.
    */
   constructor(secret: string | undefined, fallback: string) {
-    this.#key = secret ? Buffer.from(secret, 'utf8') : createHash('sha256').update('photospots-cursor\u0000').update(fallback).digest();
+    this.#key = secret
+      ? Buffer.from(secret, 'utf8')
+      : createHash('sha256').update('photospots-cursor\u0000').update(fallback).digest();
   }
 
   #mac(scope: string, body: string): Buffer {
@@ -55,5 +57,11 @@ function invalid(): ApiError {
 export function isKeyset(value: unknown): value is { k: number; i: number } {
   if (typeof value !== 'object' || value === null) return false;
   const v = value as Record<string, unknown>;
-  return typeof v.k === 'number' && Number.isFinite(v.k) && Number.isSafeInteger(v.i) && (v.i as number) > 0 && Object.keys(v).length === 2;
+  return (
+    typeof v.k === 'number' &&
+    Number.isFinite(v.k) &&
+    Number.isSafeInteger(v.i) &&
+    (v.i as number) > 0 &&
+    Object.keys(v).length === 2
+  );
 }

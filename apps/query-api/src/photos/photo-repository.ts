@@ -36,7 +36,13 @@ const COLUMNS = (sql: Queryable) => sql`
  * A hotspot's member photos, newest (by taken date; undated last) or most
  * viewed first, ties by id; limit + 1 rows tell whether more follow.
  */
-export async function hotspotPhotos(sql: Queryable, hotspotId: number, order: PhotoOrder, limit: number, after?: PhotoCursor): Promise<PhotoRow[]> {
+export async function hotspotPhotos(
+  sql: Queryable,
+  hotspotId: number,
+  order: PhotoOrder,
+  limit: number,
+  after?: PhotoCursor,
+): Promise<PhotoRow[]> {
   if (order === 'views') {
     return sql<PhotoRow[]>`
       select ${COLUMNS(sql)}, p.views::float8 as "cursorKey" from hotspot_photos hp join photos p on p.id = hp.photo_id

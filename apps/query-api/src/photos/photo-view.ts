@@ -11,8 +11,10 @@ export const PhotoItem = Type.Object(
     lng: Type.Number(),
     takenAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
     views: Type.Integer(),
-    thumbnailUrl: Type.Union([Type.String(), Type.Null()], { description: 'Our copy (CDN or presigned S3 URL), else the source\'s image URL; null when neither exists.' }),
-    pageUrl: Type.Union([Type.String(), Type.Null()], { description: 'The photo\'s page at its source, when known.' }),
+    thumbnailUrl: Type.Union([Type.String(), Type.Null()], {
+      description: "Our copy (CDN or presigned S3 URL), else the source's image URL; null when neither exists.",
+    }),
+    pageUrl: Type.Union([Type.String(), Type.Null()], { description: "The photo's page at its source, when known." }),
     attribution: Type.Object({
       ownerName: Type.Union([Type.String(), Type.Null()]),
       license: Type.Union([Type.String(), Type.Null()]),

@@ -14,9 +14,14 @@ export const PHOTOS_MAX_LIMIT = 100;
 
 const PhotosQuery = Type.Object(
   {
-    order: Type.Enum(['newest', 'views'], { default: 'newest', description: 'newest (taken date; undated last) or views (most viewed first).' }),
+    order: Type.Enum(['newest', 'views'], {
+      default: 'newest',
+      description: 'newest (taken date; undated last) or views (most viewed first).',
+    }),
     limit: Type.Integer({ minimum: 1, maximum: PHOTOS_MAX_LIMIT, default: 30 }),
-    cursor: Type.Optional(Type.String({ maxLength: 500, description: 'nextCursor of the previous page (same order).' })),
+    cursor: Type.Optional(
+      Type.String({ maxLength: 500, description: 'nextCursor of the previous page (same order).' }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -44,15 +49,31 @@ export const photosRoute: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async
       let entry = await ctx.cache.get('photos', key);
       if (!entry) {
         await requireActiveHotspot(ctx, id, (s) => `/v1/hotspots/${s}/photos?order=${order}&limit=${limit}`);
-        const rows = await hotspotPhotos(ctx.database.sql, id, order, limit + 1, after && { key: after.k, id: after.i });
+        const rows = await hotspotPhotos(
+          ctx.database.sql,
+          id,
+          order,
+          limit + 1,
+          after && { key: after.k, id: after.i },
+        );
         const page = rows.slice(0, limit);
         const last = page.at(-1);
-        const nextCursor = rows.length > limit && last ? ctx.cursors.encode(scope, { k: last.cursorKey, i: last.id }) : null;
+        const nextCursor =
+          rows.length > limit && last ? ctx.cursors.encode(scope, { k: last.cursorKey, i: last.id }) : null;
         const items = await Promise.all(page.map((p) => toPhotoItem(p, ctx.thumbnails)));
-        entry = { ...serialize(format === 'geojson' ? toFeatureCollection(items, { nextCursor }) : { items, nextCursor }, 'postgis'), cache: 'miss' };
+        entry = {
+          ...serialize(
+            format === 'geojson' ? toFeatureCollection(items, { nextCursor }) : { items, nextCursor },
+            'postgis',
+          ),
+          cache: 'miss',
+        };
         await ctx.cache.set(key, entry, Math.min(ctx.config.CACHE_TTL_SECONDS, ctx.thumbnails.maxCacheSeconds));
       }
-      return sendCacheable(request, reply, entry, { format, maxAgeSeconds: Math.min(60, ctx.thumbnails.maxCacheSeconds) });
+      return sendCacheable(request, reply, entry, {
+        format,
+        maxAgeSeconds: Math.min(60, ctx.thumbnails.maxCacheSeconds),
+      });
     },
   );
 };

@@ -24,9 +24,12 @@ export class ThumbnailUrls {
   async url(photo: { thumbnailKey: string | null; imageUrl: string | null }): Promise<string | null> {
     const { thumbnailKey, imageUrl } = photo;
     if (thumbnailKey) {
-      if (this.#o.publicBaseUrl) return `${this.#o.publicBaseUrl.replace(/\/+$/, '')}/${thumbnailKey.split('/').map(encodeURIComponent).join('/')}`;
+      if (this.#o.publicBaseUrl)
+        return `${this.#o.publicBaseUrl.replace(/\/+$/, '')}/${thumbnailKey.split('/').map(encodeURIComponent).join('/')}`;
       if (this.#o.s3) {
-        return getSignedUrl(this.#o.s3, new GetObjectCommand({ Bucket: this.#o.bucket, Key: thumbnailKey }), { expiresIn: this.#o.ttlSeconds });
+        return getSignedUrl(this.#o.s3, new GetObjectCommand({ Bucket: this.#o.bucket, Key: thumbnailKey }), {
+          expiresIn: this.#o.ttlSeconds,
+        });
       }
     }
     return imageUrl;

@@ -32,7 +32,9 @@ export function batchedRedisStore(redis: Redis, namespace: string) {
   const flush = async (windowMs: number) => {
     timer = undefined;
     if (flushing) return schedule(windowMs);
-    const batch = [...counters.entries()].filter(([, c]) => c.pending > 0).map(([key, c]) => ({ key, c, n: c.pending, window: c.window }));
+    const batch = [...counters.entries()]
+      .filter(([, c]) => c.pending > 0)
+      .map(([key, c]) => ({ key, c, n: c.pending, window: c.window }));
     if (batch.length === 0) return;
     flushing = true;
     try {

@@ -10,7 +10,12 @@ import { batchedRedisStore } from './batched-redis-store.ts';
  * signed-in calls (the auth hook runs first), per IP otherwise. 429 carries
  * Retry-After and the x-ratelimit-* headers.
  */
-export async function registerRateLimit(app: FastifyInstance, config: QueryApiConfig, redis: Redis | undefined, exempt: (path: string) => boolean): Promise<void> {
+export async function registerRateLimit(
+  app: FastifyInstance,
+  config: QueryApiConfig,
+  redis: Redis | undefined,
+  exempt: (path: string) => boolean,
+): Promise<void> {
   // Exempt routes are marked as they are declared (before the plugin's own onRoute hook sees them), not
   // checked per request with allowList: every awaited option costs the limited routes throughput.
   app.addHook('onRoute', (route) => {

@@ -15,7 +15,12 @@ export interface SearchNear {
 
 /** The words of a query (letters and digits; at most 8) that become full-text prefix terms. */
 export function queryWords(q: string): string[] {
-  return q.toLowerCase().match(/[\p{L}\p{N}]+/gu)?.slice(0, 8) ?? [];
+  return (
+    q
+      .toLowerCase()
+      .match(/[\p{L}\p{N}]+/gu)
+      ?.slice(0, 8) ?? []
+  );
 }
 
 /**
@@ -35,7 +40,12 @@ function prefixTsQuery(sql: Queryable, words: string[]) {
  * typos and word fragments; both served by GIN indexes. Ranked by relevance
  * (one decimal, so near-equal matches tie), then score.
  */
-export async function searchHotspots(sql: Queryable, q: string, limit: number, near?: SearchNear): Promise<SearchHit[]> {
+export async function searchHotspots(
+  sql: Queryable,
+  q: string,
+  limit: number,
+  near?: SearchNear,
+): Promise<SearchHit[]> {
   const words = queryWords(q);
   const here = near ? sql`st_setsrid(st_makepoint(${near.lng}, ${near.lat}), 4326)::geography` : sql`null::geography`;
   return sql<SearchHit[]>`

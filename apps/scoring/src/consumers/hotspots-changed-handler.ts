@@ -22,7 +22,8 @@ export function createHotspotsChangedHandler(deps: {
       return;
     }
     const p = message.payload;
-    const scored = p.scope === 'all' ? await deps.rescoreAll(ctx.progress) : await deps.rescore(p.hotspotIds, [], ctx.progress);
+    const scored =
+      p.scope === 'all' ? await deps.rescoreAll(ctx.progress) : await deps.rescore(p.hotspotIds, [], ctx.progress);
     ctx.log.info({ scored, scope: p.scope }, 'scheduled rescore done');
   }) as MessageHandler;
 }

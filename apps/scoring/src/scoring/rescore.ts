@@ -39,7 +39,10 @@ export async function rescoreHotspots(
     if (deps.index) {
       const summaries = await loadSummaries(deps.sql, chunk);
       const present = new Set(summaries.map((s) => s.id));
-      await deps.index.apply(summaries, chunk.filter((id) => !present.has(id)));
+      await deps.index.apply(
+        summaries,
+        chunk.filter((id) => !present.has(id)),
+      );
     }
     progress?.();
   }

@@ -3,7 +3,11 @@ import type { HotspotSummary } from '@photospots/hotspot-index';
 import { USER_DAYS_CAP, type ScoreComponents, type ScoreInputs } from './score-formula.ts';
 
 /** Aggregates score inputs for active hotspots from their member photos and favorites. */
-export async function loadScoreInputs(sql: Queryable, ids: readonly number[], halfLifeYears: number): Promise<Map<number, ScoreInputs>> {
+export async function loadScoreInputs(
+  sql: Queryable,
+  ids: readonly number[],
+  halfLifeYears: number,
+): Promise<Map<number, ScoreInputs>> {
   if (ids.length === 0) return new Map();
   const rows = await sql<(ScoreInputs & { id: number })[]>`
     with member as (
@@ -41,7 +45,8 @@ export async function saveScores(sql: Queryable, scores: ReadonlyMap<number, Sco
     where h.id = v.id`;
 }
 
-const SUMMARY_COLUMNS = (sql: Queryable) => sql`id, label, lat, lng, score, photo_count as "photoCount", user_count as "userCount", top_tags as tags`;
+const SUMMARY_COLUMNS = (sql: Queryable) =>
+  sql`id, label, lat, lng, score, photo_count as "photoCount", user_count as "userCount", top_tags as tags`;
 
 /** Index summaries of the given hotspots that are active (retired ones are absent). */
 export async function loadSummaries(sql: Queryable, ids: readonly number[]): Promise<HotspotSummary[]> {

@@ -21,7 +21,10 @@ export interface Deployable {
 
 /** Tags of an app's project.json. */
 function tagsOf(name: string): string[] {
-  return (JSON.parse(readFileSync(path.join(REPO_ROOT, 'apps', name, 'project.json'), 'utf8')) as { tags?: string[] }).tags ?? [];
+  return (
+    (JSON.parse(readFileSync(path.join(REPO_ROOT, 'apps', name, 'project.json'), 'utf8')) as { tags?: string[] })
+      .tags ?? []
+  );
 }
 
 /**
@@ -32,7 +35,11 @@ function tagsOf(name: string): string[] {
 export function deployableNames(): string[] {
   const appsDir = path.join(REPO_ROOT, 'apps');
   return readdirSync(appsDir)
-    .filter((name) => existsSync(path.join(appsDir, name, 'src', 'main.ts')) && existsSync(path.join(appsDir, name, 'src', 'config.ts')))
+    .filter(
+      (name) =>
+        existsSync(path.join(appsDir, name, 'src', 'main.ts')) &&
+        existsSync(path.join(appsDir, name, 'src', 'config.ts')),
+    )
     .filter((name) => tagsOf(name).includes('type:app'))
     .sort();
 }
@@ -42,8 +49,13 @@ export async function loadDeployables(): Promise<Deployable[]> {
   const out: Deployable[] = [];
   for (const name of deployableNames()) {
     const exports = (await import(`@photospots/${name}/config`)) as Record<string, unknown>;
-    const shapes = Object.entries(exports).filter(([key, value]) => key.endsWith('Env') && value && typeof value === 'object');
-    if (shapes.length !== 1) throw new Error(`@photospots/${name}/config must export exactly one …Env schema shape (found ${shapes.map(([k]) => k).join(', ') || 'none'})`);
+    const shapes = Object.entries(exports).filter(
+      ([key, value]) => key.endsWith('Env') && value && typeof value === 'object',
+    );
+    if (shapes.length !== 1)
+      throw new Error(
+        `@photospots/${name}/config must export exactly one …Env schema shape (found ${shapes.map(([k]) => k).join(', ') || 'none'})`,
+      );
     const env = shapes[0]![1] as z.ZodRawShape;
     const vars = describeEnv(env);
     const names = new Set(vars.map((v) => v.name));

@@ -54,7 +54,8 @@ export function parseDockerfile(file: string): Dockerfile {
 export function execForm(args: string): string[] {
   const json = args.slice(args.indexOf('['));
   const parsed = JSON.parse(json) as unknown;
-  if (!Array.isArray(parsed) || !parsed.every((a) => typeof a === 'string')) throw new Error(`not an exec form: ${args}`);
+  if (!Array.isArray(parsed) || !parsed.every((a) => typeof a === 'string'))
+    throw new Error(`not an exec form: ${args}`);
   return parsed as string[];
 }
 

@@ -67,7 +67,8 @@ export async function startLocalStack(env: TestEnv, extra: Record<string, string
     ...extra,
   });
   const services = new Map<App, ServiceProcess>();
-  const envFor = (app: App) => (app === 'query-api' ? { ...base, PORT: String(ports[app]) } : { ...base, HEALTH_PORT: String(ports[app]) });
+  const envFor = (app: App) =>
+    app === 'query-api' ? { ...base, PORT: String(ports[app]) } : { ...base, HEALTH_PORT: String(ports[app]) };
   const healthUrl = (app: App) => `http://127.0.0.1:${ports[app]}`;
   const start = async (app: App) => {
     const svc = startService(app, envFor(app));
@@ -106,7 +107,9 @@ export async function settled(env: TestEnv, photos: number, timeoutMs = 150_000)
   ).catch(async (err: unknown) => {
     // Where it stood (photos stored, dirty tiles, outbox, queue depths) and what each database session was doing.
     const sessions = await databaseSessions(env).catch((e: unknown) => `unavailable: ${(e as Error).message}`);
-    throw new Error(`${(err as Error).message}; last state ${JSON.stringify(last)}; sessions ${JSON.stringify(sessions)}`);
+    throw new Error(
+      `${(err as Error).message}; last state ${JSON.stringify(last)}; sessions ${JSON.stringify(sessions)}`,
+    );
   });
 }
 
@@ -123,7 +126,16 @@ export async function databaseSessions(env: TestEnv) {
 
 /** Consistency of the stored result: every photo at most once in a hotspot, and counts that add up. */
 export async function reconcile(env: TestEnv) {
-  const [row] = await env.database.sql<{ photos: number; distinct_sources: number; memberships: number; distinct_members: number; count_mismatches: number; orphan_memberships: number }[]>`
+  const [row] = await env.database.sql<
+    {
+      photos: number;
+      distinct_sources: number;
+      memberships: number;
+      distinct_members: number;
+      count_mismatches: number;
+      orphan_memberships: number;
+    }[]
+  >`
     select (select count(*) from photos)::int as photos,
            (select count(distinct (source, source_id)) from photos)::int as distinct_sources,
            (select count(*) from hotspot_photos)::int as memberships,

@@ -16,7 +16,10 @@ import path from 'node:path';
  */
 export function newcomerCheckout(repoRoot: string): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'photospots-newcomer-'));
-  const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: repoRoot, encoding: 'utf8' })
+  const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+  })
     .split('\0')
     .filter(Boolean);
   for (const file of files) {
@@ -33,7 +36,10 @@ export function newcomerCheckout(repoRoot: string): string {
   }
   for (const pkg of readdirSync(path.join(modules, '@photospots'))) {
     // npm's links are relative (../../libs/db), so the same link in the copy points into the copy.
-    symlinkSync(readlinkSync(path.join(modules, '@photospots', pkg)), path.join(dir, 'node_modules', '@photospots', pkg));
+    symlinkSync(
+      readlinkSync(path.join(modules, '@photospots', pkg)),
+      path.join(dir, 'node_modules', '@photospots', pkg),
+    );
   }
   return dir;
 }

@@ -52,7 +52,16 @@ export async function loadInfra(root = INFRA_ROOT): Promise<Map<string, TfModule
     const dir = path.relative(root, path.dirname(file));
     const mod =
       modules.get(dir) ??
-      ({ dir, files: [], resources: {}, data: {}, modules: {}, variables: {}, outputs: {}, locals: {} } satisfies TfModule);
+      ({
+        dir,
+        files: [],
+        resources: {},
+        data: {},
+        modules: {},
+        variables: {},
+        outputs: {},
+        locals: {},
+      } satisfies TfModule);
     modules.set(dir, mod);
     mod.files.push(path.relative(root, file));
     const doc = await parseHcl(file);
@@ -70,7 +79,8 @@ export async function loadInfra(root = INFRA_ROOT): Promise<Map<string, TfModule
       ['variable', mod.variables],
       ['output', mod.outputs],
     ] as const) {
-      for (const [name, blocks] of Object.entries((doc[kind] ?? {}) as Record<string, unknown>)) target[name] = firstBody(blocks);
+      for (const [name, blocks] of Object.entries((doc[kind] ?? {}) as Record<string, unknown>))
+        target[name] = firstBody(blocks);
     }
     for (const block of (doc.locals ?? []) as Body[]) Object.assign(mod.locals, block);
   }
@@ -101,10 +111,14 @@ export type Reference =
 /** The named things an expression refers to (variables, locals, module outputs, resources, data sources). */
 export function referencesIn(expression: string): Reference[] {
   const refs: Reference[] = [];
-  for (const m of expression.matchAll(/(?<![\w.])(var|local)\.([A-Za-z_][\w-]*)/g)) refs.push({ kind: m[1] as 'var' | 'local', name: m[2]! });
-  for (const m of expression.matchAll(/(?<![\w.])module\.([A-Za-z_][\w-]*)(?:\.([A-Za-z_][\w-]*))?/g)) refs.push({ kind: 'module', name: m[1]!, output: m[2] });
-  for (const m of expression.matchAll(/(?<![\w.])data\.([a-z][\w]*)\.([A-Za-z_][\w-]*)/g)) refs.push({ kind: 'data', type: m[1]!, name: m[2]! });
-  for (const m of expression.matchAll(/(?<![\w.])((?:aws|random)_[a-z0-9_]+)\.([A-Za-z_][\w-]*)/g)) refs.push({ kind: 'resource', type: m[1]!, name: m[2]! });
+  for (const m of expression.matchAll(/(?<![\w.])(var|local)\.([A-Za-z_][\w-]*)/g))
+    refs.push({ kind: m[1] as 'var' | 'local', name: m[2]! });
+  for (const m of expression.matchAll(/(?<![\w.])module\.([A-Za-z_][\w-]*)(?:\.([A-Za-z_][\w-]*))?/g))
+    refs.push({ kind: 'module', name: m[1]!, output: m[2] });
+  for (const m of expression.matchAll(/(?<![\w.])data\.([a-z][\w]*)\.([A-Za-z_][\w-]*)/g))
+    refs.push({ kind: 'data', type: m[1]!, name: m[2]! });
+  for (const m of expression.matchAll(/(?<![\w.])((?:aws|random)_[a-z0-9_]+)\.([A-Za-z_][\w-]*)/g))
+    refs.push({ kind: 'resource', type: m[1]!, name: m[2]! });
   return refs;
 }
 
@@ -119,7 +133,9 @@ export function unresolved(infra: Map<string, TfModule>, mod: TfModule, ref: Ref
       const call = mod.modules[ref.name];
       if (!call) return `module.${ref.name} is not called`;
       if (ref.output === undefined) return '';
-      return ref.output in moduleSource(infra, mod, call).outputs ? '' : `module.${ref.name} has no output ${ref.output}`;
+      return ref.output in moduleSource(infra, mod, call).outputs
+        ? ''
+        : `module.${ref.name} has no output ${ref.output}`;
     }
     case 'data':
       return mod.data[ref.type]?.[ref.name] ? '' : `data.${ref.type}.${ref.name} is not declared`;

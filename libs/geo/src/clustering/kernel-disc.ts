@@ -37,7 +37,12 @@ export function kernelDisc(radiusCells: number): KernelDisc {
       weight.push(w);
     }
   }
-  const disc: KernelDisc = { dx: Int32Array.from(dx), dy: Int32Array.from(dy), weight: Int32Array.from(weight), radius: q };
+  const disc: KernelDisc = {
+    dx: Int32Array.from(dx),
+    dy: Int32Array.from(dy),
+    weight: Int32Array.from(weight),
+    radius: q,
+  };
   cache.set(q, disc);
   return disc;
 }

@@ -63,7 +63,11 @@ export function clusterByPeople(
   // Global lattice coordinates; a window is a rectangle of that lattice.
   const gx = new Int32Array(n);
   const gy = new Int32Array(n);
-  let minGx = Infinity, minGy = Infinity, maxGx = -Infinity, maxGy = -Infinity, maxAbsLat = 0;
+  let minGx = Infinity,
+    minGy = Infinity,
+    maxGx = -Infinity,
+    maxGy = -Infinity,
+    maxAbsLat = 0;
   let maxUser = 0;
   for (let i = 0; i < n; i++) {
     const lat = points.lat[i]!;
@@ -164,7 +168,7 @@ export function clusterByPeople(
     return false;
   };
   let touched = new Int32Array(4096);
-  for (let start = 0; start < m; ) {
+  for (let start = 0; start < m;) {
     const u = uplUser[start]!;
     let end = start + 1;
     while (end < m && uplUser[end] === u) end++;
@@ -345,7 +349,9 @@ export function clusterByPeople(
     const near = uplIndex.within(px, py, cellsFor(params.bandwidthM, py));
     perUser.clear();
     for (const k of near) perUser.set(uplUser[k]!, (perUser.get(uplUser[k]!) ?? 0) + 1);
-    let sx = 0, sy = 0, sw = 0;
+    let sx = 0,
+      sy = 0,
+      sw = 0;
     for (const k of near) {
       const w = 1 / perUser.get(uplUser[k]!)!;
       sx += w * ((uplCell[k]! % W) + 0.5);
