@@ -8,6 +8,7 @@ export {
   startProcess,
   startService,
   freePort,
+  listeningPort,
   waitForHttpOk,
   REPO_ROOT,
   type ServiceProcess,

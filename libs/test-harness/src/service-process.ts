@@ -16,16 +16,46 @@ export interface ServiceProcess {
   stop(signal?: NodeJS.Signals, timeoutMs?: number): Promise<number | string>;
 }
 
-/** A TCP port free right now on the loopback interface. */
+/** Ports freePort handed out in this process: the kernel may offer a port it just released again. */
+const handedOut = new Set<number>();
+
+/**
+ * A TCP port free right now on the loopback interface, never one handed out before in this process (two
+ * services given the same port would fail to start). Another process may still take it before it is used;
+ * where that matters, let the service bind port 0 and read the port it got (listeningPort).
+ */
 export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
+  for (;;) {
+    const port = await new Promise<number>((resolve, reject) => {
+      const server = createServer();
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => {
+        const { port } = server.address() as { port: number };
+        server.close(() => resolve(port));
+      });
     });
-  });
+    if (!handedOut.has(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
+}
+
+/**
+ * The port a service started with port 0 listens on, read from its log (LOG_LEVEL info or lower): the
+ * first "Server listening at" line (a worker's health server, or the query API itself).
+ */
+export async function listeningPort(service: ServiceProcess, timeoutMs = 60_000): Promise<number> {
+  const port = await waitFor(
+    () => {
+      const m = /Server listening at http:\/\/[^"\s]*:(\d+)/.exec(service.output());
+      if (m) return Number(m[1]);
+      return service.child.exitCode !== null || service.child.signalCode !== null ? -1 : undefined;
+    },
+    { timeoutMs, message: `${service.name} to listen` },
+  );
+  if (port < 0) throw new Error(`${service.name} exited before it listened:\n${service.output().slice(-2000)}`);
+  return port;
 }
 
 /**

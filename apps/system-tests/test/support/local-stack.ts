@@ -1,5 +1,5 @@
 import {
-  freePort,
+  listeningPort,
   pipelineState,
   startFaultProxy,
   startService,
@@ -20,7 +20,8 @@ export const STACK_SECRETS = {
 };
 
 export interface LocalStack {
-  api: string;
+  /** The query API's address (it changes when the query API is started again). */
+  readonly api: string;
   proxies: { postgres: FaultProxy; redis: FaultProxy; sqs: FaultProxy };
   env: Record<string, string>;
   services: Map<App, ServiceProcess>;
@@ -32,7 +33,10 @@ export interface LocalStack {
 
 /**
  * The four services as processes, reaching Postgres, Redis and the SQS
- * endpoint through fault proxies a test can cut and restore.
+ * endpoint through fault proxies a test can cut and restore. Each binds port 0
+ * and the stack reads the port it got from its log (so it runs at LOG_LEVEL
+ * info or lower): ports picked in advance can be taken by another process
+ * before the service binds them.
  */
 export async function startLocalStack(env: TestEnv, extra: Record<string, string> = {}): Promise<LocalStack> {
   const pg = new URL(env.databaseUrl);
@@ -43,12 +47,7 @@ export async function startLocalStack(env: TestEnv, extra: Record<string, string
     redis: await startFaultProxy(redis.hostname, Number(redis.port || 6379)),
     sqs: await startFaultProxy(sqs.hostname, Number(sqs.port)),
   };
-  const ports: Record<App, number> = {
-    ingest: await freePort(),
-    processing: await freePort(),
-    scoring: await freePort(),
-    'query-api': await freePort(),
-  };
+  const ports = new Map<App, number>();
   // Local Postgres trusts 127.0.0.1, so a password is accepted and unused: it is here to prove it is never logged.
   const databaseUrl = new URL(proxies.postgres.url(env.databaseUrl));
   databaseUrl.username = databaseUrl.username || 'postgres';
@@ -60,19 +59,19 @@ export async function startLocalStack(env: TestEnv, extra: Record<string, string
     AUTH_JWT_ISSUER: 'https://stack.supabase.co/auth/v1',
     REDIS_URL: proxies.redis.url(env.redisUrl),
     AWS_ENDPOINT_URL: `http://127.0.0.1:${proxies.sqs.port}`,
-    LOG_LEVEL: 'warn',
+    LOG_LEVEL: 'info',
     SQS_WAIT_TIME_SECONDS: '1',
     RESCORE_INTERVAL_MINUTES: '0',
     REDIS_SYNC_CHECK_SECONDS: '1',
     ...extra,
   });
   const services = new Map<App, ServiceProcess>();
-  const envFor = (app: App) =>
-    app === 'query-api' ? { ...base, PORT: String(ports[app]) } : { ...base, HEALTH_PORT: String(ports[app]) };
-  const healthUrl = (app: App) => `http://127.0.0.1:${ports[app]}`;
+  const envFor = (app: App) => (app === 'query-api' ? { ...base, PORT: '0' } : { ...base, HEALTH_PORT: '0' });
+  const healthUrl = (app: App) => `http://127.0.0.1:${ports.get(app)}`;
   const start = async (app: App) => {
     const svc = startService(app, envFor(app));
     services.set(app, svc);
+    ports.set(app, await listeningPort(svc));
     await waitForHttpOk(`${healthUrl(app)}/readyz`, 60_000).catch((err: unknown) => {
       throw new Error(`${app} did not become ready: ${(err as Error).message}\n${svc.output().slice(-2000)}`);
     });
@@ -80,7 +79,9 @@ export async function startLocalStack(env: TestEnv, extra: Record<string, string
   };
   for (const app of ['ingest', 'processing', 'scoring', 'query-api'] as const) await start(app);
   return {
-    api: healthUrl('query-api'),
+    get api() {
+      return healthUrl('query-api');
+    },
     proxies,
     env: base,
     services,
