@@ -1,6 +1,4 @@
-import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
-import * as schema from './schema.ts';
 
 /** Postgres NOTICEs ("extension already exists") are not worth a log line. */
 const ignoreNotice = (): void => undefined;
@@ -9,7 +7,6 @@ export type Sql = postgres.Sql;
 export type TransactionSql = postgres.TransactionSql;
 /** Either the pool or a transaction: what repository functions accept. */
 export type Queryable = postgres.Sql | postgres.TransactionSql;
-export type Db = PostgresJsDatabase<typeof schema>;
 
 export interface DatabaseOptions {
   /** Maximum pooled connections. */
@@ -55,7 +52,6 @@ export function poolOptions(
 
 export interface Database {
   sql: Sql;
-  db: Db;
   /** Closes the pool, waiting up to `timeoutSeconds` for running queries. */
   close(timeoutSeconds?: number): Promise<void>;
   /** Resolves when a trivial query succeeds; for /readyz. */
@@ -64,7 +60,8 @@ export interface Database {
 
 /**
  * Opens a pool. int8 values (ids, counts) are parsed to numbers: ids stay far
- * below 2^53, and API JSON must carry numbers, not strings.
+ * below 2^53, and API JSON must carry numbers, not strings. Timestamps stay
+ * text and JSON parameters are passed as text (see `types`).
  */
 export function createDatabase(url: string, options: DatabaseOptions = {}): Database {
   const sql = postgres(url, {
@@ -97,14 +94,38 @@ export function createDatabase(url: string, options: DatabaseOptions = {}): Data
         serialize: (value: number | bigint) => value.toString(),
         parse: (value: string) => Number(value),
       },
+      // Dates, times and timestamps (and arrays of them, and of numerics) are read as the text Postgres prints,
+      // and parameters of these types are sent as given: the code passes and compares ISO strings, never Dates.
+      temporalText: {
+        to: 1184,
+        from: [1082, 1083, 1114, 1184, 1115, 1182, 1185, 1231],
+        serialize: (value: unknown) => value,
+        parse: (value: string) => value,
+      },
+      // json/jsonb parameters are the JSON text the caller built (JSON.stringify), sent as is, not encoded again;
+      // json/jsonb results are parsed.
+      jsonText: {
+        to: 114,
+        from: [114, 3802],
+        serialize: (value: unknown) => value,
+        parse: (value: string) => JSON.parse(value) as unknown,
+      },
     },
   });
   return {
     sql,
-    db: drizzle(sql, { schema }),
     close: (timeoutSeconds = 5) => sql.end({ timeout: timeoutSeconds }),
     ping: async () => {
       await sql`select 1`;
     },
   };
+}
+
+/** The pool a service opens from its config (DATABASE_URL and the pool settings), named in pg_stat_activity. */
+export function openDatabase(
+  config: Parameters<typeof poolOptions>[0] & { DATABASE_URL: string },
+  applicationName: string,
+  log?: TraceLogger,
+): Database {
+  return createDatabase(config.DATABASE_URL, { ...poolOptions(config, log), applicationName });
 }

@@ -2,10 +2,10 @@ export * as schema from './schema.ts';
 export { photos, hotspots, hotspotPhotos, users, favorites, ingestCheckpoints, dirtyTiles, outbox } from './schema.ts';
 export {
   createDatabase,
+  openDatabase,
   poolOptions,
   type Database,
   type DatabaseOptions,
-  type Db,
   type Sql,
   type TransactionSql,
   type Queryable,

@@ -1,3 +1,10 @@
+/**
+ * The tables, in drizzle-orm's schema language: drizzle-kit generates the migrations from this file
+ * (libs/db/migrations), and row types can be derived from it (`typeof favorites.$inferSelect`). Queries are
+ * SQL through postgres.js, not drizzle's query builder: the hot paths need what a builder does not express
+ * (COPY, PostGIS, CTEs over temp tables, advisory locks), and one way of writing queries is easier to read
+ * than two.
+ */
 import { sql } from 'drizzle-orm';
 import {
   bigint,
