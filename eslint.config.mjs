@@ -10,6 +10,9 @@ const depConstraints = [
   { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },
   { sourceTag: 'type:job', onlyDependOnLibsWithTags: ['type:lib'] },
   { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
+  // The service runtime (libs/service) composes the shared libs into what every service runs; only apps use it.
+  { sourceTag: 'scope:runtime', onlyDependOnLibsWithTags: ['scope:shared', 'scope:pure'] },
+  { sourceTag: 'scope:shared', notDependOnLibsWithTags: ['scope:runtime'] },
   {
     sourceTag: 'scope:pure',
     onlyDependOnLibsWithTags: ['scope:pure'],

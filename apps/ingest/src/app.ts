@@ -1,22 +1,9 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import {
-  contractsForQueue,
-  flickrIncrementalSchedule,
-  photosIngested,
-  queueSpec,
-  thumbnailsRequested,
-} from '@photospots/contracts';
-import { drainOutbox, type Database } from '@photospots/db';
-import {
-  createConsumer,
-  MessagePublisher,
-  pingQueue,
-  startOutboxRelay,
-  type QueueUrls,
-  type RunningConsumer,
-} from '@photospots/queue';
-import { stopStep, type Logger, type ReadinessCheck } from '@photospots/service';
+import { flickrIncrementalSchedule, ingestRequested, photosIngested, thumbnailsRequested } from '@photospots/contracts';
+import type { Database } from '@photospots/db';
+import { on, type QueueUrls } from '@photospots/queue';
+import { createWorker, type Logger, type ReadinessCheck } from '@photospots/service';
 import type { IngestConfig } from './config.ts';
 import { createIngestRequestedHandler } from './consumers/ingest-requested-handler.ts';
 import { FlickrClient } from './flickr/flickr-client.ts';
@@ -69,15 +56,59 @@ export interface Ingest {
 /** Wires the ingest service from config and its dependencies (no I/O happens until start/importFile/harvestFlickr). */
 export function buildIngest(config: IngestConfig, deps: IngestDeps): Ingest {
   const { database, sqs, queues, log } = deps;
-  const publisher = new MessagePublisher({ sqs, queueUrls: queues.url, producer: 'ingest', log });
-  const relay = startOutboxRelay({
-    drain: (limit, send) => drainOutbox(database.sql, OUTBOX_QUEUES, limit, send),
-    publisher,
+  const thumbnailSlots = new Semaphore(config.THUMBNAIL_CONCURRENCY);
+  const worker = createWorker({
+    producer: 'ingest',
+    database,
+    sqs,
+    queues,
     log,
+    settings: config,
+    outboxQueues: OUTBOX_QUEUES,
+    readinessQueue: 'ingest',
+    consumers: () => [
+      {
+        queue: 'ingest',
+        batchSize: config.INGEST_CONSUMER_BATCH,
+        handlers: [
+          on(
+            ingestRequested,
+            createIngestRequestedHandler({
+              importFile: (location, correlationId, signal, progress) =>
+                importFile(location, correlationId, progress, signal),
+              harvestFlickr: (input, correlationId, progress) =>
+                harvest(input, { correlationId, onProgress: progress }),
+              requestIncrementalHarvests: () =>
+                requestIncrementalHarvests(database.sql, publisher, config.FLICKR_LICENSES, log),
+            }),
+          ),
+        ],
+      },
+      // Thumbnails only where S3 is configured (the CLI imports without it).
+      ...(deps.s3 && queues.url.thumbnails
+        ? [
+            {
+              queue: 'thumbnails' as const,
+              batchSize: Math.min(10, config.THUMBNAIL_CONCURRENCY),
+              retryDelay: (receiveCount: number) =>
+                Math.min(900, config.THUMBNAIL_RETRY_SECONDS * 2 ** Math.max(0, receiveCount - 1)),
+              handlers: [
+                on(
+                  thumbnailsRequested,
+                  createThumbnailsRequestedHandler({
+                    sql: database.sql,
+                    s3: deps.s3,
+                    bucket: config.THUMBNAIL_BUCKET,
+                    slots: thumbnailSlots,
+                  }),
+                ),
+              ],
+            },
+          ]
+        : []),
+    ],
   });
-  const flushSoon = () => {
-    relay.flush().catch((err: unknown) => log.warn({ err }, 'outbox flush failed; the relay retries'));
-  };
+  const { publisher, flushSoon } = worker;
   // One bucket for every harvest of this process: the key's allowance is per key, not per harvest.
   const limiter = new TokenBucket({ ratePerHour: config.FLICKR_RATE_PER_HOUR });
   const client = config.FLICKR_API_KEY
@@ -109,7 +140,7 @@ export function buildIngest(config: IngestConfig, deps: IngestDeps): Ingest {
         ...(signal ? { signal } : {}),
       },
       correlationId,
-    ).finally(() => relay.flush().catch(() => 0));
+    ).finally(() => worker.flushOutbox().catch(() => 0));
 
   const harvest: Ingest['harvestFlickr'] = async (input, options = {}) => {
     if (!client) throw new FlickrKeyMissingError();
@@ -132,68 +163,17 @@ export function buildIngest(config: IngestConfig, deps: IngestDeps): Ingest {
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       },
       options.correlationId,
-    ).finally(() => relay.flush().catch(() => 0));
+    ).finally(() => worker.flushOutbox().catch(() => 0));
   };
-
-  // Created on start: the CLI builds the service only to import, and may run without SQS.
-  const consumers: RunningConsumer[] = [];
-  const createConsumers = () => [
-    createConsumer({
-      name: 'ingest',
-      sqs,
-      queueUrl: queues.url.ingest,
-      deadLetterUrl: queues.deadLetterUrl.ingest,
-      contracts: contractsForQueue('ingest'),
-      handle: createIngestRequestedHandler({
-        importFile: (location, correlationId, signal, progress) =>
-          importFile(location, correlationId, progress, signal),
-        harvestFlickr: (input, correlationId, progress) => harvest(input, { correlationId, onProgress: progress }),
-        requestIncrementalHarvests: () =>
-          requestIncrementalHarvests(database.sql, publisher, config.FLICKR_LICENSES, log),
-      }) as never,
-      log,
-      batchSize: config.INGEST_CONSUMER_BATCH,
-      waitTimeSeconds: config.SQS_WAIT_TIME_SECONDS,
-      stallTimeoutMs: config.SQS_HANDLER_STALL_SECONDS * 1000,
-      visibilityTimeoutSeconds: config.SQS_VISIBILITY_TIMEOUT_SECONDS ?? queueSpec('ingest').visibilityTimeoutSeconds,
-    }),
-    ...(deps.s3 && queues.url.thumbnails
-      ? [
-          createConsumer({
-            name: 'thumbnails',
-            sqs,
-            queueUrl: queues.url.thumbnails,
-            deadLetterUrl: queues.deadLetterUrl.thumbnails,
-            contracts: contractsForQueue('thumbnails'),
-            handle: createThumbnailsRequestedHandler({
-              sql: database.sql,
-              s3: deps.s3,
-              bucket: config.THUMBNAIL_BUCKET,
-              slots: thumbnailSlots,
-            }) as never,
-            log,
-            batchSize: Math.min(10, config.THUMBNAIL_CONCURRENCY),
-            waitTimeSeconds: config.SQS_WAIT_TIME_SECONDS,
-            stallTimeoutMs: config.SQS_HANDLER_STALL_SECONDS * 1000,
-            visibilityTimeoutSeconds:
-              config.SQS_VISIBILITY_TIMEOUT_SECONDS ?? queueSpec('thumbnails').visibilityTimeoutSeconds,
-            retryDelay: (receiveCount) =>
-              Math.min(900, config.THUMBNAIL_RETRY_SECONDS * 2 ** Math.max(0, receiveCount - 1)),
-          }),
-        ]
-      : []),
-  ];
-  const thumbnailSlots = new Semaphore(config.THUMBNAIL_CONCURRENCY);
 
   let schedule: NodeJS.Timeout | undefined;
 
   return {
     importFile,
     harvestFlickr: harvest,
-    flushOutbox: () => relay.flush(),
+    flushOutbox: worker.flushOutbox,
     start: () => {
-      if (consumers.length === 0) consumers.push(...createConsumers());
-      for (const c of consumers) c.start();
+      worker.start();
       if (client && config.FLICKR_INCREMENTAL_INTERVAL_MINUTES > 0) {
         // The same message EventBridge Scheduler sends in AWS (where this timer is off).
         schedule = setInterval(() => {
@@ -208,14 +188,8 @@ export function buildIngest(config: IngestConfig, deps: IngestDeps): Ingest {
       clearInterval(schedule);
       // A running harvest stops after its current page; its message is retried and resumes from the checkpoint.
       stopping.abort(new Error('ingest is stopping'));
-      await Promise.all(consumers.map((c) => c.stop()));
-      // What the last commits queued goes out now if it can; otherwise it waits in the outbox for the next task.
-      await stopStep(log, 'outbox flush', () => relay.flush(), 4_000);
-      await stopStep(log, 'outbox relay', () => relay.stop(), 1_000);
+      await worker.stop();
     },
-    readiness: {
-      database: () => database.ping(),
-      sqs: () => pingQueue(sqs, queues.url.ingest),
-    },
+    readiness: worker.readiness,
   };
 }

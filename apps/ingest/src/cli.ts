@@ -8,7 +8,7 @@ import { ingestRequested } from '@photospots/contracts';
 import { countOutbox } from '@photospots/db';
 import { parseBBox } from '@photospots/geo';
 import { MessagePublisher } from '@photospots/queue';
-import { createLogger } from '@photospots/service';
+import { cliLogger, runCli, UsageError } from '@photospots/service';
 import { buildIngest, type Ingest } from './app.ts';
 import { loadIngestConfig } from './config.ts';
 import { connectIngestDeps } from './connect.ts';
@@ -24,10 +24,6 @@ const USAGE = `usage:
       a date-only --until means the end of that day). --incremental: since the last harvest of
       the bbox. --fresh: run a completed harvest again. --request: ask the running service instead.
       Needs FLICKR_API_KEY; an interrupted harvest resumes when run again with the same arguments.`;
-
-class UsageError extends Error {
-  readonly code = 'USAGE';
-}
 
 /** "2020-01-01" (UTC midnight, or the end of that day for an upper bound) or an ISO time. */
 function parseDate(text: string, name: string, endOfDay: boolean): Date {
@@ -98,7 +94,7 @@ async function run(argv: string[]): Promise<number> {
   }
   const harvest = command === 'flickr' ? harvestInput(values) : undefined;
   const config = loadIngestConfig();
-  const log = createLogger('ingest-cli', config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL);
+  const log = cliLogger('ingest', config.LOG_LEVEL);
   const deps = await connectIngestDeps(config, log, { queuesOptional: command === 'import' });
   try {
     const ingest = buildIngest(config, deps);
@@ -173,16 +169,5 @@ async function run(argv: string[]): Promise<number> {
   }
 }
 
-run(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    const e = err as { code?: string; message?: string };
-    if (e.code === 'USAGE') {
-      console.error(`ingest: ${e.message}\n\n${USAGE}`);
-      process.exit(2);
-    }
-    // Known failures (a missing file, a bad header, a rejected API key) carry a code and need no stack trace.
-    console.error(e.code ? `ingest: ${e.message}` : err);
-    process.exit(1);
-  },
-);
+// Known failures (a missing file, a bad header, a rejected API key) carry a code and need no stack trace.
+runCli('ingest', run, USAGE);

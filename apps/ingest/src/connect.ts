@@ -1,6 +1,5 @@
-import { S3Client } from '@aws-sdk/client-s3';
-import { createDatabase, poolOptions } from '@photospots/db';
-import { AWS_HTTP_TIMEOUTS, awsCredentials, createSqsClient, resolveQueues } from '@photospots/queue';
+import { openDatabase } from '@photospots/db';
+import { awsConnectionOf, createS3Client, createSqsClient, resolveQueues } from '@photospots/queue';
 import type { Logger } from '@photospots/service';
 import type { IngestDeps } from './app.ts';
 import type { IngestConfig } from './config.ts';
@@ -12,21 +11,10 @@ export async function connectIngestDeps(
   /** The CLI can import while SQS is unreachable: announcements then wait in the outbox. */
   options: { queuesOptional?: boolean } = {},
 ): Promise<IngestDeps & { close(): Promise<void> }> {
-  const aws = {
-    region: config.AWS_REGION,
-    endpoint: config.AWS_ENDPOINT_URL,
-    accessKeyId: config.AWS_ACCESS_KEY_ID,
-    secretAccessKey: config.AWS_SECRET_ACCESS_KEY,
-  };
+  const aws = awsConnectionOf(config);
   const sqs = createSqsClient(aws);
-  const credentials = awsCredentials(aws);
-  const s3 = new S3Client({
-    region: config.AWS_REGION,
-    ...(config.AWS_ENDPOINT_URL ? { endpoint: config.AWS_ENDPOINT_URL, forcePathStyle: true } : {}),
-    ...(credentials ? { credentials } : {}),
-    requestHandler: AWS_HTTP_TIMEOUTS,
-  });
-  const database = createDatabase(config.DATABASE_URL, { ...poolOptions(config, log), applicationName: 'ingest' });
+  const s3 = createS3Client(aws);
+  const database = openDatabase(config, 'ingest', log);
   try {
     const queues = await resolveQueues(sqs, {
       ingest: config.QUEUE_INGEST,

@@ -2,18 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import pTimeout from 'p-timeout';
-import { contractsForQueue, hotspotsChanged, queueSpec } from '@photospots/contracts';
-import { drainOutbox, type Database } from '@photospots/db';
+import { hotspotsChanged, photosIngested, photosIngestedV1 } from '@photospots/contracts';
+import type { Database } from '@photospots/db';
 import { clusteringMarginM, DEFAULT_CLUSTER_PARAMS, type PeopleClusterParams } from '@photospots/geo';
-import {
-  createConsumer,
-  MessagePublisher,
-  pingQueue,
-  startOutboxRelay,
-  throwIfStopping,
-  type QueueUrls,
-} from '@photospots/queue';
-import { stopStep, type Logger, type ReadinessCheck } from '@photospots/service';
+import { on, throwIfStopping, type QueueUrls } from '@photospots/queue';
+import { createWorker, stopStep, type Logger, type ReadinessCheck } from '@photospots/service';
 import { rebuildDirtyTiles, type RebuildResult } from './clustering/rebuild-dirty-tiles.ts';
 import type { ProcessingConfig } from './config.ts';
 import { createPhotosIngestedHandler } from './consumers/photos-ingested-handler.ts';
@@ -69,12 +62,30 @@ export function clusterParamsFrom(config: ProcessingConfig): PeopleClusterParams
 
 export function buildProcessing(config: ProcessingConfig, deps: ProcessingDeps): Processing {
   const { database, sqs, queues, log } = deps;
-  const publisher = new MessagePublisher({ sqs, queueUrls: queues.url, producer: 'processing', log });
-  const relay = startOutboxRelay({
-    drain: (limit, send) => drainOutbox(database.sql, OUTBOX_QUEUES, limit, send),
-    publisher,
+  const worker = createWorker({
+    producer: 'processing',
+    database,
+    sqs,
+    queues,
     log,
+    settings: config,
+    outboxQueues: OUTBOX_QUEUES,
+    readinessQueue: 'photosIngested',
+    consumers: () => {
+      const handle = createPhotosIngestedHandler({
+        sql: database.sql,
+        requestRebuild: (correlationId) => loop.poke(correlationId),
+      });
+      return [
+        {
+          queue: 'photosIngested',
+          batchSize: config.PROCESSING_CONSUMER_BATCH,
+          handlers: [on(photosIngested, handle), on(photosIngestedV1, handle)],
+        },
+      ];
+    },
   });
+  const { publisher } = worker;
   const params = clusterParamsFrom(config);
   const naming = {
     backgroundRadiusM: config.NAMING_BACKGROUND_RADIUS_M,
@@ -111,7 +122,7 @@ export function buildProcessing(config: ProcessingConfig, deps: ProcessingDeps):
         continue;
       }
       results.push(result);
-      relay.flush().catch((err: unknown) => log.warn({ err }, 'outbox flush failed; the relay retries'));
+      worker.flushSoon();
     }
     return results;
   };
@@ -130,24 +141,6 @@ export function buildProcessing(config: ProcessingConfig, deps: ProcessingDeps):
     SWEEP_INTERVAL_MS,
   );
 
-  const consumer = createConsumer({
-    name: 'processing',
-    sqs,
-    queueUrl: queues.url.photosIngested,
-    deadLetterUrl: queues.deadLetterUrl.photosIngested,
-    contracts: contractsForQueue('photosIngested'),
-    handle: createPhotosIngestedHandler({
-      sql: database.sql,
-      requestRebuild: (correlationId) => loop.poke(correlationId),
-    }) as never,
-    log,
-    batchSize: config.PROCESSING_CONSUMER_BATCH,
-    waitTimeSeconds: config.SQS_WAIT_TIME_SECONDS,
-    stallTimeoutMs: config.SQS_HANDLER_STALL_SECONDS * 1000,
-    visibilityTimeoutSeconds:
-      config.SQS_VISIBILITY_TIMEOUT_SECONDS ?? queueSpec('photosIngested').visibilityTimeoutSeconds,
-  });
-
   let backlogReports: { stop(): void } | undefined;
 
   return {
@@ -156,12 +149,12 @@ export function buildProcessing(config: ProcessingConfig, deps: ProcessingDeps):
       const tiles = await markAllTilesDirty(database.sql);
       log.info({ tiles }, 'full rebuild: every tile dirtied');
       const results = await rebuildDirty(correlationId, true);
-      await relay.flush();
+      await worker.flushOutbox();
       return results;
     },
-    flushOutbox: () => relay.flush(),
+    flushOutbox: worker.flushOutbox,
     start: () => {
-      consumer.start();
+      worker.start();
       loop.poke();
       if (config.PROCESSING_BACKLOG_METRIC_SECONDS > 0) {
         backlogReports = startBacklogReports({
@@ -174,15 +167,9 @@ export function buildProcessing(config: ProcessingConfig, deps: ProcessingDeps):
     },
     stop: async () => {
       backlogReports?.stop();
-      await consumer.stop();
       // A claim being written is left to roll back with the connection if it cannot finish in time: its tiles stay dirty.
-      await stopStep(log, 're-clustering', () => loop.stop(), 5_000);
-      await stopStep(log, 'outbox flush', () => relay.flush(), 4_000);
-      await stopStep(log, 'outbox relay', () => relay.stop(), 1_000);
+      await worker.stop(() => stopStep(log, 're-clustering', () => loop.stop(), 5_000));
     },
-    readiness: {
-      database: () => database.ping(),
-      sqs: () => pingQueue(sqs, queues.url.photosIngested),
-    },
+    readiness: worker.readiness,
   };
 }

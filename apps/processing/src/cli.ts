@@ -1,5 +1,5 @@
 /** `npm run processing:rebuild`: re-clusters every tile (the full rebuild) and prints a summary. */
-import { createLogger } from '@photospots/service';
+import { cliLogger, runCli } from '@photospots/service';
 import { buildProcessing } from './app.ts';
 import { loadProcessingConfig } from './config.ts';
 import { connectProcessingDeps } from './connect.ts';
@@ -11,7 +11,7 @@ async function run(argv: string[]): Promise<number> {
     return 2;
   }
   const config = loadProcessingConfig();
-  const log = createLogger('processing-cli', config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL);
+  const log = cliLogger('processing', config.LOG_LEVEL);
   const deps = await connectProcessingDeps(config, log);
   try {
     const processing = buildProcessing(config, deps);
@@ -30,10 +30,4 @@ async function run(argv: string[]): Promise<number> {
   }
 }
 
-run(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    console.error((err as { code?: string }).code ? `processing: ${(err as Error).message}` : err);
-    process.exit(1);
-  },
-);
+runCli('processing', run);

@@ -1,5 +1,5 @@
-import { createDatabase, poolOptions } from '@photospots/db';
-import { createSqsClient, resolveQueues } from '@photospots/queue';
+import { openDatabase } from '@photospots/db';
+import { awsConnectionOf, createSqsClient, resolveQueues } from '@photospots/queue';
 import type { Logger } from '@photospots/service';
 import type { ProcessingDeps } from './app.ts';
 import type { ProcessingConfig } from './config.ts';
@@ -9,13 +9,8 @@ export async function connectProcessingDeps(
   config: ProcessingConfig,
   log: Logger,
 ): Promise<ProcessingDeps & { close(): Promise<void> }> {
-  const sqs = createSqsClient({
-    region: config.AWS_REGION,
-    endpoint: config.AWS_ENDPOINT_URL,
-    accessKeyId: config.AWS_ACCESS_KEY_ID,
-    secretAccessKey: config.AWS_SECRET_ACCESS_KEY,
-  });
-  const database = createDatabase(config.DATABASE_URL, { ...poolOptions(config, log), applicationName: 'processing' });
+  const sqs = createSqsClient(awsConnectionOf(config));
+  const database = openDatabase(config, 'processing', log);
   try {
     const queues = await resolveQueues(sqs, {
       photosIngested: config.QUEUE_PHOTOS_INGESTED,

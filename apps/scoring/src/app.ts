@@ -1,9 +1,9 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { contractsForQueue, queueSpec, rescoreAllSchedule } from '@photospots/contracts';
+import { hotspotsChanged, hotspotsRescoreRequested, rescoreAllSchedule } from '@photospots/contracts';
 import type { Database } from '@photospots/db';
 import { HotspotIndexWriter } from '@photospots/hotspot-index';
-import { createConsumer, MessagePublisher, pingQueue, type QueueUrls } from '@photospots/queue';
-import { stopStep, type Logger, type ReadinessCheck } from '@photospots/service';
+import { on, type QueueUrls } from '@photospots/queue';
+import { createWorker, stopStep, type Logger, type ReadinessCheck } from '@photospots/service';
 import type { Redis } from 'ioredis';
 import type { ScoringConfig } from './config.ts';
 import { createHotspotsChangedHandler } from './consumers/hotspots-changed-handler.ts';
@@ -50,7 +50,6 @@ export function buildScoring(config: ScoringConfig, deps: ScoringDeps): Scoring 
     index: sink,
     halfLifeYears: config.SCORE_RECENCY_HALF_LIFE_YEARS,
   };
-  const publisher = new MessagePublisher({ sqs, queueUrls: queues.url, producer: 'scoring', log });
 
   const syncIndex = async () => {
     if (!index) return 0;
@@ -72,23 +71,31 @@ export function buildScoring(config: ScoringConfig, deps: ScoringDeps): Scoring 
     return count;
   };
 
-  const consumer = createConsumer({
-    name: 'scoring',
+  const worker = createWorker({
+    producer: 'scoring',
+    database,
     sqs,
-    queueUrl: queues.url.hotspotsChanged,
-    deadLetterUrl: queues.deadLetterUrl.hotspotsChanged,
-    contracts: contractsForQueue('hotspotsChanged'),
-    handle: createHotspotsChangedHandler({
-      rescore: (ids, removed, progress) => rescoreHotspots(rescoreDeps, ids, removed, progress),
-      rescoreAll: (progress) => rescoreAll(rescoreDeps, progress),
-    }),
+    queues,
     log,
-    batchSize: 10,
-    waitTimeSeconds: config.SQS_WAIT_TIME_SECONDS,
-    stallTimeoutMs: config.SQS_HANDLER_STALL_SECONDS * 1000,
-    visibilityTimeoutSeconds:
-      config.SQS_VISIBILITY_TIMEOUT_SECONDS ?? queueSpec('hotspotsChanged').visibilityTimeoutSeconds,
+    settings: config,
+    outboxQueues: [],
+    readinessQueue: 'hotspotsChanged',
+    consumers: () => {
+      const handle = createHotspotsChangedHandler({
+        rescore: (ids, removed, progress) => rescoreHotspots(rescoreDeps, ids, removed, progress),
+        rescoreAll: (progress) => rescoreAll(rescoreDeps, progress),
+      });
+      return [
+        {
+          queue: 'hotspotsChanged',
+          batchSize: 10,
+          handlers: [on(hotspotsChanged, handle), on(hotspotsRescoreRequested, handle)],
+        },
+      ];
+    },
+    readiness: redis ? { redis: () => redis.ping() } : {},
   });
+  const { publisher } = worker;
 
   const timers: NodeJS.Timeout[] = [];
   let syncing: Promise<unknown> | undefined;
@@ -108,7 +115,7 @@ export function buildScoring(config: ScoringConfig, deps: ScoringDeps): Scoring 
     rescoreAll: () => rescoreAll(rescoreDeps),
     syncIndex,
     start: () => {
-      consumer.start();
+      worker.start();
       if (index) {
         ensureIndex();
         // The first check fails while the connection is still being made (commands are not queued
@@ -130,13 +137,8 @@ export function buildScoring(config: ScoringConfig, deps: ScoringDeps): Scoring 
     stop: async () => {
       redis?.off('ready', ensureIndex);
       for (const t of timers) clearInterval(t);
-      await consumer.stop();
-      await stopStep(log, 'Redis index sync', async () => syncing, 3_000);
+      await worker.stop(() => stopStep(log, 'Redis index sync', async () => syncing, 3_000));
     },
-    readiness: {
-      database: () => database.ping(),
-      sqs: () => pingQueue(sqs, queues.url.hotspotsChanged),
-      ...(redis ? { redis: () => redis.ping() } : {}),
-    },
+    readiness: worker.readiness,
   };
 }

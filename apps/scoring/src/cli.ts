@@ -1,5 +1,5 @@
 /** `npm run scoring:rescore`: rescores every active hotspot now and rebuilds the Redis index (when configured). */
-import { createLogger } from '@photospots/service';
+import { cliLogger, runCli } from '@photospots/service';
 import { buildScoring } from './app.ts';
 import { loadScoringConfig } from './config.ts';
 import { connectScoringDeps } from './connect.ts';
@@ -10,7 +10,7 @@ async function run(argv: string[]): Promise<number> {
     return 2;
   }
   const config = loadScoringConfig();
-  const log = createLogger('scoring-cli', config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL);
+  const log = cliLogger('scoring', config.LOG_LEVEL);
   const deps = await connectScoringDeps(config, log);
   try {
     const scoring = buildScoring(config, deps);
@@ -26,10 +26,4 @@ async function run(argv: string[]): Promise<number> {
   }
 }
 
-run(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    console.error((err as { code?: string }).code ? `scoring: ${(err as Error).message}` : err);
-    process.exit(1);
-  },
-);
+runCli('scoring', run);

@@ -1,6 +1,6 @@
-import { createDatabase, poolOptions } from '@photospots/db';
+import { openDatabase } from '@photospots/db';
 import { connectRedis, redisReady } from '@photospots/hotspot-index';
-import { createSqsClient, resolveQueues } from '@photospots/queue';
+import { awsConnectionOf, createSqsClient, resolveQueues } from '@photospots/queue';
 import type { Logger } from '@photospots/service';
 import type { ScoringDeps } from './app.ts';
 import type { ScoringConfig } from './config.ts';
@@ -10,13 +10,8 @@ export async function connectScoringDeps(
   config: ScoringConfig,
   log: Logger,
 ): Promise<ScoringDeps & { close(): Promise<void> }> {
-  const sqs = createSqsClient({
-    region: config.AWS_REGION,
-    endpoint: config.AWS_ENDPOINT_URL,
-    accessKeyId: config.AWS_ACCESS_KEY_ID,
-    secretAccessKey: config.AWS_SECRET_ACCESS_KEY,
-  });
-  const database = createDatabase(config.DATABASE_URL, { ...poolOptions(config, log), applicationName: 'scoring' });
+  const sqs = createSqsClient(awsConnectionOf(config));
+  const database = openDatabase(config, 'scoring', log);
   const redis = config.REDIS_URL ? connectRedis(config.REDIS_URL, log, 'scoring') : undefined;
   try {
     const queues = await resolveQueues(sqs, { hotspotsChanged: config.QUEUE_HOTSPOTS_CHANGED });

@@ -1,7 +1,8 @@
 import { SendMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
-import { parseMessage, type AnyContract, type MessageOf } from '@photospots/contracts';
+import { parseMessage } from '@photospots/contracts';
 import type { Logger } from 'pino';
 import { Consumer } from 'sqs-consumer';
+import type { BoundHandler } from './bound-handler.ts';
 
 export interface HandlerContext {
   log: Logger;
@@ -45,20 +46,14 @@ export function throwIfStopping(signal: AbortSignal | undefined): void {
   throw signal.reason instanceof HandlerStalledError ? signal.reason : new ShutdownError();
 }
 
-/** A plain async function, callable directly in tests. */
-export type MessageHandler<C extends AnyContract = AnyContract> = (
-  message: MessageOf<C>,
-  ctx: HandlerContext,
-) => Promise<void>;
-
 export interface ConsumerOptions {
   name: string;
   sqs: SQSClient;
   queueUrl: string;
   /** Where messages that fail validation go at once (no retry can fix them). */
   deadLetterUrl: string | undefined;
-  contracts: readonly AnyContract[];
-  handle: MessageHandler;
+  /** The contracts this queue's messages may have, each bound to its handler (see `on`); any other is a dead letter. */
+  handlers: readonly BoundHandler[];
   log: Logger;
   /** Messages per receive (1–10), handled concurrently. */
   batchSize?: number;
@@ -97,7 +92,9 @@ export function retryDelaySeconds(receiveCount: number): number {
  * it to the dead-letter queue after maxReceiveCount receives.
  */
 export function createConsumer(options: ConsumerOptions): RunningConsumer {
-  const { sqs, queueUrl, deadLetterUrl, contracts, handle, log } = options;
+  const { sqs, queueUrl, deadLetterUrl, handlers, log } = options;
+  const contracts = handlers.map((h) => h.contract);
+  const handlerOf = new Map(handlers.map((h) => [h.contract, h]));
   const visibility = options.visibilityTimeoutSeconds;
   const stopTimeoutMs = options.stopTimeoutMs ?? 6_000;
   const stallTimeoutMs = options.stallTimeoutMs ?? 120_000;
@@ -164,7 +161,7 @@ export function createConsumer(options: ConsumerOptions): RunningConsumer {
     inFlight.add(giveUp);
     try {
       // A handler that never settles (a reply lost on a dead connection) is left behind, its signal aborted.
-      await Promise.race([handle(parsed.message as never, ctx), givenUp]);
+      await Promise.race([handlerOf.get(parsed.contract)!.run(parsed.message, ctx), givenUp]);
     } catch (err) {
       if (err instanceof ShutdownError && raw.MessageId) released.add(raw.MessageId);
       throw err;

@@ -1,4 +1,11 @@
-export { createSqsClient, awsCredentials, AWS_HTTP_TIMEOUTS, type AwsConnection } from './sqs-client.ts';
+export {
+  awsConnectionOf,
+  createSqsClient,
+  createS3Client,
+  awsCredentials,
+  AWS_HTTP_TIMEOUTS,
+  type AwsConnection,
+} from './aws-clients.ts';
 export { resolveQueueUrl, deadLetterQueueUrl, pingQueue } from './queue-urls.ts';
 export { setupQueues, type QueueDefinition, type CreatedQueue } from './setup-queues.ts';
 export {
@@ -17,7 +24,6 @@ export {
   throwIfStopping,
   type ConsumerOptions,
   type HandlerContext,
-  type MessageHandler,
   type RunningConsumer,
 } from './consumer.ts';
 export { startOutboxRelay, type OutboxDrain, type OutboxRelay } from './outbox-relay.ts';
@@ -30,3 +36,4 @@ export {
   type QueueUrls,
 } from './topology.ts';
 export { redriveDeadLetters } from './redrive.ts';
+export { on, type BoundHandler, type MessageHandler } from './bound-handler.ts';

@@ -10,6 +10,7 @@ import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   createConsumer,
+  on,
   MessagePublisher,
   InvalidMessageError,
   redriveDeadLetters,
@@ -67,8 +68,7 @@ function consumer(handle: (m: MessageOf<typeof photosIngested>) => Promise<void>
     sqs: env.sqs,
     queueUrl: env.queues.url.photosIngested,
     deadLetterUrl: env.queues.deadLetterUrl.photosIngested,
-    contracts: [photosIngested],
-    handle: handle as never,
+    handlers: [on(photosIngested, handle)],
     log,
     waitTimeSeconds: 1,
     visibilityTimeoutSeconds: 30,
@@ -168,12 +168,13 @@ describe('stopping', () => {
       sqs: env.sqs,
       queueUrl: env.queues.url.photosIngested,
       deadLetterUrl: env.queues.deadLetterUrl.photosIngested,
-      contracts: [photosIngested],
-      handle: (async (_m: unknown, ctx: { signal: AbortSignal }) => {
-        started = true;
-        await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve, { once: true }));
-        throwIfStopping(ctx.signal);
-      }) as never,
+      handlers: [
+        on(photosIngested, async (_m: unknown, ctx: { signal: AbortSignal }) => {
+          started = true;
+          await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve, { once: true }));
+          throwIfStopping(ctx.signal);
+        }),
+      ],
       log,
       waitTimeSeconds: 1,
       visibilityTimeoutSeconds: 300,
@@ -210,11 +211,12 @@ describe('slow handlers and redrive', () => {
       sqs: env.sqs,
       queueUrl: env.queues.url.photosIngested,
       deadLetterUrl: env.queues.deadLetterUrl.photosIngested,
-      contracts: [photosIngested],
-      handle: (async () => {
-        calls++;
-        await new Promise((r) => setTimeout(r, 7_000));
-      }) as never,
+      handlers: [
+        on(photosIngested, async () => {
+          calls++;
+          await new Promise((r) => setTimeout(r, 7_000));
+        }),
+      ],
       log,
       waitTimeSeconds: 1,
       // Far shorter than the handler: only heartbeats keep the message hidden.
@@ -287,22 +289,23 @@ describe('handlers stuck on a dependency', () => {
       sqs: env.sqs,
       queueUrl: env.queues.url.photosIngested,
       deadLetterUrl: env.queues.deadLetterUrl.photosIngested,
-      contracts: [photosIngested],
-      handle: (async (m: MessageOf<typeof photosIngested>, ctx: HandlerContext) => {
-        const call = { batchId: m.payload.batchId, receiveCount: ctx.receiveCount } as (typeof calls)[number];
-        calls.push(call);
-        ctx.signal.addEventListener('abort', () => (call.aborted = (ctx.signal.reason as { code?: string }).code), {
-          once: true,
-        });
-        if (m.payload.batchId === 'stuck' && ctx.receiveCount === 1) {
-          // Progress for a while, then a wait that never ends (a reply lost on a dead connection).
-          for (let i = 0; i < 3; i++) {
-            await new Promise((r) => setTimeout(r, 400));
-            ctx.progress();
+      handlers: [
+        on(photosIngested, async (m: MessageOf<typeof photosIngested>, ctx: HandlerContext) => {
+          const call = { batchId: m.payload.batchId, receiveCount: ctx.receiveCount } as (typeof calls)[number];
+          calls.push(call);
+          ctx.signal.addEventListener('abort', () => (call.aborted = (ctx.signal.reason as { code?: string }).code), {
+            once: true,
+          });
+          if (m.payload.batchId === 'stuck' && ctx.receiveCount === 1) {
+            // Progress for a while, then a wait that never ends (a reply lost on a dead connection).
+            for (let i = 0; i < 3; i++) {
+              await new Promise((r) => setTimeout(r, 400));
+              ctx.progress();
+            }
+            await new Promise(() => undefined);
           }
-          await new Promise(() => undefined);
-        }
-      }) as never,
+        }),
+      ],
       log,
       waitTimeSeconds: 1,
       // Heartbeats every second would keep a stuck message hidden for good if they did not stop.
@@ -332,11 +335,12 @@ describe('handlers stuck on a dependency', () => {
       sqs: env.sqs,
       queueUrl: env.queues.url.photosIngested,
       deadLetterUrl: env.queues.deadLetterUrl.photosIngested,
-      contracts: [photosIngested],
-      handle: (async () => {
-        started = true;
-        await new Promise(() => undefined); // deaf to the stop signal, and never settles
-      }) as never,
+      handlers: [
+        on(photosIngested, async () => {
+          started = true;
+          await new Promise(() => undefined); // deaf to the stop signal, and never settles
+        }),
+      ],
       log,
       waitTimeSeconds: 1,
       visibilityTimeoutSeconds: 300,

@@ -7,3 +7,6 @@ export {
   type CheckResult,
 } from './health-server.ts';
 export { runUntilSignalled, failStartup, stopStep, type StoppableService } from './lifecycle.ts';
+export { runService, type RunnableService, type ServiceSpec } from './run-service.ts';
+export { runCli, cliLogger, UsageError } from './run-cli.ts';
+export { createWorker, type ConsumerSettings, type ConsumerSpec, type Worker, type WorkerOptions } from './worker.ts';

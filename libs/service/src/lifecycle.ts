@@ -1,3 +1,4 @@
+import closeWithGrace from 'close-with-grace';
 import pTimeout from 'p-timeout';
 import type { Logger } from 'pino';
 
@@ -6,34 +7,28 @@ export interface StoppableService {
 }
 
 /**
- * Runs a service until SIGTERM or SIGINT, then stops it gracefully: stop
- * taking work, finish or release in-flight work, close pools, exit 0. If that
- * takes longer than `graceMs`, exit 1 so the orchestrator knows.
+ * Runs a service until a stop signal (SIGTERM, SIGINT, …) or an uncaught exception, then stops it gracefully
+ * (close-with-grace): stop taking work, finish or release in-flight work, close pools, exit 0 (1 after an
+ * uncaught exception). If that takes longer than `graceMs`, exit 1 so the orchestrator knows; a second signal
+ * exits at once. SIGUSR2 is left for diagnostic reports (`--report-on-signal`), and an unhandled rejection
+ * gets the policy of onUnhandledRejection.
  */
 export function runUntilSignalled(service: StoppableService, log: Logger, graceMs = 25_000): void {
-  let stopping = false;
-  const shutdown = (signal: NodeJS.Signals) => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, 'shutting down');
-    const timer = setTimeout(() => {
-      log.error({ graceMs }, 'graceful shutdown timed out; exiting');
-      process.exit(1);
-    }, graceMs);
-    timer.unref();
-    service.stop().then(
-      () => {
-        log.info('stopped');
-        process.exit(0);
-      },
-      (err: unknown) => {
-        log.error({ err }, 'error while stopping');
-        process.exit(1);
-      },
-    );
-  };
-  process.once('SIGTERM', shutdown);
-  process.once('SIGINT', shutdown);
+  closeWithGrace(
+    {
+      delay: graceMs,
+      skip: ['unhandledRejection', 'SIGUSR2', 'beforeExit'],
+      logger: { error: (err: unknown) => log.error({ err }, 'error while stopping') },
+      onTimeout: () => log.error({ graceMs }, 'graceful shutdown timed out; exiting'),
+      onSecondSignal: (signal) => log.warn({ signal }, 'second signal while stopping; exiting now'),
+    },
+    async ({ signal, err }) => {
+      if (err) log.fatal({ err }, 'uncaught exception; stopping');
+      else log.info({ signal }, 'shutting down');
+      await service.stop();
+      log.info('stopped');
+    },
+  );
   process.on('unhandledRejection', (reason) => onUnhandledRejection(reason, log));
 }
 

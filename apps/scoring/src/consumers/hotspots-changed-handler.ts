@@ -1,7 +1,5 @@
-import type { hotspotsChanged, hotspotsRescoreRequested, MessageOf } from '@photospots/contracts';
+import type { hotspotsChanged, hotspotsRescoreRequested } from '@photospots/contracts';
 import type { MessageHandler } from '@photospots/queue';
-
-type Accepted = MessageOf<typeof hotspotsChanged> | MessageOf<typeof hotspotsRescoreRequested>;
 
 /**
  * Handles hotspots.changed (rescore what changed, drop what retired) and
@@ -12,8 +10,8 @@ export function createHotspotsChangedHandler(deps: {
   /** `progress` is called after every stored chunk of scores (the consumer's stall watchdog). */
   rescore: (ids: readonly number[], removedIds: readonly number[], progress: () => void) => Promise<number>;
   rescoreAll: (progress: () => void) => Promise<number>;
-}): MessageHandler {
-  return (async (message: Accepted, ctx) => {
+}): MessageHandler<typeof hotspotsChanged | typeof hotspotsRescoreRequested> {
+  return async (message, ctx) => {
     if (message.type === 'hotspots.changed') {
       const p = message.payload;
       const ids = [...p.createdIds, ...p.changedIds, ...p.merges.map((m) => m.intoId)];
@@ -25,5 +23,5 @@ export function createHotspotsChangedHandler(deps: {
     const scored =
       p.scope === 'all' ? await deps.rescoreAll(ctx.progress) : await deps.rescore(p.hotspotIds, [], ctx.progress);
     ctx.log.info({ scored, scope: p.scope }, 'scheduled rescore done');
-  }) as MessageHandler;
+  };
 }

@@ -1,3 +1,4 @@
+import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 
 export interface AwsConnection {
@@ -6,6 +7,21 @@ export interface AwsConnection {
   endpoint?: string | undefined;
   accessKeyId?: string | undefined;
   secretAccessKey?: string | undefined;
+}
+
+/** The connection a service's config describes (libs/config sharedEnv). */
+export function awsConnectionOf(config: {
+  AWS_REGION: string;
+  AWS_ENDPOINT_URL?: string | undefined;
+  AWS_ACCESS_KEY_ID?: string | undefined;
+  AWS_SECRET_ACCESS_KEY?: string | undefined;
+}): AwsConnection {
+  return {
+    region: config.AWS_REGION,
+    endpoint: config.AWS_ENDPOINT_URL,
+    accessKeyId: config.AWS_ACCESS_KEY_ID,
+    secretAccessKey: config.AWS_SECRET_ACCESS_KEY,
+  };
 }
 
 /**
@@ -35,6 +51,17 @@ export function createSqsClient(conn: AwsConnection): SQSClient {
     // With a local endpoint, keep talking to it whatever host the queue URL names.
     useQueueUrlAsEndpoint: !conn.endpoint,
     maxAttempts: 5,
+    requestHandler: AWS_HTTP_TIMEOUTS,
+  });
+}
+
+/** An S3 client; with a local endpoint (fauxqs, LocalStack), path-style addressing. */
+export function createS3Client(conn: AwsConnection): S3Client {
+  const credentials = awsCredentials(conn);
+  return new S3Client({
+    region: conn.region,
+    ...(conn.endpoint ? { endpoint: conn.endpoint, forcePathStyle: true } : {}),
+    ...(credentials ? { credentials } : {}),
     requestHandler: AWS_HTTP_TIMEOUTS,
   });
 }
