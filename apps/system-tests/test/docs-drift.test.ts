@@ -9,14 +9,14 @@ import { REPO_ROOT } from '@photospots/test-harness';
 import { describe, expect, it } from 'vitest';
 
 describe('documentation stays true to the code', () => {
-  it('README lists exactly the variables the config schemas read (regenerate with npm run docs:env)', () => {
-    const readme = readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
+  it('docs/configuration.md lists exactly the variables the config schemas read (regenerate with npm run docs:env)', () => {
+    const doc = readFileSync(path.join(REPO_ROOT, 'docs', 'configuration.md'), 'utf8');
     const table = envMarkdownTable({
       ingest: ingestEnv,
       processing: processingEnv,
       scoring: scoringEnv,
       'query-api': queryApiEnv,
     });
-    expect(replaceEnvSection(readme, table)).toBe(readme);
+    expect(replaceEnvSection(doc, table)).toBe(doc);
   });
 });

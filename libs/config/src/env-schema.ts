@@ -2,8 +2,8 @@ import { z } from 'zod';
 
 /**
  * Variables every service reads, with the same names everywhere (compose,
- * Terraform task definitions, tests). Each has a description; the README's
- * table is generated from these schemas.
+ * Terraform task definitions, tests). Each has a description; the table in
+ * docs/configuration.md is generated from these schemas.
  */
 export const sharedEnv = {
   DATABASE_URL: z
