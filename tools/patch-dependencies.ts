@@ -28,9 +28,8 @@ const packageFile = (pkg: string, file: string) => path.join(root, 'node_modules
  * request. tools/patches/fastify-rate-limit-sync-hook.js keeps the steps and
  * their error paths but uses values that are not promises at once, with a
  * callback hook; and it sets its x-ratelimit-* header values as strings (Node
- * checks a number header value through a slow path on every response). Measured
- * with `npm run bench:api`: the awaits alone nearby +5–8% requests/s; the string
- * headers took nearby from ~54% to 68–72% of the bare route.
+ * checks a number header value through a slow path on every response). Both
+ * show in `npm run bench:api`; the figures are in docs/benchmarks.md.
  * The plugin's own test suite passes against the patched file
  * (apps/query-api/test/rate-limit-patch.test.ts runs it).
  */

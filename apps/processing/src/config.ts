@@ -13,7 +13,7 @@ export const processingEnv = {
     .max(10_000)
     .default(96)
     .describe(
-      'Dirty work tiles claimed per rebuild transaction; bounds the photos one pass holds in memory (a 96-tile claim with its margins is ~18 km square at 51°N: ~500,000 photos of the 1M-photo bench, 0.8 GB; larger claims read fewer photos twice).',
+      'Dirty work tiles claimed per rebuild transaction; bounds the photos one pass holds in memory, its margins included (docs/benchmarks.md, B1, gives the memory of a claim); larger claims read fewer photos twice.',
     ),
   PROCESSING_CLAIM_TIMEOUT_SECONDS: z.coerce
     .number()

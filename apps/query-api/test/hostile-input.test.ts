@@ -9,7 +9,7 @@ let env: TestEnv;
 let app: FastifyInstance;
 let someId: number;
 
-/** The catalog's client-error codes (the README lists the catalog); anything else, or a 5xx, is a bug. */
+/** The catalog's client-error codes (docs/query-api.md lists the catalog); anything else, or a 5xx, is a bug. */
 const DOCUMENTED_4XX = new Set(
   Object.entries(ERRORS)
     .filter(([, e]) => e.status >= 400 && e.status < 500)

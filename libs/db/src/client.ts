@@ -78,7 +78,7 @@ export function createDatabase(url: string, options: DatabaseOptions = {}): Data
     connection: {
       application_name: options.applicationName ?? 'photospots',
       // JIT compiles a plan whose estimated cost is high, which the services' statements often are (temp tables
-      // without statistics, batch upserts), and adds more than it saves to 20 ms statements. Off for every connection.
+      // without statistics, batch upserts), and compiles for longer than such short statements run. Off for every connection.
       jit: 'off',
       // Server-side bounds: a statement that waits or runs too long is cancelled, and a transaction whose client
       // went quiet (a lost reply, a stuck handler) is ended with its locks, so nothing waits on it for good.

@@ -57,7 +57,7 @@ export const photos = pgTable(
     ownerName: text('owner_name'),
     /**
      * Position (WGS84). No geography column or spatial index: every reader selects photos by work tile
-     * and clusters them in memory; a GiST index nobody queried halved the import's insert rate.
+     * and clusters them in memory; a GiST index nobody queried slowed every import's inserts.
      */
     lat: doublePrecision('lat').notNull(),
     lng: doublePrecision('lng').notNull(),
@@ -163,7 +163,7 @@ export const hotspotPhotos = pgTable(
     /**
      * A photo of the hotspot. No foreign key: re-clustering writes memberships only for photos it read in
      * the same snapshot, and photos are never deleted (a takedown would delete the photo's membership and
-     * dirty its tile); the key's check and row lock on every photo made up two thirds of writing them.
+     * dirty its tile); the key's check and row lock on every photo were most of the cost of writing them.
      */
     photoId: bigint('photo_id', { mode: 'number' }).notNull(),
   },

@@ -60,7 +60,7 @@ const TRANSIENT_NETWORK_CODES = new Set([
 
 /**
  * A dropped connection can leave a driver-internal promise rejected with nobody
- * listening (seen once with postgres.js while Postgres was cut off mid-import).
+ * listening (postgres.js can leave one when Postgres is cut off mid-import).
  * The work it belonged to fails and is retried through its own path (the
  * transaction rolls back, the message returns to the queue), so such an error is
  * logged, not fatal. Anything else unhandled is a bug: it is logged and the

@@ -63,10 +63,9 @@ function toStagingRow(p: NormalisedPhoto) {
 export type StagingMethod = 'copy' | 'json';
 
 /**
- * How a batch reaches the staging table: COPY FROM STDIN where the server takes it (Postgres: a third of
- * jsonb_to_recordset's server time for 5,000 rows, 13.5 vs 45 ms; 2.08× faster end to end in
- * `npm run bench:photo-staging`); one JSON parameter on the embedded database of `npm start` (PGlite over
- * pglite-socket), which cannot take COPY data over the wire.
+ * How a batch reaches the staging table: COPY FROM STDIN where the server takes it (Postgres; faster than
+ * jsonb_to_recordset, see `npm run bench:photo-staging`); one JSON parameter on the embedded database of
+ * `npm start` (PGlite over pglite-socket), which cannot take COPY data over the wire.
  */
 export async function stagingMethodOf(sql: Queryable): Promise<StagingMethod> {
   const [row] = await sql<{ embedded: boolean }[]>`select strpos(version(), 'PGlite') > 0 as embedded`;

@@ -9,10 +9,8 @@ const LAYOUT_CELL_M = 100;
 /**
  * Photos in grid cells (LAYOUT_CELL_M square, in the plane of the window's mean latitude), row by row: the
  * photos of one row's run of cells are one run of positions, so a circle is ~2r/100 m runs of memory. Built
- * by a counting sort; `start[c] .. start[c + 1]` are the positions of cell c. Re-clustering the 1M-photo
- * bench with one task (CPU profile): the surroundings queries took 17.2 s with a k-d tree and a sort per
- * query, 10.8 s with stamps instead of the sort, 3.9 s on this grid; the re-clustering 44.9–48.7 s →
- * 34.5–36.2 s → 27.9–29.0 s (two runs each).
+ * by a counting sort; `start[c] .. start[c + 1]` are the positions of cell c. It replaced a k-d tree search
+ * and a sort per query, which cost the surroundings queries several times the CPU (docs/benchmarks.md).
  */
 interface PhotoGrid {
   /** Photo (window index) at each position. */

@@ -1,6 +1,6 @@
 /**
  * Every error the API returns, with a stable code, its HTTP status and a
- * message that says how to fix the request. Listed in the README.
+ * message that says how to fix the request. Listed in docs/query-api.md.
  */
 export const ERRORS = {
   INVALID_PARAMETER: { status: 400, message: 'A parameter is missing or out of range; see details.' },

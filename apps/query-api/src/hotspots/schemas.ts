@@ -20,7 +20,7 @@ export const HotspotListItem = Type.Object(
 export const ErrorResponse = Type.Object(
   {
     error: Type.Object({
-      code: Type.String({ description: 'Stable code from the error catalog (README, Errors).' }),
+      code: Type.String({ description: 'Stable code from the error catalog (docs/query-api.md, Errors).' }),
       message: Type.String(),
       details: Type.Unknown(),
     }),

@@ -113,8 +113,8 @@ const escapeLabel = (v: string) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')
  * Request counts by (method, route, status) and a latency histogram by
  * (method, route), kept in plain numbers and rendered at scrape time in the
  * Prometheus text format. prom-client hashes the labels on every observation,
- * which cost about a tenth of the nearby route's throughput (measured ad hoc;
- * README, Performance).
+ * which cost a visible share of the nearby route's throughput
+ * (docs/benchmarks.md).
  */
 class RequestStats {
   readonly #bounds: number[];

@@ -8,7 +8,7 @@ import path from 'node:path';
  * (plus new ones not yet committed, so the test also runs before a commit),
  * without .data/, dist/ or anything else ignored.
  *
- * Dependencies: installing them again (npm ci, ~40 s from the cache) would
+ * Dependencies: installing them again (npm ci, slow even from the cache) would
  * only re-create what `npm ci` already put in this checkout's node_modules. So
  * every third-party package is a symlink to that install, while the workspace
  * packages (@photospots/*) are links into the copy, as npm makes them: the

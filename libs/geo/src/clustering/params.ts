@@ -21,8 +21,8 @@ export interface PeopleClusterParams {
   relativeFloor: number;
   /**
    * One photographer's photos within a square of this many grid cells count as
-   * one presence (a burst from one spot). 1 = one grid cell (7.5 m at 51°N); 2 measured
-   * 4% faster on the 1M benchmark but lost a landmark's label in the evaluation.
+   * one presence (a burst from one spot). 1 = one grid cell (7.5 m at 51°N); 2 is a little
+   * faster but lost a landmark's label in the evaluation (docs/benchmarks.md).
    */
   burstCells: number;
 }
