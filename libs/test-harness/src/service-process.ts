@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -58,6 +58,21 @@ export async function listeningPort(service: ServiceProcess, timeoutMs = 60_000)
   return port;
 }
 
+/** Every thread's native stack of a running process (gdb, where installed), for a process that will not stop. */
+function nativeStacks(pid: number | undefined): string {
+  if (!pid) return '(no pid)';
+  const gdb = spawnSync('gdb', ['-p', String(pid), '-batch', '-nx', '-ex', 'thread apply all bt 25'], {
+    encoding: 'utf8',
+    timeout: 20_000,
+  });
+  if (gdb.error) return `(gdb unavailable: ${gdb.error.message})`;
+  return (gdb.stdout || gdb.stderr)
+    .split('\n')
+    .filter((l) => /^(Thread|#)/.test(l))
+    .join('\n')
+    .slice(0, 20_000);
+}
+
 /**
  * Starts a command (a service's main.ts, a CLI, a built bundle) as a separate
  * process with exactly the given environment plus PATH/HOME, the way a
@@ -88,7 +103,11 @@ export function startProcess(
     stop: async (signal = 'SIGTERM', timeoutMs = 30_000) => {
       if (child.exitCode !== null || child.signalCode !== null) return exited;
       child.kill(signal);
-      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+      const timer = setTimeout(() => {
+        // A process that does not stop is a bug to find: where every thread of it stands goes into its output.
+        out += `\n--- ${name} did not exit within ${timeoutMs} ms of ${signal}; its threads:\n${nativeStacks(child.pid)}\n`;
+        child.kill('SIGKILL');
+      }, timeoutMs);
       try {
         return await exited;
       } finally {
