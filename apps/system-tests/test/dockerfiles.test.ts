@@ -1,6 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import {
   createTestEnv,
@@ -23,13 +23,13 @@ import { envOf, execForm, last, parseDockerfile, type Dockerfile } from './suppo
  */
 
 const DOCKER_DIR = path.join(REPO_ROOT, 'docker');
+const DOCKERFILE = path.join(DOCKER_DIR, 'Dockerfile');
 const SERVICES = ['ingest', 'processing', 'scoring', 'query-api'];
 const JOBS = ['migrate'];
 
+/** Each app's image: docker/Dockerfile as `docker build --build-arg APP=<app>` reads it. */
 const dockerfiles = new Map<string, Dockerfile>(
-  readdirSync(DOCKER_DIR)
-    .filter((f) => f.endsWith('.Dockerfile'))
-    .map((f) => [f.replace(/\.Dockerfile$/, ''), parseDockerfile(path.join(DOCKER_DIR, f))]),
+  [...SERVICES, ...JOBS].map((app) => [app, parseDockerfile(DOCKERFILE, { APP: app })]),
 );
 
 let env: TestEnv;
@@ -79,9 +79,14 @@ afterAll(async () => {
   await env?.close();
 });
 
-describe('the Dockerfiles', () => {
-  it('there is one per service and one for the migration job', () => {
-    expect([...dockerfiles.keys()].sort()).toEqual([...SERVICES, ...JOBS].sort());
+describe('the Dockerfile', () => {
+  it('is one, with an image per service and one for the migration job, chosen by APP', () => {
+    // The stages named after a project in apps/ are the images APP chooses from.
+    const images = parseDockerfile(DOCKERFILE)
+      .stages.map((s) => s.name ?? '')
+      .filter((name) => existsSync(path.join(REPO_ROOT, 'apps', name, 'project.json')));
+    expect(images.sort()).toEqual([...SERVICES, ...JOBS].sort());
+    for (const [app, file] of dockerfiles) expect(file.final.parent, app).toBe(app);
   });
 
   it.each([...SERVICES, ...JOBS])(

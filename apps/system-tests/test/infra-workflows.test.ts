@@ -5,6 +5,7 @@ import { REPO_ROOT } from '@photospots/test-harness';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { deployableNames } from './support/deployables.ts';
+import { parseDockerfile } from './support/dockerfile.ts';
 import { loadInfra, type Body } from './support/terraform.ts';
 import { actionValidatorErrors, workflowValidator } from './support/workflow-schema.ts';
 
@@ -134,9 +135,10 @@ describe('deploy.yml: main', () => {
 
   it.skipIf(!existsSync(path.join(REPO_ROOT, 'docker')))('builds each app from a Dockerfile that exists', () => {
     const build = stepUsing(deploy.jobs.images!, 'docker/build-push-action')!;
-    const pattern = String((build.with as Body).file);
-    for (const app of apps)
-      expect(existsSync(path.join(REPO_ROOT, pattern.replace('${{ matrix.app }}', app))), app).toBe(true);
+    const file = path.join(REPO_ROOT, String((build.with as Body).file));
+    expect((build.with as Body)['build-args']).toBe('APP=${{ matrix.app }}');
+    // The image of each app is the stage of its name, which the last FROM picks by APP.
+    for (const app of apps) expect(parseDockerfile(file, { APP: app }).final.parent, app).toBe(app);
   });
 
   it('deploys one service at a time: renders the current task definition with the new image and waits for stability', () => {

@@ -1,4 +1,4 @@
-# The database migration job (apps/migrate, docker/migrate.Dockerfile): a
+# The database migration job (apps/migrate; docker/Dockerfile, APP=migrate): a
 # one-off Fargate task run before a release by the deploy workflow or by hand
 # (infra/README.md). It reads DATABASE_URL and LOG_LEVEL (its config schema);
 # runMigrations takes an advisory lock, so concurrent runs wait.
