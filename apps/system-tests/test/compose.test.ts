@@ -15,7 +15,7 @@ import { loadScoringConfig, scoringEnv } from '@photospots/scoring/config';
 import { REPO_ROOT, startFauxqsServer } from '@photospots/test-harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { parseDockerfile } from './support/dockerfile.ts';
+import { parseDockerfile, probedPort } from './support/dockerfile.ts';
 
 /**
  * docker-compose.yml against the code: a real parser validates it (Debian's
@@ -25,6 +25,7 @@ import { parseDockerfile } from './support/dockerfile.ts';
  */
 
 const COMPOSE_FILE = path.join(REPO_ROOT, 'docker-compose.yml');
+const DOCKERFILE = path.join(REPO_ROOT, 'docker', 'Dockerfile');
 const INIT_SCRIPT = path.join(REPO_ROOT, 'docker/localstack/init-aws.sh');
 
 const APPS = {
@@ -38,7 +39,7 @@ type App = keyof typeof APPS;
 
 interface ComposeService {
   image?: string;
-  build?: { context: string; dockerfile: string };
+  build?: { context: string; dockerfile: string; args?: Record<string, string> };
   environment?: Record<string, string | number | null>;
   depends_on?: Record<string, { condition: string }>;
   healthcheck?: { test: string[] | string };
@@ -89,7 +90,7 @@ describe('docker-compose.yml', () => {
     expect(run.status).toBe(0);
   });
 
-  it('runs PostGIS, Redis, LocalStack, the migration job and the four services, each built from docker/', () => {
+  it('runs PostGIS, Redis, LocalStack, the migration job and the four services, each built from docker/Dockerfile', () => {
     expect(Object.keys(services).sort()).toEqual([
       'ingest',
       'localstack',
@@ -105,7 +106,8 @@ describe('docker-compose.yml', () => {
     expect(services.localstack!.image).toMatch(/^localstack\/localstack:/);
     expect(envOf('localstack').SERVICES).toBe('sqs,s3');
     for (const app of Object.keys(APPS)) {
-      expect(services[app]!.build?.dockerfile, app).toBe(`docker/${app}.Dockerfile`);
+      expect(services[app]!.build?.dockerfile, app).toBe('docker/Dockerfile');
+      expect(services[app]!.build?.args, app).toEqual({ APP: app });
       expect(path.resolve(REPO_ROOT, services[app]!.build!.context), app).toBe(path.resolve(REPO_ROOT));
     }
   });
@@ -155,12 +157,11 @@ describe('docker-compose.yml', () => {
 
   it('uses the ports the images expose and probe', () => {
     for (const app of ['ingest', 'processing', 'scoring', 'query-api']) {
-      const final = parseDockerfile(path.join(REPO_ROOT, 'docker', `${app}.Dockerfile`)).final;
+      const final = parseDockerfile(DOCKERFILE, services[app]!.build!.args).final;
       const exposed = final.instructions.find((i) => i.keyword === 'EXPOSE')!.args;
-      const probe = final.instructions.find((i) => i.keyword === 'HEALTHCHECK')!.args;
       const variable = app === 'query-api' ? 'PORT' : 'HEALTH_PORT';
       expect(envOf(app)[variable], app).toBe(exposed);
-      expect(probe, app).toContain(`process.env.${variable} || ${exposed}`);
+      expect(probedPort(final), app).toEqual({ variable, fallback: exposed });
     }
     expect(JSON.stringify(services['query-api']!.ports)).toContain('3000');
   });

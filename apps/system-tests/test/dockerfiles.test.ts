@@ -1,6 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import {
   createTestEnv,
@@ -81,6 +81,7 @@ afterAll(async () => {
 
 describe('the Dockerfile', () => {
   it('is one, with an image per service and one for the migration job, chosen by APP', () => {
+    expect(readdirSync(DOCKER_DIR).filter((f) => /dockerfile/i.test(f))).toEqual(['Dockerfile']);
     // The stages named after a project in apps/ are the images APP chooses from.
     const images = parseDockerfile(DOCKERFILE)
       .stages.map((s) => s.name ?? '')
