@@ -1,7 +1,7 @@
 // Copies the root and workspace package.json files, the lock file and the
-// dependency patches the root postinstall applies (patches/, and the patcher with its files) to the folder given (for the
-// Docker builds' dependency layers, which must not change when only sources
-// do). Runs with nothing but Node.
+// dependency patches (patches/, which patch-package applies) to the folder
+// given, for the Docker build's dependency layers, which must not change when
+// only sources do. Runs with nothing but Node.
 import { copyFileSync, globSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 
@@ -10,8 +10,6 @@ if (!out) throw new Error('usage: node docker/copy-manifests.mjs <out-dir>');
 for (const file of [
   'package.json',
   'package-lock.json',
-  'tools/patch-dependencies.ts',
-  ...globSync('tools/patches/*'),
   ...globSync('patches/*'),
   ...globSync('{apps,libs,tools}/*/package.json'),
 ]) {
