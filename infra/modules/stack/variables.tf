@@ -95,7 +95,7 @@ variable "services" {
     "query-api" = { cpu = 512, memory = 1024, min_tasks = 2, max_tasks = 10 }
   }
   validation {
-    condition     = length(setsymmetricdifference(keys(var.services), ["ingest", "processing", "scoring", "query-api"])) == 0
+    condition     = toset(keys(var.services)) == toset(["ingest", "processing", "scoring", "query-api"])
     error_message = "services must size exactly ingest, processing, scoring and query-api."
   }
 }
