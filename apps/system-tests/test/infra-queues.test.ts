@@ -1,7 +1,7 @@
 import { CONTRACTS, DLQ_SUFFIX, QUEUES } from '@photospots/contracts';
 import { describe, expect, it } from 'vitest';
 import { loadDeployables } from './support/deployables.ts';
-import { indexedModuleOutput, loadInfra, type Body } from './support/terraform.ts';
+import { indexedModuleOutput, loadInfra, moduleInstances, type Body } from './support/terraform.ts';
 
 const infra = await loadInfra();
 const stack = infra.get('modules/stack')!;
@@ -17,10 +17,11 @@ interface QueueRow {
 }
 const queueTable = stack.locals.queues as Record<string, QueueRow>;
 
-/** The service module blocks of the stack, by app name. */
+/** The arguments of each instance of the service module, by app name. */
 const serviceCalls = new Map(
   Object.values(stack.modules)
     .filter((call) => call.source === '../service')
+    .flatMap((call) => moduleInstances(infra, stack, call))
     .map((call) => [String(call.name), call] as const),
 );
 const keysOf = (value: unknown) => Object.keys((value ?? {}) as object);

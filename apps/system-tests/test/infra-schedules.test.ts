@@ -1,6 +1,6 @@
 import { contractsForQueue, parseMessage, SCHEDULED_MESSAGES, type QueueKey } from '@photospots/contracts';
 import { describe, expect, it } from 'vitest';
-import { loadInfra, type Body } from './support/terraform.ts';
+import { loadInfra, moduleInstances, type Body } from './support/terraform.ts';
 
 const infra = await loadInfra();
 const stack = infra.get('modules/stack')!;
@@ -52,9 +52,10 @@ describe("EventBridge schedules send the messages the services' local timers sen
     });
 
     it(`turns off the local timer of ${scheduled.sentLocallyBy} (${scheduled.intervalEnvVar} = 0), so the message is not sent twice`, () => {
-      const call = Object.values(stack.modules).find(
-        (c) => c.source === '../service' && c.name === scheduled.sentLocallyBy,
-      );
+      const call = Object.values(stack.modules)
+        .filter((c) => c.source === '../service')
+        .flatMap((c) => moduleInstances(infra, stack, c))
+        .find((c) => c.name === scheduled.sentLocallyBy);
       expect(call, scheduled.sentLocallyBy).toBeDefined();
       expect(String((call!.environment as Body)[scheduled.intervalEnvVar])).toBe('0');
     });

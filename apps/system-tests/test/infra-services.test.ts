@@ -8,6 +8,7 @@ import {
   indexedModuleOutput,
   INFRA_ROOT,
   loadInfra,
+  moduleInstances,
   parseHcl,
   plainLocal,
   plainVariable,
@@ -25,9 +26,11 @@ const devExample = await parseHcl(path.join(INFRA_ROOT, 'envs', 'dev', 'terrafor
 
 const queueTable = stack.locals.queues as Record<string, { env_var: string; name: string }>;
 const bucketTable = stack.locals.buckets as Record<string, { env_var: string | null }>;
+/** The arguments of each instance of the service module, by app name. */
 const serviceCalls = new Map(
   Object.values(stack.modules)
     .filter((call) => call.source === '../service')
+    .flatMap((call) => moduleInstances(infra, stack, call))
     .map((call) => [String(call.name), call] as const),
 );
 const mapOf = (value: unknown) => (value ?? {}) as Record<string, unknown>;

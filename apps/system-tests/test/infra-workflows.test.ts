@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { deployableNames } from './support/deployables.ts';
 import { parseDockerfile } from './support/dockerfile.ts';
-import { loadInfra, type Body } from './support/terraform.ts';
+import { loadInfra, moduleInstances, type Body } from './support/terraform.ts';
 import { actionValidatorErrors, workflowValidator } from './support/workflow-schema.ts';
 
 const WORKFLOWS_DIR = path.join(REPO_ROOT, '.github', 'workflows');
@@ -127,7 +127,8 @@ describe('deploy.yml: main', () => {
     const build = stepUsing(deploy.jobs.images!, 'docker/build-push-action')!;
     expect((build.with as Body).tags).toBe('${{ vars.ECR_REPOSITORY_URL }}:${{ matrix.app }}-${{ github.sha }}');
     expect((build.with as Body).push).toBe(true);
-    for (const call of Object.values(stack.modules).filter((c) => c.source === '../service')) {
+    const services = Object.values(stack.modules).filter((c) => c.source === '../service');
+    for (const call of services.flatMap((c) => moduleInstances(infra, stack, c))) {
       expect(call.image, String(call.name)).toBe(`\${local.image_base}${String(call.name)}-\${var.image_tag}`);
     }
     expect(stack.locals.image_base).toBe('${module.ecr.repository_url}:');

@@ -4,13 +4,7 @@
 # "production" environment may assume it. Skipped when github_repository is null.
 
 locals {
-  deploy_role = var.github_repository != null
-  service_modules = {
-    ingest      = module.ingest
-    processing  = module.processing
-    scoring     = module.scoring
-    "query-api" = module.query_api
-  }
+  deploy_role              = var.github_repository != null
   github_oidc_provider_arn = var.create_github_oidc_provider ? one(aws_iam_openid_connect_provider.github[*].arn) : one(data.aws_iam_openid_connect_provider.github[*].arn)
 }
 
@@ -89,7 +83,7 @@ data "aws_iam_policy_document" "deploy" {
   statement {
     sid       = "RollServices"
     actions   = ["ecs:UpdateService", "ecs:DescribeServices"]
-    resources = [for m in values(local.service_modules) : m.service_arn]
+    resources = [for m in values(module.service) : m.service_arn]
   }
 
   statement {
@@ -108,8 +102,8 @@ data "aws_iam_policy_document" "deploy" {
     sid     = "PassTaskRoles"
     actions = ["iam:PassRole"]
     resources = concat(
-      [for m in values(local.service_modules) : m.task_role_arn],
-      [for m in values(local.service_modules) : m.execution_role_arn],
+      [for m in values(module.service) : m.task_role_arn],
+      [for m in values(module.service) : m.execution_role_arn],
       [aws_iam_role.migrate_execution.arn],
     )
     condition {

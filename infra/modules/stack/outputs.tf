@@ -23,7 +23,7 @@ output "name_prefix" {
 output "services" {
   description = "Per app: ECS service name, task definition family and log group."
   value = {
-    for app, m in local.service_modules : app => {
+    for app, m in module.service : app => {
       service                = m.service_name
       task_definition_family = m.task_definition_family
       log_group              = m.log_group_name

@@ -159,3 +159,149 @@ export function plainVariable(expression: unknown): string | undefined {
 export function plainLocal(expression: unknown): string | undefined {
   return /^\$\{local\.([\w-]+)\}$/.exec(String(expression))?.[1];
 }
+
+/** The text of an HCL expression split at its top-level commas and line breaks (outside brackets, strings and # comments). */
+function splitTopLevel(text: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let inString = false;
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (inString) {
+      if (c === '\\') i++;
+      else if (c === '"') inString = false;
+    } else if (c === '"') inString = true;
+    else if (c === '#') i = text.indexOf('\n', i) === -1 ? text.length : text.indexOf('\n', i) - 1;
+    else if ('([{'.includes(c)) depth++;
+    else if (')]}'.includes(c)) depth--;
+    else if (depth === 0 && (c === ',' || c === '\n')) {
+      parts.push(text.slice(start, i));
+      start = i + 1;
+    }
+  }
+  parts.push(text.slice(start));
+  return parts.map((p) => p.trim()).filter(Boolean);
+}
+
+/** `f(a, b)` → { name: 'f', args: ['a', 'b'] } when the expression is one call, else undefined. */
+function callOf(expression: string): { name: string; args: string[] } | undefined {
+  const m = /^([a-z]+)\(/.exec(expression);
+  if (!m || !expression.endsWith(')')) return undefined;
+  const inner = expression.slice(m[0].length, -1);
+  // One call only if its parentheses close at the end: `f(a) == g(b)` is not.
+  let depth = 0;
+  for (const c of inner) {
+    depth += c === '(' ? 1 : c === ')' ? -1 : 0;
+    if (depth < 0) return undefined;
+  }
+  return { name: m[1]!, args: splitTopLevel(inner) };
+}
+
+class MissingAttribute extends Error {}
+
+interface Instance {
+  key: string;
+  value: Body;
+  locals: Record<string, unknown>;
+}
+
+/** A value with each.key, each.value and the module's locals resolved as Terraform would for one instance. */
+function resolveEach(value: unknown, instance: Instance): unknown {
+  if (Array.isArray(value)) return value.map((v) => resolveEach(v, instance));
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveEach(v, instance)]));
+  if (typeof value !== 'string' || !value.includes('${')) return value;
+  const whole = /^\$\{([\s\S]*)\}$/.exec(value);
+  if (whole && !whole[1]!.includes('${')) return evaluate(whole[1]!.trim(), instance);
+  // A template: "${local.image_base}${each.key}-${var.image_tag}".
+  const text = value.replaceAll('${each.key}', instance.key);
+  if (text.includes('each.')) throw new Error(`unsupported use of each in ${value}`);
+  return text;
+}
+
+/**
+ * One expression for one instance: each.key, each.value.<path>, local.<name> (objects and lists), literals,
+ * object and list constructors, merge(), concat(), lookup(each.value, …) and try() are
+ * evaluated; any other expression is kept as "${…}" with each.key written as its string.
+ */
+function evaluate(expression: string, instance: Instance): unknown {
+  if (expression === 'each.key') return instance.key;
+  const path = /^each\.value((?:\.[A-Za-z_]\w*)*)$/.exec(expression);
+  if (path) {
+    let at: unknown = instance.value;
+    for (const name of path[1]!.split('.').slice(1)) {
+      if (!at || typeof at !== 'object' || !(name in at)) throw new MissingAttribute(expression);
+      at = (at as Body)[name];
+    }
+    return resolveEach(at, instance);
+  }
+  // A local that is an object or a list is what merge() and concat() take; any other stays a reference.
+  const local = /^local\.([A-Za-z_]\w*)$/.exec(expression)?.[1];
+  if (local !== undefined && instance.locals[local] && typeof instance.locals[local] === 'object')
+    return resolveEach(instance.locals[local], instance);
+  if (expression === 'null') return null;
+  if (expression === 'true' || expression === 'false') return expression === 'true';
+  if (/^-?\d+(\.\d+)?$/.test(expression)) return Number(expression);
+  if (/^"(?:[^"\\$]|\\.)*"$/.test(expression)) return JSON.parse(expression) as string;
+  if (expression.startsWith('[') && expression.endsWith(']'))
+    return splitTopLevel(expression.slice(1, -1)).map((e) => evaluate(e, instance));
+  if (expression.startsWith('{') && expression.endsWith('}'))
+    return Object.fromEntries(
+      splitTopLevel(expression.slice(1, -1)).map((entry) => {
+        const [, name, rest] = /^("[^"]+"|[A-Za-z_][\w-]*)\s*=\s*([\s\S]+)$/.exec(entry) ?? [];
+        if (!name) throw new Error(`not an object entry: ${entry}`);
+        return [name.replace(/^"|"$/g, ''), evaluate(rest!, instance)];
+      }),
+    );
+  const call = callOf(expression);
+  if (call?.name === 'try') {
+    for (const arg of call.args) {
+      try {
+        return evaluate(arg, instance);
+      } catch (err) {
+        if (!(err instanceof MissingAttribute)) throw err;
+      }
+    }
+    throw new MissingAttribute(expression);
+  }
+  if (call?.name === 'lookup' && call.args[0] === 'each.value' && call.args.length === 3) {
+    const name = evaluate(call.args[1]!, instance) as string;
+    return name in instance.value ? resolveEach(instance.value[name], instance) : evaluate(call.args[2]!, instance);
+  }
+  if (call?.name === 'merge' || call?.name === 'concat') {
+    const args = call.args.map((a) => evaluate(a, instance));
+    const kind = call.name === 'merge' ? 'object' : 'list';
+    for (const arg of args)
+      if (!arg || typeof arg !== 'object' || Array.isArray(arg) !== (kind === 'list'))
+        throw new Error(`${call.name} of something not a known ${kind}: ${expression}`);
+    return call.name === 'merge' ? Object.assign({}, ...(args as Body[])) : (args as unknown[][]).flat();
+  }
+  const rest = expression.replace(/(?<![\w.])each\.key\b/g, JSON.stringify(instance.key));
+  if (/(?<![\w.])each\./.test(rest)) throw new Error(`unsupported use of each in ${expression}`);
+  return `\${${rest}}`;
+}
+
+/**
+ * The arguments each instance of a module call gets: the call itself when it has no
+ * for_each, else one per entry of the local it iterates (`for_each = local.apps`), with
+ * each.key and each.value resolved. An argument that comes out null is left out when the
+ * module's variable defaults to null, as Terraform then treats it as not set.
+ */
+export function moduleInstances(infra: Map<string, TfModule>, mod: TfModule, call: Body): Body[] {
+  if (call.for_each === undefined) return [call];
+  const local = plainLocal(call.for_each);
+  const entries = local === undefined ? undefined : mod.locals[local];
+  if (!entries || typeof entries !== 'object')
+    throw new Error(`${mod.dir}: for_each ${String(call.for_each)} is not a local object`);
+  const variables = moduleSource(infra, mod, call).variables;
+  return Object.entries(entries as Record<string, Body>).map(([key, value]) => {
+    const instance = { key, value, locals: mod.locals };
+    const args = Object.entries(call).filter(([name]) => name !== 'for_each');
+    return Object.fromEntries(
+      args
+        .map(([name, arg]) => [name, resolveEach(arg, instance)] as const)
+        .filter(([name, arg]) => !(arg === null && variables[name]?.default === null)),
+    );
+  });
+}
