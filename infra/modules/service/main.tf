@@ -144,7 +144,9 @@ data "aws_iam_policy_document" "secrets" {
 }
 
 resource "aws_iam_role_policy" "secrets" {
-  count = length(local.secrets) > 0 ? 1 : 0
+  # Counted on the names given, which are known at plan time: on a first deploy the ARNs are not, and a count
+  # that depends on them (whether one is null) cannot be planned. Every service is given its database secret.
+  count = length(var.secrets) > 0 ? 1 : 0
 
   name   = "secrets"
   role   = aws_iam_role.execution.id
