@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -31,6 +31,19 @@ const publisher = () =>
 const requestImport = (location = DRESDEN_SAMPLE_CSV) =>
   publisher().publish(ingestRequested, { kind: 'file-import', location, format: 'lbsn-csv' });
 const photoCount = async () => (await env.database.sql<{ n: number }[]>`select count(*)::int as n from photos`)[0]!.n;
+
+/**
+ * The Dresden sample `copies` times over, each copy's photos under ids of their own: an import long enough
+ * (at small batches) that a fault injected once some photos are stored surely lands mid-import.
+ */
+function repeatedSampleFile(copies: number): string {
+  const [header, ...rows] = readFileSync(DRESDEN_SAMPLE_CSV, 'utf8').trimEnd().split('\n');
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'faults-')), 'repeated.csv');
+  // The guid is the fourth field: "origin",lat,lng,"guid",…
+  const copy = (i: number) => rows.map((r) => r.replace(/^("[^"]*",[^,]*,[^,]*,")/, `$1copy${i}-`));
+  writeFileSync(file, `${[header, ...Array.from({ length: copies }, (_, i) => copy(i)).flat()].join('\n')}\n`);
+  return file;
+}
 
 /** A small file with a new place: `users` photographers at one spot, tagged `tag`. */
 function newPlaceFile(tag: string, lat: number, lng: number, users = 12): string {
@@ -185,7 +198,7 @@ describe('faults', () => {
       LOG_LEVEL: 'debug',
     });
     const ingest = stack.services.get('ingest')!;
-    await requestImport();
+    await requestImport(repeatedSampleFile(3));
     await waitFor(async () => (await photoCount()) >= 2000, { timeoutMs: 60_000, message: 'photos to arrive' });
     stack.proxies.postgres.partition();
     // A wait on a reply that never comes is bounded: the batch gives up (or, on a pooled connection gone
@@ -195,10 +208,10 @@ describe('faults', () => {
       message: 'the stuck batch to be given up',
     });
     stack.proxies.postgres.restore();
-    await settled(env, SAMPLE_PHOTOS);
+    await settled(env, 3 * SAMPLE_PHOTOS);
     expect(await reconcile(env)).toMatchObject({
-      photos: SAMPLE_PHOTOS,
-      distinct_sources: SAMPLE_PHOTOS,
+      photos: 3 * SAMPLE_PHOTOS,
+      distinct_sources: 3 * SAMPLE_PHOTOS,
       count_mismatches: 0,
       orphan_memberships: 0,
     });
@@ -211,7 +224,7 @@ describe('faults', () => {
       SQS_VISIBILITY_TIMEOUT_SECONDS: '300',
       LOG_LEVEL: 'debug',
     });
-    await requestImport();
+    await requestImport(repeatedSampleFile(3));
     await waitFor(async () => (await photoCount()) >= 2000, { timeoutMs: 60_000, message: 'photos to arrive' });
     stack.proxies.postgres.partition();
     await new Promise((r) => setTimeout(r, 500));
@@ -227,10 +240,10 @@ describe('faults', () => {
     expect(Number(visible.Attributes?.ApproximateNumberOfMessages)).toBe(1);
     stack.proxies.postgres.restore();
     await stack.start('ingest');
-    await settled(env, SAMPLE_PHOTOS);
+    await settled(env, 3 * SAMPLE_PHOTOS);
     expect(await reconcile(env)).toMatchObject({
-      photos: SAMPLE_PHOTOS,
-      distinct_sources: SAMPLE_PHOTOS,
+      photos: 3 * SAMPLE_PHOTOS,
+      distinct_sources: 3 * SAMPLE_PHOTOS,
       count_mismatches: 0,
       orphan_memberships: 0,
     });
