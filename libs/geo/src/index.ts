@@ -1,5 +1,6 @@
 export { EARTH_RADIUS_M } from './earth.ts';
 export { haversineMeters, offsetMeters } from './distance.ts';
+export { PointGrid } from './point-grid.ts';
 export { mercatorX, mercatorY, mercatorToLat, mercatorToLng, mercatorScale } from './mercator.ts';
 export { parseBBox, bboxAreaKm2, bboxContains, expandBBox, unionBBox, type BBox, type BBoxProblem } from './bbox.ts';
 export {
