@@ -1,8 +1,8 @@
+import { metresPerDegree } from '@photospots/geo';
 import type { HotspotSummary } from '@photospots/hotspot-index';
 import { seededRandom } from '@photospots/test-harness';
 import { describe, expect, it } from 'vitest';
 import { HotspotSnapshot } from '../src/hotspots/hotspot-snapshot.ts';
-import { metresPerDegree } from '../src/hotspots/local-distance.ts';
 
 /** Hotspots around Dresden in random id order, some on exactly the same spot (distance ties broken by id). */
 function hotspots(n: number, seed: number): HotspotSummary[] {

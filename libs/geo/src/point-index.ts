@@ -1,0 +1,104 @@
+import KDBush from 'kdbush';
+import type { BBox } from './bbox.ts';
+import { metresPerDegree } from './local-ruler.ts';
+
+/**
+ * The nearest points of one query, nearest first: `index[k]` (into the
+ * points the index was built from) and `distance[k]` (metres) for k < count.
+ * The arrays are reused by the index's next query.
+ */
+export interface NearestPoints {
+  count: number;
+  index: Uint32Array;
+  distance: Float64Array;
+}
+
+/**
+ * A static KD-tree (kdbush) over points, answering box queries and "the
+ * nearest within a radius" in metres. Built once per data version; queries
+ * allocate nothing per candidate and do no validation.
+ */
+export class PointIndex {
+  readonly #lat: Float64Array;
+  readonly #lng: Float64Array;
+  readonly #tieKey: Float64Array;
+  readonly #tree: KDBush;
+  #nearest: NearestPoints = { count: 0, index: new Uint32Array(0), distance: new Float64Array(0) };
+
+  /** Indexes the points (degrees); equally distant points come in ascending `tieKey` (default: their index). */
+  constructor(lat: ArrayLike<number>, lng: ArrayLike<number>, tieKey?: ArrayLike<number>) {
+    const n = lat.length;
+    this.#lat = Float64Array.from(lat);
+    this.#lng = Float64Array.from(lng);
+    this.#tieKey = tieKey ? Float64Array.from(tieKey) : Float64Array.from({ length: n }, (_, i) => i);
+    this.#tree = new KDBush(Math.max(1, n));
+    for (let i = 0; i < n; i++) this.#tree.add(this.#lng[i]!, this.#lat[i]!);
+    if (n === 0) this.#tree.add(0, 0);
+    this.#tree.finish();
+  }
+
+  /** How many points the index holds. */
+  get size(): number {
+    return this.#lat.length;
+  }
+
+  /** Indexes of the points inside the box (edges included), in no particular order. */
+  inBox(b: BBox): number[] {
+    if (this.size === 0) return [];
+    // kdbush returns the insertion indexes of the points, i.e. indexes into the input.
+    return this.#tree.range(b.minLng, b.minLat, b.maxLng, b.maxLat);
+  }
+
+  /**
+   * The `limit` nearest points within radiusM of a point (ties by tieKey),
+   * nearest first. A bounded insertion keeps only the best `limit` while
+   * scanning the box around the circle, so nothing is allocated or sorted per
+   * candidate. The answer's arrays are reused by the next query.
+   */
+  nearest(lat: number, lng: number, radiusM: number, limit: number): NearestPoints {
+    const { kx, ky } = metresPerDegree(lat);
+    const dLat = radiusM / ky;
+    const dLng = Math.min(180, radiusM / Math.max(kx, 1e-6));
+    const candidates = this.inBox({
+      minLng: Math.max(-180, lng - dLng),
+      minLat: Math.max(-90, lat - dLat),
+      maxLng: Math.min(180, lng + dLng),
+      maxLat: Math.min(90, lat + dLat),
+    });
+    const latAt = this.#lat;
+    const lngAt = this.#lng;
+    const tieKey = this.#tieKey;
+    const r2 = radiusM * radiusM;
+    const hits = this.#scratchFor(limit);
+    const { index, distance } = hits;
+    let count = 0;
+    for (const i of candidates) {
+      const dx = (lngAt[i]! - lng) * kx;
+      const dy = (latAt[i]! - lat) * ky;
+      const d2 = dx * dx + dy * dy;
+      if (d2 > r2) continue;
+      const d = Math.sqrt(d2);
+      const key = tieKey[i]!;
+      // Where the hit goes in the kept list; past the end: not among the nearest `limit`.
+      let k = count;
+      while (k > 0 && (distance[k - 1]! > d || (distance[k - 1] === d && tieKey[index[k - 1]!]! > key))) k--;
+      if (k >= limit) continue;
+      const last = Math.min(count, limit - 1);
+      for (let m = last; m > k; m--) {
+        index[m] = index[m - 1]!;
+        distance[m] = distance[m - 1]!;
+      }
+      index[k] = i;
+      distance[k] = d;
+      if (count < limit) count++;
+    }
+    hits.count = count;
+    return hits;
+  }
+
+  #scratchFor(limit: number): NearestPoints {
+    if (this.#nearest.index.length < limit)
+      this.#nearest = { count: 0, index: new Uint32Array(limit), distance: new Float64Array(limit) };
+    return this.#nearest;
+  }
+}
