@@ -1,4 +1,4 @@
-import { metresPerDegree } from '@photospots/geo';
+import { rulerAt } from '@photospots/geo';
 import type { HotspotSummary } from '@photospots/hotspot-index';
 import { seededRandom } from '@photospots/test-harness';
 import { describe, expect, it } from 'vitest';
@@ -27,7 +27,7 @@ function hotspots(n: number, seed: number): HotspotSummary[] {
 
 /** The answer by brute force: every hotspot measured, all sorted, cut to the limit. */
 function reference(items: HotspotSummary[], lat: number, lng: number, radiusM: number, limit: number) {
-  const { kx, ky } = metresPerDegree(lat);
+  const { kx, ky } = rulerAt(lat);
   return items
     .map((h) => ({ h, d: Math.hypot((h.lng - lng) * kx, (h.lat - lat) * ky) }))
     .filter(({ d }) => d <= radiusM)

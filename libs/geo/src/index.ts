@@ -1,6 +1,6 @@
 export { EARTH_RADIUS_M } from './earth.ts';
 export { haversineMeters, offsetMeters } from './distance.ts';
-export { metresPerDegree } from './local-ruler.ts';
+export { rulerAt } from './local-ruler.ts';
 export { PointGrid } from './point-grid.ts';
 export { PointIndex, type NearestPoints } from './point-index.ts';
 export { PointClusters, type PointCluster, type PointClusterOptions, type LonePoint } from './point-clusters.ts';

@@ -1,6 +1,6 @@
 import KDBush from 'kdbush';
 import type { BBox } from './bbox.ts';
-import { metresPerDegree } from './local-ruler.ts';
+import { rulerAt } from './local-ruler.ts';
 
 /**
  * The nearest points of one query, nearest first: `index[k]` (into the
@@ -15,8 +15,8 @@ export interface NearestPoints {
 
 /**
  * A static KD-tree (kdbush) over points, answering box queries and "the
- * nearest within a radius" in metres. Built once per data version; queries
- * allocate nothing per candidate and do no validation.
+ * nearest within a radius" in metres (cheap-ruler's). Built once per data
+ * version; queries allocate nothing per candidate and do no validation.
  */
 export class PointIndex {
   readonly #lat: Float64Array;
@@ -56,7 +56,9 @@ export class PointIndex {
    * candidate. The answer's arrays are reused by the next query.
    */
   nearest(lat: number, lng: number, radiusM: number, limit: number): NearestPoints {
-    const { kx, ky } = metresPerDegree(lat);
+    // The ruler's metres per degree, applied inline: its distance() takes [lng, lat] pairs and costs a call per
+    // candidate (`npm run bench:ruler`); the box search never crosses the antimeridian that distance() wraps.
+    const { kx, ky } = rulerAt(lat);
     const dLat = radiusM / ky;
     const dLng = Math.min(180, radiusM / Math.max(kx, 1e-6));
     const candidates = this.inBox({

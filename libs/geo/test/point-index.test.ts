@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { metresPerDegree, PointClusters, PointIndex, type BBox } from '../src/index.ts';
+import { PointClusters, rulerAt, PointIndex, type BBox } from '../src/index.ts';
 
 /** Deterministic pseudo-random numbers (mulberry32). */
 function rng(seed: number) {
@@ -27,16 +27,16 @@ function points(n: number, seed: number) {
   return { lat, lng, key };
 }
 
-describe('metresPerDegree', () => {
-  it('gives the WGS84 ellipsoid’s metres per degree: the radii of curvature in the prime vertical and the meridian', () => {
+describe('rulerAt', () => {
+  it('measures metres per degree on the WGS84 ellipsoid: the radii of curvature in the prime vertical and the meridian', () => {
     // (π/180)·a·cos φ / √(1 − e² sin² φ) and (π/180)·a·(1 − e²) / (1 − e² sin² φ)^1.5, a = 6,378,137 m, f = 1/298.257223563.
     for (const [lat, kx, ky] of [
       [0, 111_319.490793, 110_574.275822],
       [51.05, 70_122.203473, 111_249.234182],
       [80, 19_393.485528, 111_659.940414],
     ] as const) {
-      expect(metresPerDegree(lat).kx).toBeCloseTo(kx, 5);
-      expect(metresPerDegree(lat).ky).toBeCloseTo(ky, 5);
+      expect(rulerAt(lat).kx).toBeCloseTo(kx, 5);
+      expect(rulerAt(lat).ky).toBeCloseTo(ky, 5);
     }
   });
 });
@@ -53,7 +53,7 @@ describe('PointIndex', () => {
       const qLng = 13.65 + random() * 0.2;
       const radius = [1, 50, 300, 1000, 5000, 50_000][q % 6]!;
       const limit = [1, 3, 20, 100][q % 4]!;
-      const { kx, ky } = metresPerDegree(qLat);
+      const { kx, ky } = rulerAt(qLat);
       const expected = lat
         .map((_, i) => ({ i, d: Math.sqrt(((lng[i]! - qLng) * kx) ** 2 + ((lat[i]! - qLat) * ky) ** 2) }))
         .filter(({ d }) => d <= radius)

@@ -1,0 +1,121 @@
+/**
+ * `npm run bench:ruler`: the nearby search of the query API's in-process
+ * index (PointIndex.nearest: cheap-ruler's metres per degree applied inline
+ * on flat arrays) beside the same search measuring each candidate with
+ * cheap-ruler's distance() on [lng, lat] pairs. Same points, same questions
+ * (the shape of `npm run bench:api`'s nearby: r = 1 km, limit 20), the same
+ * answers checked; the two are timed in alternating slices so load from other
+ * processes falls on both alike. Prints the median queries/s of each and
+ * their ratio.
+ *
+ * Options: --points N (default 2,000), --rounds N (default 7), --seconds S per slice (default 1).
+ */
+import { parseArgs } from 'node:util';
+import { PointIndex, rulerAt } from '@photospots/geo';
+import { seededRandom } from '@photospots/test-harness';
+import CheapRuler from 'cheap-ruler';
+import KDBush from 'kdbush';
+
+const { values } = parseArgs({
+  options: { points: { type: 'string' }, rounds: { type: 'string' }, seconds: { type: 'string' } },
+});
+const POINTS = Number(values.points ?? 2_000);
+const ROUNDS = Number(values.rounds ?? 7);
+const SLICE_MS = Number(values.seconds ?? 1) * 1000;
+const RADIUS_M = 1000;
+const LIMIT = 20;
+
+/** PointIndex.nearest with cheap-ruler's distance() per candidate: the alternative measured. */
+class DistancePerCandidate {
+  readonly #coords: [number, number][];
+  readonly #key: Float64Array;
+  readonly #tree: KDBush;
+  readonly index = new Uint32Array(LIMIT);
+  readonly distance = new Float64Array(LIMIT);
+
+  constructor(lat: Float64Array, lng: Float64Array, key: Float64Array) {
+    this.#coords = Array.from(lat, (la, i) => [lng[i]!, la]);
+    this.#key = key;
+    this.#tree = new KDBush(lat.length);
+    for (const [x, y] of this.#coords) this.#tree.add(x, y);
+    this.#tree.finish();
+  }
+
+  nearest(lat: number, lng: number, radiusM: number, limit: number): number {
+    const ruler = new CheapRuler(lat, 'meters');
+    const at: [number, number] = [lng, lat];
+    const [west, south, east, north] = ruler.bufferPoint(at, radiusM);
+    const { index, distance } = this;
+    const key = this.#key;
+    let count = 0;
+    for (const i of this.#tree.range(west, south, east, north)) {
+      const d = ruler.distance(this.#coords[i]!, at);
+      if (d > radiusM) continue;
+      let k = count;
+      while (k > 0 && (distance[k - 1]! > d || (distance[k - 1] === d && key[index[k - 1]!]! > key[i]!))) k--;
+      if (k >= limit) continue;
+      for (let m = Math.min(count, limit - 1); m > k; m--) {
+        index[m] = index[m - 1]!;
+        distance[m] = distance[m - 1]!;
+      }
+      index[k] = i;
+      distance[k] = d;
+      if (count < limit) count++;
+    }
+    return count;
+  }
+}
+
+const random = seededRandom(7);
+const lat = Float64Array.from({ length: POINTS }, () => 51 + random() * 0.1);
+const lng = Float64Array.from({ length: POINTS }, () => 13.65 + random() * 0.2);
+const key = Float64Array.from({ length: POINTS }, (_, i) => i + 1);
+const questions = Array.from({ length: 500 }, () => [51.03 + random() * 0.05, 13.69 + random() * 0.1] as const);
+
+const inline = new PointIndex(lat, lng, key);
+const perCandidate = new DistancePerCandidate(lat, lng, key);
+let hits = 0;
+for (const [qLat, qLng] of questions) {
+  const a = inline.nearest(qLat, qLng, RADIUS_M, LIMIT);
+  const count = perCandidate.nearest(qLat, qLng, RADIUS_M, LIMIT);
+  const same =
+    a.count === count &&
+    a.index.subarray(0, count).every((v, k) => v === perCandidate.index[k]) &&
+    a.distance.subarray(0, count).every((v, k) => v === perCandidate.distance[k]);
+  if (!same) throw new Error(`the two searches disagree at ${qLat}, ${qLng}`);
+  hits += count;
+}
+// Both use the same ruler: a different coefficient would change the answers above.
+if (rulerAt(51.05).kx !== new CheapRuler(51.05, 'meters').kx) throw new Error('rulerAt is not cheap-ruler in metres');
+
+/** Queries per second over one slice. */
+function slice(search: (qLat: number, qLng: number) => number): number {
+  const started = performance.now();
+  let done = 0;
+  let sink = 0;
+  while (performance.now() - started < SLICE_MS) {
+    for (const [qLat, qLng] of questions) sink += search(qLat, qLng);
+    done += questions.length;
+  }
+  if (sink < 0) throw new Error('unreachable');
+  return (done / (performance.now() - started)) * 1000;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const inlineRates: number[] = [];
+const perCandidateRates: number[] = [];
+slice((a, b) => inline.nearest(a, b, RADIUS_M, LIMIT).count); // warm-up
+slice((a, b) => perCandidate.nearest(a, b, RADIUS_M, LIMIT));
+for (let r = 0; r < ROUNDS; r++) {
+  inlineRates.push(slice((a, b) => inline.nearest(a, b, RADIUS_M, LIMIT).count));
+  perCandidateRates.push(slice((a, b) => perCandidate.nearest(a, b, RADIUS_M, LIMIT)));
+}
+const ratios = inlineRates.map((x, r) => x / perCandidateRates[r]!);
+const fmt = (x: number) => Math.round(x).toLocaleString('en');
+console.log(
+  `nearby search, ${fmt(POINTS)} points, r = ${RADIUS_M} m, limit ${LIMIT} (${(hits / questions.length).toFixed(1)} hits per question); ` +
+    `medians of ${ROUNDS} alternating ${SLICE_MS / 1000} s slices`,
+);
+console.log(`  PointIndex.nearest (ruler's kx/ky inline)   ${fmt(median(inlineRates)).padStart(10)} queries/s`);
+console.log(`  cheap-ruler distance() per candidate        ${fmt(median(perCandidateRates)).padStart(10)} queries/s`);
+console.log(`  inline / distance()                         ${median(ratios).toFixed(2)}×`);
