@@ -82,8 +82,7 @@ export default [
     rules: { '@nx/enforce-module-boundaries': boundaries(depConstraints) },
   },
   {
-    // System tests and repo tools read each service's config schema, its one public entry point;
-    // system tests also test the embedded database npm start serves (tools/start).
+    // System tests and repo tools read each service's config schema, its one public entry point.
     files: ['apps/system-tests/**/*.ts', 'tools/**/*.ts'],
     rules: {
       '@nx/enforce-module-boundaries': boundaries(depConstraints, [
@@ -93,8 +92,26 @@ export default [
         '@photospots/scoring/config',
         '@photospots/query-api/config',
         '@photospots/migrate/config',
-        '../../../tools/start/embedded-postgis.ts',
       ]),
+    },
+  },
+  {
+    // The services and the libs they build on never import the embedded services of npm start (scope:local). A
+    // lint rule by import, since a tag constraint would also see the libs' tests, which use the test harness.
+    files: ['apps/*/src/**/*.ts', 'libs/*/src/**/*.ts'],
+    ignores: ['libs/test-harness/**', 'libs/embedded-services/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: '@photospots/embedded-services',
+              message: 'Embedded services are for npm start, tests and benches, not production code.',
+            },
+          ],
+        },
+      ],
     },
   },
   {

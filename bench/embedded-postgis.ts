@@ -14,10 +14,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { createDatabase, runMigrations } from '@photospots/db';
+import { startEmbeddedPostgis, startEmbeddedSqsS3 } from '@photospots/embedded-services';
 import { createSqsClient, prefixedQueueNames, queueDefinitions, queueEnvVars, setupQueues } from '@photospots/queue';
 import postgres from 'postgres';
-import { startEmbeddedPostgis } from '../tools/start/embedded-postgis.ts';
-import { startEmbeddedSqsS3 } from '../tools/start/embedded-sqs-s3.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const SAMPLE = path.join(ROOT, 'data/flickr-dresden-cc-by.csv');

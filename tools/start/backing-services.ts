@@ -10,9 +10,14 @@ import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { DLQ_SUFFIX, QUEUES, type QueueKey } from '@photospots/contracts';
 import { runMigrations } from '@photospots/db';
+import {
+  restoreQueuedMessages,
+  startEmbeddedPostgis,
+  startEmbeddedSqsS3,
+  type EmbeddedPostgis,
+  type EmbeddedSqsS3,
+} from '@photospots/embedded-services';
 import { awsCredentials, createSqsClient, queueDefinitions, setupQueues } from '@photospots/queue';
-import { startEmbeddedPostgis, type EmbeddedPostgis } from './embedded-postgis.ts';
-import { restoreQueuedMessages, startEmbeddedSqsS3, type EmbeddedSqsS3 } from './embedded-sqs-s3.ts';
 import { since } from './format.ts';
 import type { LauncherConfig } from './launcher-config.ts';
 

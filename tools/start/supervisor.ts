@@ -8,6 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { EXIT_WITH_PARENT_PRELOAD } from '@photospots/embedded-services';
 
 const LEVELS: Record<number, string> = { 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
 /** Lines kept per process to show when it dies. */
@@ -28,8 +29,6 @@ export interface SupervisorOptions {
   /** A process exited while nobody asked it to. */
   onUnexpectedExit: (name: string, code: number | string, tail: readonly string[]) => void;
 }
-
-const PRELOAD = new URL('./exit-with-launcher.ts', import.meta.url).href;
 
 /** Formats one log line for the terminal, or returns undefined to keep it in the file only. */
 function terminalLine(name: string, line: string): string | undefined {
@@ -58,7 +57,7 @@ export class Supervisor {
 
   /** Starts `node <script> [args]` with the launcher's environment plus `env`. */
   start(name: string, script: string, args: readonly string[], env: Record<string, string>): Child {
-    const child = spawn(process.execPath, ['--import', PRELOAD, script, ...args], {
+    const child = spawn(process.execPath, ['--import', EXIT_WITH_PARENT_PRELOAD, script, ...args], {
       cwd: this.#options.cwd,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

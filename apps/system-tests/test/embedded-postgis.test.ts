@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createDatabase, drainOutbox, enqueueOutbox, lockTiles, runMigrations, type Database } from '@photospots/db';
+import { startEmbeddedPostgis, type EmbeddedPostgis } from '@photospots/embedded-services';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmbeddedPostgis, type EmbeddedPostgis } from '../../../tools/start/embedded-postgis.ts';
 
 /**
  * The embedded database of `npm start` (PGlite over pglite-socket, with the

@@ -1,7 +1,8 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
+import { EXIT_WITH_PARENT_PRELOAD } from '@photospots/embedded-services';
 import { waitFor } from './wait-for.ts';
 
 /** The repository root (tests spawn services and tools relative to it). */
@@ -118,18 +119,16 @@ export function startProcess(
 }
 
 /**
- * Preloaded into service processes: a service whose parent (this test worker)
- * dies stops itself instead of running on as an orphan — the same watchdog
- * `npm start` gives the services it launches.
+ * Starts one of the four services from its source entry point (node strips the
+ * types), with the watchdog `npm start` gives the services it launches: a
+ * service whose parent (this test worker) dies stops itself instead of running
+ * on as an orphan.
  */
-const EXIT_WITH_PARENT = pathToFileURL(path.join(REPO_ROOT, 'tools', 'start', 'exit-with-launcher.ts')).href;
-
-/** Starts one of the four services from its source entry point (node strips the types). */
 export function startService(app: string, env: Record<string, string>): ServiceProcess {
   return startProcess(
     app,
     process.execPath,
-    ['--import', EXIT_WITH_PARENT, path.join(REPO_ROOT, 'apps', app, 'src', 'main.ts')],
+    ['--import', EXIT_WITH_PARENT_PRELOAD, path.join(REPO_ROOT, 'apps', app, 'src', 'main.ts')],
     env,
   );
 }

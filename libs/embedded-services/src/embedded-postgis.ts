@@ -11,11 +11,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
-import { PGlite } from '@electric-sql/pglite';
-import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
-import { unaccent } from '@electric-sql/pglite/contrib/unaccent';
-import { postgis } from '@electric-sql/pglite-postgis';
-import { PGLiteSocketHandler, type PGLiteSocketHandlerOptions } from '@electric-sql/pglite-socket';
+import type { PGLiteSocketHandler, PGLiteSocketHandlerOptions } from '@electric-sql/pglite-socket';
 import { ExchangeQueue } from './pglite-exchange-queue.ts';
 
 export interface EmbeddedPostgis {
@@ -29,6 +25,14 @@ const MAX_CONNECTIONS = 100;
 
 /** Opens (or creates) the database in `dataDir` and serves it on 127.0.0.1:`port` (0 = any free port). */
 export async function startEmbeddedPostgis(dataDir: string, port = 0): Promise<EmbeddedPostgis> {
+  // Loaded here, not at the top: importing this lib (the test harness does, for its preload) stays cheap.
+  const [{ PGlite }, { pg_trgm }, { unaccent }, { postgis }, { PGLiteSocketHandler }] = await Promise.all([
+    import('@electric-sql/pglite'),
+    import('@electric-sql/pglite/contrib/pg_trgm'),
+    import('@electric-sql/pglite/contrib/unaccent'),
+    import('@electric-sql/pglite-postgis'),
+    import('@electric-sql/pglite-socket'),
+  ]);
   mkdirSync(dataDir, { recursive: true });
   const db = await PGlite.create({ dataDir, extensions: { postgis, pg_trgm, unaccent } });
   const queue = new ExchangeQueue(db) as unknown as PGLiteSocketHandlerOptions['queryQueue'];

@@ -1,11 +1,12 @@
 /**
- * Preloaded (node --import) into every process `npm start` launches: if the
- * launcher dies without stopping its children (SIGKILL, a crash), the child
- * notices it was re-parented and stops itself the normal way (SIGTERM), and is
- * killed if that has not finished within GRACE_MS. The watch runs in a worker
- * thread because an orphan's main thread can be stuck: with nobody reading its
- * log pipe, a synchronous log write can wait forever. The services' own code
- * does not know about any of this.
+ * Preloaded (node --import EXIT_WITH_PARENT_PRELOAD) into every service
+ * process `npm start` or a test launches: if the launcher dies without
+ * stopping its children (SIGKILL, a crash), the child notices it was
+ * re-parented and stops itself the normal way (SIGTERM), and is killed if
+ * that has not finished within GRACE_MS. The watch runs in a worker thread
+ * because an orphan's main thread can be stuck: with nobody reading its log
+ * pipe, a synchronous log write can wait forever. The services' own code does
+ * not know about any of this.
  */
 import { Worker } from 'node:worker_threads';
 

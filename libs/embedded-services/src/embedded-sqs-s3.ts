@@ -6,13 +6,12 @@
  * server bound to every interface), so a clean stop saves whatever messages
  * are still queued to a file and the next start sends them again. An unclean
  * stop loses them; the launcher then recovers from the database
- * (recovery.ts).
+ * (tools/start/recovery.ts).
  */
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { resolveQueueUrl } from '@photospots/queue';
-import { buildApp } from 'fauxqs';
 
 export interface EmbeddedSqsS3 {
   endpoint: string;
@@ -27,6 +26,8 @@ interface InspectedQueue {
 
 /** Starts fauxqs on 127.0.0.1:`port` (0 = any free port). */
 export async function startEmbeddedSqsS3(port = 0): Promise<EmbeddedSqsS3> {
+  // Loaded here, not at the top: importing this lib (the test harness does, for its preload) stays cheap.
+  const { buildApp } = await import('fauxqs');
   const app = buildApp({ logger: false });
   await app.listen({ port, host: '127.0.0.1' });
   const endpoint = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
