@@ -16,12 +16,6 @@ export interface PointCluster {
   best: number;
 }
 
-/** A point shown on its own at that zoom level. */
-export interface LonePoint {
-  kind: 'point';
-  index: number;
-}
-
 interface Props {
   best: number;
 }
@@ -60,13 +54,16 @@ export class PointClusters {
     );
   }
 
-  /** The clusters and lone points in the box at a zoom level. */
-  inBox(b: BBox, zoom: number): (PointCluster | LonePoint)[] {
+  /**
+   * The clusters and lone points in the box at a zoom level, each shaped by
+   * the caller (`cluster` or `point`) as it is read, with nothing in between.
+   */
+  inBox<T>(b: BBox, zoom: number, shape: { cluster: (c: PointCluster) => T; point: (index: number) => T }): T[] {
     return this.#index.getClusters([b.minLng, b.minLat, b.maxLng, b.maxLat], zoom).map((f) => {
       const p = f.properties as Partial<ClusterProperties> & Props;
-      if (!p.cluster) return { kind: 'point', index: p.best };
+      if (!p.cluster) return shape.point(p.best);
       const [lng, lat] = f.geometry.coordinates as [number, number];
-      return {
+      return shape.cluster({
         kind: 'cluster',
         clusterId: p.cluster_id!,
         lat,
@@ -74,7 +71,7 @@ export class PointClusters {
         count: p.point_count!,
         expansionZoom: this.#expansionZoomOf(p.cluster_id!),
         best: p.best,
-      };
+      });
     });
   }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PointClusters, rulerAt, PointIndex, type BBox } from '../src/index.ts';
+import { PointClusters, rulerAt, PointIndex, type BBox, type PointCluster } from '../src/index.ts';
 
 /** Deterministic pseudo-random numbers (mulberry32). */
 function rng(seed: number) {
@@ -99,6 +99,12 @@ describe('PointIndex', () => {
 });
 
 describe('PointClusters', () => {
+  /** Clusters as read, lone points tagged as such. */
+  type Shown = PointCluster | { kind: 'point'; index: number };
+  const asRead = {
+    cluster: (c: PointCluster): Shown => c,
+    point: (index: number): Shown => ({ kind: 'point', index }),
+  };
   const { lat, lng } = points(2_000, 7);
   const rank = Array.from({ length: lat.length }, (_, i) => (i * 7919) % lat.length);
   const clusters = new PointClusters(lat, lng, rank, { radiusPx: 60, maxZoom: 17 });
@@ -106,7 +112,7 @@ describe('PointClusters', () => {
 
   it('covers every point in the box once, each cluster named by its best-ranked point', () => {
     for (const zoom of [8, 11, 13, 15]) {
-      const found = clusters.inBox(box, zoom);
+      const found = clusters.inBox(box, zoom, asRead);
       expect(found.some((c) => c.kind === 'cluster')).toBe(true);
       const total = found.reduce((n, c) => n + (c.kind === 'cluster' ? c.count : 1), 0);
       expect(total).toBe(lat.length);
@@ -122,7 +128,7 @@ describe('PointClusters', () => {
       radiusPx: 60,
       maxZoom: 17,
     });
-    expect(few.inBox({ minLat: 50.9, minLng: 13.6, maxLat: 51.1, maxLng: 13.8 }, 10)).toEqual([
+    expect(few.inBox({ minLat: 50.9, minLng: 13.6, maxLat: 51.1, maxLng: 13.8 }, 10, asRead)).toEqual([
       {
         kind: 'cluster',
         clusterId: expect.any(Number),
@@ -136,7 +142,7 @@ describe('PointClusters', () => {
   });
 
   it('shows every point alone past the last clustering zoom', () => {
-    const found = clusters.inBox(box, 18);
+    const found = clusters.inBox(box, 18, asRead);
     expect(found.every((c) => c.kind === 'point')).toBe(true);
     expect(found.map((c) => (c.kind === 'point' ? c.index : -1)).sort((a, b) => a - b)).toEqual(lat.map((_, i) => i));
   });

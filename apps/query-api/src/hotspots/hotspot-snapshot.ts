@@ -143,9 +143,9 @@ export class HotspotSnapshot {
       this.#rank,
       MAP_CLUSTERS,
     );
-    return this.#clusters.inBox(b, zoom).map((c) => {
-      if (c.kind === 'point') return items[c.index]!;
-      return {
+    return this.#clusters.inBox<MapCluster | HotspotSummary>(b, zoom, {
+      point: (index) => items[index]!,
+      cluster: (c) => ({
         kind: 'cluster',
         clusterId: c.clusterId,
         lat: Math.round(c.lat * 1e6) / 1e6,
@@ -153,7 +153,7 @@ export class HotspotSnapshot {
         count: c.count,
         expansionZoom: c.expansionZoom,
         best: items[c.best]!,
-      } satisfies MapCluster;
+      }),
     });
   }
 }
