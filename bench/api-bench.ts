@@ -9,7 +9,9 @@
  * Each endpoint and its bare twin are measured with autocannon in alternating
  * slices (bare, API, bare, API, …), so load from other processes on the
  * machine falls on both alike; the table prints the medians of requests/s and
- * p50/p99 latency and the median of the per-round ratios.
+ * p50/p99 latency and the median of the per-round ratios. It also prints each
+ * server's CPU time per request (from /proc, all its threads): requests/s
+ * moves with whatever else the machine runs, CPU time per request far less.
  *
  * Env: BENCH_DURATION_SECONDS (3 per slice), BENCH_ROUNDS (5), BENCH_CONNECTIONS
  * (50), BENCH_ENDPOINTS (comma-separated names, default all), DATABASE_URL / REDIS_URL
@@ -22,6 +24,7 @@ import { parseArgs } from 'node:util';
 import { freePort, seededRandom, startProcess, waitFor } from '@photospots/test-harness';
 import autocannon from 'autocannon';
 import { benchLog as log, fmt, median, startApiStack } from './api-stack.ts';
+import { cpuTimeUs } from './process-cpu.ts';
 
 const { values: args } = parseArgs({ options: { reload: { type: 'boolean' } } });
 /** Seconds of each measured slice; each endpoint is measured in ROUNDS alternating slices (bare, API, bare, API, …). */
@@ -127,11 +130,11 @@ async function main(): Promise<void> {
     const dir = mkdtempSync(path.join(tmpdir(), 'photospots-bench-'));
     writeFileSync(path.join(dir, 'bodies.json'), JSON.stringify(bodies));
     const barePort = await freePort();
-    const bare = startProcess('bare', process.execPath, [path.join(import.meta.dirname, 'bare-server.ts')], {
+    const bareServer = startProcess('bare', process.execPath, [path.join(import.meta.dirname, 'bare-server.ts')], {
       PORT: String(barePort),
       BARE_BODIES: path.join(dir, 'bodies.json'),
     });
-    stack.adopt(bare);
+    stack.adopt(bareServer);
     const bareUrl = `http://127.0.0.1:${barePort}`;
     await waitFor(async () => (await fetch(`${bareUrl}/bare/e0`).catch(() => undefined))?.ok, {
       timeoutMs: 10_000,
@@ -151,13 +154,14 @@ async function main(): Promise<void> {
       const api: Result[] = [];
       let offset = 0;
       for (let r = 0; r < ROUNDS; r++) {
-        bare.push(await measure(bareUrl, [`/bare/e${i}`], DURATION));
-        const a = await measure(apiUrl, e.paths, DURATION, offset);
+        bare.push(await measure(bareUrl, [`/bare/e${i}`], DURATION, 0, bareServer.child.pid));
+        const a = await measure(apiUrl, e.paths, DURATION, offset, stack.api.child.pid);
         offset += a.sent;
         if (a.non2xx > 0 || a.errors > 0) throw new Error(`${e.name}: ${a.non2xx} non-2xx answers, ${a.errors} errors`);
         api.push(a);
       }
       const ratio = median(api.map((a, r) => a.rps / bare[r]!.rps));
+      const cpuRatio = median(api.map((a, r) => bare[r]!.cpuUs / a.cpuUs));
       rows.push([
         e.name,
         e.note,
@@ -167,9 +171,12 @@ async function main(): Promise<void> {
         fmt(median(api.map((a) => a.rps))),
         `${median(api.map((a) => a.p50))} / ${median(api.map((a) => a.p99))}`,
         `${Math.round(ratio * 100)}%`,
+        `${Math.round(median(bare.map((b) => b.cpuUs)))} / ${Math.round(median(api.map((a) => a.cpuUs)))}`,
+        `${Math.round(cpuRatio * 100)}%`,
       ]);
       log(
-        `${e.name}: API/bare per round ${api.map((a, r) => `${Math.round((a.rps / bare[r]!.rps) * 100)}%`).join(' ')}`,
+        `${e.name}: API/bare per round ${api.map((a, r) => `${Math.round((a.rps / bare[r]!.rps) * 100)}%`).join(' ')}; ` +
+          `CPU bare/API per round ${api.map((a, r) => `${Math.round((bare[r]!.cpuUs / a.cpuUs) * 100)}%`).join(' ')}`,
       );
     }
     const header = [
@@ -181,6 +188,8 @@ async function main(): Promise<void> {
       'API req/s',
       'API p50 / p99 ms',
       'API / bare',
+      'CPU µs/req bare / API',
+      'CPU bare / API',
     ];
     console.log(
       `\nquery API vs a bare Fastify route with a same-size fixed JSON: medians of ${ROUNDS} alternating ${DURATION} s slices, ` +
@@ -201,11 +210,14 @@ interface Result {
   non2xx: number;
   errors: number;
   sent: number;
+  /** The server's CPU time (user + system) per completed request, in µs; NaN where /proc cannot tell. */
+  cpuUs: number;
 }
 
 /** Runs autocannon against `base`, each request taking the next of `paths` (round robin from `offset`). */
-async function measure(base: string, paths: string[], seconds: number, offset = 0): Promise<Result> {
+async function measure(base: string, paths: string[], seconds: number, offset = 0, pid?: number): Promise<Result> {
   let next = offset;
+  const cpuBefore = cpuTimeUs(pid);
   const result = await autocannon({
     url: base,
     connections: CONNECTIONS,
@@ -219,6 +231,7 @@ async function measure(base: string, paths: string[], seconds: number, offset = 
     non2xx: result.non2xx,
     errors: result.errors,
     sent: next - offset,
+    cpuUs: (cpuTimeUs(pid) - cpuBefore) / result.requests.total,
   };
 }
 
