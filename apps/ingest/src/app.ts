@@ -4,6 +4,7 @@ import { flickrIncrementalSchedule, ingestRequested, photosIngested, thumbnailsR
 import type { Database } from '@photospots/db';
 import { on, type QueueUrls } from '@photospots/queue';
 import { createWorker, type Logger, type ReadinessCheck } from '@photospots/service';
+import pLimit from 'p-limit';
 import type { IngestConfig } from './config.ts';
 import { createIngestRequestedHandler } from './consumers/ingest-requested-handler.ts';
 import { FlickrClient } from './flickr/flickr-client.ts';
@@ -16,7 +17,6 @@ import { requestIncrementalHarvests } from './flickr/incremental-schedule.ts';
 import { TokenBucket } from './flickr/rate-limiter.ts';
 import type { RetryPolicy } from './flickr/retry-policy.ts';
 import { importLbsnFile, type ImportCounters } from './import/import-lbsn-file.ts';
-import { Semaphore } from './thumbnails/semaphore.ts';
 import { createThumbnailsRequestedHandler } from './thumbnails/thumbnail-worker.ts';
 
 /** The queues this service announces to through the outbox (other services' rows are theirs to send). */
@@ -56,7 +56,7 @@ export interface Ingest {
 /** Wires the ingest service from config and its dependencies (no I/O happens until start/importFile/harvestFlickr). */
 export function buildIngest(config: IngestConfig, deps: IngestDeps): Ingest {
   const { database, sqs, queues, log } = deps;
-  const thumbnailSlots = new Semaphore(config.THUMBNAIL_CONCURRENCY);
+  const thumbnailSlots = pLimit(config.THUMBNAIL_CONCURRENCY);
   const worker = createWorker({
     producer: 'ingest',
     database,

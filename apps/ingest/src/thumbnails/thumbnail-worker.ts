@@ -2,7 +2,7 @@ import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { thumbnailsRequested } from '@photospots/contracts';
 import type { Sql } from '@photospots/db';
 import type { MessageHandler } from '@photospots/queue';
-import type { Semaphore } from './semaphore.ts';
+import type { LimitFunction } from 'p-limit';
 
 /** Larger "thumbnails" are not thumbnails: refuse them rather than fill the bucket. */
 const MAX_IMAGE_BYTES = 2 * 1024 * 1024;
@@ -13,7 +13,7 @@ export interface ThumbnailWorkerDeps {
   s3: S3Client;
   bucket: string;
   /** Shared by every message this task handles: bounds image downloads in flight. */
-  slots: Semaphore;
+  slots: LimitFunction;
 }
 
 type Outcome = 'stored' | 'skipped' | 'gone' | 'failed';
@@ -37,7 +37,7 @@ export function createThumbnailsRequestedHandler(
     const jobs = message.payload.photos;
     const outcomes = await Promise.all(
       jobs.map((job) =>
-        deps.slots.run(async (): Promise<Outcome> => {
+        deps.slots(async (): Promise<Outcome> => {
           const [row] = await deps.sql<{ image_url: string | null; thumbnail_key: string | null }[]>`
             select image_url, thumbnail_key from photos where id = ${job.photoId}`;
           if (!row || row.image_url !== job.imageUrl || row.thumbnail_key === job.key) return 'skipped';
