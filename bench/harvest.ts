@@ -21,7 +21,7 @@ import postgres from 'postgres';
 import { FlickrClient } from '../apps/ingest/src/flickr/flickr-client.ts';
 import { parseLicenceFilter } from '../apps/ingest/src/flickr/flickr-licences.ts';
 import { harvestFlickr } from '../apps/ingest/src/flickr/harvest-flickr.ts';
-import { TokenBucket } from '../apps/ingest/src/flickr/rate-limiter.ts';
+import { FlickrRateLimiter } from '../apps/ingest/src/flickr/rate-limiter.ts';
 import type { NormalisedPhoto } from '../apps/ingest/src/photos/normalised-photo.ts';
 import { STAGING_COLUMNS, upsertPhotos } from '../apps/ingest/src/photos/photo-store.ts';
 
@@ -62,7 +62,7 @@ const sqs = new SQSClient({
   credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
 });
 const publisher = new MessagePublisher({ sqs, queueUrls: {}, producer: 'ingest', log });
-const limiter = new TokenBucket({ ratePerHour: 0 });
+const limiter = new FlickrRateLimiter({ ratePerHour: 0 });
 const client = new FlickrClient({
   apiUrl: flickr.url,
   apiKey: flickr.apiKey,

@@ -14,7 +14,7 @@ import { harvestFlickr } from './flickr/harvest-flickr.ts';
 import type { HarvestProgress, HarvestReport } from './flickr/harvest-progress.ts';
 import { resolveHarvestWindow, type FlickrHarvestInput } from './flickr/harvest-window.ts';
 import { requestIncrementalHarvests } from './flickr/incremental-schedule.ts';
-import { TokenBucket } from './flickr/rate-limiter.ts';
+import { FlickrRateLimiter } from './flickr/rate-limiter.ts';
 import type { RetryPolicy } from './flickr/retry-policy.ts';
 import { importLbsnFile, type ImportCounters } from './import/import-lbsn-file.ts';
 import { createThumbnailsRequestedHandler } from './thumbnails/thumbnail-worker.ts';
@@ -110,7 +110,7 @@ export function buildIngest(config: IngestConfig, deps: IngestDeps): Ingest {
   });
   const { publisher, flushSoon } = worker;
   // One bucket for every harvest of this process: the key's allowance is per key, not per harvest.
-  const limiter = new TokenBucket({ ratePerHour: config.FLICKR_RATE_PER_HOUR });
+  const limiter = new FlickrRateLimiter({ ratePerHour: config.FLICKR_RATE_PER_HOUR });
   const client = config.FLICKR_API_KEY
     ? new FlickrClient({
         apiUrl: config.FLICKR_API_URL,

@@ -1,88 +1,86 @@
-import { describe, expect, it } from 'vitest';
-import { TokenBucket, type Clock } from '../src/flickr/rate-limiter.ts';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { FlickrRateLimiter } from '../src/flickr/rate-limiter.ts';
 import { backoffMs, parseRetryAfter } from '../src/flickr/retry-policy.ts';
 
-/** A clock that only moves when someone sleeps. */
-function manualClock(): Clock & { t: number } {
-  const clock = {
-    t: 0,
-    now: () => clock.t,
-    sleep: async (ms: number) => {
-      clock.t += ms;
-    },
-  };
-  return clock;
-}
+// Virtual time from 0: it moves only when every pending wait's timer is run, in deadline order.
+beforeEach(() => vi.useFakeTimers({ now: 0 }));
+afterEach(() => vi.useRealTimers());
 
-/** A clock whose timers fire in deadline order when run() advances virtual time. */
-function virtualClock(): Clock & { run(): Promise<void> } {
-  let t = 0;
-  const timers: { at: number; resolve: () => void }[] = [];
-  const tick = () => new Promise((resolve) => setImmediate(resolve));
-  return {
-    now: () => t,
-    sleep: (ms) => new Promise<void>((resolve) => timers.push({ at: t + ms, resolve })),
-    run: async () => {
-      for (await tick(); timers.length > 0; await tick()) {
-        timers.sort((a, b) => a.at - b.at);
-        const next = timers.shift()!;
-        t = Math.max(t, next.at);
-        next.resolve();
-      }
-    },
-  };
+/** Runs `calls` while advancing virtual time through every timer it sets; resolves with its result. */
+async function inVirtualTime<T>(calls: () => Promise<T>): Promise<T> {
+  const done = calls();
+  await vi.runAllTimersAsync();
+  return done;
 }
 
 describe('token bucket', () => {
   it('allows a burst of `capacity` calls, then one per 3600/rate seconds', async () => {
-    const clock = manualClock();
-    const bucket = new TokenBucket({ ratePerHour: 3600, capacity: 10, clock });
+    const bucket = new FlickrRateLimiter({ ratePerHour: 3600, capacity: 10 });
     const times: number[] = [];
-    for (let i = 0; i < 30; i++) {
-      await bucket.take();
-      times.push(clock.t);
-    }
+    await inVirtualTime(async () => {
+      for (let i = 0; i < 30; i++) {
+        await bucket.take();
+        times.push(Date.now());
+      }
+    });
     expect(times.slice(0, 10)).toEqual(Array(10).fill(0));
     expect(times.slice(10)).toEqual(Array.from({ length: 20 }, (_, i) => (i + 1) * 1000));
     expect(bucket.stats).toEqual({ waits: 20, waitedMs: 20_000 });
   });
 
   it('never exceeds the hourly rate over an hour of calls', async () => {
-    const clock = manualClock();
-    const bucket = new TokenBucket({ ratePerHour: 3600, clock });
+    const bucket = new FlickrRateLimiter({ ratePerHour: 3600 });
     let calls = 0;
-    while (clock.t < 3_600_000) {
-      await bucket.take();
-      if (clock.t < 3_600_000) calls++;
-    }
+    await inVirtualTime(async () => {
+      while (Date.now() < 3_600_000) {
+        await bucket.take();
+        if (Date.now() < 3_600_000) calls++;
+      }
+    });
     // The full hour's allowance plus the initial burst, never more.
     expect(calls).toBeLessThanOrEqual(3600 + bucket.capacity);
     expect(calls).toBeGreaterThanOrEqual(3600);
   });
 
   it('serves concurrent callers in order, each one token apart', async () => {
-    const clock = virtualClock();
-    const bucket = new TokenBucket({ ratePerHour: 36_000, capacity: 1, clock });
-    const all = Promise.all([bucket.take(), bucket.take(), bucket.take()]);
-    await clock.run();
-    expect(await all).toEqual([0, 100, 200]);
+    const bucket = new FlickrRateLimiter({ ratePerHour: 36_000, capacity: 1 });
+    const all = await inVirtualTime(() => Promise.all([bucket.take(), bucket.take(), bucket.take()]));
+    expect(all).toEqual([0, 100, 200]);
   });
 
   it('holds every caller while paused by a Retry-After, even with the bucket disabled', async () => {
-    const clock = manualClock();
-    const bucket = new TokenBucket({ ratePerHour: 0, clock });
-    await bucket.take();
-    expect(clock.t).toBe(0);
+    const bucket = new FlickrRateLimiter({ ratePerHour: 0 });
+    await inVirtualTime(() => bucket.take());
+    expect(Date.now()).toBe(0);
     bucket.pauseUntil(5_000);
+    await inVirtualTime(() => bucket.take());
+    expect(Date.now()).toBe(5_000);
+  });
+
+  it('gives up a wait when its signal aborts, with the signal’s reason, and leaves no pause timer behind', async () => {
+    const paused = new FlickrRateLimiter({ ratePerHour: 0 });
+    paused.pauseUntil(60_000);
+    const forPause = new AbortController();
+    const held = paused.take(forPause.signal);
+    await vi.advanceTimersByTimeAsync(1_000);
+    forPause.abort(new Error('harvest stopped'));
+    await expect(held).rejects.toThrow('harvest stopped');
+    expect(vi.getTimerCount()).toBe(0);
+
+    const bucket = new FlickrRateLimiter({ ratePerHour: 3600, capacity: 1 });
     await bucket.take();
-    expect(clock.t).toBe(5_000);
+    const forToken = new AbortController();
+    const waiting = bucket.take(forToken.signal);
+    forToken.abort(new Error('harvest stopped'));
+    await expect(waiting).rejects.toThrow('harvest stopped');
   });
 
   it('is fully disabled at rate 0', async () => {
-    const clock = manualClock();
-    const bucket = new TokenBucket({ ratePerHour: 0, clock });
-    for (let i = 0; i < 10_000; i++) await bucket.take();
-    expect(clock.t).toBe(0);
+    const bucket = new FlickrRateLimiter({ ratePerHour: 0 });
+    await inVirtualTime(async () => {
+      for (let i = 0; i < 10_000; i++) await bucket.take();
+    });
+    expect(Date.now()).toBe(0);
   });
 });
 

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '@photospots/service';
 import { FlickrCallError, FlickrInvalidKeyError } from './flickr-errors.ts';
 import { bboxParam, FLICKR_GEO_PAGE_SIZE, queryKey, type HarvestQuery } from './query-plan.ts';
-import type { TokenBucket } from './rate-limiter.ts';
+import type { FlickrRateLimiter } from './rate-limiter.ts';
 import { backoffMs, DEFAULT_RETRY_POLICY, parseRetryAfter, type RetryPolicy } from './retry-policy.ts';
 import { parseSearchResponse, type SearchPage } from './search-response.ts';
 
@@ -13,7 +13,7 @@ export interface FlickrClientOptions {
   licences: string;
   /** Comma-separated extras. */
   extras: string;
-  limiter: TokenBucket;
+  limiter: FlickrRateLimiter;
   log: Logger;
   retry?: RetryPolicy;
   /** Per-call timeout. */
@@ -73,7 +73,7 @@ export class FlickrClient {
       this.stats.retries++;
       log.warn({ ...context, delayMs: Math.round(delay) }, 'Flickr call failed; retrying');
       if (result.retryAfterMs !== undefined) {
-        // Throttled: every call of this process waits, not only this one (the bucket's next take() sleeps).
+        // Throttled: every call of this process waits, not only this one (the limiter's next take() sleeps).
         this.#o.limiter.pauseUntil(Date.now() + delay);
       } else {
         await sleep(delay, undefined, signal ? { signal } : undefined);

@@ -30,7 +30,7 @@ import { withHarvestLock } from './harvest-lock.ts';
 import { HarvestProgress, type HarvestReport } from './harvest-progress.ts';
 import { PageBatcher } from './page-batcher.ts';
 import { bboxParam, FLICKR_RESULT_CAP, pagesToRead, queryKey, splitQuery, type HarvestQuery } from './query-plan.ts';
-import type { TokenBucket } from './rate-limiter.ts';
+import type { FlickrRateLimiter } from './rate-limiter.ts';
 import { runWorkQueue } from './work-queue.ts';
 
 /** What to harvest: photos uploaded in a bbox between two epoch seconds (inclusive). */
@@ -49,7 +49,7 @@ export interface HarvestDeps {
   publisher: MessagePublisher;
   log: Logger;
   client: FlickrClient;
-  limiter: TokenBucket;
+  limiter: FlickrRateLimiter;
   /** Licence ids accepted (the same list the client sends as `license`). */
   licences: ReadonlySet<string>;
   licenceParam: string;

@@ -1,7 +1,7 @@
 import type { BBox } from '@photospots/geo';
 import type { FlickrClient } from './flickr-client.ts';
 import { emptyCounts, type QueryCounts } from './harvest-checkpoints.ts';
-import type { TokenBucket } from './rate-limiter.ts';
+import type { FlickrRateLimiter } from './rate-limiter.ts';
 
 /** The outcome of a harvest: totals over all its runs, and what this run cost. */
 export interface HarvestReport {
@@ -53,10 +53,10 @@ export class HarvestProgress {
   totals: QueryCounts = emptyCounts();
   readonly meta: { key: string; bbox: BBox; since: number; until: number; incremental: boolean; resumed: boolean };
   readonly #client: FlickrClient;
-  readonly #limiter: TokenBucket;
+  readonly #limiter: FlickrRateLimiter;
   readonly #start: { calls: number; retries: number; throttled: number; waits: number; waitedMs: number; at: number };
 
-  constructor(meta: HarvestProgress['meta'], client: FlickrClient, limiter: TokenBucket) {
+  constructor(meta: HarvestProgress['meta'], client: FlickrClient, limiter: FlickrRateLimiter) {
     this.meta = meta;
     this.#client = client;
     this.#limiter = limiter;
