@@ -1,7 +1,7 @@
 import type { Database } from '@photospots/db';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { LruMap } from '../cache/lru-map.ts';
+import { LRUCache } from 'lru-cache';
 import { ApiError } from '../errors/error-catalog.ts';
 import type { TokenVerifier } from './token-verifier.ts';
 import { touchUser } from './user-repository.ts';
@@ -25,7 +25,7 @@ const SEEN_TTL_MS = 10 * 60_000;
  * that need a user call `requireUser`.
  */
 async function authPlugin(app: FastifyInstance, opts: { verifier: TokenVerifier; database: Database }): Promise<void> {
-  const seen = new LruMap<string, true>(50_000, SEEN_TTL_MS);
+  const seen = new LRUCache<string, true>({ max: 50_000, ttl: SEEN_TTL_MS });
   app.decorateRequest('userId', undefined);
   app.decorateRequest('authError', undefined);
 

@@ -1,4 +1,4 @@
-import { LruMap } from './lru-map.ts';
+import { LRUCache } from 'lru-cache';
 import type { CachedResponse } from './response-cache.ts';
 
 /**
@@ -8,11 +8,11 @@ import type { CachedResponse } from './response-cache.ts';
  * snapshot changes; an answer computed across a change is not kept.
  */
 export class AnswerMemo {
-  readonly #lru: LruMap<string, CachedResponse>;
+  readonly #lru: LRUCache<string, CachedResponse>;
   #generation = 0;
 
   constructor(maxEntries: number) {
-    this.#lru = new LruMap(maxEntries);
+    this.#lru = new LRUCache({ max: Math.max(1, maxEntries) });
   }
 
   /** Read before computing; pass to set(). */

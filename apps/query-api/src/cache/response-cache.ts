@@ -1,7 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Redis } from 'ioredis';
+import { LRUCache } from 'lru-cache';
 import type { ApiMetrics } from '../metrics/api-metrics.ts';
-import { LruMap } from './lru-map.ts';
 
 /** A serialized response body and its validator. */
 export interface CachedResponse {
@@ -34,7 +34,7 @@ const L2_BACKOFF_MS = 5_000;
  */
 export class ResponseCache {
   readonly #o: ResponseCacheOptions;
-  readonly #l1: LruMap<string, CachedResponse> | undefined;
+  readonly #l1: LRUCache<string, CachedResponse> | undefined;
   #version = 0;
   #l2PausedUntil = 0;
 
@@ -42,7 +42,7 @@ export class ResponseCache {
     this.#o = options;
     this.#l1 =
       options.ttlSeconds > 0 && options.maxEntries > 0
-        ? new LruMap<string, CachedResponse>(options.maxEntries, options.ttlSeconds * 1000)
+        ? new LRUCache<string, CachedResponse>({ max: options.maxEntries, ttl: options.ttlSeconds * 1000 })
         : undefined;
   }
 
@@ -93,7 +93,7 @@ export class ResponseCache {
   async set(key: string, entry: CachedResponse, ttlSeconds = this.#o.ttlSeconds): Promise<void> {
     if (!this.enabled || ttlSeconds <= 0) return;
     const stored: CachedResponse = { body: entry.body, etag: entry.etag, source: entry.source };
-    this.#l1?.set(key, stored, ttlSeconds * 1000);
+    this.#l1?.set(key, stored, { ttl: ttlSeconds * 1000 });
     const redis = this.#o.redis;
     if (redis && Date.now() >= this.#l2PausedUntil) {
       try {

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { LruMap } from '../cache/lru-map.ts';
+import { LRUCache } from 'lru-cache';
 
 /** How often local increments are sent to Redis (and other instances' counts learnt). */
 export const FLUSH_INTERVAL_MS = 100;
@@ -25,7 +25,7 @@ type IncrCallback = (err: Error | null, result: { current: number; ttl: number }
  * and the increments are sent when it is back.
  */
 export function batchedRedisStore(redis: Redis, namespace: string) {
-  const counters = new LruMap<string, Counter>(200_000);
+  const counters = new LRUCache<string, Counter>({ max: 200_000 });
   let timer: NodeJS.Timeout | undefined;
   let flushing = false;
 
