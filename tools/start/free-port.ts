@@ -11,11 +11,3 @@ export function claimablePort(port: number, host: string): Promise<number> {
     });
   });
 }
-
-/** True when nothing listens on host:port. */
-export async function isPortFree(port: number, host: string): Promise<boolean> {
-  return claimablePort(port, host).then(
-    () => true,
-    () => false,
-  );
-}
