@@ -1,19 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { PointGrid } from '../src/index.ts';
+import { rng } from './seeded-random.ts';
 
 const M_PER_DEG = 111_320;
-
-/** Deterministic pseudo-random numbers (mulberry32). */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function pointsAround(n: number, seed: number, spanLat = 0.04, spanLng = 0.06) {
   const random = rng(seed);

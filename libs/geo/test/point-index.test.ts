@@ -1,17 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PointClusters, rulerAt, PointIndex, type BBox, type PointCluster } from '../src/index.ts';
-
-/** Deterministic pseudo-random numbers (mulberry32). */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from './seeded-random.ts';
 
 /** Points around Dresden with shuffled tie keys, some on exactly the same spot. */
 function points(n: number, seed: number) {
