@@ -1,4 +1,4 @@
-import { PointClusters, PointIndex, type BBox } from '@photospots/geo';
+import { PointClusters, PointIndex, type BBox, type PointCluster } from '@photospots/geo';
 import type { HotspotSummary, NearbyHit } from '@photospots/hotspot-index';
 
 /** Position after which a score-ordered page continues: (score, id) of its last item. */
@@ -7,16 +7,8 @@ export interface ScoreCursor {
   id: number;
 }
 
-export interface MapCluster {
-  kind: 'cluster';
-  /** Supercluster id (valid for this data version only). */
-  clusterId: number;
-  lat: number;
-  lng: number;
-  /** Hotspots inside. */
-  count: number;
-  /** Zoom at which the cluster splits. */
-  expansionZoom: number;
+/** A map cluster of hotspots (its clusterId valid for this data version only). */
+export interface MapCluster extends Omit<PointCluster, 'best'> {
   /** The best-scored hotspot inside: what a map shows as the cluster's name. */
   best: HotspotSummary;
 }
