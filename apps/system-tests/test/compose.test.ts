@@ -135,6 +135,10 @@ describe('docker-compose.yml', () => {
     }
   });
 
+  it('checks Postgres over TCP: the image initialises with a server on the unix socket only', () => {
+    expect(JSON.stringify(services.postgres!.healthcheck!.test)).toContain('pg_isready -h 127.0.0.1 ');
+  });
+
   it('starts each service only after what it needs is healthy (or, for the migration job, done)', () => {
     for (const [name, service] of Object.entries(services)) {
       for (const [dependency, { condition }] of Object.entries(service.depends_on ?? {})) {
@@ -164,6 +168,35 @@ describe('docker-compose.yml', () => {
       expect(probedPort(final), app).toEqual({ variable, fallback: exposed });
     }
     expect(JSON.stringify(services['query-api']!.ports)).toContain('3000');
+  });
+});
+
+describe('the stand-ins override (docker/compose.stand-ins.yml), for the compose check where images cannot be pulled', () => {
+  const override = parse(readFileSync(path.join(REPO_ROOT, 'docker/compose.stand-ins.yml'), 'utf8'), {
+    merge: true,
+  }) as { services: Record<string, ComposeService> };
+
+  it('swaps only LocalStack for a stand-in, and the apps to the Debian Node image; nothing else changes', () => {
+    expect(Object.keys(override.services).sort()).toEqual(['localstack', ...Object.keys(APPS)].sort());
+    const { localstack, ...apps } = override.services;
+    expect(Object.keys(localstack!).sort()).toEqual(['build', 'image']);
+    expect(localstack!.build!.context).toBe('docker/stand-ins/localstack');
+    for (const [app, service] of Object.entries(apps)) {
+      expect(service, app).toEqual({ build: { args: { NODE_IMAGE: 'node:24-bookworm-slim' } } });
+    }
+  });
+
+  it("runs the fauxqs of the lock file, the init script LocalStack runs, and prints LocalStack's Ready.", () => {
+    const lock = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package-lock.json'), 'utf8')) as {
+      packages: Record<string, { version: string }>;
+    };
+    const standIn = path.join(REPO_ROOT, 'docker/stand-ins/localstack');
+    const dockerfile = readFileSync(path.join(standIn, 'Dockerfile'), 'utf8');
+    expect(dockerfile).toContain(`ARG FAUXQS_VERSION=${lock.packages['node_modules/fauxqs']!.version}\n`);
+    const entrypoint = readFileSync(path.join(standIn, 'entrypoint.sh'), 'utf8');
+    expect(entrypoint).toContain('/etc/localstack/init/ready.d/*.sh');
+    expect(entrypoint).toContain('echo "Ready."');
+    expect(readFileSync(path.join(standIn, 'awslocal'), 'utf8')).toContain('exec aws --endpoint-url');
   });
 });
 
