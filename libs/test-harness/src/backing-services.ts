@@ -47,35 +47,53 @@ export async function startFauxqsServer(port = 0): Promise<{ endpoint: string; s
   return { endpoint: `http://127.0.0.1:${address.port}`, stop: () => app.close() };
 }
 
-async function containerRuntimeAvailable(): Promise<boolean> {
+/** Whether testcontainers finds a container engine (DOCKER_HOST, the Docker socket…); else why not. */
+export async function findContainerRuntime(): Promise<{ found: true } | { found: false; reason: string }> {
   try {
     const { getContainerRuntimeClient } = await import('testcontainers');
     await getContainerRuntimeClient();
-    return true;
-  } catch {
-    return false;
+    return { found: true };
+  } catch (err) {
+    return { found: false, reason: (err as Error).message };
   }
 }
 
-async function startContainers(): Promise<BackingServices> {
+/** Images of the containers; PHOTOSPOTS_LOCALSTACK_IMAGE names a stand-in where LocalStack's cannot be pulled. */
+function containerImages(env: Record<string, string | undefined>) {
+  return {
+    postgis: 'postgis/postgis:16-3.4',
+    redis: 'redis:7-alpine',
+    localstack: env.PHOTOSPOTS_LOCALSTACK_IMAGE || 'localstack/localstack:4',
+  };
+}
+
+/** Bounds each container's start (the stand-in PostGIS initialises in ~10 s). */
+const STARTUP_TIMEOUT_MS = 120_000;
+
+async function startContainers(env: Record<string, string | undefined>): Promise<BackingServices> {
   const { GenericContainer, Wait } = await import('testcontainers');
+  const images = containerImages(env);
   const [pg, redis, localstack] = await Promise.all([
-    new GenericContainer('postgis/postgis:16-3.4')
+    new GenericContainer(images.postgis)
       .withEnvironment({ POSTGRES_PASSWORD: 'postgres' })
       .withExposedPorts(5432)
-      .withWaitStrategy(Wait.forLogMessage(/database system is ready to accept connections/, 2))
+      // Over TCP: while the image initialises, a temporary server listens on the unix socket only.
+      .withWaitStrategy(Wait.forSuccessfulCommand('pg_isready -h 127.0.0.1 -U postgres'))
+      .withStartupTimeout(STARTUP_TIMEOUT_MS)
       .start(),
-    new GenericContainer('redis:7-alpine')
+    new GenericContainer(images.redis)
       .withExposedPorts(6379)
       .withWaitStrategy(Wait.forLogMessage(/Ready to accept connections/))
+      .withStartupTimeout(STARTUP_TIMEOUT_MS)
       .start(),
-    new GenericContainer('localstack/localstack:4')
+    new GenericContainer(images.localstack)
       .withEnvironment({ SERVICES: 'sqs,s3' })
       .withCopyFilesToContainer([
         { source: LOCALSTACK_INIT_SCRIPT, target: '/etc/localstack/init/ready.d/init-aws.sh', mode: 0o755 },
       ])
       .withExposedPorts(4566)
       .withWaitStrategy(Wait.forLogMessage(/Ready\./))
+      .withStartupTimeout(STARTUP_TIMEOUT_MS)
       .start(),
   ]);
   const awsEndpoint = `http://${localstack.getHost()}:${localstack.getMappedPort(4566)}`;
@@ -102,8 +120,8 @@ async function startContainers(): Promise<BackingServices> {
  */
 export async function obtainBackingServices(env: Record<string, string | undefined>): Promise<BackingServices> {
   const named = env.DATABASE_URL || env.REDIS_URL || env.AWS_ENDPOINT_URL;
-  if (!named && env.PHOTOSPOTS_TEST_CONTAINERS !== 'false' && (await containerRuntimeAvailable())) {
-    return startContainers();
+  if (!named && env.PHOTOSPOTS_TEST_CONTAINERS !== 'false' && (await findContainerRuntime()).found) {
+    return startContainers(env);
   }
   const fauxqs = env.AWS_ENDPOINT_URL ? undefined : await startFauxqsServer();
   if (fauxqs) await ensureBucket(fauxqs.endpoint);

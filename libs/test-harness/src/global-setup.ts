@@ -27,6 +27,7 @@ export default async function setup(): Promise<() => Promise<void>> {
   process.env[HARNESS_ENV.redisUrl] = services.redisUrl;
   process.env[HARNESS_ENV.awsEndpoint] = services.awsEndpoint;
   process.env[HARNESS_ENV.runId] = runId;
+  process.env[HARNESS_ENV.servicesKind] = services.kind;
   console.log(
     `[test-harness] using ${services.kind} services: postgres ${new URL(services.adminDatabaseUrl).host}, redis ${new URL(services.redisUrl).host}, sqs/s3 ${services.awsEndpoint}`,
   );

@@ -5,6 +5,8 @@ export const HARNESS_ENV = {
   redisUrl: 'PHOTOSPOTS_TEST_REDIS_URL',
   awsEndpoint: 'PHOTOSPOTS_TEST_AWS_ENDPOINT',
   runId: 'PHOTOSPOTS_TEST_RUN_ID',
+  /** How the run's services were obtained: env, containers or local. */
+  servicesKind: 'PHOTOSPOTS_TEST_SERVICES_KIND',
 } as const;
 
 export function harnessValue(key: keyof typeof HARNESS_ENV): string {

@@ -1,7 +1,12 @@
 export { createTestEnv, type TestEnv } from './test-env.ts';
 export { waitFor } from './wait-for.ts';
 export { DRESDEN_SAMPLE_CSV, fixturePath, LBSN_HEADER, lbsnRow } from './fixtures.ts';
-export { obtainBackingServices, startFauxqsServer, type BackingServices } from './backing-services.ts';
+export {
+  findContainerRuntime,
+  obtainBackingServices,
+  startFauxqsServer,
+  type BackingServices,
+} from './backing-services.ts';
 export { HARNESS_ENV } from './harness-env.ts';
 export { readSamplePhotos, seedPhotos, type SeedPhoto } from './seed-photos.ts';
 export {

@@ -1,8 +1,17 @@
 import { HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetQueueUrlCommand } from '@aws-sdk/client-sqs';
 import { createSqsClient } from '@photospots/queue';
-import { describe, expect, it } from 'vitest';
-import { obtainBackingServices, startFauxqsServer, type BackingServices } from '../src/index.ts';
+import { runMigrations } from '@photospots/db';
+import { Redis } from 'ioredis';
+import postgres from 'postgres';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  findContainerRuntime,
+  HARNESS_ENV,
+  obtainBackingServices,
+  startFauxqsServer,
+  type BackingServices,
+} from '../src/index.ts';
 
 async function bucketExists(endpoint: string, bucket: string): Promise<boolean> {
   const s3 = new S3Client({
@@ -65,22 +74,65 @@ describe('choosing the backing services', () => {
     expect(await answers(services.awsEndpoint)).toBe(false);
   });
 
-  // Runs where Docker (or another runtime testcontainers finds) is available; CI here has none.
-  it.runIf(process.env.PHOTOSPOTS_TEST_CONTAINERS === 'true')(
-    'with a container runtime: PostGIS, Redis and LocalStack containers, LocalStack set up by the compose init script',
-    { timeout: 600_000 },
-    async () => {
-      const services = await obtainBackingServices({});
-      try {
-        expect(services.kind).toBe('containers');
-        expect(await bucketExists(services.awsEndpoint, 'photospots-thumbnails')).toBe(true);
-        const sqs = createSqsClient({ region: 'us-east-1', endpoint: services.awsEndpoint });
-        const out = await sqs.send(new GetQueueUrlCommand({ QueueName: 'photospots-photos-ingested-dlq' }));
-        expect(out.QueueUrl).toMatch(/photospots-photos-ingested-dlq$/);
-        sqs.destroy();
-      } finally {
-        await services.stop();
-      }
-    },
-  );
+  describe('with a container engine (Docker, or Podman through DOCKER_HOST)', () => {
+    let runtime: Awaited<ReturnType<typeof findContainerRuntime>>;
+    beforeAll(async () => {
+      runtime =
+        process.env.PHOTOSPOTS_TEST_CONTAINERS === 'false'
+          ? { found: false, reason: 'PHOTOSPOTS_TEST_CONTAINERS=false' }
+          : await findContainerRuntime();
+      if (!runtime.found)
+        console.log(`[backing-services.test] no container engine, the container tests are skipped: ${runtime.reason}`);
+    });
+
+    it('runs this suite against containers', (ctx) => {
+      if (!runtime.found) return ctx.skip();
+      const named = process.env.DATABASE_URL || process.env.REDIS_URL || process.env.AWS_ENDPOINT_URL;
+      expect(process.env[HARNESS_ENV.servicesKind]).toBe(named ? 'env' : 'containers');
+    });
+
+    it(
+      'starts PostGIS, Redis and LocalStack containers, LocalStack set up by the compose init script',
+      { timeout: 300_000 },
+      async (ctx) => {
+        if (!runtime.found) return ctx.skip();
+        const services = await obtainBackingServices({
+          PHOTOSPOTS_LOCALSTACK_IMAGE: process.env.PHOTOSPOTS_LOCALSTACK_IMAGE,
+        });
+        try {
+          expect(services.kind).toBe('containers');
+          // PostGIS over TCP, migrations applied.
+          const db = postgres(services.adminDatabaseUrl, { max: 1, onnotice: () => undefined });
+          try {
+            await runMigrations(services.adminDatabaseUrl);
+            const [row] = await db<{ metres: number; hotspots: string }[]>`
+            select round(st_distance('SRID=4326;POINT(13.7416 51.0519)'::geography, 'SRID=4326;POINT(13.7378 51.0543)'::geography)) as metres,
+                   to_regclass('public.hotspots')::text as hotspots`;
+            expect(row).toEqual({ metres: 377, hotspots: 'hotspots' });
+          } finally {
+            await db.end();
+          }
+          // Redis.
+          const redis = new Redis(services.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+          try {
+            await redis.connect();
+            expect(await redis.set('photospots:containers-test', '1', 'EX', 10)).toBe('OK');
+          } finally {
+            redis.disconnect();
+          }
+          // SQS and S3, created by docker/localstack/init-aws.sh.
+          expect(await bucketExists(services.awsEndpoint, 'photospots-thumbnails')).toBe(true);
+          const sqs = createSqsClient({ region: 'us-east-1', endpoint: services.awsEndpoint });
+          try {
+            const out = await sqs.send(new GetQueueUrlCommand({ QueueName: 'photospots-photos-ingested-dlq' }));
+            expect(out.QueueUrl).toMatch(/photospots-photos-ingested-dlq$/);
+          } finally {
+            sqs.destroy();
+          }
+        } finally {
+          await services.stop();
+        }
+      },
+    );
+  });
 });
