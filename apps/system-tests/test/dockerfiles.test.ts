@@ -97,6 +97,10 @@ describe('the Dockerfile', () => {
       expect(file.stages.length).toBeGreaterThanOrEqual(3);
       for (const stage of file.stages) expect(stage.from).toBe('${NODE_IMAGE}');
       expect(file.args.NODE_IMAGE).toMatch(/^node:24(\.\d+)*-alpine$/);
+      // No step depends on the base's distribution, so it builds on Alpine and on Debian
+      // (node:24-bookworm-slim, which the compose check's stand-ins override uses).
+      for (const run of file.stages.flatMap((s) => s.instructions).filter((i) => i.keyword === 'RUN'))
+        expect(run.args).not.toMatch(/\b(apk|apt-get|apt|dpkg)\b/);
 
       const final = file.final;
       expect(envOf(final).NODE_ENV).toBe('production');

@@ -4,6 +4,7 @@ import { ingestRequested } from '@photospots/contracts';
 import { BACKLOG_METRIC } from '@photospots/processing/backlog-metric';
 import { describe, expect, it } from 'vitest';
 import { isSecretVariable, loadDeployables, UNSET_IN_AWS, type Deployable } from './support/deployables.ts';
+import { envOf, execForm, last, parseDockerfile, probedPort } from './support/dockerfile.ts';
 import {
   indexedModuleOutput,
   INFRA_ROOT,
@@ -218,6 +219,25 @@ describe.each(deployables.map((d) => [d.name, d] as [string, Deployable]))(
       }
     });
 
+    it('runs its image as built: no command of its own, the port the image exposes and probes, no variable set twice', () => {
+      const image = parseDockerfile(path.join(INFRA_ROOT, '..', 'docker', 'Dockerfile'), { APP: name }).final;
+      expect(call.command, 'the task runs the image CMD').toBeUndefined();
+      expect(execForm(last(image, 'CMD')!.args)).toEqual(['node', 'main.js']);
+      const port = resolve(vars.plain[call.port_env as string]);
+      expect(probedPort(image)).toEqual({ variable: call.port_env, fallback: port });
+      expect(last(image, 'EXPOSE')?.args).toBe(port);
+      // The image's own variables are not configuration: nothing the task sets, nothing the schema reads.
+      for (const variable of Object.keys(envOf(image))) {
+        expect(schemaNames, variable).not.toContain(variable);
+        expect(Object.keys(vars.plain), variable).not.toContain(variable);
+      }
+      // The container health check of ECS replaces a task, so it asks /healthz (alive); the image's
+      // HEALTHCHECK gates compose's depends_on, so it asks /readyz (its dependencies answer).
+      expect(serviceModule.variables.health_check_path!.default).toBe('/healthz');
+      expect(call.health_check_path).toBeUndefined();
+      expect(last(image, 'HEALTHCHECK')!.args).toContain("'/readyz'");
+    });
+
     it('serves /healthz on the port its config names, and scales on its queue or its HTTP load', () => {
       const scaling = call.scaling as Body;
       const http = schemaNames.includes('PORT');
@@ -349,5 +369,10 @@ describe('the migration task', () => {
     const { migrateEnv } = (await import('@photospots/migrate/config')) as { migrateEnv: Record<string, unknown> };
     const named = [...td.matchAll(/name = "([A-Z_]+)"/g)].map((m) => m[1]).sort();
     expect(named).toEqual(Object.keys(migrateEnv).sort());
+    // The image's CMD, not one of the task's own; a one-shot job, without a health check.
+    expect(td).not.toMatch(/\b(command|entryPoint|healthCheck) =/);
+    const image = parseDockerfile(path.join(INFRA_ROOT, '..', 'docker', 'Dockerfile'), { APP: 'migrate' }).final;
+    expect(execForm(last(image, 'CMD')!.args)).toEqual(['node', 'main.js']);
+    expect(last(image, 'HEALTHCHECK')?.args).toBe('NONE');
   });
 });
