@@ -19,6 +19,9 @@ export const STACK_SECRETS = {
   jwtSecret: 'jwt-shared-secret-never-logged-0123456789',
 };
 
+/** The database role the stack's services log in as. */
+const STACK_ROLE = 'photospots_stack';
+
 export interface LocalStack {
   /** The query API's address (it changes when the query API is started again). */
   readonly api: string;
@@ -48,9 +51,14 @@ export async function startLocalStack(env: TestEnv, extra: Record<string, string
     sqs: await startFaultProxy(sqs.hostname, Number(sqs.port)),
   };
   const ports = new Map<App, number>();
-  // Local Postgres trusts 127.0.0.1, so a password is accepted and unused: it is here to prove it is never logged.
+  // The services log in as a role whose password is the secret, which no log line may show. The role is the
+  // cluster's, made once and kept; its password is checked wherever the server asks for one (containers).
+  await env.database.sql.unsafe(
+    `do $$ begin create role ${STACK_ROLE} login superuser; exception when duplicate_object then null; end $$`,
+  );
+  await env.database.sql.unsafe(`alter role ${STACK_ROLE} password '${STACK_SECRETS.databasePassword}'`);
   const databaseUrl = new URL(proxies.postgres.url(env.databaseUrl));
-  databaseUrl.username = databaseUrl.username || 'postgres';
+  databaseUrl.username = STACK_ROLE;
   databaseUrl.password = STACK_SECRETS.databasePassword;
   const base = env.serviceEnv({
     DATABASE_URL: databaseUrl.toString(),
@@ -72,7 +80,8 @@ export async function startLocalStack(env: TestEnv, extra: Record<string, string
     const svc = startService(app, envFor(app));
     services.set(app, svc);
     ports.set(app, await listeningPort(svc));
-    await waitForHttpOk(`${healthUrl(app)}/readyz`, 60_000).catch((err: unknown) => {
+    await waitForHttpOk(`${healthUrl(app)}/readyz`, 60_000).catch(async (err: unknown) => {
+      await svc.stop('SIGKILL');
       throw new Error(`${app} did not become ready: ${(err as Error).message}\n${svc.output().slice(-2000)}`);
     });
     return svc;
