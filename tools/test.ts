@@ -21,7 +21,8 @@ interface JsonReport {
 
 const ALONE = ['apps/system-tests/test/compose-stack.test.ts'];
 const extra = process.argv.slice(2);
-const runs = extra.length > 0 ? [extra] : [ALONE.map((file) => `--exclude=${file}`), ALONE];
+// --exclude globs match within each project's folder, hence `**/` and the file's name.
+const runs = extra.length > 0 ? [extra] : [ALONE.map((file) => `--exclude=**/${path.basename(file)}`), ALONE];
 
 const dir = mkdtempSync(path.join(tmpdir(), 'photospots-test-'));
 const vitest = path.resolve('node_modules/vitest/vitest.mjs');
