@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { describeEnv, storageEnv } from '@photospots/config';
 import { DLQ_SUFFIX, QUEUES } from '@photospots/contracts';
@@ -12,7 +13,7 @@ import { loadProcessingConfig, processingEnv } from '@photospots/processing/conf
 import { loadQueryApiConfig, queryApiEnv } from '@photospots/query-api/config';
 import { createSqsClient, resolveQueues } from '@photospots/queue';
 import { loadScoringConfig, scoringEnv } from '@photospots/scoring/config';
-import { REPO_ROOT, startFauxqsServer } from '@photospots/test-harness';
+import { HARNESS_ENV, REPO_ROOT, startFauxqsServer } from '@photospots/test-harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { parseDockerfile, probedPort } from './support/dockerfile.ts';
@@ -56,7 +57,6 @@ if (!dockerCompose)
   console.warn(
     '[compose.test] docker-compose is not installed (apt-get install docker-compose): the `config -q` check is skipped; the file is parsed with the yaml package instead',
   );
-if (!awsCli) console.warn('[compose.test] the aws CLI is not installed: running the LocalStack init script is skipped');
 
 /** Compose's variable substitution (`${NAME}`, `${NAME:-default}`, `${NAME-default}`), for when docker-compose is absent. */
 function interpolate(text: string): string {
@@ -224,37 +224,57 @@ describe('the LocalStack init script', () => {
     expect(probe).toContain(`--bucket ${storageEnv.THUMBNAIL_BUCKET.parse(undefined)}`);
   });
 
-  describe.skipIf(!awsCli)('run against an SQS/S3 endpoint (fauxqs, with awslocal = aws --endpoint-url)', () => {
-    let endpoint: { endpoint: string; stop(): Promise<void> };
-    let bin: string;
+  // Where the script runs: in the LocalStack container of this test run (the harness starts it with the script,
+  // which runs before LocalStack prints "Ready."), or here, with the aws CLI against an in-process fauxqs.
+  const inContainer = process.env[HARNESS_ENV.servicesKind] === 'containers';
+  if (!inContainer && !awsCli)
+    console.warn(
+      '[compose.test] no LocalStack container and no aws CLI: running the LocalStack init script is skipped',
+    );
+
+  describe.skipIf(!inContainer && !awsCli)('run against an SQS/S3 endpoint', () => {
+    let endpoint: string;
+    let stop = async () => undefined as void;
+    const bucket = storageEnv.THUMBNAIL_BUCKET.parse(undefined);
 
     beforeAll(async () => {
-      endpoint = await startFauxqsServer();
-      bin = mkdtempSync(path.join(tmpdir(), 'photospots-awslocal-'));
+      if (inContainer) {
+        endpoint = process.env[HARNESS_ENV.awsEndpoint]!;
+        return;
+      }
+      const fauxqs = await startFauxqsServer();
+      const bin = mkdtempSync(path.join(tmpdir(), 'photospots-awslocal-'));
+      stop = async () => {
+        await fauxqs.stop();
+        rmSync(bin, { recursive: true, force: true });
+      };
+      endpoint = fauxqs.endpoint;
       writeFileSync(path.join(bin, 'awslocal'), '#!/bin/sh\nexec aws --endpoint-url "$AWS_ENDPOINT_URL" "$@"\n', {
         mode: 0o755,
       });
-    });
-
-    afterAll(async () => {
-      await endpoint?.stop();
-      rmSync(bin, { recursive: true, force: true });
-    });
-
-    it('creates each queue with its dead-letter queue and redrive policy, and the bucket', async () => {
       const env = {
         PATH: `${bin}:${process.env.PATH}`,
         HOME: process.env.HOME ?? '',
-        AWS_ENDPOINT_URL: endpoint.endpoint,
+        AWS_ENDPOINT_URL: endpoint,
         AWS_ACCESS_KEY_ID: 'test',
         AWS_SECRET_ACCESS_KEY: 'test',
         AWS_DEFAULT_REGION: 'us-east-1',
       };
       // Asynchronously: fauxqs answers from this process.
-      const run = promisify(execFile);
-      const { stdout } = await run('bash', [INIT_SCRIPT], { env, timeout: 90_000 });
-      expect(stdout).toContain(`bucket ${storageEnv.THUMBNAIL_BUCKET.parse(undefined)}`);
-      const sqs = createSqsClient({ region: 'us-east-1', endpoint: endpoint.endpoint });
+      const { stdout } = await promisify(execFile)('bash', [INIT_SCRIPT], { env, timeout: 90_000 });
+      expect(stdout).toContain(`bucket ${bucket}`);
+    }, 120_000);
+
+    afterAll(() => stop());
+
+    it(`creates each queue with its dead-letter queue and redrive policy, and the bucket (${inContainer ? 'in the LocalStack container' : 'aws CLI, fauxqs'})`, async () => {
+      const sqs = createSqsClient({ region: 'us-east-1', endpoint });
+      const s3 = new S3Client({
+        region: 'us-east-1',
+        endpoint,
+        forcePathStyle: true,
+        credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      });
       try {
         const queues = await resolveQueues(sqs, Object.fromEntries(QUEUES.map((q) => [q.key, q.defaultName])));
         for (const spec of QUEUES) {
@@ -267,12 +287,10 @@ describe('the LocalStack init script', () => {
             maxReceiveCount: String(spec.maxReceiveCount),
           });
         }
-        const bucket = storageEnv.THUMBNAIL_BUCKET.parse(undefined);
-        await expect(
-          run('aws', ['--endpoint-url', endpoint.endpoint, 's3api', 'head-bucket', '--bucket', bucket], { env }),
-        ).resolves.toBeDefined();
+        await expect(s3.send(new HeadBucketCommand({ Bucket: bucket }))).resolves.toBeDefined();
       } finally {
         sqs.destroy();
+        s3.destroy();
       }
     });
   });
