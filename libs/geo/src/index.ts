@@ -33,3 +33,4 @@ export {
   DEFAULT_BLOCK_TILES,
   type ClusterJob,
 } from './clustering/cluster-jobs.ts';
+export { seededRandom } from './seeded-random.ts';

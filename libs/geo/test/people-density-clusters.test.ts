@@ -7,10 +7,10 @@ import {
   offsetMeters,
   planClusterJobs,
   runClusterJob,
+  seededRandom,
   tileKeyOf,
   type ClusterPoints,
 } from '../src/index.ts';
-import { rng } from './seeded-random.ts';
 
 interface Builder {
   lat: number[];
@@ -46,7 +46,7 @@ const empty = (): Builder => ({ lat: [], lng: [], user: [] });
 describe('clusterByPeople', () => {
   it('separates two sights 150 m apart and centres each within 15 m', () => {
     const b = empty();
-    const random = rng(1);
+    const random = seededRandom(1);
     const a = { lat: 51.0519, lng: 13.7416 };
     const c = offsetMeters(a.lat, a.lng, 0, 150);
     addPlace(b, a.lat, a.lng, 20, 15, 3, 0, random);
@@ -61,7 +61,7 @@ describe('clusterByPeople', () => {
 
   it("counts photographers, not photos: one person's 4,000 photos are no hotspot", () => {
     const b = empty();
-    const random = rng(2);
+    const random = seededRandom(2);
     addPlace(b, 51.0377, 13.7708, 15, 1, 4000, 0, random);
     addPlace(b, 51.0377, 13.7708, 15, 1, 2, 1, random);
     expect(clusterByPeople(b)).toEqual([]);
@@ -74,7 +74,7 @@ describe('clusterByPeople', () => {
 
   it('drops photos beyond maxRadius from the hotspot', () => {
     const b = empty();
-    const random = rng(3);
+    const random = seededRandom(3);
     addPlace(b, 51.05, 13.74, 10, 10, 2, 0, random);
     const far = offsetMeters(51.05, 13.74, 0, DEFAULT_CLUSTER_PARAMS.maxRadiusM + 200);
     b.lat.push(far.lat);
@@ -87,7 +87,7 @@ describe('clusterByPeople', () => {
 
   it('is deterministic and independent of input order', () => {
     const b = empty();
-    const random = rng(4);
+    const random = seededRandom(4);
     for (let i = 0; i < 30; i++)
       addPlace(b, 51 + random() * 0.05, 13.7 + random() * 0.08, 30, 3 + Math.floor(random() * 10), 2, i * 20, random);
     const first = clusterByPeople(b);
@@ -107,7 +107,7 @@ describe('clusterByPeople', () => {
 describe('windows and blocks', () => {
   // Many places spread over ~40 km so they span several blocks of work tiles.
   const b = empty();
-  const random = rng(5);
+  const random = seededRandom(5);
   for (let i = 0; i < 120; i++) {
     addPlace(
       b,

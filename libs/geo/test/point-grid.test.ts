@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { PointGrid } from '../src/index.ts';
-import { rng } from './seeded-random.ts';
+import { PointGrid, seededRandom } from '../src/index.ts';
 
 const M_PER_DEG = 111_320;
 
 function pointsAround(n: number, seed: number, spanLat = 0.04, spanLng = 0.06) {
-  const random = rng(seed);
+  const random = seededRandom(seed);
   const lat = new Float64Array(n);
   const lng = new Float64Array(n);
   for (let i = 0; i < n; i++) {
@@ -44,7 +43,7 @@ describe('PointGrid', () => {
       for (let p = 0; p < grid.size; p++) {
         expect([grid.lat[p], grid.lng[p]]).toEqual([lat[grid.order[p]!], lng[grid.order[p]!]]);
       }
-      const random = rng(seed + 100);
+      const random = seededRandom(seed + 100);
       for (let q = 0; q < 40; q++) {
         const qLat = 51.05 + (random() - 0.5) * 0.04;
         const qLng = 13.74 + (random() - 0.5) * 0.06;
@@ -62,7 +61,7 @@ describe('PointGrid', () => {
     const lng = Float64Array.from([...near.lng, ...far.lng]);
     const alone = new PointGrid(near.lat, near.lng);
     const withFar = new PointGrid(lat, lng);
-    const random = rng(5);
+    const random = seededRandom(5);
     for (let q = 0; q < 30; q++) {
       const qLat = 51.05 + (random() - 0.5) * 0.03;
       const qLng = 13.74 + (random() - 0.5) * 0.05;
@@ -74,7 +73,7 @@ describe('PointGrid', () => {
 
   it('finds as the brute-force scan does over a country (coarser cells) and for circles reaching past its edge', () => {
     const { lat, lng } = pointsAround(2_000, 21);
-    const random = rng(22);
+    const random = seededRandom(22);
     // Half the points scattered over five degrees: 100 m cells would number in the millions.
     for (let i = 0; i < lat.length; i += 2) {
       lat[i] = 49 + random() * 5;

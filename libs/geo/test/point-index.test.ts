@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { PointClusters, rulerAt, PointIndex, type BBox, type PointCluster } from '../src/index.ts';
-import { rng } from './seeded-random.ts';
+import { PointClusters, rulerAt, PointIndex, seededRandom, type BBox, type PointCluster } from '../src/index.ts';
 
 /** Points around Dresden with shuffled tie keys, some on exactly the same spot. */
 function points(n: number, seed: number) {
-  const random = rng(seed);
+  const random = seededRandom(seed);
   const lat: number[] = [];
   const lng: number[] = [];
   const key = Array.from({ length: n }, (_, i) => i + 1).sort(() => random() - 0.5);
@@ -35,7 +34,7 @@ describe('PointIndex', () => {
     const { lat, lng, key } = points(3_000, 5);
     const index = new PointIndex(lat, lng, key);
     expect(index.size).toBe(3_000);
-    const random = rng(9);
+    const random = seededRandom(9);
     let nonEmpty = 0;
     for (let q = 0; q < 300; q++) {
       const qLat = 51 + random() * 0.1;
@@ -60,7 +59,7 @@ describe('PointIndex', () => {
   it('finds the points in a box as a brute-force scan does, edges included', () => {
     const { lat, lng } = points(2_000, 6);
     const index = new PointIndex(lat, lng);
-    const random = rng(10);
+    const random = seededRandom(10);
     for (let q = 0; q < 50; q++) {
       const minLat = 51 + random() * 0.08;
       const minLng = 13.65 + random() * 0.15;

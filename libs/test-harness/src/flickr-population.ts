@@ -1,4 +1,4 @@
-import { seededRandom } from './seeded-random.ts';
+import { seededRandom } from '@photospots/geo';
 
 /** A photo as the fake Flickr holds it (the fields flickr.photos.search can return). */
 export interface FakeFlickrPhoto {

@@ -34,4 +34,5 @@ export {
   type FakeFlickrPhoto,
   type PopulationOptions,
 } from './flickr-population.ts';
-export { seededRandom } from './seeded-random.ts';
+// The geo lib's, so its own tests (which cannot import the harness) use the same generator.
+export { seededRandom } from '@photospots/geo';

@@ -1,6 +1,6 @@
 /**
- * Deterministic pseudo-random numbers in [0, 1) (mulberry32): the same seed
- * gives the same sequence, so generated data and failures reproduce.
+ * Deterministic pseudo-random numbers in [0, 1) (mulberry32) for synthetic points in tests and benches:
+ * the same seed gives the same sequence, so generated data and failures reproduce.
  */
 export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
