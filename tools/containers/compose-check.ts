@@ -13,9 +13,9 @@
  */
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { parseArgs } from 'node:util';
 import type Docker from 'dockerode';
+import { claimablePort } from '../start/free-port.ts';
 import { composeFiles, dockerClient, findEngine, NO_ENGINE_EXIT_CODE, type Engine } from './engine.ts';
 
 const SAMPLE = '/data/flickr-dresden-cc-by.csv';
@@ -79,23 +79,12 @@ function run(command: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Prom
 
 const tail = (text: string, lines = 40) => text.trimEnd().split('\n').slice(-lines).join('\n');
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 export async function composeCheck(
   engine: Engine,
   project: string,
   log: (line: string) => void,
 ): Promise<ComposeCheckReport> {
-  const apiPort = await freePort();
+  const apiPort = await claimablePort(0, '127.0.0.1');
   const env = { ...process.env, ...engine.env, PHOTOSPOTS_API_PORT: String(apiPort) };
   const compose = [...engine.compose, '-p', project, ...composeFiles(engine.standIns)];
   const docker = dockerClient(env);
@@ -189,9 +178,10 @@ export async function composeCheck(
         let last: string;
         try {
           const response = await fetch(url, { signal: AbortSignal.timeout(5_000) });
-          last = `${response.status} ${await response.text()}`;
+          const text = await response.text();
+          last = `${response.status} ${text}`;
           if (response.ok) {
-            const body = JSON.parse(last.slice(4)) as {
+            const body = JSON.parse(text) as {
               items: { label: string; userCount: number; photoCount: number }[];
             };
             if (body.items.length > 0) {

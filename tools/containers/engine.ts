@@ -82,8 +82,7 @@ function commandExists(command: string): boolean {
 
 /**
  * Sets Podman up with the recipe: the stand-in base images (kept between runs),
- * the API socket and the healthcheck pump, and the LocalStack stand-in image.
- * Returns the variables its tools need.
+ * the API socket and the healthcheck pump. Returns the variables its tools need.
  */
 function setUpPodman(recipe: string, log: (line: string) => void): Record<string, string> {
   const work = process.env.PHOTOSPOTS_CONTAINERS_DIR ?? path.join(homedir(), '.cache/photospots/containers');
