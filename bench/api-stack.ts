@@ -35,6 +35,8 @@ const BENCH_REDIS_PREFIX = 'photospots-bench:';
 
 export interface ApiStack {
   apiUrl: string;
+  /** The bench database the API serves from. */
+  databaseUrl: string;
   api: ServiceProcess;
   /** Active hotspots in the bench database. */
   active: number;
@@ -146,7 +148,7 @@ export async function startApiStack(
         message: 'the in-process index',
       },
     );
-    return { apiUrl, api, active, adopt: (p) => processes.push(p), stop };
+    return { apiUrl, databaseUrl, api, active, adopt: (p) => processes.push(p), stop };
   } catch (err) {
     await stop();
     throw err;

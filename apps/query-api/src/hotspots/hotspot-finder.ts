@@ -3,8 +3,8 @@ import type { BBox } from '@photospots/geo';
 import type { HotspotIndexReader, HotspotSummary, NearbyHit } from '@photospots/hotspot-index';
 import type { FastifyBaseLogger } from 'fastify';
 import type { HotspotMemoryIndex } from './hotspot-memory-index.ts';
-import { inBoxFromDb, nearbyFromDb, topFromDb } from './hotspot-read-repository.ts';
-import { HotspotSnapshot, type MapCluster, type ScoreCursor } from './hotspot-snapshot.ts';
+import { hullsInBoxFromDb, inBoxFromDb, nearbyFromDb, topFromDb } from './hotspot-read-repository.ts';
+import { HotspotSnapshot, type MapCluster, type MapHull, type ScoreCursor } from './hotspot-snapshot.ts';
 
 export type DataSource = 'memory' | 'redis' | 'postgis';
 
@@ -112,5 +112,12 @@ export class HotspotFinder {
     };
     const rows = await inBoxFromDb(this.#db.sql, grown, DB_CLUSTER_CAP);
     return { items: new HotspotSnapshot(rows).clusters(b, zoom), source: 'postgis' };
+  }
+
+  /** Hotspot hulls whose bounding box meets a box, best score first (the Redis index holds no hulls). */
+  async hulls(b: BBox): Promise<{ items: MapHull[]; source: DataSource }> {
+    const snapshot = this.#memory?.snapshot;
+    if (snapshot) return { items: snapshot.hullsInBox(b), source: 'memory' };
+    return { items: await hullsInBoxFromDb(this.#db.sql, b), source: 'postgis' };
   }
 }

@@ -2,7 +2,7 @@ import type { Queryable } from '@photospots/db';
 import type { BBox } from '@photospots/geo';
 import type { HotspotSummary, NearbyHit } from '@photospots/hotspot-index';
 import { isoTime } from '../db-time.ts';
-import type { ScoreCursor } from './hotspot-snapshot.ts';
+import type { HullRing, MapHull, ScoreCursor } from './hotspot-snapshot.ts';
 
 const SUMMARY = (sql: Queryable) =>
   sql`h.id, h.label, h.lat, h.lng, h.score, h.photo_count as "photoCount", h.user_count as "userCount", h.top_tags as tags`;
@@ -49,16 +49,61 @@ export async function inBoxFromDb(
     limit ${limit}`;
 }
 
-/** Every active hotspot's summary (the in-process index's full load). */
-export async function activeSummaries(sql: Queryable): Promise<HotspotSummary[]> {
-  return sql<HotspotSummary[]>`select ${SUMMARY(sql)} from hotspots h where h.status = 'active'`;
+/** Active hotspots as the in-process index holds them: their summaries, and their hulls by id. */
+export interface IndexRows {
+  items: HotspotSummary[];
+  hulls: Map<number, HullRing>;
 }
 
-/** Summaries of the given ids that are active (a retired or unknown id is absent). */
-export async function summariesByIds(sql: Queryable, ids: readonly number[]): Promise<HotspotSummary[]> {
-  if (ids.length === 0) return [];
-  return sql<HotspotSummary[]>`
-    select ${SUMMARY(sql)} from hotspots h where h.status = 'active' and h.id = any(${[...ids]}::bigint[])`;
+/** The hull's outer ring as GeoJSON coordinates (parsed by the driver), read in the same statement as the summary. */
+const HULL_RING = (sql: Queryable) => sql`st_asgeojson(h.hull::geometry, 6)::json -> 'coordinates' -> 0 as hull`;
+
+type IndexRow = HotspotSummary & { hull: [number, number][] | null };
+
+function toIndexRows(rows: readonly IndexRow[]): IndexRows {
+  const hulls = new Map<number, HullRing>();
+  const items = rows.map(({ hull, ...summary }) => {
+    if (hull && hull.length >= 4) hulls.set(summary.id, Float64Array.from(hull.flat()));
+    return summary;
+  });
+  return { items, hulls };
+}
+
+/** The box around every active hotspot; undefined when there is none. */
+export async function activeBoundsFromDb(sql: Queryable): Promise<BBox | undefined> {
+  const [row] = await sql<{ minLng: number | null; minLat: number; maxLng: number; maxLat: number }[]>`
+    select min(h.lng) as "minLng", min(h.lat) as "minLat", max(h.lng) as "maxLng", max(h.lat) as "maxLat"
+    from hotspots h where h.status = 'active'`;
+  return row && row.minLng !== null ? { ...row, minLng: row.minLng } : undefined;
+}
+
+/** Every active hotspot's summary and hull (the in-process index's full load). */
+export async function activeIndexRows(sql: Queryable): Promise<IndexRows> {
+  return toIndexRows(
+    await sql<IndexRow[]>`select ${SUMMARY(sql)}, ${HULL_RING(sql)} from hotspots h where h.status = 'active'`,
+  );
+}
+
+/** Summaries and hulls of the given ids that are active (a retired or unknown id is absent). */
+export async function indexRowsByIds(sql: Queryable, ids: readonly number[]): Promise<IndexRows> {
+  if (ids.length === 0) return { items: [], hulls: new Map() };
+  return toIndexRows(
+    await sql<IndexRow[]>`
+      select ${SUMMARY(sql)}, ${HULL_RING(sql)} from hotspots h
+      where h.status = 'active' and h.id = any(${[...ids]}::bigint[])`,
+  );
+}
+
+/** Active hotspots' hulls whose bounding box meets a box, best score first. */
+export async function hullsInBoxFromDb(sql: Queryable, b: BBox): Promise<MapHull[]> {
+  const rows = await sql<{ id: number; label: string | null; score: number; hull: [number, number][] }[]>`
+    select h.id, h.label, h.score, ${HULL_RING(sql)} from hotspots h
+    where h.status = 'active' and h.hull is not null
+      and h.hull::geometry && st_makeenvelope(${b.minLng}, ${b.minLat}, ${b.maxLng}, ${b.maxLat}, 4326)
+    order by h.score desc, h.id`;
+  return rows
+    .filter((r) => r.hull && r.hull.length >= 4)
+    .map(({ hull, ...h }) => ({ ...h, ring: Float64Array.from(hull.flat()) }));
 }
 
 /** Everything the detail endpoint shows about one hotspot, whatever its status. */

@@ -13,14 +13,28 @@ export interface MapCluster extends Omit<PointCluster, 'best'> {
   best: HotspotSummary;
 }
 
+/**
+ * A hotspot's hull: its outer ring as flat [lng, lat, lng, lat, …], closed
+ * (the first point repeats last). Hulls are convex, so one ring says it all.
+ */
+export type HullRing = Float64Array;
+
+/** A hull as a map shows it. */
+export interface MapHull {
+  id: number;
+  label: string | null;
+  score: number;
+  ring: HullRing;
+}
+
 /** Map clusters: supercluster's radius in pixels and the last zoom level that clusters. */
 const MAP_CLUSTERS = { radiusPx: 60, maxZoom: 17 };
 
 /**
  * An immutable in-process copy of the active hotspots: a KD-tree over their
- * positions, the score order, and (built on first use) map clusters. Built
- * once per data change and swapped in whole, so a request never sees a
- * half-updated index; queries do no I/O and no validation.
+ * positions, the score order, their hulls, and (built on first use) map
+ * clusters. Built once per data change and swapped in whole, so a request
+ * never sees a half-updated index; queries do no I/O and no validation.
  */
 export class HotspotSnapshot {
   readonly items: readonly HotspotSummary[];
@@ -34,10 +48,22 @@ export class HotspotSnapshot {
   /** Each item's JSON, in best-score-first order. */
   readonly #jsonByScore: readonly string[];
   #clusters: PointClusters | undefined;
+  readonly #hulls: ReadonlyMap<number, HullRing>;
+  /** How far (degrees) any hull reaches from its hotspot's position: hulls are found through the KD-tree. */
+  readonly #hullReach = { lng: 0, lat: 0 };
 
-  constructor(items: readonly HotspotSummary[]) {
+  constructor(items: readonly HotspotSummary[], hulls: ReadonlyMap<number, HullRing> = new Map()) {
     this.items = items;
     this.#byId = new Map(items.map((h) => [h.id, h]));
+    this.#hulls = hulls;
+    for (const [id, ring] of hulls) {
+      const h = this.#byId.get(id);
+      if (!h) continue;
+      for (let k = 0; k < ring.length; k += 2) {
+        this.#hullReach.lng = Math.max(this.#hullReach.lng, Math.abs(ring[k]! - h.lng));
+        this.#hullReach.lat = Math.max(this.#hullReach.lat, Math.abs(ring[k + 1]! - h.lat));
+      }
+    }
     this.#points = new PointIndex(
       items.map((h) => h.lat),
       items.map((h) => h.lng),
@@ -59,12 +85,29 @@ export class HotspotSnapshot {
     return this.#byId.get(id);
   }
 
-  /** A new snapshot with the given hotspots added or replaced and the removed ids dropped. */
-  patched(upserts: readonly HotspotSummary[], removedIds: Iterable<number>): HotspotSnapshot {
+  /**
+   * A new snapshot with the given hotspots added or replaced and the removed
+   * ids dropped. `hulls` holds the upserted hotspots' hulls: one absent there
+   * no longer has a hull.
+   */
+  patched(
+    upserts: readonly HotspotSummary[],
+    removedIds: Iterable<number>,
+    hulls: ReadonlyMap<number, HullRing> = new Map(),
+  ): HotspotSnapshot {
     const next = new Map(this.#byId);
-    for (const id of removedIds) next.delete(id);
-    for (const h of upserts) next.set(h.id, h);
-    return new HotspotSnapshot([...next.values()]);
+    const nextHulls = new Map(this.#hulls);
+    for (const id of removedIds) {
+      next.delete(id);
+      nextHulls.delete(id);
+    }
+    for (const h of upserts) {
+      next.set(h.id, h);
+      const ring = hulls.get(h.id);
+      if (ring) nextHulls.set(h.id, ring);
+      else nextHulls.delete(h.id);
+    }
+    return new HotspotSnapshot([...next.values()], nextHulls);
   }
 
   /** Hotspots within radiusM of a point, nearest first (ties by id). */
@@ -128,11 +171,13 @@ export class HotspotSnapshot {
 
   /** Map clusters (and lone hotspots) in the box at a zoom level. */
   clusters(b: BBox, zoom: number): (MapCluster | HotspotSummary)[] {
-    const items = this.items;
+    // Loaded best first (rank = position): supercluster's greedy pass then grows clusters from the best
+    // hotspots, and any copy of the same hotspots (the PostGIS fallback's) clusters alike, whatever its row order.
+    const items = this.#byScore;
     this.#clusters ??= new PointClusters(
       items.map((h) => h.lat),
       items.map((h) => h.lng),
-      this.#rank,
+      Uint32Array.from(items, (_, r) => r),
       MAP_CLUSTERS,
     );
     return this.#clusters.inBox<MapCluster | HotspotSummary>(b, zoom, {
@@ -148,6 +193,39 @@ export class HotspotSnapshot {
       }),
     });
   }
+
+  /** Hulls whose bounding box meets the box, best score first. */
+  hullsInBox(b: BBox): MapHull[] {
+    if (this.#hulls.size === 0) return [];
+    const reach = this.#hullReach;
+    const near = this.#points.inBox({
+      minLng: b.minLng - reach.lng,
+      minLat: b.minLat - reach.lat,
+      maxLng: b.maxLng + reach.lng,
+      maxLat: b.maxLat + reach.lat,
+    });
+    const out: MapHull[] = [];
+    for (const i of near) {
+      const h = this.items[i]!;
+      const ring = this.#hulls.get(h.id);
+      if (ring && ringMeetsBox(ring, b)) out.push({ id: h.id, label: h.label, score: h.score, ring });
+    }
+    return out.sort(compareByScore);
+  }
+}
+
+function ringMeetsBox(ring: HullRing, b: BBox): boolean {
+  let minLng = Infinity;
+  let minLat = Infinity;
+  let maxLng = -Infinity;
+  let maxLat = -Infinity;
+  for (let k = 0; k < ring.length; k += 2) {
+    minLng = Math.min(minLng, ring[k]!);
+    maxLng = Math.max(maxLng, ring[k]!);
+    minLat = Math.min(minLat, ring[k + 1]!);
+    maxLat = Math.max(maxLat, ring[k + 1]!);
+  }
+  return minLng <= b.maxLng && maxLng >= b.minLng && minLat <= b.maxLat && maxLat >= b.minLat;
 }
 
 /** Best score first, then lowest id: the order of top, bbox pages and their cursors. */

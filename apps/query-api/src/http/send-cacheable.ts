@@ -21,8 +21,18 @@ const INSTANCE = randomBytes(6).toString('base64url');
  * valid ETag characters as they are; anything else is hashed.
  */
 export function snapshotEntry(body: string, key: string, generation: number): CachedResponse {
+  return { body, etag: snapshotEtag(key, generation), source: 'memory' };
+}
+
+/** The weak ETag of snapshotEntry, known before the answer is computed (so a 304 costs no work). */
+export function snapshotEtag(key: string, generation: number): string {
   const tag = key.length <= 200 && ETAG_SAFE.test(key) ? key : hash('sha1', key, 'base64url');
-  return { body, etag: `W/"${INSTANCE}.${generation}.${tag}"`, source: 'memory' };
+  return `W/"${INSTANCE}.${generation}.${tag}"`;
+}
+
+/** The strong ETag of a binary body (a hash of the bytes). */
+export function bytesEtag(body: Uint8Array): string {
+  return `"${hash('sha1', body, 'base64url').slice(0, 22)}"`;
 }
 
 /** Commas excluded: If-None-Match lists tags separated by commas. */
@@ -45,14 +55,38 @@ export function sendCacheable(
   reply.header('vary', existing ? `${String(existing)}, ${vary}` : vary);
   reply.header('x-data-source', entry.source);
   if (entry.cache) reply.header('x-cache', entry.cache);
-  const inm = request.headers['if-none-match'];
-  // If-None-Match uses the weak comparison: W/ prefixes do not matter.
-  const ours = entry.etag.replace(/^W\//, '');
-  if (inm && inm.split(',').some((t) => t.trim().replace(/^W\//, '') === ours)) {
-    return reply.code(304).send();
-  }
+  if (namedByIfNoneMatch(request, entry.etag)) return reply.code(304).send();
   reply.type(options.format === 'geojson' ? GEOJSON_TYPE : 'application/json; charset=utf-8');
   return reply.send(entry.body);
+}
+
+/** True when If-None-Match names the ETag; it uses the weak comparison: W/ prefixes do not matter. */
+function namedByIfNoneMatch(request: FastifyRequest, etag: string): boolean {
+  const inm = request.headers['if-none-match'];
+  const ours = etag.replace(/^W\//, '');
+  return inm !== undefined && inm.split(',').some((t) => t.trim().replace(/^W\//, '') === ours);
+}
+
+/**
+ * sendCacheable for a binary body of one media type (a vector tile): the
+ * same ETag, Cache-Control, x-data-source and 304, no Vary (the body does not
+ * depend on Accept), and 204 No Content for an empty body. `body` is called
+ * only when the answer is not a 304.
+ */
+export function sendCacheableBytes(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  entry: { etag: string; source: string; body: () => Uint8Array | undefined },
+  options: { type: string; maxAgeSeconds: number },
+): FastifyReply {
+  reply.header('etag', entry.etag);
+  reply.header('cache-control', `public, max-age=${options.maxAgeSeconds}`);
+  reply.header('x-data-source', entry.source);
+  if (namedByIfNoneMatch(request, entry.etag)) return reply.code(304).send();
+  const body = entry.body();
+  if (!body || body.byteLength === 0) return reply.code(204).send();
+  reply.type(options.type);
+  return reply.send(Buffer.from(body.buffer, body.byteOffset, body.byteLength));
 }
 
 /**
