@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import { ingestRequested } from '@photospots/contracts';
 import { haversineMeters } from '@photospots/geo';
 import { MessagePublisher } from '@photospots/queue';
@@ -5,6 +6,7 @@ import {
   createTestEnv,
   DRESDEN_SAMPLE_CSV,
   freePort,
+  openEventStream,
   pipelineState,
   startService,
   waitFor,
@@ -83,7 +85,10 @@ afterAll(async () => {
 });
 
 describe('the Dresden sample through the four services over SQS', () => {
-  it('finds the Frauenkirche and keeps one-person places out of the top 10', async () => {
+  it('finds the Frauenkirche, streams its creation, and keeps one-person places out of the top 10', async () => {
+    // A map open on the Neumarkt while the photos are imported.
+    const changes = await openEventStream(`${api}/v1/hotspots/changes?bbox=13.735,51.049,13.748,51.056`);
+    expect(changes.status).toBe(200);
     await requestImport();
     const state = await settled();
     expect(state.activeHotspots).toBeGreaterThan(100);
@@ -98,6 +103,18 @@ describe('the Dresden sample through the four services over SQS', () => {
     );
     expect(frauenkirche).toBeDefined();
     expect(haversineMeters(frauenkirche!.lat, frauenkirche!.lng, 51.0519, 13.7416)).toBeLessThan(100);
+    // The stream announced it as created, and its last event for it shows what nearby serves now.
+    const { distanceM: _, ...served } = frauenkirche!;
+    const eventsFor = () =>
+      changes.events
+        .map((e) => ({ type: e.event, data: JSON.parse(e.data) as NearbyItem }))
+        .filter((e) => e.data.id === served.id);
+    await waitFor(() => isDeepStrictEqual(eventsFor().at(-1)?.data, served), {
+      timeoutMs: 10_000,
+      message: "the stream's last event for the Frauenkirche to match nearby",
+    });
+    expect(eventsFor()[0]!.type).toBe('hotspot.created');
+    changes.close();
     expect(items.map((h) => h.distanceM)).toEqual([...items.map((h) => h.distanceM)].sort((a, b) => a - b));
 
     // No hotspot whose photos come almost all (≥ 80%) from one photographer is in the top 10.

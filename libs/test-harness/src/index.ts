@@ -1,5 +1,6 @@
 export { createTestEnv, type TestEnv } from './test-env.ts';
 export { waitFor } from './wait-for.ts';
+export { openEventStream, type EventStream, type EventStreamOptions, type ServerSentEvent } from './event-stream.ts';
 export { DRESDEN_SAMPLE_CSV, fixturePath, LBSN_HEADER, lbsnRow } from './fixtures.ts';
 export {
   findContainerRuntime,

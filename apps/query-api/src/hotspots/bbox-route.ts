@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { bboxAreaKm2, parseBBox, type BBox } from '@photospots/geo';
+import { bboxAreaKm2 } from '@photospots/geo';
 import type { HotspotSummary } from '@photospots/hotspot-index';
 import { Type } from 'typebox';
 import type { ApiContext } from '../api-context.ts';
@@ -7,6 +7,7 @@ import { ApiError } from '../errors/error-catalog.ts';
 import { responseFormat, toFeatureCollection } from '../http/content-negotiation.ts';
 import { memoized, sendCacheable } from '../http/send-cacheable.ts';
 import { isKeyset } from '../pagination/cursor-codec.ts';
+import { parseBoxParameter } from './bbox-parameter.ts';
 import type { MapCluster } from './hotspot-snapshot.ts';
 import { LIST_MAX_AGE_SECONDS } from './nearby-route.ts';
 import { HotspotListItem, listResponses, Page } from './schemas.ts';
@@ -54,28 +55,19 @@ const ClusterItem = Type.Object({
 });
 const LoneHotspot = Type.Intersect([Type.Object({ kind: Type.Literal('hotspot') }), HotspotListItem]);
 
-function badParameter(problem: string): ApiError {
-  return new ApiError('INVALID_PARAMETER', `querystring parameter 'bbox' ${problem}`, [
-    { parameter: 'bbox', in: 'querystring', problem },
-  ]);
-}
-
-function parseBox(text: string): BBox {
-  const b = parseBBox(text);
-  if (b === 'format') throw badParameter('must be four numbers: minLng,minLat,maxLng,maxLat');
-  if (b === 'range') throw badParameter('has a coordinate out of range (lng -180..180, lat -90..90)');
-  if (b === 'order') throw badParameter('must have min below max on both axes');
-  return b;
-}
-
 /** GET /v1/hotspots?bbox=: hotspots in a map box, best score first, or map clusters with zoom=. */
 export const bboxRoute: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async (app, { ctx }) => {
   app.get(
     '/v1/hotspots',
     {
       schema: {
+        operationId: 'getHotspotsInBox',
         tags: ['hotspots'],
         summary: 'Hotspots in a map box (best score first, paginated), or map clusters with zoom=',
+        description:
+          `Without zoom: the active hotspots in bbox, best score first, a page at a time (the box at most ` +
+          `${BBOX_MAX_AREA_KM2} km², else BBOX_TOO_LARGE). With zoom: the clusters and lone hotspots a map shows ` +
+          'at that zoom, best first, not paginated (truncated says whether limit cut the list).',
         querystring: BBoxQuery,
         response: listResponses(
           Type.Union([
@@ -92,7 +84,7 @@ export const bboxRoute: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async (
     async (request, reply) => {
       const format = responseFormat(request);
       const { limit, cursor, zoom } = request.query;
-      const box = parseBox(request.query.bbox);
+      const box = parseBoxParameter(request.query.bbox);
       if (zoom !== undefined) {
         if (cursor !== undefined)
           throw new ApiError('INVALID_CURSOR', 'Cluster answers are not paginated; drop cursor=.', {

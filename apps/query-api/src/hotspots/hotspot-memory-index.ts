@@ -2,7 +2,7 @@ import type { Database } from '@photospots/db';
 import { indexKeys, parseIndexChange, type IndexChange } from '@photospots/hotspot-index';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Redis } from 'ioredis';
-import { activeSummaries, summariesByIds } from './hotspot-read-repository.ts';
+import { activeIndexRows, indexRowsByIds } from './hotspot-read-repository.ts';
 import { HotspotSnapshot } from './hotspot-snapshot.ts';
 
 /** Postgres channel the 0002 migration's trigger notifies after every committed change to hotspots. */
@@ -12,6 +12,15 @@ export const HOTSPOTS_CHANGED_CHANNEL = 'photospots_hotspots_changed';
 export const VERSION_POLL_MS = 1000;
 
 export type ChangeFeed = 'redis' | 'postgres' | 'none';
+
+/** One swap of the served snapshot: the snapshots before and after, and the hotspots version the new one reflects. */
+export interface SnapshotSwap {
+  /** Undefined for the first load. */
+  previous: HotspotSnapshot | undefined;
+  next: HotspotSnapshot;
+  /** The hotspots version sequence, read just before the load (global across instances). */
+  version: number;
+}
 
 interface PendingChanges {
   full: boolean;
@@ -60,6 +69,7 @@ export class HotspotMemoryIndex {
   #settleReload = false;
   #unlisten: (() => Promise<void>) | undefined;
   #stopped = false;
+  readonly #swapListeners = new Set<(swap: SnapshotSwap) => void>();
 
   constructor(options: MemoryIndexOptions) {
     this.#o = options;
@@ -71,6 +81,12 @@ export class HotspotMemoryIndex {
     if (this.feed !== 'none') return this.#snapshot;
     // Two reload periods: the periodic reload itself takes a moment.
     return Date.now() - this.#loadedAt < 2 * this.#o.reloadSeconds * 1000 ? this.#snapshot : undefined;
+  }
+
+  /** Calls `listener` after every swap of the snapshot (full or incremental), in order; returns the unsubscribe. */
+  onSwap(listener: (swap: SnapshotSwap) => void): () => void {
+    this.#swapListeners.add(listener);
+    return () => this.#swapListeners.delete(listener);
   }
 
   get feed(): ChangeFeed {
@@ -186,18 +202,23 @@ export class HotspotMemoryIndex {
       const batch = this.#pending;
       this.#pending = undefined;
       try {
+        const previous = this.#snapshot;
+        // Read before the load, so the snapshot reflects at least every change committed at this version.
+        const version = await hotspotsVersion(this.#o.database);
         if (batch.full || !this.#snapshot) {
           const startedAt = Date.now();
-          this.#snapshot = new HotspotSnapshot(await activeSummaries(this.#o.database.sql));
+          const { items, hulls } = await activeIndexRows(this.#o.database.sql);
+          this.#snapshot = new HotspotSnapshot(items, hulls);
           this.#loadedAt = startedAt;
         } else {
           const ids = [...batch.upserted].filter((id) => !batch.removed.has(id));
-          const rows = await summariesByIds(this.#o.database.sql, ids);
-          const found = new Set(rows.map((r) => r.id));
+          const { items, hulls } = await indexRowsByIds(this.#o.database.sql, ids);
+          const found = new Set(items.map((r) => r.id));
           // An upserted id that is no longer active (retired meanwhile) is removed too.
           const removed = [...batch.removed, ...ids.filter((id) => !found.has(id))];
-          this.#snapshot = this.#snapshot.patched(rows, removed);
+          this.#snapshot = this.#snapshot.patched(items, removed, hulls);
         }
+        for (const listener of this.#swapListeners) listener({ previous, next: this.#snapshot, version });
         this.#o.onChange(batch.version);
       } catch (err) {
         this.#o.log.warn({ err: (err as Error).message }, 'in-process hotspot index refresh failed; retrying');
@@ -207,6 +228,13 @@ export class HotspotMemoryIndex {
       }
     }
   }
+}
+
+/** The hotspots version sequence's current value (0 before the first change). */
+async function hotspotsVersion(database: Database): Promise<number> {
+  const [row] = await database.sql<{ version: number }[]>`
+    select (last_value - (not is_called)::int)::float8 as version from public.photospots_hotspots_version`;
+  return row!.version;
 }
 
 function mergeBatches(a: PendingChanges, b: PendingChanges | undefined): PendingChanges {

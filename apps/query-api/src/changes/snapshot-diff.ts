@@ -1,0 +1,48 @@
+import type { HotspotSummary } from '@photospots/hotspot-index';
+import type { HotspotSnapshot } from '../hotspots/hotspot-snapshot.ts';
+
+/** What changed between two consecutive snapshots of the active hotspots. */
+export interface SnapshotDiff {
+  created: HotspotSummary[];
+  /** Hotspots whose summary changed, with the one served before (a map needs to know where it was). */
+  updated: { before: HotspotSummary; after: HotspotSummary }[];
+  /** Hotspots no longer active, as last served. */
+  retired: HotspotSummary[];
+}
+
+/**
+ * Compares two snapshots hotspot by hotspot, in id order. O(n) per swap: after an
+ * incremental patch an unchanged hotspot is the same object, so it costs one lookup.
+ */
+export function diffSnapshots(before: HotspotSnapshot, after: HotspotSnapshot): SnapshotDiff {
+  const diff: SnapshotDiff = { created: [], updated: [], retired: [] };
+  for (const h of after.items) {
+    const old = before.get(h.id);
+    if (!old) diff.created.push(h);
+    else if (old !== h && !sameSummary(old, h)) diff.updated.push({ before: old, after: h });
+  }
+  for (const h of before.items) if (!after.get(h.id)) diff.retired.push(h);
+  diff.created.sort((a, b) => a.id - b.id);
+  diff.updated.sort((a, b) => a.after.id - b.after.id);
+  diff.retired.sort((a, b) => a.id - b.id);
+  return diff;
+}
+
+/** The fields list answers show; anything else a snapshot may carry does not make an update. */
+export function listFields(h: HotspotSummary): HotspotSummary {
+  const { id, label, lat, lng, score, photoCount, userCount, tags } = h;
+  return { id, label, lat, lng, score, photoCount, userCount, tags };
+}
+
+function sameSummary(a: HotspotSummary, b: HotspotSummary): boolean {
+  return (
+    a.label === b.label &&
+    a.lat === b.lat &&
+    a.lng === b.lng &&
+    a.score === b.score &&
+    a.photoCount === b.photoCount &&
+    a.userCount === b.userCount &&
+    a.tags.length === b.tags.length &&
+    a.tags.every((t, i) => t === b.tags[i])
+  );
+}
