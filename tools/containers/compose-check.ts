@@ -3,7 +3,8 @@
  * container engine there is (tools/containers/engine.ts). It builds every image,
  * brings the stack up, runs the migrate job, imports the Dresden sample through
  * the ingest container, waits until query-api answers `nearby` at the
- * Frauenkirche, checks /readyz of every service and that nothing restarted, then
+ * Frauenkirche, fetches the map page and a vector tile, checks /readyz of every
+ * service and that nothing restarted, then
  * takes the stack down with its volumes and checks nothing of it is left. It
  * prints each image's size and each step's time.
  *
@@ -15,6 +16,7 @@ import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type Docker from 'dockerode';
+import { tileXY, WORK_TILE_ZOOM } from '@photospots/geo';
 import { claimablePort } from '../start/free-port.ts';
 import { composeFiles, dockerClient, findEngine, NO_ENGINE_EXIT_CODE, type Engine } from './engine.ts';
 
@@ -43,6 +45,7 @@ export interface ComposeCheckReport {
   images: { service: string; image: string; megabytes: number }[];
   imported: { rowsRead: number; inserted: number; rejected: number };
   nearby: { items: number; first: { label: string; userCount: number; photoCount: number } | undefined };
+  mapPage: { path: string; status: number; bytes: number }[];
   readiness: { service: string; status: number }[];
   restarts: { container: string; count: number }[];
   leftovers: string[];
@@ -96,6 +99,7 @@ export async function composeCheck(
     images: [],
     imported: { rowsRead: 0, inserted: 0, rejected: 0 },
     nearby: { items: 0, first: undefined },
+    mapPage: [],
     readiness: [],
     restarts: [],
     leftovers: [],
@@ -203,6 +207,28 @@ export async function composeCheck(
     log(
       `  nearby: ${report.nearby.items} hotspots; first "${first.label}" (${first.userCount} people, ${first.photoCount} photos)`,
     );
+
+    await step('the map page, MapLibre and a vector tile from the image', async () => {
+      // The bundle finds the page's files beside it and MapLibre in its node_modules: only the image proves both.
+      const { x, y } = tileXY(FRAUENKIRCHE.lat, FRAUENKIRCHE.lng);
+      const checks = [
+        { path: '/', type: 'text/html' },
+        { path: '/map/map.js', type: 'javascript' },
+        { path: '/map/vendor/maplibre-gl/maplibre-gl.mjs', type: 'javascript' },
+        { path: `/v1/tiles/${WORK_TILE_ZOOM}/${x}/${y}.mvt`, type: 'application/vnd.mapbox-vector-tile' },
+      ];
+      for (const check of checks) {
+        const response = await fetch(`http://127.0.0.1:${apiPort}${check.path}`, {
+          signal: AbortSignal.timeout(5_000),
+        });
+        const bytes = (await response.arrayBuffer()).byteLength;
+        const type = response.headers.get('content-type') ?? '';
+        report.mapPage.push({ path: check.path, status: response.status, bytes });
+        if (response.status !== 200 || !type.includes(check.type) || bytes === 0)
+          throw new StepFailed(`GET ${check.path}: ${response.status} ${type}, ${bytes} bytes`);
+      }
+    });
+    log(`  map page: ${report.mapPage.map((c) => `${c.path} ${c.bytes} B`).join(', ')}`);
 
     await step('readiness of every service', async () => {
       for (const service of SERVICES) {

@@ -22,6 +22,11 @@ export const EXAMPLES: readonly Example[] = [
   },
 ];
 
+/** The map page the query API serves at `/`, opened over the old town. */
+export function mapPageUrl(baseUrl: string): string {
+  return `${baseUrl}/`;
+}
+
 export function curlCommand(baseUrl: string, example: Example): string {
   return `curl '${baseUrl}${example.path}'`;
 }

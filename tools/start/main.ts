@@ -12,7 +12,7 @@ import path from 'node:path';
 import { createDatabase, type Database } from '@photospots/db';
 import { resolveQueues } from '@photospots/queue';
 import { startBackingServices, type BackingServices } from './backing-services.ts';
-import { curlCommand, EXAMPLES, exampleItemCount } from './examples.ts';
+import { curlCommand, EXAMPLES, exampleItemCount, mapPageUrl } from './examples.ts';
 import { claimablePort } from './free-port.ts';
 import { count, since } from './format.ts';
 import { loadLauncherConfig, REPO_ROOT, type LauncherConfig } from './launcher-config.ts';
@@ -220,6 +220,9 @@ async function start(): Promise<void> {
   say(`Photospots is ready at ${baseUrl} (started in ${since(started)})`);
   say('');
   say('Try:');
+  say('  # The map: the hotspots, their search and details, in a browser');
+  say(`  ${mapPageUrl(baseUrl)}`);
+  say('');
   for (const line of lines) say(line);
   say('Ctrl-C stops everything.');
 }

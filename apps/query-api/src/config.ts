@@ -92,6 +92,13 @@ export const queryApiEnv = {
     .max(86_400)
     .default(60)
     .describe('Safety-net full reload of the in-process index; also how long it may serve without a live change feed.'),
+  STREAM_MAX_PER_CLIENT: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100_000)
+    .default(5)
+    .describe('Change streams (GET /v1/hotspots/changes) one client address may hold open at once on an instance.'),
   CURSOR_SECRET: z
     .string()
     .min(16)
@@ -118,6 +125,13 @@ export const queryApiEnv = {
     .max(60_000)
     .default(1000)
     .describe('How often the outbox relay sends rescore requests (after favorites change).'),
+  MAP_STYLE_URL: z
+    .string()
+    .default('')
+    .refine((v) => v === '' || v === 'none' || /^https?:\/\//.test(v), 'must be empty, none, or an http(s) URL')
+    .describe(
+      'Basemap of the map page at `/`: a MapLibre style URL; empty: OpenStreetMap raster tiles; `none`: a plain background.',
+    ),
 } as const;
 
 export type QueryApiConfig = ReturnType<typeof loadQueryApiConfig>;

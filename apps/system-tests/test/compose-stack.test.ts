@@ -25,6 +25,7 @@ interface Report {
   images: { service: string; image: string; megabytes: number }[];
   imported: { rowsRead: number; inserted: number; rejected: number };
   nearby: { items: number; first: { label: string; userCount: number; photoCount: number } };
+  mapPage: { path: string; status: number; bytes: number }[];
   readiness: { service: string; status: number }[];
   restarts: { container: string; count: number }[];
   leftovers: string[];
@@ -35,7 +36,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('npm run compose:check', () => {
   it(
-    'builds every image, runs the stack on the Dresden sample, answers nearby, and leaves nothing behind',
+    'builds every image, runs the stack on the Dresden sample, answers nearby and the map, and leaves nothing behind',
     { timeout: 60 * 60_000 },
     async (ctx) => {
       const reportFile = path.join(dir, 'report.json');
@@ -74,6 +75,7 @@ describe('npm run compose:check', () => {
         'migrate job',
         'import the Dresden sample (ingest)',
         'nearby answers at the Frauenkirche',
+        'the map page, MapLibre and a vector tile from the image',
         'readiness of every service',
         'down -v',
       ]);
@@ -81,6 +83,9 @@ describe('npm run compose:check', () => {
       expect(report.nearby.items).toBeGreaterThan(0);
       expect(report.nearby.first.label).toMatch(/frauenkirche/i);
       expect(report.nearby.first.userCount).toBeGreaterThan(100);
+      expect(report.mapPage.map((c) => c.status)).toEqual([200, 200, 200, 200]);
+      expect(report.mapPage[0]!.path).toBe('/');
+      expect(report.mapPage.at(-1)!.path).toMatch(/^\/v1\/tiles\/14\/\d+\/\d+\.mvt$/);
       expect(report.readiness).toEqual(
         ['ingest', 'processing', 'scoring', 'query-api'].map((service) => ({ service, status: 200 })),
       );

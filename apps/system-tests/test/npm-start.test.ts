@@ -122,6 +122,18 @@ async function useAndStop(run: Run, url: string): Promise<void> {
   expect(items[0]!.distanceM).toBeLessThan(50);
   expect(items[0]!.userCount).toBeGreaterThan(100);
 
+  // The map page's URL comes first among the examples, and serves the page.
+  const tryLines = run
+    .output()
+    .split('Try:')[1]!
+    .split('\n')
+    .filter((l) => l.trim() !== '' && !l.trim().startsWith('#'));
+  expect(tryLines[0]!.trim()).toBe(`${url}/`);
+  const mapPage = await fetch(`${url}/`);
+  expect(mapPage.status).toBe(200);
+  expect(mapPage.headers.get('content-type')).toBe('text/html; charset=utf-8');
+  expect(await mapPage.text()).toContain('/map/map.js');
+
   // Every printed example is a command that returns real results.
   const commands = [...run.output().matchAll(/curl '([^']+)'/g)].map((m) => m[1]!);
   expect(commands).toHaveLength(3);
