@@ -91,6 +91,7 @@ export default [
         '@photospots/processing/backlog-metric', // the metric infra/ scales processing on
         '@photospots/scoring/config',
         '@photospots/query-api/config',
+        '@photospots/query-api/openapi', // the OpenAPI document, exported for the typed client
         '@photospots/migrate/config',
       ]),
     },

@@ -15,8 +15,10 @@ import { registerAuth } from './auth/auth-plugin.ts';
 import { TokenVerifier } from './auth/token-verifier.ts';
 import { AnswerMemo } from './cache/answer-memo.ts';
 import { ResponseCache } from './cache/response-cache.ts';
+import { ChangeHub } from './changes/change-hub.ts';
+import { changesRoute } from './changes/changes-route.ts';
 import type { QueryApiConfig } from './config.ts';
-import { registerOpenApi } from './docs/openapi.ts';
+import { registerDocsPage, registerOpenApi } from './docs/openapi.ts';
 import { ApiError, ERRORS } from './errors/error-catalog.ts';
 import { registerErrorHandler } from './errors/error-handler.ts';
 import { favoritesRoutes } from './favorites/favorites-routes.ts';
@@ -28,7 +30,9 @@ import { nearbyRoute } from './hotspots/nearby-route.ts';
 import { ErrorResponse, PointFeatureCollection } from './hotspots/schemas.ts';
 import { topRoute } from './hotspots/top-route.ts';
 import { ApiMetrics } from './metrics/api-metrics.ts';
+import { COMPRESS_ENCODINGS } from './http/compression.ts';
 import { LazyRequestLogger } from './http/lazy-request-logger.ts';
+import { registerMapPage } from './map/map-page.ts';
 import { registerMetrics } from './metrics/metrics-route.ts';
 import { startRescoreRelay } from './favorites/rescore-relay.ts';
 import { CursorCodec } from './pagination/cursor-codec.ts';
@@ -37,6 +41,8 @@ import { photosRoute } from './photos/photos-route.ts';
 import { ThumbnailUrls } from './photos/thumbnail-urls.ts';
 import { registerRateLimit } from './rate-limit/rate-limit.ts';
 import { searchRoute } from './search/search-route.ts';
+import { tileJsonRoute } from './tiles/tilejson-route.ts';
+import { tileRoute } from './tiles/tile-route.ts';
 
 export interface QueryApiDeps {
   database: Database;
@@ -47,6 +53,8 @@ export interface QueryApiDeps {
   /** Presigns thumbnail URLs; absent (or with THUMBNAIL_PUBLIC_BASE_URL set) nothing is signed. */
   s3?: S3Client;
   log?: Logger;
+  /** Heartbeat interval of change streams (default 15 s). */
+  streamHeartbeatMs?: number;
 }
 
 const UNLIMITED = new Set(['/healthz', '/readyz', '/metrics']);
@@ -76,6 +84,8 @@ export async function buildApp(config: QueryApiConfig, deps: QueryApiDeps): Prom
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   registerErrorHandler(app);
+  // Before any route, so that the OpenAPI document sees every one.
+  await registerOpenApi(app);
   // Ajv's coercion lets "Infinity", "-Infinity" and "1e309" through as numbers, past `minimum` and
   // `maximum` alike: every number a request carries must be finite, and a path id a safe integer,
   // before it reaches an index or SQL.
@@ -112,8 +122,8 @@ export async function buildApp(config: QueryApiConfig, deps: QueryApiDeps): Prom
   app.addHook('onRoute', (route) => {
     (route as { decompress?: boolean }).decompress = false;
   });
-  await app.register(compress, { global: true, threshold: 1024, encodings: ['br', 'gzip', 'deflate'] });
-  await registerOpenApi(app);
+  await app.register(compress, { global: true, threshold: 1024, encodings: [...COMPRESS_ENCODINGS] });
+  await registerDocsPage(app);
   for (const schema of [ErrorResponse, PointFeatureCollection, PhotoItem]) app.addSchema(schema);
 
   if (config.CORS_ORIGINS.trim() !== '') {
@@ -145,7 +155,13 @@ export async function buildApp(config: QueryApiConfig, deps: QueryApiDeps): Prom
     jwksCacheSeconds: config.AUTH_JWKS_CACHE_SECONDS,
   });
   await app.register(registerAuth, { verifier, database: deps.database });
-  await registerRateLimit(app, config, deps.redis, (path) => UNLIMITED.has(path) || path.startsWith('/docs'));
+  // The docs and the map page's static files are not API calls: they do not count against a client's limit.
+  await registerRateLimit(
+    app,
+    config,
+    deps.redis,
+    (path) => UNLIMITED.has(path) || path === '/' || path.startsWith('/docs') || path.startsWith('/map/'),
+  );
 
   const cache = new ResponseCache({
     redis: deps.redis,
@@ -176,6 +192,10 @@ export async function buildApp(config: QueryApiConfig, deps: QueryApiDeps): Prom
           cache.invalidate(version);
         },
       })
+    : undefined;
+  // Built before the first load, which is the version its change log starts at.
+  const changes = memory
+    ? new ChangeHub({ memory, database: deps.database, log: app.log, heartbeatMs: deps.streamHeartbeatMs })
     : undefined;
   await memory?.start();
 
@@ -250,9 +270,10 @@ export async function buildApp(config: QueryApiConfig, deps: QueryApiDeps): Prom
       };
       return JSON.stringify(body);
     });
-    registerHealthRoutes(health, { database: () => deps.database.ping() });
+    registerHealthRoutes(health, { database: () => deps.database.ping() }, { tags: ['operations'] });
   });
 
+  await registerMapPage(app, { styleUrl: config.MAP_STYLE_URL });
   await app.register(nearbyRoute, { ctx });
   await app.register(topRoute, { ctx });
   await app.register(searchRoute, { ctx });
@@ -260,6 +281,12 @@ export async function buildApp(config: QueryApiConfig, deps: QueryApiDeps): Prom
   await app.register(detailRoute, { ctx });
   await app.register(photosRoute, { ctx });
   await app.register(favoritesRoutes, { ctx, messages });
+  await app.register(changesRoute, { hub: changes, maxPerClient: config.STREAM_MAX_PER_CLIENT });
+  await app.register(tileRoute, { ctx });
+  await app.register(tileJsonRoute, { ctx });
+
+  // Open change streams would hold the server's close until their clients leave: end them first.
+  app.addHook('preClose', async () => changes?.stop());
 
   app.addHook('onClose', async () => {
     await memory?.stop();

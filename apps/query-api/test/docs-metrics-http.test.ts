@@ -5,6 +5,19 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, DRESDEN, insertHotspot } from './fixtures.ts';
 
+interface OpenApiOperation {
+  operationId: string;
+  summary: string;
+  description: string;
+  tags: string[];
+  parameters?: { name: string; required: boolean }[];
+  responses: Record<string, { content?: Record<string, { schema: unknown }> }>;
+}
+interface OpenApiDocument {
+  tags: { name: string }[];
+  paths: Record<string, Record<string, OpenApiOperation>>;
+}
+
 let env: TestEnv;
 let app: FastifyInstance;
 
@@ -26,18 +39,24 @@ describe('OpenAPI document and docs page', () => {
     expect(doc.openapi).toBe('3.0.3');
     // Throws with every problem when the document is invalid (schema and $refs).
     await SwaggerParser.validate(structuredClone(doc));
-    expect(Object.keys(doc.paths).sort()).toEqual([
-      '/healthz',
-      '/readyz',
-      '/v1/hotspots',
-      '/v1/hotspots/nearby',
-      '/v1/hotspots/search',
-      '/v1/hotspots/top',
-      '/v1/hotspots/{id}',
-      '/v1/hotspots/{id}/photos',
-      '/v1/me/favorites',
-      '/v1/me/favorites/{hotspotId}',
-    ]);
+    const paths = Object.keys(doc.paths);
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        '/healthz',
+        '/metrics',
+        '/readyz',
+        '/v1/hotspots',
+        '/v1/hotspots/nearby',
+        '/v1/hotspots/search',
+        '/v1/hotspots/top',
+        '/v1/hotspots/{id}',
+        '/v1/hotspots/{id}/photos',
+        '/v1/me/favorites',
+        '/v1/me/favorites/{hotspotId}',
+      ]),
+    );
+    // Nothing but the API and the operational routes: the docs page and the map page with its files stay out.
+    for (const path of paths) expect(path).toMatch(/^\/(v1\/.+|healthz|readyz|metrics)$/);
     expect(Object.keys(doc.paths['/v1/me/favorites/{hotspotId}']).sort()).toEqual(['delete', 'put']);
     expect(doc.paths['/v1/me/favorites'].get.security).toEqual([{ bearerAuth: [] }]);
     const nearby = doc.paths['/v1/hotspots/nearby'].get;
@@ -49,6 +68,54 @@ describe('OpenAPI document and docs page', () => {
     });
     expect(Object.keys(nearby.responses['200'].content).sort()).toEqual(['application/geo+json', 'application/json']);
     expect(doc.components.schemas.ErrorResponse).toBeDefined();
+  });
+
+  it('names, describes and tags every operation, and documents each error status it answers as an ErrorResponse', async () => {
+    const doc = (await app.inject({ method: 'GET', url: '/docs/json' })).json() as OpenApiDocument;
+    const tags = new Set(doc.tags.map((t) => t.name));
+    const operations = Object.entries(doc.paths).flatMap(([path, item]) =>
+      Object.entries(item).map(([method, operation]) => ({ at: `${method.toUpperCase()} ${path}`, ...operation })),
+    );
+    for (const { at, operationId, summary, description, tags: operationTags } of operations) {
+      expect(operationId, at).toMatch(/^[a-z]+(?:[A-Z][a-z]*)+$/);
+      expect(summary, at).toMatch(/\S/);
+      expect(description, at).toMatch(/\S/);
+      expect(operationTags, at).not.toHaveLength(0);
+      for (const tag of operationTags) expect(tags, `${at}: tag ${tag}`).toContain(tag);
+    }
+    const ids = operations.map((o) => o.operationId);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(Object.fromEntries(operations.map((o) => [o.at, o.operationId]))).toMatchObject({
+      'GET /healthz': 'getHealth',
+      'GET /readyz': 'getReadiness',
+      'GET /metrics': 'getMetrics',
+      'GET /v1/hotspots/nearby': 'getNearbyHotspots',
+      'GET /v1/hotspots/search': 'searchHotspots',
+      'GET /v1/hotspots/top': 'getTopHotspots',
+      'GET /v1/hotspots': 'getHotspotsInBox',
+      'GET /v1/hotspots/{id}': 'getHotspot',
+      'GET /v1/hotspots/{id}/photos': 'getHotspotPhotos',
+      'GET /v1/me/favorites': 'listFavorites',
+      'PUT /v1/me/favorites/{hotspotId}': 'addFavorite',
+      'DELETE /v1/me/favorites/{hotspotId}': 'removeFavorite',
+    });
+    const errorRef = { $ref: '#/components/schemas/ErrorResponse' };
+    for (const { at, responses } of operations.filter((o) => o.at.includes(' /v1/'))) {
+      // A bad parameter, a bad token (checked wherever one is sent) and the rate limit can stop any API call.
+      expect(Object.keys(responses), at).toEqual(expect.arrayContaining(['400', '401', '429', '503']));
+      for (const [status, response] of Object.entries(responses)) {
+        if (status === '301' || Number(status) >= 400)
+          expect(response.content?.['application/json']?.schema, `${at} ${status}`).toEqual(errorRef);
+      }
+    }
+    // Parameters with a default may be left out (validation fills them in).
+    const nearby = doc.paths['/v1/hotspots/nearby']!.get!;
+    expect(Object.fromEntries(nearby.parameters!.map((p) => [p.name, p.required]))).toEqual({
+      lat: true,
+      lng: true,
+      radius: false,
+      limit: false,
+    });
   });
 
   it('GET /docs serves an HTML docs page', async () => {

@@ -8,7 +8,7 @@ import { requireUser } from '../auth/auth-plugin.ts';
 import { ApiError } from '../errors/error-catalog.ts';
 import { HotspotIdParams } from '../hotspots/detail-route.ts';
 import { rejectRetired } from '../hotspots/hotspot-lookup.ts';
-import { errorResponses, HotspotListItem, listResponses, Page } from '../hotspots/schemas.ts';
+import { COMMON_ERRORS, errorResponses, HotspotListItem, listResponses, Page } from '../hotspots/schemas.ts';
 import { responseFormat, toFeatureCollection } from '../http/content-negotiation.ts';
 import { sendCacheable, serialize } from '../http/send-cacheable.ts';
 import { isKeyset } from '../pagination/cursor-codec.ts';
@@ -16,7 +16,10 @@ import { addFavorite, listFavorites, removeFavorite } from './favorite-repositor
 
 export const FAVORITES_MAX_LIMIT = 100;
 
-const Favorite = Type.Object({ hotspotId: Type.Integer(), favoritedAt: Type.String({ format: 'date-time' }) });
+const Favorite = Type.Object(
+  { hotspotId: Type.Integer(), favoritedAt: Type.String({ format: 'date-time' }) },
+  { description: 'The hotspot is a favorite, since favoritedAt.' },
+);
 const FavoriteItem = Type.Intersect([
   HotspotListItem,
   Type.Object({
@@ -28,8 +31,8 @@ const FavoriteItem = Type.Intersect([
 ]);
 const ListQuery = Type.Object(
   {
-    limit: Type.Integer({ minimum: 1, maximum: FAVORITES_MAX_LIMIT, default: 50 }),
-    cursor: Type.Optional(Type.String({ maxLength: 500 })),
+    limit: Type.Integer({ minimum: 1, maximum: FAVORITES_MAX_LIMIT, default: 50, description: 'Favorites per page.' }),
+    cursor: Type.Optional(Type.String({ maxLength: 500, description: 'nextCursor of the previous page.' })),
   },
   { additionalProperties: false },
 );
@@ -52,12 +55,15 @@ export const favoritesRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext; messa
     '/v1/me/favorites/:hotspotId',
     {
       schema: {
+        operationId: 'addFavorite',
         tags: ['favorites'],
         summary: 'Add a hotspot to my favorites (idempotent)',
-        description: "A merged hotspot answers 301 to its successor's favorite URL; one that disappeared answers 410.",
+        description:
+          "Adding a favorite again keeps its first date. A merged hotspot answers 301 to its successor's favorite " +
+          'URL; one that disappeared answers 410.',
         security,
         params: Type.Object({ hotspotId: HotspotIdParams.properties.id }),
-        response: { 200: Favorite, ...errorResponses([301, 400, 401, 404, 410]) },
+        response: { 200: Favorite, ...errorResponses([...COMMON_ERRORS, 301, 404, 410]) },
       },
     },
     async (request) => {
@@ -83,13 +89,15 @@ export const favoritesRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext; messa
     '/v1/me/favorites/:hotspotId',
     {
       schema: {
+        operationId: 'removeFavorite',
         tags: ['favorites'],
         summary: 'Remove a hotspot from my favorites (idempotent: 204 whether or not it was there)',
+        description: 'Removes the favorite if there is one; the hotspot need not exist any more.',
         security,
         params: Type.Object({ hotspotId: HotspotIdParams.properties.id }),
         response: {
           204: { description: 'Not (or no longer) a favorite', type: 'null' },
-          ...errorResponses([400, 401]),
+          ...errorResponses(COMMON_ERRORS),
         },
       },
     },
@@ -110,11 +118,15 @@ export const favoritesRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext; messa
     '/v1/me/favorites',
     {
       schema: {
+        operationId: 'listFavorites',
         tags: ['favorites'],
         summary: 'My favorites, most recently added first',
+        description:
+          "The signed-in user's favorites a page at a time, retired hotspots included (status says so), so none " +
+          'silently disappears from the list.',
         security,
         querystring: ListQuery,
-        response: listResponses(Page(FavoriteItem), [400, 401]),
+        response: listResponses(Page(FavoriteItem)),
       },
     },
     async (request, reply) => {

@@ -7,7 +7,7 @@ import { hotspotPhotos } from '../photos/photo-repository.ts';
 import { toPhotoItem } from '../photos/photo-view.ts';
 import { rejectRetired } from './hotspot-lookup.ts';
 import { hotspotById, type HotspotRow } from './hotspot-read-repository.ts';
-import { errorResponses } from './schemas.ts';
+import { COMMON_ERRORS, errorResponses } from './schemas.ts';
 
 export const SAMPLE_PHOTOS = 6;
 const DETAIL_MAX_AGE_SECONDS = 60;
@@ -24,43 +24,48 @@ const Histogram = (n: number, what: string) =>
     }),
   });
 
-const HotspotDetail = Type.Object({
-  id: Type.Integer(),
-  status: Type.Literal('active'),
-  label: Type.Union([Type.String(), Type.Null()]),
-  lat: Type.Number({ description: 'Where the hotspot is: the densest point of photographer positions.' }),
-  lng: Type.Number(),
-  radiusM: Type.Number(),
-  hull: Type.Union(
-    [
-      Type.Object({ type: Type.Literal('Polygon'), coordinates: Type.Array(Type.Array(Type.Array(Type.Number()))) }),
-      Type.Null(),
-    ],
-    {
-      description: 'Convex hull of the member photos (GeoJSON Polygon).',
-    },
-  ),
-  counts: Type.Object({
-    photos: Type.Integer(),
-    users: Type.Integer({ description: 'Distinct photographers.' }),
-    userDays: Type.Integer({ description: 'Distinct (photographer, day) pairs.' }),
-    views: Type.Integer(),
-    favorites: Type.Integer(),
-  }),
-  score: Type.Number(),
-  scoreComponents: Type.Union([Type.Record(Type.String(), Type.Number()), Type.Null()], {
-    description:
-      'What the score is made of (users, userDays, views, favorites, recency, their terms, recencyFactor, score); null before the first scoring.',
-  }),
-  scoredAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
-  tags: Type.Array(Type.String()),
-  months: Type.Union([Histogram(12, 'month'), Type.Null()]),
-  hours: Type.Union([Histogram(24, 'hour'), Type.Null()], { description: 'Null when the photos carry dates only.' }),
-  firstPhotoAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
-  lastPhotoAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
-  samplePhotos: Type.Array(Type.Ref('PhotoItem'), { description: `Up to ${SAMPLE_PHOTOS} most viewed member photos.` }),
-  links: Type.Object({ photos: Type.String() }),
-});
+const HotspotDetail = Type.Object(
+  {
+    id: Type.Integer(),
+    status: Type.Literal('active'),
+    label: Type.Union([Type.String(), Type.Null()]),
+    lat: Type.Number({ description: 'Where the hotspot is: the densest point of photographer positions.' }),
+    lng: Type.Number(),
+    radiusM: Type.Number(),
+    hull: Type.Union(
+      [
+        Type.Object({ type: Type.Literal('Polygon'), coordinates: Type.Array(Type.Array(Type.Array(Type.Number()))) }),
+        Type.Null(),
+      ],
+      {
+        description: 'Convex hull of the member photos (GeoJSON Polygon).',
+      },
+    ),
+    counts: Type.Object({
+      photos: Type.Integer(),
+      users: Type.Integer({ description: 'Distinct photographers.' }),
+      userDays: Type.Integer({ description: 'Distinct (photographer, day) pairs.' }),
+      views: Type.Integer(),
+      favorites: Type.Integer(),
+    }),
+    score: Type.Number(),
+    scoreComponents: Type.Union([Type.Record(Type.String(), Type.Number()), Type.Null()], {
+      description:
+        'What the score is made of (users, userDays, views, favorites, recency, their terms, recencyFactor, score); null before the first scoring.',
+    }),
+    scoredAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+    tags: Type.Array(Type.String()),
+    months: Type.Union([Histogram(12, 'month'), Type.Null()]),
+    hours: Type.Union([Histogram(24, 'hour'), Type.Null()], { description: 'Null when the photos carry dates only.' }),
+    firstPhotoAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+    lastPhotoAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+    samplePhotos: Type.Array(Type.Ref('PhotoItem'), {
+      description: `Up to ${SAMPLE_PHOTOS} most viewed member photos.`,
+    }),
+    links: Type.Object({ photos: Type.String() }),
+  },
+  { description: 'The hotspot.' },
+);
 
 /** Indexes of the largest counts (at most 3, only non-zero ones), largest first; base is 1 for months, 0 for hours. */
 function busiest(counts: readonly number[], base: number): number[] {
@@ -113,6 +118,7 @@ export const detailRoute: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async
     '/v1/hotspots/:id',
     {
       schema: {
+        operationId: 'getHotspot',
         tags: ['hotspots'],
         summary: 'One hotspot: shape, counts, score and its components, tags, busiest months/hours, sample photos',
         description:
@@ -120,8 +126,8 @@ export const detailRoute: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async
         params: HotspotIdParams,
         response: {
           200: HotspotDetail,
-          304: { description: 'Not modified', type: 'null' },
-          ...errorResponses([301, 400, 404, 410]),
+          304: { description: 'Not modified (If-None-Match matched the ETag)', type: 'null' },
+          ...errorResponses([...COMMON_ERRORS, 301, 404, 410]),
         },
       },
     },

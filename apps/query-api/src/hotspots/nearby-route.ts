@@ -36,8 +36,12 @@ export const nearbyRoute: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async
     '/v1/hotspots/nearby',
     {
       schema: {
+        operationId: 'getNearbyHotspots',
         tags: ['hotspots'],
         summary: 'Hotspots near a point, nearest first',
+        description:
+          'Active hotspots whose centre is within radius metres of lat/lng, nearest first, each with its distance. ' +
+          'Send Accept: application/geo+json for a GeoJSON FeatureCollection.',
         querystring: NearbyQuery,
         response: listResponses(Type.Object({ items: Type.Array(NearbyItem) })),
       },

@@ -19,8 +19,11 @@ export const topRoute: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async (a
     '/v1/hotspots/top',
     {
       schema: {
+        operationId: 'getTopHotspots',
         tags: ['hotspots'],
         summary: 'The most popular hotspots, best score first',
+        description:
+          'The highest-scored active hotspots anywhere (the score counts people first; see scoreComponents of a hotspot).',
         querystring: TopQuery,
         response: listResponses(Type.Object({ items: Type.Array(HotspotListItem) })),
       },

@@ -29,7 +29,23 @@ export function registerMetrics(app: FastifyInstance, metrics: ApiMetrics): void
   });
   app.get(
     '/metrics',
-    { logLevel: 'warn', schema: { tags: ['operations'], summary: 'Prometheus metrics', hide: true } },
+    {
+      logLevel: 'warn',
+      schema: {
+        operationId: 'getMetrics',
+        tags: ['operations'],
+        summary: 'Prometheus metrics',
+        description:
+          'Requests and latency by route, cache hits, the database pool, the in-process index and Redis, in the ' +
+          'Prometheus text format. Not rate limited.',
+        response: {
+          200: {
+            description: 'The metrics (text/plain; version=0.0.4).',
+            content: { 'text/plain': { schema: { type: 'string' } } },
+          },
+        },
+      },
+    },
     async (_request, reply) => {
       reply.type(metrics.registry.contentType);
       return metrics.text();

@@ -18,7 +18,7 @@ const PhotosQuery = Type.Object(
       default: 'newest',
       description: 'newest (taken date; undated last) or views (most viewed first).',
     }),
-    limit: Type.Integer({ minimum: 1, maximum: PHOTOS_MAX_LIMIT, default: 30 }),
+    limit: Type.Integer({ minimum: 1, maximum: PHOTOS_MAX_LIMIT, default: 30, description: 'Photos per page.' }),
     cursor: Type.Optional(
       Type.String({ maxLength: 500, description: 'nextCursor of the previous page (same order).' }),
     ),
@@ -32,8 +32,12 @@ export const photosRoute: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async
     '/v1/hotspots/:id/photos',
     {
       schema: {
+        operationId: 'getHotspotPhotos',
         tags: ['hotspots'],
         summary: 'Member photos of a hotspot, newest or most viewed first, with thumbnail URLs and attribution',
+        description:
+          'The photos that make up an active hotspot, a page at a time, each with a thumbnail URL and the credit ' +
+          'line to show with it. A merged hotspot answers 301 to the same list of its successor; one that disappeared 410.',
         params: HotspotIdParams,
         querystring: PhotosQuery,
         response: listResponses(Page(Type.Ref('PhotoItem')), [301, 400, 404, 410]),

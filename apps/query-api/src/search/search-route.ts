@@ -20,14 +20,14 @@ const SearchQuery = Type.Object(
     lat: Type.Optional(
       Type.Number({ minimum: -90, maximum: 90, description: 'With lng: only hotspots within radius of this point.' }),
     ),
-    lng: Type.Optional(Type.Number({ minimum: -180, maximum: 180 })),
+    lng: Type.Optional(Type.Number({ minimum: -180, maximum: 180, description: 'With lat: longitude of the point.' })),
     radius: Type.Number({
       minimum: 1,
       maximum: NEARBY_MAX_RADIUS_M,
       default: 5000,
       description: 'Metres around lat/lng.',
     }),
-    limit: Type.Integer({ minimum: 1, maximum: SEARCH_MAX_LIMIT, default: 20 }),
+    limit: Type.Integer({ minimum: 1, maximum: SEARCH_MAX_LIMIT, default: 20, description: 'Maximum items.' }),
   },
   { additionalProperties: false },
 );
@@ -60,8 +60,12 @@ export const searchRoute: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async
     '/v1/hotspots/search',
     {
       schema: {
+        operationId: 'searchHotspots',
         tags: ['hotspots'],
         summary: 'Keyword search over hotspot labels and tags, ranked by relevance then score',
+        description:
+          'Matches whole words, word starts and near spellings of q in labels and tags, accents ignored; with lat and ' +
+          'lng (both or neither), only hotspots within radius metres of that point.',
         querystring: SearchQuery,
         response: listResponses(Type.Object({ items: Type.Array(SearchItem) })),
       },
