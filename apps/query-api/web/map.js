@@ -271,6 +271,17 @@ const map = new MapLibreMap({
   attributionControl: { compact: false },
 });
 map.addControl(new NavigationControl({ showCompass: false }), 'bottom-right');
+// A listener replaces MapLibre's own console.error for every failed tile: a basemap that cannot be reached
+// (offline, blocked) is said once, as a warning, and the hotspots keep drawing; our own source's errors stay errors.
+let basemapWarned = false;
+map.on('error', (event) => {
+  if (event.sourceId === 'photospots' || !event.sourceId) {
+    console.error(event.error);
+  } else if (!basemapWarned) {
+    basemapWarned = true;
+    console.warn(`basemap source ${event.sourceId} unavailable (${event.error?.message}); hotspots draw without it`);
+  }
+});
 // For scripts and tests: the MapLibre map (queryRenderedFeatures, getCenter, …).
 window.photospotsMap = map;
 
