@@ -130,4 +130,16 @@ describe('Flickr responses', () => {
       photo: { takenAt: null },
     });
   });
+
+  it.each([
+    [{ datetakenunknown: '1', datetaken: '2015-06-01 19:55:30' }, 'Flickr says unknown (and gives the upload time)'],
+    [{ datetaken: '1970-01-01 01:00:00' }, 'Unix time 0 on a camera in Central Europe'],
+    [{ datetaken: '1901-01-01 00:00:00' }, 'a default date'],
+    [{ datetaken: '2999-12-31 23:59:59' }, 'a camera clock in the future'],
+  ])('stores the taken date of %j as unknown: %s', (over, _why) => {
+    expect(normaliseFlickrPhoto(raw(over), CC)).toMatchObject({
+      ok: true,
+      photo: { takenAt: null, uploadedAt: new Date(1433167330 * 1000) },
+    });
+  });
 });

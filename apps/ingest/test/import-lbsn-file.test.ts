@@ -120,6 +120,18 @@ describe('importing an LBSN CSV', () => {
     const announced = await receiveAll(env.queues.url.photosIngested);
     expect(announced).toHaveLength(18);
     expect(announced.reduce((s, m) => s + m.payload.photoCount, 0)).toBe(17_879);
+    // The sample's placeholder taken dates (1901-01-01, 1970-01-01) are stored as unknown; the upload dates stay.
+    const placeholders = await env.database.sql<{ source_id: string; taken_at: string | null; uploaded: string }[]>`
+      select source_id, taken_at, uploaded_at::date::text as uploaded from photos
+      where source_id in ('adc1a85362e31643b5f3bd445c2be1c5', '42d44f8a78f2567a911364ccadaccae7') order by source_id`;
+    expect(placeholders).toEqual([
+      { source_id: '42d44f8a78f2567a911364ccadaccae7', taken_at: null, uploaded: '2014-10-01' },
+      { source_id: 'adc1a85362e31643b5f3bd445c2be1c5', taken_at: null, uploaded: '2010-06-10' },
+    ]);
+    const [{ oldest }] = await env.database.sql<
+      { oldest: string }[]
+    >`select min(taken_at)::date::text as oldest from photos`;
+    expect(oldest).toBe('1921-01-01');
 
     const second = await ingest.importFile(DRESDEN_SAMPLE_CSV);
     expect(second).toMatchObject({ rowsRead: 17_879, inserted: 0, updated: 0, unchanged: 17_879, messagesQueued: 0 });

@@ -45,6 +45,24 @@ describe('parseLbsnRecord', () => {
     });
   });
   it.each([
+    ['1901-01-01', 'a default (the Dresden sample has one)'],
+    ['1970-01-01 00:00:00', 'Unix time 0'],
+    ['0000-00-00 00:00:00', 'the zero date of EXIF and MySQL'],
+    ['0001-01-01', "a .NET default, before the general parser's first photograph"],
+    ['3000-01-01', 'a camera clock set to the future'],
+  ])('stores the placeholder taken date %s (%s) as unknown, and keeps the photo', (date) => {
+    expect(parseLbsnRecord(row({ post_create_date: date }), 2)).toMatchObject({
+      takenAt: null,
+      uploadedAt: new Date('2015-06-03T00:00:00Z'),
+      tags: ['frauenkirche', 'dresden', 'night'],
+    });
+  });
+  it('keeps an old but genuine taken date (a scanned print)', () => {
+    expect(parseLbsnRecord(row({ post_create_date: '1935-01-01' }), 2)).toMatchObject({
+      takenAt: new Date('1935-01-01T00:00:00Z'),
+    });
+  });
+  it.each([
     [{ guid: '' }, 'MISSING_FIELD'],
     [{ user_guid: ' ' }, 'MISSING_FIELD'],
     [{ origin_id: 'x' }, 'INVALID_ORIGIN'],
@@ -55,7 +73,8 @@ describe('parseLbsnRecord', () => {
     [{ lng: '1e3' }, 'INVALID_LNG'],
     [{ lat: '0', lng: '0' }, 'NULL_ISLAND'],
     [{ post_create_date: '2019-02-30' }, 'INVALID_DATE'],
-    [{ post_create_date: '3000-01-01' }, 'INVALID_DATE'],
+    [{ post_create_date: '2019-13-01' }, 'INVALID_DATE'],
+    [{ post_publish_date: '3000-01-01' }, 'INVALID_DATE'],
     [{ post_publish_date: 'yesterday' }, 'INVALID_DATE'],
     [{ post_views_count: '-5' }, 'INVALID_VIEWS'],
     [{ guid: 'x'.repeat(201) }, 'FIELD_TOO_LONG'],

@@ -1,6 +1,6 @@
 import { createDatabase, markTilesDirty } from '@photospots/db';
-import { haversineMeters } from '@photospots/geo';
-import { createTestEnv, readSamplePhotos, seedPhotos, type TestEnv } from '@photospots/test-harness';
+import { haversineMeters, offsetMeters } from '@photospots/geo';
+import { createTestEnv, readSamplePhotos, seedPhotos, type SeedPhoto, type TestEnv } from '@photospots/test-harness';
 import { pino } from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildProcessing, type Processing } from '../src/app.ts';
@@ -144,5 +144,51 @@ describe('two workers at once', () => {
     await mine.stop();
     await other.stop();
     await otherDatabase.close();
+  });
+});
+
+describe('placeholder taken dates already stored', () => {
+  it('count as unknown: the upload time stands in, so they reach no histogram, first or last date', async () => {
+    const at = (i: number) => offsetMeters(51.04, 13.8, (i % 5) - 2, ((i * 3) % 5) - 2);
+    const photos: SeedPhoto[] = [];
+    for (let u = 0; u < 6; u++) {
+      for (let k = 0; k < 2; k++) {
+        const taken = new Date(Date.UTC(2016, 5, 10 + u, 10, 15 + k));
+        photos.push({ sourceId: `june-${u}-${k}`, ownerId: `june-${u}`, ...at(u * 2 + k), takenAt: taken });
+      }
+    }
+    const placeholders = ['1901-01-01T00:00:00Z', '1970-01-01T00:00:00Z', '2999-01-01T00:00:00Z'];
+    placeholders.forEach((taken, u) =>
+      photos.push({
+        sourceId: `placeholder-${u}`,
+        ownerId: `placeholder-${u}`,
+        ...at(u),
+        takenAt: new Date(taken),
+        uploadedAt: new Date(Date.UTC(2016, 7, 20, 15)),
+      }),
+    );
+    await seedPhotos(env.database.sql, photos);
+    await processing.rebuildAll();
+    const rows = await env.database.sql<
+      { user_count: number; month_histogram: number[]; hour_histogram: number[]; first: string; last: string }[]
+    >`
+      select user_count, month_histogram, hour_histogram,
+             first_photo_at::text as first, last_photo_at::text as last
+      from hotspots where status = 'active'`;
+    const months = new Array<number>(12).fill(0);
+    months[5] = 6; // June: six photographers
+    months[7] = 3; // August: the three uploads standing in for placeholder dates
+    const hours = new Array<number>(24).fill(0);
+    hours[10] = 12;
+    hours[15] = 3;
+    expect(rows).toEqual([
+      {
+        user_count: 9,
+        month_histogram: months,
+        hour_histogram: hours,
+        first: '2016-06-10 10:15:00+00',
+        last: '2016-08-20 15:00:00+00',
+      },
+    ]);
   });
 });

@@ -14,7 +14,7 @@ async function hotspot(
   label: string,
   lat: number,
   lng: number,
-  photos: { owner: string; views?: number; taken?: string }[],
+  photos: { owner: string; views?: number; taken?: string; uploaded?: string }[],
 ): Promise<number> {
   const ids = photos.map((_, i) => `${label}-${i}`);
   await seedPhotos(
@@ -26,6 +26,7 @@ async function hotspot(
       lng,
       views: p.views ?? 0,
       takenAt: new Date(p.taken ?? '2024-05-01T00:00:00Z'),
+      ...(p.uploaded ? { uploadedAt: new Date(p.uploaded) } : {}),
     })),
   );
   const owners = new Set(photos.map((p) => p.owner)).size;
@@ -78,6 +79,29 @@ describe('scoring', () => {
     expect(rows.map((r) => r.id)).toEqual([crowd, prolific]);
     expect(rows[1]!.score_components).toMatchObject({ users: 3, userDays: 7, views: 5000, favorites: 0 });
     expect(rows[0]!.score_components.score).toBe(rows[0]!.score);
+  });
+
+  it('ignores placeholder taken dates in recency and user-days: the upload time stands in', async () => {
+    const recent = '2024-05-01T12:00:00Z';
+    const dated = await hotspot(
+      'Dated',
+      51.05,
+      13.74,
+      Array.from({ length: 3 }, (_, i) => ({ owner: `d${i}`, taken: recent })),
+    );
+    const placeholders = ['1901-01-01T00:00:00Z', '1970-01-01T00:00:00Z', '2999-01-01T00:00:00Z'];
+    const undated = await hotspot(
+      'Placeholder',
+      51.06,
+      13.75,
+      placeholders.map((taken, i) => ({ owner: `p${i}`, taken, uploaded: recent })),
+    );
+    await scoring.rescore([dated, undated]);
+    const rows = await env.database.sql<{ id: number; score_components: Record<string, number> }[]>`
+      select id, score_components from hotspots order by id`;
+    expect(rows[1]!.score_components).toEqual(rows[0]!.score_components);
+    expect(rows[1]!.score_components).toMatchObject({ users: 3, userDays: 3 });
+    expect(rows[1]!.score_components.recency).toBeGreaterThan(0);
   });
 
   it('keeps the Redis index in step: upserts scored hotspots, removes retired ones', async () => {

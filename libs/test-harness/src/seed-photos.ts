@@ -11,6 +11,8 @@ export interface SeedPhoto {
   lat: number;
   lng: number;
   takenAt?: Date | null;
+  /** When the photo was uploaded; its taken time when not given. */
+  uploadedAt?: Date | null;
   tags?: string[];
   views?: number;
 }
@@ -46,15 +48,17 @@ export async function seedPhotos(sql: Queryable, photos: readonly SeedPhoto[]): 
         lng: p.lng,
         tile,
         taken_at: p.takenAt?.toISOString() ?? null,
+        uploaded_at: (p.uploadedAt === undefined ? p.takenAt : p.uploadedAt)?.toISOString() ?? null,
         tags: p.tags ?? [],
         views: p.views ?? 0,
       };
     });
     await sql`
       insert into photos (source, source_id, owner_id, lat, lng, tile, taken_at, uploaded_at, tags, views)
-      select 'flickr', source_id, owner_id, lat, lng, tile, taken_at, taken_at, tags, views
+      select 'flickr', source_id, owner_id, lat, lng, tile, taken_at, uploaded_at, tags, views
       from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
-        as v(source_id text, owner_id text, lat float8, lng float8, tile int, taken_at timestamptz, tags text[], views int)`;
+        as v(source_id text, owner_id text, lat float8, lng float8, tile int,
+             taken_at timestamptz, uploaded_at timestamptz, tags text[], views int)`;
   }
   return [...tiles];
 }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { isPlaceholderTakenAt } from '@photospots/db';
 import { tileKeyOf } from '@photospots/geo';
 import { parseTagList, truncateText } from '@photospots/tags';
 import type { NormalisedPhoto } from '../photos/normalised-photo.ts';
@@ -40,14 +41,17 @@ function number(value: unknown): number | undefined {
 
 /**
  * Flickr's datetaken is the camera's wall-clock time without a zone
- * ("2015-06-01 14:22:10"); like the LBSN import, it is kept as if UTC.
+ * ("2015-06-01 14:22:10"); like the LBSN import, it is kept as if UTC. It is
+ * unknown (null) when Flickr says so (datetakenunknown "1": datetaken then holds
+ * the upload time, not when the photo was taken), when it is the zero date, and
+ * when it is a placeholder (isPlaceholderTakenAt: 1901-01-01, 1970-01-01, the future).
  */
-function takenAt(raw: Record<string, unknown>): Date | null {
+function takenAt(raw: Record<string, unknown>, now: number): Date | null {
   if (text(raw.datetakenunknown) === '1') return null;
   const t = text(raw.datetaken)?.trim();
   if (!t || !/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/.test(t) || t.startsWith('0000')) return null;
   const ms = Date.parse(`${t.replace(' ', 'T')}Z`);
-  return Number.isFinite(ms) && ms > Date.UTC(1826, 0, 1) ? new Date(ms) : null;
+  return Number.isFinite(ms) && !isPlaceholderTakenAt(ms, now) ? new Date(ms) : null;
 }
 
 function cleanText(value: unknown, max: number): string | null {
@@ -89,6 +93,7 @@ export function normaliseFlickrPhoto(
     return { ok: false, reason: 'NO_LOCATION' };
   }
 
+  const now = Date.now();
   const upload = number(raw.dateupload);
   // Seconds since 1970, not before Flickr opened nor in the future: a number past that is not an upload time
   // (and past year 275760 not a date at all, which would fail the whole batch when stored).
@@ -96,7 +101,7 @@ export function normaliseFlickrPhoto(
     upload === undefined ||
     !Number.isInteger(upload) ||
     upload < FLICKR_OPENED_S ||
-    upload * 1000 > Date.now() + 86_400_000
+    upload * 1000 > now + 86_400_000
   ) {
     return { ok: false, reason: 'INVALID_UPLOAD_DATE' };
   }
@@ -113,7 +118,7 @@ export function normaliseFlickrPhoto(
       lat,
       lng,
       tile: tileKeyOf(lat, lng),
-      takenAt: takenAt(raw),
+      takenAt: takenAt(raw, now),
       uploadedAt: new Date(upload * 1000),
       tags: parseTagList(text(raw.tags) ?? '', ' ').slice(0, MAX_TAGS),
       title: cleanText(raw.title, MAX_TEXT_LENGTH),

@@ -1,3 +1,4 @@
+import { isPlaceholderTakenAt } from '@photospots/db';
 import { tileKeyOf } from '@photospots/geo';
 import { parseTagList, truncateText } from '@photospots/tags';
 import type { NormalisedPhoto, RowError, RowErrorCode } from '../photos/normalised-photo.ts';
@@ -87,6 +88,13 @@ function parseDate(text: string, now: number): Date | null | 'invalid' {
 
 /** Any date or date-time the export may hold (ISO 8601 with or without a zone; a bare date is UTC midnight). */
 export function parseDateGeneral(text: string, now: number): Date | null | 'invalid' {
+  const ms = readDate(text);
+  if (ms === null || ms === 'invalid') return ms;
+  return ms < EARLIEST || ms > now + 86_400_000 ? 'invalid' : new Date(ms);
+}
+
+/** A date or date-time in epoch ms, whatever its year; null when empty, 'invalid' when not a calendar date. */
+function readDate(text: string): number | null | 'invalid' {
   const t = text.trim();
   if (t === '') return null;
   // Dates alone are calendar days (the export drops the time of day); keep them as UTC midnight.
@@ -94,11 +102,26 @@ export function parseDateGeneral(text: string, now: number): Date | null | 'inva
   if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/.test(iso)) return 'invalid';
   const withZone = /(Z|[+-]\d{2}:?\d{2})$/.test(iso) ? iso : `${iso}Z`;
   const ms = Date.parse(withZone);
-  if (!Number.isFinite(ms) || ms < EARLIEST || ms > now + 86_400_000) return 'invalid';
-  const d = new Date(ms);
+  if (!Number.isFinite(ms)) return 'invalid';
   // Reject impossible calendar dates that Date.parse would roll over (2019-02-30).
-  if (d.toISOString().slice(0, 10) !== iso.slice(0, 10) && withZone.endsWith('Z')) return 'invalid';
-  return d;
+  if (new Date(ms).toISOString().slice(0, 10) !== iso.slice(0, 10) && withZone.endsWith('Z')) return 'invalid';
+  return ms;
+}
+
+/** The zero date that EXIF and MySQL write for "no date". */
+const ZERO_DATE = /^0000-00-00(?:[ T]00:00(?::00)?)?$/;
+
+/**
+ * When the photo was taken: null when unknown, which includes the zero date and every placeholder
+ * (isPlaceholderTakenAt: 1901-01-01, 1970-01-01, a date in the future), so that a camera's or exporter's
+ * stand-in for "no date" never counts as one. The photo itself is still worth storing.
+ */
+function parseTakenDate(text: string, now: number): Date | null | 'invalid' {
+  const t = text.trim();
+  if (ZERO_DATE.test(t)) return null;
+  const ms = parseDateFast(t) ?? readDate(t);
+  if (ms === null || ms === 'invalid') return ms;
+  return isPlaceholderTakenAt(ms, now) ? null : new Date(ms);
 }
 
 /**
@@ -136,7 +159,7 @@ export function parseLbsnRecord(fields: Fields, line: number, now = Date.now()):
   if (ownerId.length > MAX_ID_LENGTH)
     return fail(line, 'FIELD_TOO_LONG', `user_guid is longer than ${MAX_ID_LENGTH} characters`);
 
-  const takenAt = parseDate(fields.post_create_date ?? '', now);
+  const takenAt = parseTakenDate(fields.post_create_date ?? '', now);
   if (takenAt === 'invalid')
     return fail(
       line,

@@ -1,6 +1,6 @@
 import type { BBox } from '@photospots/geo';
 import { tilesInBBox } from '@photospots/geo';
-import type { Queryable } from '@photospots/db';
+import { photoTimeSql, type Queryable } from '@photospots/db';
 
 /** Photos of one or more clustering windows, column-wise (a window can hold millions). */
 export interface WindowPhotos {
@@ -12,7 +12,7 @@ export interface WindowPhotos {
   user: Int32Array;
   owners: string[];
   tags: string[][];
-  /** Epoch ms of when the photo was taken (NaN when unknown). */
+  /** Epoch ms of when the photo was taken, else uploaded (photoTimeSql: placeholders are unknown); NaN if neither. */
   takenAt: Float64Array;
   views: Float64Array;
 }
@@ -39,9 +39,9 @@ const inside = (w: BBox, lat: number, lng: number) =>
 export async function loadWindowPhotos(sql: Queryable, windows: readonly BBox[]): Promise<WindowPhotos> {
   const tiles = [...new Set(windows.flatMap(tilesInBBox))];
   const rows = await sql<PhotoRow[]>`
-    select id, owner_id, lat, lng, tags,
-           (extract(epoch from coalesce(taken_at, uploaded_at)) * 1000)::float8 as taken_ms, views
-    from photos
+    select id, owner_id, lat, lng, tags, views,
+           (extract(epoch from ${photoTimeSql(sql, 'p')}) * 1000)::float8 as taken_ms
+    from photos p
     where tile = any(${tiles}::int[])
     order by id`;
   const kept = rows.filter((r) => windows.some((w) => inside(w, r.lat, r.lng)));

@@ -1,4 +1,4 @@
-import type { Queryable } from '@photospots/db';
+import { photoTimeSql, type Queryable } from '@photospots/db';
 import type { HotspotSummary } from '@photospots/hotspot-index';
 import { USER_DAYS_CAP, type ScoreComponents, type ScoreInputs } from './score-formula.ts';
 
@@ -11,7 +11,7 @@ export async function loadScoreInputs(
   if (ids.length === 0) return new Map();
   const rows = await sql<(ScoreInputs & { id: number })[]>`
     with member as (
-      select hp.hotspot_id, p.owner_id, p.views, coalesce(p.taken_at, p.uploaded_at) as at
+      select hp.hotspot_id, p.owner_id, p.views, ${photoTimeSql(sql, 'p')} as at
       from hotspot_photos hp
       join photos p on p.id = hp.photo_id
       join hotspots h on h.id = hp.hotspot_id and h.status = 'active'
