@@ -1,4 +1,5 @@
 import { tagKey } from './normalise.ts';
+import { isCodeLike } from './code-like.ts';
 import { isStopTag } from './stop-list.ts';
 
 /**
@@ -260,7 +261,10 @@ const GENERIC_WORDS = [
 
 const GENERIC_KEYS = new Set(GENERIC_WORDS.map(tagKey));
 
-/** True for generic words ("church", "bridge") and for every stop-listed tag. */
+/**
+ * True for generic words ("church", "bridge"), codes ("brn", "eos5d": see isCodeLike) and every stop-listed
+ * tag. A code may stay among a place's top tags, where it still finds the place in a search.
+ */
 export function isGenericTag(tag: string): boolean {
-  return isStopTag(tag) || GENERIC_KEYS.has(tagKey(tag));
+  return isStopTag(tag) || GENERIC_KEYS.has(tagKey(tag)) || isCodeLike(tag);
 }

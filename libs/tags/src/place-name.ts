@@ -23,6 +23,8 @@ export interface PlaceNameOptions {
    * and never is one.
    */
   broadExtent: number;
+  /** Every tag in the label is used by at least this many of the place's photographers. */
+  minNameUsers: number;
   limit: number;
 }
 
@@ -31,6 +33,7 @@ const DEFAULTS: PlaceNameOptions = {
   minLocalLift: 1.5,
   minQualifierSupport: 0.1,
   broadExtent: 2,
+  minNameUsers: 2,
   limit: 10,
 };
 
@@ -60,20 +63,22 @@ export function namePlace(
   options: Partial<PlaceNameOptions> = {},
 ): PlaceName {
   const o = { ...DEFAULTS, ...options };
-  // Small places (a handful of photographers) may be named by one photographer's tag, if
-  // someone else nearby used it too (one person's "berlin" names nothing); bigger ones need two.
+  // Top tags (what a search matches) of small places (a handful of photographers) may come from one
+  // photographer, if someone nearby used the tag too (one person's "berlin" says nothing); bigger ones need two.
   const minUsers = place.userCount >= 6 ? 2 : 1;
   const corroborated = (t: DistinctiveTag) => t.users >= 2 || local.usersWith(t.key) >= 2;
   const top = distinctiveTags(place, city, { limit: o.limit, minUsers }).filter(corroborated);
   const topTags = top.map((t) => t.tag);
-  const names = top.filter((t) => !isGenericTag(t.tag));
+  // One photographer's word is a caption, not yet the place's name. Two, not three: three leaves most small
+  // places unnamed, real names among them (the measurement is in docs/clustering.md, Naming).
+  const isName = (t: DistinctiveTag) => t.users >= o.minNameUsers && !isGenericTag(t.tag);
+  const names = top.filter(isName);
   const primary = names[0];
   if (!primary) return { label: null, topTags };
 
   const broad = (t: DistinctiveTag) => city.usersWith(t.key) >= o.broadExtent * Math.max(1, local.usersWith(t.key));
   const minQualifierUsers = Math.max(minUsers, Math.min(3, o.minQualifierSupport * place.userCount));
-  const usable = (t: DistinctiveTag) =>
-    !isGenericTag(t.tag) && t.users >= minQualifierUsers && !redundant(place, primary, t);
+  const usable = (t: DistinctiveTag) => isName(t) && t.users >= minQualifierUsers && !redundant(place, primary, t);
 
   // Two sights at one spot: name both.
   const second = names.slice(1).find(usable);

@@ -61,6 +61,38 @@ describe('namePlace', () => {
     expect(namePlace(counter(place, 'p'), around(place, city), around(place, [])).label).toBeNull();
   });
 
+  it('takes only a word of two photographers or more into the label', () => {
+    // A small place: one of its three photographers wrote "schillerplatz", two "loschwitz".
+    const place: [number, string[]][] = [
+      [1, ['schillerplatz', 'loschwitz']],
+      [1, ['loschwitz']],
+      [1, ['tram']],
+    ];
+    expect(namePlace(counter(place, 'p'), around(place, city), around(place, [])).label).toBe('Loschwitz');
+    const oneOnly: [number, string[]][] = [
+      [1, ['schillerplatz']],
+      [2, ['tram']],
+    ];
+    expect(namePlace(counter(oneOnly, 'p'), around(oneOnly, city), around(oneOnly, [])).label).toBeNull();
+    // The same word from a second photographer makes it the name.
+    const two: [number, string[]][] = [
+      [2, ['schillerplatz']],
+      [2, ['tram']],
+    ];
+    expect(namePlace(counter(two, 'p'), around(two, city), around(two, [])).label).toBe('Schillerplatz');
+  });
+
+  it('never names a place by a code, though the code stays among its top tags', () => {
+    const place: [number, string[]][] = [
+      [12, ['brn', 'concert']],
+      [6, ['brn', 'alaunstrasse']],
+      [4, ['dsc', 'eos5d']],
+    ];
+    const name = namePlace(counter(place, 'p'), around(place, city), around(place, []));
+    expect(name.label).toBe('Alaunstrasse');
+    expect(name.topTags).toContain('brn');
+  });
+
   it('treats a translation used by the same photographers as the same name', () => {
     const place: [number, string[]][] = [
       [20, ['blaueswunder', 'bluewonder']],

@@ -4,6 +4,8 @@ import {
   displayTag,
   distinctiveTags,
   foldText,
+  isCodeLike,
+  isGenericTag,
   isStopTag,
   parseTagList,
   TagCounter,
@@ -74,6 +76,37 @@ describe('stop list', () => {
       expect(isStopTag(tag)).toBe(false);
     },
   );
+});
+
+describe('code-like tokens', () => {
+  it.each([
+    'brn', // no vowel
+    'dsc',
+    'Dvb',
+    'd700', // letters and digits in one token: camera models, file names
+    'eos5d',
+    'a7iii',
+    'x100f',
+    'img_1234',
+    'dscn0042',
+    'hochwasser2013',
+    '2017', // mostly digits
+    '01069',
+    '8f3e9c21d4',
+  ])('%s is a code, never a name', (tag) => {
+    expect(isCodeLike(tag)).toBe(true);
+    expect(isGenericTag(tag)).toBe(true);
+  });
+  it.each([
+    'frauenkirche',
+    'blaues wunder',
+    'elbe',
+    'brücke',
+    'sylt', // y counts as a vowel
+    '5th avenue', // an ordinal is a word
+    'дрезден', // other scripts are not judged by Latin vowels
+    'ドレスデン',
+  ])('%s is a word', (tag) => expect(isCodeLike(tag)).toBe(false));
 });
 
 describe('distinctiveTags', () => {
