@@ -4,19 +4,28 @@
  * scratch database, then prints recall, ranks and labels for the landmark list
  * in data/landmarks/dresden.json, and the quality of the top 20.
  *
- * Options: --reuse (keep an already imported scratch database), --json.
- * DATABASE_URL names the server (default: local Postgres); the scratch database is photospots_eval.
+ * Options: --reuse (keep an already imported scratch database), --json, --database NAME (the scratch
+ * database, default photospots_eval; another name lets two evaluations run side by side).
+ * DATABASE_URL names the server (default: local Postgres).
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { evaluate, formatReport, meetsTargets, type EvalHotspot, type LandmarkFile } from './evaluate.ts';
 import { startLocalPipeline } from './local-pipeline.ts';
 
-const { values } = parseArgs({ options: { reuse: { type: 'boolean' }, json: { type: 'boolean' } } });
+const { values } = parseArgs({
+  options: {
+    reuse: { type: 'boolean' },
+    json: { type: 'boolean' },
+    database: { type: 'string', default: 'photospots_eval' },
+  },
+});
+// The name goes into `drop database` / `create database` as it is.
+if (!/^[a-z_][a-z0-9_]*$/.test(values.database)) throw new Error(`--database ${values.database}: use a-z, 0-9 and _`);
 const landmarks = JSON.parse(readFileSync('data/landmarks/dresden.json', 'utf8')) as LandmarkFile;
 const pipeline = await startLocalPipeline({
   adminUrl: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
-  database: 'photospots_eval',
+  database: values.database,
   reuse: Boolean(values.reuse),
 });
 try {

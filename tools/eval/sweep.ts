@@ -28,7 +28,7 @@ try {
   if (pipeline.fresh) await pipeline.run('apps/ingest/src/cli.ts', ['import', 'data/flickr-dresden-cc-by.csv']);
   const pct = (x: number) => `${Math.round(x * 100)}%`.padStart(5);
   console.log(
-    `${axes.map((a) => a.name.padEnd(26)).join('')}hotspots recall labels generic20 distinct20 avoided shared unnamed    ms  all-targets`,
+    `${axes.map((a) => a.name.padEnd(26)).join('')}hotspots recall labels display generic20 distinct20 dup20 nonword20 avoided shared unnamed    ms  all-targets`,
   );
   for (const combo of combos) {
     await pipeline.database.sql`truncate hotspot_photos, hotspots, dirty_tiles, outbox restart identity cascade`;
@@ -40,7 +40,7 @@ try {
       select id, label, lat, lng, score, user_count as "userCount", photo_count as "photoCount" from hotspots where status = 'active'`;
     const r = evaluate(hotspots, landmarks);
     console.log(
-      `${axes.map((a) => combo[a.name]!.padEnd(26)).join('')}${String(r.hotspots).padStart(8)} ${pct(r.recall)}  ${pct(r.labelsCorrect)}  ${pct(r.genericShareTop20)}     ${String(r.distinctLabelsTop20).padStart(6)}  ${r.avoidedInTop20.every((a) => a.rank === null) ? '   yes' : '    NO'}  ${pct(r.sharedLabelShare)}   ${pct(r.unlabelledShare)} ${String(ms).padStart(5)}  ${meetsTargets(r) ? 'yes' : 'no'}`,
+      `${axes.map((a) => combo[a.name]!.padEnd(26)).join('')}${String(r.hotspots).padStart(8)} ${pct(r.recall)}  ${pct(r.labelsCorrect)}   ${pct(r.displayNamesCorrect)}     ${pct(r.genericShareTop20)}     ${String(r.distinctLabelsTop20).padStart(6)} ${String(r.duplicateLabelsTop20).padStart(5)} ${String(r.nonWordLabelsTop20).padStart(9)}  ${r.avoidedInTop20.every((a) => a.rank === null) ? '   yes' : '    NO'}  ${pct(r.sharedLabelShare)}   ${pct(r.unlabelledShare)} ${String(ms).padStart(5)}  ${meetsTargets(r) ? 'yes' : 'no'}`,
     );
   }
 } finally {
