@@ -55,12 +55,17 @@ function redundant(place: TagCounter, a: DistinctiveTag, b: DistinctiveTag): boo
  * riverbank's "elbe", both ends of a bridge) or a second name is nearly as
  * strong, the best name distinctive against the immediate surroundings is
  * added, so two viewpoints of one sight read differently.
+ *
+ * With `apart` (the tags of a nearby place that got the same label), the
+ * qualifier is the best name distinctive against that place instead, so the
+ * two read differently; failing one, the place takes its next own name.
  */
 export function namePlace(
   place: TagCounter,
   city: TagStats,
   local: TagStats,
   options: Partial<PlaceNameOptions> = {},
+  apart?: TagStats,
 ): PlaceName {
   const o = { ...DEFAULTS, ...options };
   // Top tags (what a search matches) of small places (a handful of photographers) may come from one
@@ -80,6 +85,8 @@ export function namePlace(
   const minQualifierUsers = Math.max(minUsers, Math.min(3, o.minQualifierSupport * place.userCount));
   const usable = (t: DistinctiveTag) => isName(t) && t.users >= minQualifierUsers && !redundant(place, primary, t);
 
+  if (apart) return { label: nameApart(place, apart, primary, names, usable, broad, o, minUsers), topTags };
+
   // Two sights at one spot: name both.
   const second = names.slice(1).find(usable);
   if (second && second.score >= o.qualifierShare * primary.score) {
@@ -97,4 +104,27 @@ export function namePlace(
     label: qualifier ? `${displayTag(primary.tag)} · ${displayTag(qualifier.tag)}` : displayTag(primary.tag),
     topTags,
   };
+}
+
+/**
+ * The label of a place that a neighbour shares the name of: its name with what
+ * sets it apart from that neighbour. A broad tag may qualify here (one bank of
+ * a river against the other), though a narrow one is preferred; without any,
+ * the next own name that is not the shared one.
+ */
+function nameApart(
+  place: TagCounter,
+  apart: TagStats,
+  primary: DistinctiveTag,
+  names: DistinctiveTag[],
+  usable: (t: DistinctiveTag) => boolean,
+  broad: (t: DistinctiveTag) => boolean,
+  o: PlaceNameOptions,
+  minUsers: number,
+): string {
+  const candidates = distinctiveTags(place, apart, { limit: o.limit, minUsers }).filter(usable);
+  const qualifier = candidates.find((t) => !broad(t)) ?? candidates[0];
+  if (qualifier) return `${displayTag(primary.tag)} · ${displayTag(qualifier.tag)}`;
+  const other = names.find((t) => t !== primary && !redundant(place, primary, t));
+  return displayTag((other ?? primary).tag);
 }

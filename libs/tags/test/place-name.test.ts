@@ -93,6 +93,47 @@ describe('namePlace', () => {
     expect(name.topTags).toContain('brn');
   });
 
+  it('tells two neighbouring places named after the same river apart', () => {
+    // Two spots on the river, 300 m apart, both most distinctive for "elbe" against the city, which lies
+    // mostly along that river (so "elbe" is not broad there); each also shows its own sight.
+    const bridge: [number, string[]][] = [
+      [30, ['elbe', 'river']],
+      [6, ['elbe', 'augustusbrücke']],
+      [4, ['elbe', 'semperoper']],
+    ];
+    const bank: [number, string[]][] = [
+      [15, ['elbe', 'river']],
+      [8, ['elbe', 'frauenkirche']],
+      [2, ['elbe', 'semperoper']],
+    ];
+    const riverCity: [number, string[]][] = [
+      [200, ['dresden']],
+      [30, ['frauenkirche']],
+      [30, ['semperoper']],
+    ];
+    const city = around([...bridge, ...bank], riverCity);
+    const local = around([...bridge, ...bank], [[100, ['dresden']]]);
+    const b = counter(bridge, 'b');
+    const k = counter(bank, 'k');
+    // Named alone, each is just the river.
+    expect(namePlace(b, city, local).label).toBe('Elbe');
+    expect(namePlace(k, city, local).label).toBe('Elbe');
+    // Named apart from the other, each adds what the other lacks.
+    expect(namePlace(b, city, local, {}, k).label).toBe('Elbe · Augustusbrücke');
+    expect(namePlace(k, city, local, {}, b).label).toBe('Elbe · Frauenkirche');
+  });
+
+  it('names a place apart from its neighbour by its next own name when nothing qualifies the shared one', () => {
+    // The neighbour has the same words: none sets this place apart.
+    const place: [number, string[]][] = [
+      [10, ['elbe']],
+      [8, ['elbe', 'terrassenufer']],
+    ];
+    const neighbour = counter([[20, ['elbe', 'terrassenufer']]], 'n');
+    const city = around(place, [[300, ['dresden']]]);
+    expect(namePlace(counter(place, 'p'), city, city, {}, neighbour).label).toBe('Terrassenufer');
+  });
+
   it('treats a translation used by the same photographers as the same name', () => {
     const place: [number, string[]][] = [
       [20, ['blaueswunder', 'bluewonder']],

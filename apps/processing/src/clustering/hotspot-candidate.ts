@@ -125,9 +125,17 @@ export function describeCluster(cluster: PeopleCluster, photos: WindowPhotos): H
   };
 }
 
+/** Tag usage by photographer among a cluster's members. */
+export function clusterTags(cluster: PeopleCluster, photos: WindowPhotos): TagCounter {
+  const tags = new TagCounter();
+  for (const i of cluster.members) tags.add(photos.user[i]!, photos.tags[i]!);
+  return tags;
+}
+
 /**
  * Names a candidate from its members' tags against the photos around it
- * (see namePlace). The surroundings reach backgroundRadiusM beyond the hotspot,
+ * (see namePlace), and against `apart`, a neighbour's tags, when the two must
+ * read differently. The surroundings reach backgroundRadiusM beyond the hotspot,
  * so the window must have loaded photos that far out.
  */
 export function nameCandidate(
@@ -136,9 +144,9 @@ export function nameCandidate(
   photos: WindowPhotos,
   surroundings: (lat: number, lng: number, radiusM: number, keys: readonly string[]) => TagStats,
   naming: NamingOptions = DEFAULT_NAMING,
+  apart?: TagStats,
 ): void {
-  const tags = new TagCounter();
-  for (const i of cluster.members) tags.add(photos.user[i]!, photos.tags[i]!);
+  const tags = clusterTags(cluster, photos);
   // Naming compares only the place's own tags with its surroundings: those are all it asks about.
   const keys = [...tags.keys()];
   const name = namePlace(
@@ -146,6 +154,7 @@ export function nameCandidate(
     surroundings(candidate.lat, candidate.lng, naming.backgroundRadiusM, keys),
     surroundings(candidate.lat, candidate.lng, naming.localRadiusM, keys),
     { qualifierShare: naming.qualifierShare, broadExtent: naming.broadExtent },
+    apart,
   );
   candidate.label = name.label;
   candidate.topTags = name.topTags;
