@@ -5,3 +5,4 @@ export { distinctiveTags, type DistinctiveTag, type DistinctiveTagOptions, type 
 export { namePlace, type PlaceName, type PlaceNameOptions } from './place-name.ts';
 export { isGenericTag } from './generic-words.ts';
 export { isCodeLike } from './code-like.ts';
+export { DisplayLexicon } from './display-name.ts';

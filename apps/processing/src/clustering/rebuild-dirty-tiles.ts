@@ -10,6 +10,7 @@ import {
 } from '@photospots/geo';
 import type { MessagePublisher } from '@photospots/queue';
 import type { Logger } from '@photospots/service';
+import { DisplayLexicon } from '@photospots/tags';
 import { clearDirtyTiles, dirtyVersions, peekDirtyTiles, type Settling } from '../dirty-tiles/dirty-tile-repository.ts';
 import { matchIdentities } from '../hotspots/identity-matching.ts';
 import {
@@ -20,8 +21,15 @@ import {
   sameHotspot,
   updateHotspots,
 } from '../hotspots/hotspot-repository.ts';
+import { distinguishNearbyLabels } from '../naming/distinct-labels.ts';
 import { LocalTagBackground } from '../naming/local-tag-background.ts';
-import { describeCluster, nameCandidate, type HotspotCandidate, type NamingOptions } from './hotspot-candidate.ts';
+import {
+  clusterTags,
+  describeCluster,
+  nameCandidate,
+  type HotspotCandidate,
+  type NamingOptions,
+} from './hotspot-candidate.ts';
 import { loadWindowPhotos, photosInWindow, type WindowPhotos } from './window-photos.ts';
 
 export interface RebuildDeps {
@@ -154,6 +162,9 @@ export async function rebuildDirtyTiles(
     // One background for the pass, over every photo it read: a place's surroundings depend only on the photos
     // within the background radius (each job's window holds all of those), so the jobs share it.
     let background: LocalTagBackground | undefined;
+    const around = (lat: number, lng: number, radiusM: number, keys: readonly string[]) =>
+      (background ??= new LocalTagBackground(all)).around(lat, lng, radiusM, keys);
+    const named = new Set<number>();
     computed.forEach((candidate, ci) => {
       const keptId = plan.keep.get(ci);
       const previous = keptId === undefined ? undefined : storedById.get(keptId);
@@ -164,15 +175,25 @@ export async function rebuildDirtyTiles(
         return;
       }
       const { cluster, photos } = sources[ci]!;
-      const bg = (background ??= new LocalTagBackground(all));
-      nameCandidate(
-        candidate,
-        cluster,
-        photos,
-        (lat, lng, radiusM, keys) => bg.around(lat, lng, radiusM, keys),
-        deps.naming,
-      );
+      nameCandidate(candidate, cluster, photos, around, deps.naming);
+      named.add(ci);
     });
+    // Neighbours named alike (one river, one square) are told apart by what differs between them.
+    distinguishNearbyLabels(computed, named, deps.naming.backgroundRadiusM, (ci, other) => {
+      const { cluster, photos } = sources[ci]!;
+      const neighbour = sources[other]!;
+      const apart = clusterTags(neighbour.cluster, neighbour.photos);
+      nameCandidate(computed[ci]!, cluster, photos, around, deps.naming, apart);
+    });
+    // Labels are named from tag keys; they are shown as people write them, from the words of every photo read.
+    if (named.size > 0) {
+      const lexicon = new DisplayLexicon();
+      for (const tags of all.tags) lexicon.addTags(tags);
+      for (const ci of named) {
+        const c = computed[ci]!;
+        if (c.label !== null) c.label = lexicon.displayLabel(c.label);
+      }
+    }
 
     const createdIds = await insertHotspots(
       tx,

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { DisplayLexicon } from '../src/index.ts';
+
+/** A few photos' tags, as the Dresden sample stores them (Flickr drops spaces and ß). */
+function lexicon(): DisplayLexicon {
+  const lex = new DisplayLexicon();
+  for (const tags of [
+    ['goldenerreiter', 'reiter', 'dresden'],
+    ['blaueswunder', 'blaues', 'wunder'],
+    ['grosergarten', 'garten'],
+    ['pragerstrase', 'prager', 'strasse'],
+    ['pragerstraße'],
+    ['kunsthofpassage', 'kunst', 'passage'],
+    ['frauenkirche', 'semperoper', 'kirche', 'oper', 'semper'],
+  ])
+    lex.addTags(tags);
+  return lex;
+}
+
+describe('DisplayLexicon', () => {
+  it('splits joined tags into the words people write apart', () => {
+    const lex = lexicon();
+    expect(lex.display('goldenerreiter')).toBe('Goldener Reiter');
+    expect(lex.display('blaueswunder')).toBe('Blaues Wunder');
+    expect(lex.display('grosergarten')).toBe('Großer Garten');
+  });
+
+  it('prefers the spelling with ß the data holds', () => {
+    expect(lexicon().display('pragerstrase')).toBe('Prager Straße');
+  });
+
+  it('keeps a single word and a compound whole', () => {
+    const lex = lexicon();
+    expect(lex.display('frauenkirche')).toBe('Frauenkirche');
+    expect(lex.display('semperoper')).toBe('Semperoper');
+    expect(lex.display('kunsthofpassage')).toBe('Kunsthofpassage');
+  });
+
+  it('does not split without evidence', () => {
+    expect(new DisplayLexicon().display('xqzvbarplok')).toBe('Xqzvbarplok');
+  });
+
+  it('capitalises a name, small words inside it lower case, and keeps the casing titles show', () => {
+    const lex = lexicon();
+    expect(lex.display('palais im großen garten')).toBe('Palais im Großen Garten');
+    lex.addTitle('Campus der TU Dresden');
+    expect(lex.display('tu')).toBe('TU');
+  });
+
+  it('shows each tag of a label', () => {
+    expect(lexicon().displayLabel('Blasewitz · Blaueswunder')).toBe('Blasewitz · Blaues Wunder');
+  });
+});
