@@ -126,6 +126,12 @@ describe('the Dresden sample through the four services over SQS', () => {
       from hotspots h where h.status = 'active' order by h.score desc limit 10`;
     expect(top).toHaveLength(10);
     for (const h of top) expect(h.top_share, `${h.label} (${h.id})`).toBeLessThan(0.8);
+
+    // A name in another language than the label's stays searchable: the bridge's English tag finds it.
+    const search = await fetch(`${api}/v1/hotspots/search?q=${encodeURIComponent('blue wonder')}`);
+    expect(search.status).toBe(200);
+    const found = ((await search.json()) as { items: { label: string | null }[] }).items;
+    expect(found.map((h) => h.label)).toContain('Bluewonder · Blaues Wunder');
   });
 
   it('re-importing the same file adds no photo and leaves the hotspots the same', async () => {
