@@ -65,7 +65,7 @@ export class HotspotMemoryIndex {
   #running: Promise<void> | undefined;
   #timer: NodeJS.Timeout | undefined;
   #pollTimer: NodeJS.Timeout | undefined;
-  #version: string | undefined;
+  #version: number | undefined;
   #settleReload = false;
   #unlisten: (() => Promise<void>) | undefined;
   #stopped = false;
@@ -168,9 +168,7 @@ export class HotspotMemoryIndex {
   async #pollVersion(): Promise<void> {
     if (this.#stopped) return;
     try {
-      const [row] = await this.#o.database.sql<{ v: string }[]>`
-        select (last_value::text || ':' || is_called::text) as v from public.photospots_hotspots_version`;
-      const version = row!.v;
+      const version = await hotspotsVersion(this.#o.database);
       if (!this.#pgLive) this.#o.log.info('Postgres change feed live');
       this.#pgLive = true;
       const changed = this.#version !== undefined && version !== this.#version;
