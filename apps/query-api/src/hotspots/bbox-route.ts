@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { bboxAreaKm2 } from '@photospots/geo';
-import type { HotspotSummary } from '@photospots/hotspot-index';
 import { Type } from 'typebox';
 import type { ApiContext } from '../api-context.ts';
 import { ApiError } from '../errors/error-catalog.ts';
@@ -8,7 +7,7 @@ import { responseFormat, toFeatureCollection } from '../http/content-negotiation
 import { memoized, sendCacheable } from '../http/send-cacheable.ts';
 import { isKeyset } from '../pagination/cursor-codec.ts';
 import { parseBoxParameter } from './bbox-parameter.ts';
-import type { MapCluster } from './hotspot-snapshot.ts';
+import { rankClusters } from './hotspot-snapshot.ts';
 import { LIST_MAX_AGE_SECONDS } from './nearby-route.ts';
 import { HotspotListItem, listResponses, Page } from './schemas.ts';
 
@@ -156,9 +155,3 @@ export const bboxRoute: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async (
     },
   );
 };
-
-/** Clusters and lone hotspots, the best-scored representative first (what a map keeps when it must drop some). */
-function rankClusters(items: (MapCluster | HotspotSummary)[]): (MapCluster | HotspotSummary)[] {
-  const best = (c: MapCluster | HotspotSummary) => ('kind' in c ? c.best : c);
-  return [...items].sort((a, b) => best(b).score - best(a).score || best(a).id - best(b).id);
-}

@@ -228,6 +228,16 @@ function ringMeetsBox(ring: HullRing, b: BBox): boolean {
   return minLng <= b.maxLng && maxLng >= b.minLng && minLat <= b.maxLat && maxLat >= b.minLat;
 }
 
+/** A cluster's best hotspot, or the lone hotspot itself: what a map names and ranks it by. */
+export function representative(c: MapCluster | HotspotSummary): HotspotSummary {
+  return 'kind' in c ? c.best : c;
+}
+
+/** Clusters and lone hotspots, the best-scored representative first (what a map keeps when it must drop some). */
+export function rankClusters<T extends MapCluster | HotspotSummary>(items: readonly T[]): T[] {
+  return [...items].sort((a, b) => compareByScore(representative(a), representative(b)));
+}
+
 /** Best score first, then lowest id: the order of top, bbox pages and their cursors. */
 export function compareByScore(a: { score: number; id: number }, b: { score: number; id: number }): number {
   return b.score - a.score || a.id - b.id;

@@ -1,6 +1,6 @@
 import type { HotspotSummary } from '@photospots/hotspot-index';
 import { fromGeojsonVt } from 'vt-pbf';
-import type { MapCluster, MapHull } from '../hotspots/hotspot-snapshot.ts';
+import { rankClusters, representative, type MapCluster, type MapHull } from '../hotspots/hotspot-snapshot.ts';
 import { TILE_EXTENT, TileProjection, type TileAddress } from './tile-geometry.ts';
 
 /** Layer names, as styles refer to them. */
@@ -29,11 +29,9 @@ export function encodeTile(
   hulls: readonly MapHull[],
 ): Uint8Array | undefined {
   const projection = new TileProjection(t);
-  const best = (p: MapCluster | HotspotSummary) => ('kind' in p ? p.best : p);
-  const ranked = [...points].sort((a, b) => best(b).score - best(a).score || best(a).id - best(b).id);
-  const hotspotFeatures: TileFeature[] = ranked.map((p) => ({
+  const hotspotFeatures: TileFeature[] = rankClusters(points).map((p) => ({
     type: 1,
-    id: best(p).id,
+    id: representative(p).id,
     geometry: [[projection.x(p.lng), projection.y(p.lat)]],
     tags:
       'kind' in p
