@@ -77,7 +77,14 @@ export class ChangeHub {
     this.#heartbeat ??= setInterval(() => {
       for (const s of this.#subscribers) s.write(': keep-alive\n\n');
     }, this.#o.heartbeatMs ?? HEARTBEAT_MS).unref();
-    return () => this.#subscribers.delete(subscriber);
+    return () => {
+      this.#subscribers.delete(subscriber);
+      // No stream left to keep open: the timer stops until the next one opens.
+      if (this.#subscribers.size === 0) {
+        clearInterval(this.#heartbeat);
+        this.#heartbeat = undefined;
+      }
+    };
   }
 
   /** Ends every open stream and stops following the index. */
