@@ -1,11 +1,11 @@
-import { lockTiles, markTilesDirty, tryLockTiles } from '@photospots/db';
+import { lockTiles, markTilesDirty, tryLockTiles, type TilesHeld } from '@photospots/db';
 import { influenceTiles, tileKeyFromXY, tileXYFromKey } from '@photospots/geo';
 import { createTestEnv, readSamplePhotos, seedPhotos, type TestEnv } from '@photospots/test-harness';
 import { pino } from 'pino';
 import { buildProcessing } from '../src/app.ts';
 import { loadProcessingConfig } from '../src/config.ts';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { chooseClaim } from '../src/dirty-tiles/claim.ts';
+import { chooseClaim, claimLocks, type ClaimReach } from '../src/dirty-tiles/claim.ts';
 import { peekDirtyTiles } from '../src/dirty-tiles/dirty-tile-repository.ts';
 
 /** Tiles near Dresden by column and row offset (z14 tiles there are ~1.5 km wide). */
@@ -14,12 +14,15 @@ const offset = (key: number) => {
   const { x, y } = tileXYFromKey(key);
   return [x - 8800, y - 5470];
 };
-const REACH_M = 400; // one ring of tiles
+const REACH: ClaimReach = { areaM: 400, writesM: 300 }; // one ring of tiles each
+/** Tiles another worker holds exclusively (its area) and shared (where its writes reach). */
+const held = (area: number[], writes: number[] = []): TilesHeld => ({ any: [...area, ...writes], exclusive: area });
+const NONE = held([]);
 
 describe('choosing a claim', () => {
   it('takes the oldest tile and the tiles nearest to it, ring by ring, oldest first within a ring', () => {
     const eligible = [at(5, 5), at(9, 9), at(6, 5), at(0, 0), at(4, 4), at(7, 7)]; // oldest first
-    expect(chooseClaim(eligible, [], 4, REACH_M).map(offset)).toEqual([
+    expect(chooseClaim(eligible, NONE, 4, REACH).map(offset)).toEqual([
       [5, 5],
       [6, 5],
       [4, 4],
@@ -29,31 +32,49 @@ describe('choosing a claim', () => {
 
   it('keeps its area clear of tiles another worker holds, and starts at the oldest tile that is clear', () => {
     const eligible = [at(0, 0), at(1, 0), at(2, 0), at(3, 0), at(4, 0), at(5, 0)];
-    const busy = [at(-1, 0), at(0, 0), at(1, 0)]; // another worker's area (its claim and its ring)
-    // at(2, 0) has a busy tile within one ring; at(3, 0) is the oldest clear one.
-    expect(chooseClaim(eligible, busy, 10, REACH_M).map(offset)).toEqual([
-      [3, 0],
+    const busy = held([at(-1, 0), at(0, 0), at(1, 0)]); // another worker's area (its claim and its ring)
+    // at(2, 0) would lock a busy tile in its area, at(3, 0) one where its writes reach; at(4, 0) is clear.
+    expect(chooseClaim(eligible, busy, 10, REACH).map(offset)).toEqual([
       [4, 0],
       [5, 0],
     ]);
+  });
+
+  it("lets the tiles its writes reach overlap those of another worker, but not that worker's area", () => {
+    const eligible = [at(3, 0), at(4, 0), at(5, 0)];
+    // Another worker re-clusters tiles -1–1 and writes into tile 2.
+    const busy = held([at(-1, 0), at(0, 0), at(1, 0)], [at(2, 0)]);
+    // at(3, 0) would re-cluster tile 2 and write into tile 1; at(4, 0) writes into tile 2 alongside it.
+    expect(chooseClaim(eligible, busy, 10, REACH).map(offset)).toEqual([
+      [4, 0],
+      [5, 0],
+    ]);
+    expect(claimLocks([at(4, 0)], REACH)).toEqual({
+      area: [at(3, -1), at(4, -1), at(5, -1), at(3, 0), at(4, 0), at(5, 0), at(3, 1), at(4, 1), at(5, 1)].sort(
+        (a, b) => a - b,
+      ),
+      writes: expect.arrayContaining([at(2, 0), at(6, 0), at(2, -2), at(6, 2)]),
+    });
+    expect(claimLocks([at(4, 0)], REACH).writes).toHaveLength(25 - 9);
   });
 
   it('measures reach across the antimeridian: the tile beyond 180° in the same row is a neighbour, two rows up is not', () => {
     const SIDE = 2 ** 14;
     const west = tileKeyFromXY(0, 5470);
     const far = tileKeyFromXY(100, 5470);
-    expect(chooseClaim([west, far], [tileKeyFromXY(SIDE - 1, 5470)], 10, REACH_M)).toEqual([far]);
-    // Key arithmetic without wrapping would take x - 1 of column 0 for the last column one row up.
-    expect(chooseClaim([west, far], [tileKeyFromXY(SIDE - 1, 5468)], 10, REACH_M)[0]).toBe(west);
+    expect(chooseClaim([west, far], held([tileKeyFromXY(SIDE - 1, 5470)]), 10, REACH)).toEqual([far]);
+    // Key arithmetic without wrapping would take x - 1 of column 0 for the last column one row up;
+    // three rows up is beyond both the area (one ring) and the writes (two rings).
+    expect(chooseClaim([west, far], held([tileKeyFromXY(SIDE - 1, 5467)]), 10, REACH)[0]).toBe(west);
   });
 
   it('takes the oldest tile when no tile is clear (its worker retries until the area is free): never an empty claim while tiles are dirty', () => {
     const eligible = [at(1, 0), at(0, 1)];
-    expect(chooseClaim(eligible, [at(0, 0)], 10, REACH_M).map(offset)).toEqual([
+    expect(chooseClaim(eligible, held([at(0, 0)]), 10, REACH).map(offset)).toEqual([
       [1, 0],
       [0, 1],
     ]);
-    expect(chooseClaim([], [at(0, 0)], 10, REACH_M)).toEqual([]);
+    expect(chooseClaim([], held([at(0, 0)]), 10, REACH)).toEqual([]);
   });
 });
 
@@ -75,25 +96,27 @@ describe('claims of two workers', () => {
     let locked!: () => void;
     const isLocked = new Promise<void>((resolve) => (locked = resolve));
     const first = sql.begin(async (tx) => {
-      const claim = await peekDirtyTiles(tx, 3, undefined, REACH_M);
-      await lockTiles(tx, influenceTiles(claim, REACH_M)); // as a rebuild does: its claim and the ring around it
+      const claim = await peekDirtyTiles(tx, 3, undefined, REACH);
+      const { area, writes } = claimLocks(claim, REACH); // as a rebuild locks: its area, and shared its writes
+      expect(await tryLockTiles(tx, area, writes)).toBe(true);
       locked();
       await held;
       return claim;
     });
     await isLocked;
-    const second = await sql.begin((tx) => peekDirtyTiles(tx, 3, undefined, REACH_M));
+    const second = await sql.begin((tx) => peekDirtyTiles(tx, 3, undefined, REACH));
     release();
     expect((await first).map(offset)).toEqual([
       [0, 0],
       [1, 0],
       [2, 0],
     ]);
-    // Tiles -1–3 are locked; tile 4 would lock tile 3 again: the second claim starts at tile 5.
+    // Tiles -1–3 are its area and tile 4 its writes: tile 5 would write into tile 3, so the second claim
+    // starts at tile 6.
     expect(second.map(offset)).toEqual([
-      [5, 0],
       [6, 0],
       [7, 0],
+      [8, 0],
     ]);
   });
 
@@ -117,6 +140,32 @@ describe('claims of two workers', () => {
     release();
     await holder;
     expect(await sql.begin((tx) => tryLockTiles(tx, row(10)))).toBe(true);
+  });
+
+  it("grants two workers the tiles both their writes reach, shared, but never one worker's area where the other writes", async () => {
+    const sql = env.database.sql;
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let locked!: () => void;
+    const isLocked = new Promise<void>((resolve) => (locked = resolve));
+    const first = claimLocks([at(0, 0)], REACH); // area: tiles -1–1; writes: tiles -2 and 2
+    const holder = sql.begin(async (tx) => {
+      expect(await tryLockTiles(tx, first.area, first.writes)).toBe(true);
+      locked();
+      await held;
+    });
+    await isLocked;
+    const attempt = (claim: number) =>
+      sql.begin(async (tx) => {
+        const { area, writes } = claimLocks([at(claim, 0)], REACH);
+        return tryLockTiles(tx, area, writes);
+      });
+    expect(await attempt(4)).toBe(true); // area 3–5, writes into tile 2 alongside the first
+    expect(await attempt(3)).toBe(false); // area 2–4: tile 2, where the first writes
+    expect(await attempt(-3)).toBe(false); // writes into tile -1, the first's area
+    release();
+    await holder;
+    expect(await attempt(3)).toBe(true);
   });
 
   it('a worker whose area another holds does not queue behind it: it retries and rebuilds once the area is free', async () => {

@@ -31,7 +31,9 @@ describe('dirty tiles wait for an import to settle', () => {
     const sql = env.database.sql;
     const [a, b, c] = [tileKeyFromXY(8800, 5470), tileKeyFromXY(8810, 5470), tileKeyFromXY(8820, 5470)]; // far apart
     await markTilesDirty(sql, [a, b, c]);
-    await sql.begin(async (tx) => expect(await peekDirtyTiles(tx, 10, settling, REACH_M)).toEqual([]));
+    await sql.begin(async (tx) =>
+      expect(await peekDirtyTiles(tx, 10, settling, { areaM: REACH_M, writesM: 0 })).toEqual([]),
+    );
     const wait = await msUntilSettled(sql, settling, REACH_M);
     expect(wait).toBeGreaterThan(1_000);
     expect(wait).toBeLessThanOrEqual(2_000);
@@ -39,7 +41,9 @@ describe('dirty tiles wait for an import to settle', () => {
     await ageBy(a, 'dirtied_at', 5); // settled
     await ageBy(b, 'first_dirtied_at', 70); // still written to, but waiting too long
     await markTilesDirty(sql, [b, c]); // dirtied again: its first dirtying is kept
-    await sql.begin(async (tx) => expect((await peekDirtyTiles(tx, 10, settling, REACH_M)).sort()).toEqual([a, b]));
+    await sql.begin(async (tx) =>
+      expect((await peekDirtyTiles(tx, 10, settling, { areaM: REACH_M, writesM: 0 })).sort()).toEqual([a, b]),
+    );
     // Explicit rebuilds take every dirty tile at once.
     await sql.begin(async (tx) => expect((await peekDirtyTiles(tx, 10)).sort()).toEqual([a, b, c]));
     expect(await msUntilSettled(sql, settling, REACH_M)).toBe(0);
@@ -53,16 +57,22 @@ describe('dirty tiles wait for an import to settle', () => {
     await markTilesDirty(sql, [edge, busy, apart]);
     await ageBy(edge, 'dirtied_at', 5);
     await ageBy(apart, 'dirtied_at', 5);
-    await sql.begin(async (tx) => expect(await peekDirtyTiles(tx, 10, settling, REACH_M)).toEqual([apart]));
+    await sql.begin(async (tx) =>
+      expect(await peekDirtyTiles(tx, 10, settling, { areaM: REACH_M, writesM: 0 })).toEqual([apart]),
+    );
     await ageBy(busy, 'dirtied_at', 5); // the import stopped writing next door
     await sql.begin(async (tx) =>
-      expect((await peekDirtyTiles(tx, 10, settling, REACH_M)).sort()).toEqual([edge, busy, apart].sort()),
+      expect((await peekDirtyTiles(tx, 10, settling, { areaM: REACH_M, writesM: 0 })).sort()).toEqual(
+        [edge, busy, apart].sort(),
+      ),
     );
     // However long the neighbour keeps being written, the edge tile waits at most the longest delay.
     await markTilesDirty(sql, [busy]);
     await ageBy(edge, 'first_dirtied_at', 70);
     await sql.begin(async (tx) =>
-      expect((await peekDirtyTiles(tx, 10, settling, REACH_M)).sort()).toEqual([edge, apart].sort()),
+      expect((await peekDirtyTiles(tx, 10, settling, { areaM: REACH_M, writesM: 0 })).sort()).toEqual(
+        [edge, apart].sort(),
+      ),
     );
   });
 

@@ -12,6 +12,6 @@ export {
 } from './client.ts';
 export { runMigrations, MIGRATIONS_FOLDER } from './migrate.ts';
 export { enqueueOutbox, enqueueOutboxMany, drainOutbox, countOutbox, type OutboxRow } from './outbox.ts';
-export { lockTiles, tryLockTiles, tilesLockedByOthers } from './locks.ts';
+export { lockTiles, tryLockTiles, tilesLockedByOthers, type TilesHeld } from './locks.ts';
 export { markTilesDirty } from './dirty-tiles.ts';
 export { isPlaceholderTakenAt, photoTimeSql } from './photo-time.ts';

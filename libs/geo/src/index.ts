@@ -19,7 +19,12 @@ export {
   influenceTiles,
 } from './tiles.ts';
 export { convexHull, type Ring } from './convex-hull.ts';
-export { DEFAULT_CLUSTER_PARAMS, clusteringMarginM, type PeopleClusterParams } from './clustering/params.ts';
+export {
+  DEFAULT_CLUSTER_PARAMS,
+  clusteringMarginM,
+  membershipReachM,
+  type PeopleClusterParams,
+} from './clustering/params.ts';
 export {
   clusterByPeople,
   type ClusterPoints,

@@ -2,7 +2,7 @@ import { hotspotsChanged, type PayloadOf } from '@photospots/contracts';
 import { enqueueOutbox, tryLockTiles, type Sql } from '@photospots/db';
 import {
   clusteringMarginM,
-  influenceTiles,
+  membershipReachM,
   planClusterJobs,
   runClusterJob,
   type PeopleCluster,
@@ -11,6 +11,7 @@ import {
 import type { MessagePublisher } from '@photospots/queue';
 import type { Logger } from '@photospots/service';
 import { DisplayLexicon } from '@photospots/tags';
+import { claimLocks, type ClaimReach } from '../dirty-tiles/claim.ts';
 import { clearDirtyTiles, dirtyVersions, peekDirtyTiles, type Settling } from '../dirty-tiles/dirty-tile-repository.ts';
 import { matchIdentities } from '../hotspots/identity-matching.ts';
 import {
@@ -122,14 +123,17 @@ export async function rebuildDirtyTiles(
     // the area is locked instead, and the tiles are read again once it is held. A tile another
     // worker rebuilt meanwhile is no longer dirty and is skipped.
     // A photo changes clusters up to the clustering margin away: those tiles are re-clustered.
-    const reachM = clusteringMarginM(deps.params);
-    const peeked = await peekDirtyTiles(tx, deps.maxTilesPerRun, options.settling, reachM);
+    // Its hotspots' members reach further, into hotspots of tiles it does not re-cluster: those tiles are
+    // locked shared, so no other worker re-clusters them meanwhile, and two workers never write the same
+    // photo's membership (in opposite orders, each would wait for the other: a deadlock).
+    const reach: ClaimReach = { areaM: clusteringMarginM(deps.params), writesM: membershipReachM(deps.params) };
+    const peeked = await peekDirtyTiles(tx, deps.maxTilesPerRun, options.settling, reach);
     if (peeked.length === 0) return null;
-    const area = influenceTiles(peeked, reachM);
+    const { area, writes } = claimLocks(peeked, reach);
     // Without waiting: two workers that peeked at the same moment chose the same claim, and the one that
     // waited for the other's locks would find its tiles clean a whole pass later. The loser ends this
     // transaction at once (releasing what it locked) and peeks again, past the winner's locks.
-    if (!(await tryLockTiles(tx, area)))
+    if (!(await tryLockTiles(tx, area, writes)))
       return { ...EMPTY_RESULT, contended: true, durationMs: Math.round(performance.now() - started) };
     const claimed = await dirtyVersions(tx, peeked);
     if (claimed.length === 0) return { ...EMPTY_RESULT, durationMs: Math.round(performance.now() - started) };

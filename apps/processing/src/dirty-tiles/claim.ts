@@ -1,7 +1,28 @@
+import type { TilesHeld } from '@photospots/db';
 import { influenceTiles, tileXYFromKey } from '@photospots/geo';
 
 /** `key` and the tiles within its reach: what a claim of it reads and locks (the rebuild's influenceTiles). */
 const withinReach = (key: number, reachM: number) => influenceTiles([key], reachM);
+
+/**
+ * How far a claim reaches around its tiles: `areaM` to the tiles whose hotspots it re-clusters, and `writesM`
+ * beyond those to the tiles whose hotspots' members it may take over (see membershipReachM).
+ */
+export interface ClaimReach {
+  areaM: number;
+  writesM: number;
+}
+
+/**
+ * The locks a claim of `tiles` takes: its area exclusively, and shared the tiles its writes reach beyond it.
+ * Two claims whose locks are granted together write no row in common, so neither can wait for the other.
+ */
+export function claimLocks(tiles: readonly number[], reach: ClaimReach): { area: number[]; writes: number[] } {
+  const area = influenceTiles(tiles, reach.areaM);
+  const inArea = new Set(area);
+  const writes = influenceTiles(area, reach.writesM).filter((t) => !inArea.has(t));
+  return { area, writes };
+}
 
 /** A dirty tile and how long ago it was last dirtied (quiet) and first dirtied (waited), in milliseconds. */
 export interface DirtyTileAge {
@@ -42,23 +63,19 @@ export function msUntilClaimable(
  *
  * - Compact: the claim's windows and margins cover few tiles beyond it, where the next `limit` tiles by age
  *   can be scattered over the map and make one pass read every photo in it.
- * - Clear of other workers: a tile is taken only if no busy tile lies within its reach, so this claim's
- *   area (its tiles and their reach) and theirs do not overlap, and the workers run side by side instead
- *   of waiting for each other's locks. If no tile is clear, the oldest is taken anyway (its worker finds
+ * - Clear of other workers: a tile is taken only if its area holds no tile another worker holds, and the
+ *   tiles its writes reach hold none of their areas, so its locks and theirs are granted together and
+ *   the workers run side by side instead of waiting for each other's locks. If no tile is clear, the oldest is taken anyway (its worker finds
  *   the area held and tries again shortly): a claim never comes back empty while tiles are dirty.
  */
-export function chooseClaim(
-  eligible: readonly number[],
-  busy: readonly number[],
-  limit: number,
-  reachM: number,
-): number[] {
+export function chooseClaim(eligible: readonly number[], busy: TilesHeld, limit: number, reach: ClaimReach): number[] {
   if (eligible.length === 0 || limit <= 0) return [];
-  const busySet = new Set(busy);
+  const held = new Set(busy.any);
+  const areas = new Set(busy.exclusive);
   const clear = (key: number) => {
-    if (busySet.size === 0) return true;
-    for (const t of withinReach(key, reachM)) if (busySet.has(t)) return false;
-    return true;
+    if (held.size === 0) return true;
+    const { area, writes } = claimLocks([key], reach);
+    return !area.some((t) => held.has(t)) && !writes.some((t) => areas.has(t));
   };
   const free = eligible.filter(clear);
   const seed = free[0] ?? eligible[0]!;

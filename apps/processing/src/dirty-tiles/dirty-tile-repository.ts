@@ -1,5 +1,5 @@
 import { tilesLockedByOthers, type Queryable, type TransactionSql } from '@photospots/db';
-import { chooseClaim, msUntilClaimable, type DirtyTileAge } from './claim.ts';
+import { chooseClaim, msUntilClaimable, type ClaimReach, type DirtyTileAge } from './claim.ts';
 
 export interface ClaimedTile {
   tile: number;
@@ -30,20 +30,20 @@ async function dirtyTileAges(sql: Queryable): Promise<DirtyTileAge[]> {
 
 /**
  * Dirty tiles that may be re-clustered now, without locking them (the caller locks their area, then reads
- * them again): one compact area, clear of the areas other workers hold (see chooseClaim). `reachM` is how
+ * them again): one compact area, clear of the areas other workers hold (see chooseClaim). `reach` is how
  * far around its tiles a claim reads and locks.
  */
 export async function peekDirtyTiles(
   tx: TransactionSql,
   limit: number,
   settling: Settling = AT_ONCE,
-  reachM = 0,
+  reach: ClaimReach = { areaM: 0, writesM: 0 },
 ): Promise<number[]> {
   const dirty = await dirtyTileAges(tx);
-  const wait = msUntilClaimable(dirty, settling, reachM);
+  const wait = msUntilClaimable(dirty, settling, reach.areaM);
   const eligible = dirty.filter((_, i) => wait[i] === 0).map((d) => d.tile);
   if (eligible.length === 0) return [];
-  return chooseClaim(eligible, await tilesLockedByOthers(tx), limit, reachM);
+  return chooseClaim(eligible, await tilesLockedByOthers(tx), limit, reach);
 }
 
 /** Milliseconds until the next dirty tile may be re-clustered (0: one may now), or null when nothing is dirty. */

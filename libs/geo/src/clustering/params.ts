@@ -49,3 +49,11 @@ export const DEFAULT_CLUSTER_PARAMS: Readonly<PeopleClusterParams> = Object.free
 export function clusteringMarginM(p: PeopleClusterParams): number {
   return Math.max(2 * p.maxRadiusM + p.peakSeparationM + p.bandwidthM, p.maxRadiusM + p.minUsersRadiusM);
 }
+
+/**
+ * How far apart two areas whose hotspots are computed must lie for no photo to be a member on both sides:
+ * a member lies within maxRadius of its peak (give or take a grid cell), and the peak in its area.
+ */
+export function membershipReachM(p: PeopleClusterParams): number {
+  return 2 * (p.maxRadiusM + p.cellSizeMercM);
+}
