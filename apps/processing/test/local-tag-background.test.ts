@@ -79,6 +79,31 @@ describe('LocalTagBackground', () => {
     }
   });
 
+  it('counts a group of variants as one tag: a photographer who used any of them, once', () => {
+    const w = windowOf(3_000, 4);
+    const background = new LocalTagBackground(w);
+    // "bridge" and "brücke" as one tag under "bridge" ("bruecke" folds apart from "brücke": a third member).
+    const variants = new Map([['bridge', ['bridge', tagKey('Brücke'), 'bruecke']]]);
+    const cos = Math.cos((51.05 * Math.PI) / 180);
+    for (const radius of [200, 900]) {
+      const got = background.around(51.05, 13.74, radius, ['bridge', 'elbe', 'nowhere'], variants);
+      const want = new Set<number>();
+      for (let i = 0; i < w.count; i++) {
+        const dx = (w.lng[i]! - 13.74) * cos * M_PER_DEG;
+        const dy = (w.lat[i]! - 51.05) * M_PER_DEG;
+        if (dx * dx + dy * dy > radius * radius) continue;
+        if (w.tags[i]!.some((t) => variants.get('bridge')!.includes(tagKey(t)))) want.add(w.user[i]!);
+      }
+      expect(got.usersWith('bridge')).toBe(want.size);
+      expect(got.usersWith('bridge')).toBeGreaterThan(bruteForce(w, 51.05, 13.74, radius, ['bridge']).counts.bridge!);
+      expect(got.usersWith('elbe')).toBe(bruteForce(w, 51.05, 13.74, radius, ['elbe']).counts.elbe);
+      expect(got.usersWith('nowhere')).toBe(0);
+    }
+    // The groups are not remembered: asked alone, each key counts alone again.
+    const plain = background.around(51.05, 13.74, 900, ['bridge']);
+    expect(plain.usersWith('bridge')).toBe(bruteForce(w, 51.05, 13.74, 900, ['bridge']).counts.bridge);
+  });
+
   it('answers repeated and overlapping queries alike (its scratch space is reset) and refuses keys it was not asked about', () => {
     const w = windowOf(500, 7);
     const background = new LocalTagBackground(w);

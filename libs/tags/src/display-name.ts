@@ -1,58 +1,16 @@
-import { dictionary } from '@zxcvbn-ts/language-de';
 import { foldText, tagKey } from './normalise.ts';
-
-/** Small words that stay lower case inside a name ("Palais im Großen Garten", "Church of Our Lady"). */
-const FUNCTION_WORDS = new Set([
-  ...['am', 'an', 'auf', 'aus', 'bei', 'beim', 'das', 'dem', 'den', 'der', 'des', 'die', 'im', 'in', 'mit', 'über'],
-  ...['und', 'unter', 'vom', 'von', 'vor', 'zu', 'zum', 'zur'],
-  ...['and', 'at', 'by', 'for', 'in', 'of', 'on', 'the', 'to'],
-  ...['de', 'del', 'des', 'di', 'du', 'et', 'la', 'le', 'les'],
-]);
+import { FUNCTION_WORDS, wordList, type WordList } from './word-lists.ts';
 
 /** Endings of a declined German adjective: goldene, goldener, goldenes, goldenen, goldenem. */
 const ADJECTIVE_ENDINGS = ['e', 'er', 'es', 'en', 'em'];
+/** Suffixes that make German adjectives: of a material (-ern, -en), -ig, -isch, -lich, -sam, -bar, -haft, -los. */
+const ADJECTIVE_SUFFIX = /(?:ern|en|ig|isch|lich|sam|bar|haft|los)$/u;
 
 const NOT_WORD = /[^\p{L}\p{N}]+/gu;
 const WORD_BREAK = /[\s\-_/]+/u;
 const NON_ASCII = /[^\p{ASCII}]/u;
 const MIN_PART = 3;
 const MAX_PART = 24;
-
-/** Word costs and written forms, both by tag key. */
-interface WordList {
-  /** −log p(word), wordninja-style from the word's frequency rank: ln((rank + 1) · ln N). */
-  cost: Map<string, number>;
-  /** Written forms of a key, and the cost of each. */
-  forms: Map<string, Map<string, number>>;
-}
-
-function addRanked(list: WordList, words: readonly string[]): void {
-  const lnN = Math.log(words.length);
-  words.forEach((word, rank) => {
-    const key = tagKey(word);
-    if (!key) return;
-    const cost = Math.log((rank + 1) * lnN);
-    if (cost < (list.cost.get(key) ?? Infinity)) list.cost.set(key, cost);
-    let forms = list.forms.get(key);
-    if (!forms) list.forms.set(key, (forms = new Map()));
-    if (cost < (forms.get(word) ?? Infinity)) forms.set(word, cost);
-  });
-}
-
-let bundled: WordList | undefined;
-
-/**
- * German words ranked by frequency in Wikipedia and in film subtitles (zxcvbn-ts, MIT). A frequency list,
- * not a plain word list: segmentation needs to know that "frauenkirche" is a word as common as "frauen kirche".
- */
-function bundledWords(): WordList {
-  if (!bundled) {
-    bundled = { cost: new Map(), forms: new Map() };
-    addRanked(bundled, dictionary.wikipedia as string[]);
-    addRanked(bundled, dictionary.commonWords as string[]);
-  }
-  return bundled;
-}
 
 function bump(map: Map<string, Map<string, number>>, key: string, form: string): void {
   let forms = map.get(key);
@@ -94,7 +52,7 @@ export class DisplayLexicon {
   readonly #memo = new Map<string, string>();
   readonly #list: WordList;
 
-  constructor(list: WordList = bundledWords()) {
+  constructor(list: WordList = wordList('de')) {
     this.#list = list;
   }
 
@@ -235,7 +193,11 @@ export class DisplayLexicon {
     const ending = ADJECTIVE_ENDINGS.find((e) => key.endsWith(e) && key.length - e.length >= 3);
     if (ending !== undefined && (afterFunctionWord || (ending !== 'en' && ending !== 'em'))) {
       const stem = key.slice(0, -ending.length);
-      if (ADJECTIVE_ENDINGS.filter((e) => this.#known(tagKey(stem + e))).length >= 3) return true;
+      const forms = ADJECTIVE_ENDINGS.filter((e) => this.#known(tagKey(stem + e))).length;
+      if (forms >= 3) return true;
+      // Two forms are enough when the stem is itself a word with an adjective's suffix ("gläsern", "golden",
+      // "hölzern", "sächsisch"): a noun's stem ("kirch", "brück") is none.
+      if (forms >= 2 && ADJECTIVE_SUFFIX.test(stem) && this.#known(stem)) return true;
     }
     // A plural noun such as "kinder" is a listed word; "prager" is not, while "prag" is.
     return key.endsWith('er') && key.length >= 6 && !this.#list.cost.has(key) && this.#known(key.slice(0, -2));

@@ -6,3 +6,5 @@ export { namePlace, type PlaceName, type PlaceNameOptions } from './place-name.t
 export { isGenericTag } from './generic-words.ts';
 export { isCodeLike } from './code-like.ts';
 export { DisplayLexicon } from './display-name.ts';
+export { tagVariants, type TagVariants, type TagVariantOptions } from './tag-variants.ts';
+export { languageOf, type Language } from './word-lists.ts';

@@ -1,4 +1,5 @@
 import { tagKey } from './normalise.ts';
+import type { TagVariants } from './tag-variants.ts';
 
 /**
  * Counts, per tag key, the distinct photographers who used it, remembering the
@@ -43,6 +44,32 @@ export class TagCounter {
     let n = 0;
     for (const u of small) if (large.has(u)) n++;
     return n;
+  }
+
+  /**
+   * The same counts with each group of variants as one tag under its first key: its photographers are those
+   * who used any of them, and it is spelt as that key is (the most common local form).
+   */
+  withVariants(variants: TagVariants): TagCounter {
+    const out = new TagCounter();
+    for (const u of this.#users) out.#users.add(u);
+    const merged = new Set<string>();
+    for (const [key, members] of variants) {
+      const users = new Set<string | number>();
+      for (const m of members) {
+        merged.add(m);
+        for (const u of this.#usersByKey.get(m) ?? []) users.add(u);
+      }
+      out.#usersByKey.set(key, users);
+      const spellings = this.#spellings.get(key);
+      if (spellings) out.#spellings.set(key, spellings);
+    }
+    for (const [key, users] of this.#usersByKey) {
+      if (merged.has(key)) continue;
+      out.#usersByKey.set(key, users);
+      out.#spellings.set(key, this.#spellings.get(key)!);
+    }
+    return out;
   }
 
   keys(): IterableIterator<string> {

@@ -36,6 +36,14 @@ describe('DisplayLexicon', () => {
     expect(lex.display('kunsthofpassage')).toBe('Kunsthofpassage');
   });
 
+  it('reads an adjective from a material or -ig stem before a noun, but not a noun ending in -e', () => {
+    const lex = new DisplayLexicon();
+    // "gläserne" and "gläsernen" are listed words, and "gläsern" is an adjective's stem.
+    expect(lex.display('gläsernemanufaktur')).toBe('Gläserne Manufaktur');
+    // "reise" and "reisen" are listed too, but "reis" is no adjective: a compound stays whole.
+    expect(lex.display('reisebüro')).toBe('Reisebüro');
+  });
+
   it('does not split without evidence', () => {
     expect(new DisplayLexicon().display('xqzvbarplok')).toBe('Xqzvbarplok');
   });

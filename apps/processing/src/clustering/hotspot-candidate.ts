@@ -1,5 +1,5 @@
 import { convexHull, haversineMeters, tileKeyOf, type PeopleCluster } from '@photospots/geo';
-import { namePlace, TagCounter, type TagStats } from '@photospots/tags';
+import { namePlace, TagCounter, tagVariants, type TagStats, type TagVariants } from '@photospots/tags';
 import type { WindowPhotos } from './window-photos.ts';
 
 /** A hotspot as computed from the photos, before it is matched to a stored identity. */
@@ -135,27 +135,56 @@ export function clusterTags(cluster: PeopleCluster, photos: WindowPhotos): TagCo
 /**
  * Names a candidate from its members' tags against the photos around it
  * (see namePlace), and against `apart`, a neighbour's tags, when the two must
- * read differently. The surroundings reach backgroundRadiusM beyond the hotspot,
- * so the window must have loaded photos that far out.
+ * read differently. Variants of one name (tagVariants) count as one tag, spelt
+ * in the most common local form; the others stay among the top tags, where a
+ * search finds them. The surroundings reach backgroundRadiusM beyond the
+ * hotspot, so the window must have loaded photos that far out.
  */
 export function nameCandidate(
   candidate: HotspotCandidate,
   cluster: PeopleCluster,
   photos: WindowPhotos,
-  surroundings: (lat: number, lng: number, radiusM: number, keys: readonly string[]) => TagStats,
+  surroundings: (
+    lat: number,
+    lng: number,
+    radiusM: number,
+    keys: readonly string[],
+    variants?: TagVariants,
+  ) => TagStats,
   naming: NamingOptions = DEFAULT_NAMING,
-  apart?: TagStats,
+  apart?: TagCounter,
 ): void {
-  const tags = clusterTags(cluster, photos);
+  let tags = clusterTags(cluster, photos);
   // Naming compares only the place's own tags with its surroundings: those are all it asks about.
-  const keys = [...tags.keys()];
+  let keys = [...tags.keys()];
+  const { lat, lng } = candidate;
+  let background = surroundings(lat, lng, naming.backgroundRadiusM, keys);
+  let local = surroundings(lat, lng, naming.localRadiusM, keys);
+  const variants = tagVariants(tags, background, local, { maxSpread: naming.broadExtent });
+  const spellings = new Map<string, string[]>();
+  if (variants.size > 0) {
+    for (const [key, members] of variants)
+      spellings.set(
+        key,
+        members.slice(1).map((m) => tags.spelling(m)),
+      );
+    tags = tags.withVariants(variants);
+    apart = apart?.withVariants(variants);
+    keys = [...tags.keys()];
+    background = surroundings(lat, lng, naming.backgroundRadiusM, keys, variants);
+    local = surroundings(lat, lng, naming.localRadiusM, keys, variants);
+  }
   const name = namePlace(
     tags,
-    surroundings(candidate.lat, candidate.lng, naming.backgroundRadiusM, keys),
-    surroundings(candidate.lat, candidate.lng, naming.localRadiusM, keys),
+    background,
+    local,
     { qualifierShare: naming.qualifierShare, broadExtent: naming.broadExtent },
     apart,
   );
   candidate.label = name.label;
-  candidate.topTags = name.topTags;
+  // Each variant right after the tag that stands for it.
+  candidate.topTags =
+    spellings.size === 0
+      ? name.topTags
+      : name.topTags.flatMap((t, i) => [t, ...(spellings.get(name.topKeys[i]!) ?? [])]);
 }

@@ -10,7 +10,7 @@ import {
 } from '@photospots/geo';
 import type { MessagePublisher } from '@photospots/queue';
 import type { Logger } from '@photospots/service';
-import { DisplayLexicon } from '@photospots/tags';
+import { DisplayLexicon, type TagVariants } from '@photospots/tags';
 import { claimLocks, type ClaimReach } from '../dirty-tiles/claim.ts';
 import { clearDirtyTiles, dirtyVersions, peekDirtyTiles, type Settling } from '../dirty-tiles/dirty-tile-repository.ts';
 import { matchIdentities } from '../hotspots/identity-matching.ts';
@@ -166,8 +166,8 @@ export async function rebuildDirtyTiles(
     // One background for the pass, over every photo it read: a place's surroundings depend only on the photos
     // within the background radius (each job's window holds all of those), so the jobs share it.
     let background: LocalTagBackground | undefined;
-    const around = (lat: number, lng: number, radiusM: number, keys: readonly string[]) =>
-      (background ??= new LocalTagBackground(all)).around(lat, lng, radiusM, keys);
+    const around = (lat: number, lng: number, radiusM: number, keys: readonly string[], variants?: TagVariants) =>
+      (background ??= new LocalTagBackground(all)).around(lat, lng, radiusM, keys, variants);
     const named = new Set<number>();
     computed.forEach((candidate, ci) => {
       const keptId = plan.keep.get(ci);

@@ -1,5 +1,5 @@
 import { PointGrid } from '@photospots/geo';
-import { tagKey, type TagStats } from '@photospots/tags';
+import { tagKey, type TagStats, type TagVariants } from '@photospots/tags';
 import type { WindowPhotos } from '../clustering/window-photos.ts';
 
 /**
@@ -84,24 +84,27 @@ export class LocalTagBackground {
    * others were loaded with them: one background serves a whole pass, and
    * incremental passes name places as a full rebuild does.
    */
-  around(lat: number, lng: number, radiusM: number, keys: Iterable<string>): TagStats {
+  around(lat: number, lng: number, radiusM: number, keys: Iterable<string>, variants?: TagVariants): TagStats {
     const slotOf = this.#slotOf;
     const asked: { key: string; slot: number }[] = [];
     const slotIds: number[] = [];
+    let slots = 0;
     for (const key of keys) {
-      const id = this.#idOf.get(key);
-      if (id === undefined) {
-        asked.push({ key, slot: -1 }); // no photo here has it: its count is 0
-        continue;
+      // A group of variants is one slot: a photographer who used any of them counts once.
+      let slot = -1;
+      for (const member of variants?.get(key) ?? [key]) {
+        const id = this.#idOf.get(member);
+        if (id === undefined) continue; // no photo here has it
+        if (slotOf[id] === -1) {
+          if (slot === -1) slot = slots++;
+          slotOf[id] = slot;
+          slotIds.push(id);
+        } else slot = slotOf[id]!;
       }
-      if (slotOf[id] === -1) {
-        slotOf[id] = slotIds.length;
-        slotIds.push(id);
-      }
-      asked.push({ key, slot: slotOf[id]! });
+      asked.push({ key, slot }); // -1: no photo here has it, its count is 0
     }
-    const lastUser = new Int32Array(slotIds.length).fill(-1);
-    const counts = new Int32Array(slotIds.length);
+    const lastUser = new Int32Array(slots).fill(-1);
+    const counts = new Int32Array(slots);
     let users = 0;
     const hits = this.#hits;
     const found = this.#grid.withinCircle(lat, lng, radiusM, hits);
@@ -130,7 +133,7 @@ export class LocalTagBackground {
         firstHit[u] = h;
       }
       // … then each photographer's tags, once per asked key.
-      if (slotIds.length > 0) {
+      if (slots > 0) {
         for (let i = 0; i < users; i++) {
           const u = usersSeen[i]!;
           for (let h = firstHit[u]!; h !== -1; h = nextHit[h]!) {
