@@ -60,8 +60,14 @@ export interface EvalReport {
   results: LandmarkResult[];
   recall: number;
   labelsCorrect: number;
-  /** Share of landmarks whose hotspot's label shows one of its display forms. */
+  /**
+   * Of the landmarks whose hotspot's label names them, the share whose label shows the name as written (one
+   * of its display forms). Whether a label names the landmark at all is labelsCorrect.
+   */
   displayNamesCorrect: number;
+  /** Landmarks whose label names them, and of those, the ones written as people write them. */
+  named: number;
+  displayed: number;
   top20: {
     rank: number;
     label: string | null;
@@ -85,9 +91,9 @@ export interface EvalReport {
   unlabelledShare: number;
 }
 
-export const TARGETS = { recall: 0.9, labelsCorrect: 0.8, genericShareTop20: 0, distinctLabelsTop20: 17 } as const;
+export const TARGETS = { recall: 1, labelsCorrect: 0.88, genericShareTop20: 0, distinctLabelsTop20: 17 } as const;
 
-/** Readability targets: reported beside the others, not yet part of meetsTargets (today's labels miss them). */
+/** Readability targets: how the labels read (issue: names people can read). */
 export const READABILITY_TARGETS = {
   displayNamesCorrect: 0.9,
   duplicateLabelsTop20: 0,
@@ -172,7 +178,11 @@ export function evaluate(hotspots: readonly EvalHotspot[], file: LandmarkFile): 
     results,
     recall: results.filter((r) => r.found).length / results.length,
     labelsCorrect: results.filter((r) => r.labelNamesIt).length / results.length,
-    displayNamesCorrect: results.filter((r) => r.labelDisplaysIt).length / results.length,
+    named: results.filter((r) => r.labelNamesIt).length,
+    displayed: results.filter((r) => r.labelNamesIt && r.labelDisplaysIt).length,
+    displayNamesCorrect:
+      results.filter((r) => r.labelNamesIt && r.labelDisplaysIt).length /
+      Math.max(1, results.filter((r) => r.labelNamesIt).length),
     top20,
     genericShareTop20: top20.filter((t) => t.generic).length / Math.max(1, top20.length),
     distinctLabelsTop20: new Set(top20.map((t) => (t.label ? tagKey(t.label) : `#${t.rank}`))).size,
@@ -242,22 +252,24 @@ export function formatReport(r: EvalReport): string {
     lines.push(`${mark(a.rank === null)} ${a.name}: ${a.rank === null ? 'not in the top 20' : `rank ${a.rank}`}`);
   }
   const T = READABILITY_TARGETS;
-  const shown = r.results.filter((x) => x.labelDisplaysIt).length;
   lines.push(
-    `${mark(r.displayNamesCorrect >= T.displayNamesCorrect)} display names correct: ${shown} of ${r.results.length} (${pct(r.displayNamesCorrect)}) (target ≥ ${pct(T.displayNamesCorrect)}, not yet enforced)`,
+    `${mark(r.displayNamesCorrect >= T.displayNamesCorrect)} display names as written     ${r.displayed} of ${r.named} named landmarks (${pct(r.displayNamesCorrect)}) (target ≥ ${pct(T.displayNamesCorrect)}); ${r.displayed} of all ${r.results.length}`,
   );
   lines.push(
-    `${mark(r.duplicateLabelsTop20 <= T.duplicateLabelsTop20)} duplicate labels in top 20  ${r.duplicateLabelsTop20} (target ${T.duplicateLabelsTop20}, not yet enforced)`,
+    `${mark(r.duplicateLabelsTop20 <= T.duplicateLabelsTop20)} duplicate labels in top 20  ${r.duplicateLabelsTop20} (target ${T.duplicateLabelsTop20})`,
   );
   lines.push(
-    `${mark(r.nonWordLabelsTop20 <= T.nonWordLabelsTop20)} non-word labels in top 20   ${r.nonWordLabelsTop20} (target ${T.nonWordLabelsTop20}, not yet enforced)`,
+    `${mark(r.nonWordLabelsTop20 <= T.nonWordLabelsTop20)} non-word labels in top 20   ${r.nonWordLabelsTop20} (target ${T.nonWordLabelsTop20})`,
   );
   return lines.join('\n');
 }
 
-/** True when every target of TARGETS holds and the avoided areas stay out of the top 20; READABILITY_TARGETS are only reported. */
+/** True when every target of TARGETS and READABILITY_TARGETS holds and the avoided areas stay out of the top 20. */
 export function meetsTargets(r: EvalReport): boolean {
   return (
+    r.displayNamesCorrect >= READABILITY_TARGETS.displayNamesCorrect &&
+    r.duplicateLabelsTop20 <= READABILITY_TARGETS.duplicateLabelsTop20 &&
+    r.nonWordLabelsTop20 <= READABILITY_TARGETS.nonWordLabelsTop20 &&
     r.recall >= TARGETS.recall &&
     r.labelsCorrect >= TARGETS.labelsCorrect &&
     r.genericShareTop20 <= TARGETS.genericShareTop20 &&
