@@ -192,3 +192,30 @@ describe('placeholder taken dates already stored', () => {
     ]);
   });
 });
+
+describe('names as the photographers write them', () => {
+  it("shows a joined tag in the words and casing of its photos' titles, and keeps the tag for search", async () => {
+    const at = (i: number) => offsetMeters(51.04, 13.8, (i % 5) - 2, ((i * 3) % 5) - 2);
+    const photos: SeedPhoto[] = [];
+    for (let u = 0; u < 8; u++) {
+      for (let k = 0; k < 2; k++) {
+        photos.push({
+          sourceId: `cafe-${u}-${k}`,
+          ownerId: `cafe-${u}`,
+          ...at(u * 2 + k),
+          takenAt: new Date(Date.UTC(2019, 4, 1 + u, 12)),
+          // Flickr's tags join the words; three photographers' titles write them apart.
+          tags: ['cafeprag'],
+          title: k === 0 && u < 3 ? `Kaffee im Café Prag (${u})` : null,
+        });
+      }
+    }
+    await seedPhotos(env.database.sql, photos);
+    await processing.rebuildAll();
+    const rows = await env.database.sql<{ label: string | null; top_tags: string[] }[]>`
+      select label, top_tags from hotspots where status = 'active'`;
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.label).toBe('Café Prag');
+    expect(rows[0]!.top_tags).toContain('cafeprag');
+  });
+});

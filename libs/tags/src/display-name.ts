@@ -10,6 +10,8 @@ const NOT_WORD = /[^\p{L}\p{N}]+/gu;
 const WORD_BREAK = /[\s\-_/]+/u;
 const NON_ASCII = /[^\p{ASCII}]/u;
 const MIN_PART = 3;
+/** The longest run of title words a joined tag is matched against. */
+const MAX_PHRASE_WORDS = 4;
 const MAX_PART = 24;
 
 function bump(map: Map<string, Map<string, number>>, key: string, form: string): void {
@@ -48,6 +50,8 @@ export class DisplayLexicon {
   readonly #phraseWords = new Set<string>();
   /** Forms of each word as written in titles, case kept. */
   readonly #cased = new Map<string, Map<string, number>>();
+  /** Runs of 2–4 consecutive title words, lower case, by the key of the words joined ("café prag" → cafeprag). */
+  readonly #titlePhrases = new Map<string, Map<string, number>>();
   #wordTotal = 0;
   readonly #memo = new Map<string, string>();
   readonly #list: WordList;
@@ -67,10 +71,20 @@ export class DisplayLexicon {
     }
   }
 
-  /** Adds a photo's title: its words, and how it writes them. */
+  /** Adds a photo's title: its words, how it writes them, and the runs of words a joined tag may stand for. */
   addTitle(title: string): void {
     this.#memo.clear();
     this.#addWords(title.split(WORD_BREAK), true);
+    const words = title
+      .split(WORD_BREAK)
+      .map((w) => w.replace(NOT_WORD, '').toLowerCase())
+      .filter((w) => w !== '');
+    for (let i = 0; i < words.length; i++) {
+      for (let n = 2; n <= MAX_PHRASE_WORDS && i + n <= words.length; n++) {
+        const phrase = words.slice(i, i + n);
+        bump(this.#titlePhrases, tagKey(phrase.join('')), phrase.join(' '));
+      }
+    }
   }
 
   #addWords(raw: readonly string[], cased: boolean): void {
@@ -110,8 +124,17 @@ export class DisplayLexicon {
     const key = tagKey(tag);
     const spellings = this.#spellings.get(key);
     const fold = foldText(tag);
+    // A title that writes the tag's words apart ("Café Prag" for "cafeprag") says where they break, unless
+    // titles write it as one word more often ("Frauenkirche", not "Frauen Kirche").
+    const titled = mostFrequent(this.#titlePhrases.get(key), () => true);
+    const asOneWord = this.#cased.get(key);
+    const titlePhrase =
+      titled !== undefined && this.#titlePhrases.get(key)!.get(titled)! > (asOneWord ? sum(asOneWord) : 0)
+        ? titled
+        : undefined;
     const spelling =
       mostFrequent(spellings, (s) => s.includes(' ')) ??
+      titlePhrase ??
       mostFrequent(spellings, (s) => s.includes('ß') && foldText(s.replace(/ß/g, 's')) === fold) ??
       mostFrequent(spellings, (s) => s.includes('ß') && foldText(s) === fold) ??
       tag;

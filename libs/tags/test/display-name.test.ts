@@ -44,6 +44,22 @@ describe('DisplayLexicon', () => {
     expect(lex.display('reisebüro')).toBe('Reisebüro');
   });
 
+  it('takes the words and their casing from titles that write a joined tag apart', () => {
+    const lex = new DisplayLexicon();
+    lex.addTags(['cafeprag', 'tudresden', 'frauenkirche']);
+    expect(lex.display('cafeprag')).toBe('Cafeprag');
+    expect(lex.display('tudresden')).toBe('Tudresden');
+    lex.addTitle('Abends im Café Prag, am Altmarkt');
+    lex.addTitle('Hörsaal der TU Dresden');
+    expect(lex.display('cafeprag')).toBe('Café Prag');
+    expect(lex.display('tudresden')).toBe('TU Dresden');
+    // Titles that write it as one word more often than apart keep it whole.
+    lex.addTitle('Frauen Kirche');
+    lex.addTitle('Die Frauenkirche bei Nacht');
+    lex.addTitle('Frauenkirche');
+    expect(lex.display('frauenkirche')).toBe('Frauenkirche');
+  });
+
   it('does not split without evidence', () => {
     expect(new DisplayLexicon().display('xqzvbarplok')).toBe('Xqzvbarplok');
   });

@@ -14,6 +14,7 @@ export interface SeedPhoto {
   /** When the photo was uploaded; its taken time when not given. */
   uploadedAt?: Date | null;
   tags?: string[];
+  title?: string | null;
   views?: number;
 }
 
@@ -50,15 +51,16 @@ export async function seedPhotos(sql: Queryable, photos: readonly SeedPhoto[]): 
         taken_at: p.takenAt?.toISOString() ?? null,
         uploaded_at: (p.uploadedAt === undefined ? p.takenAt : p.uploadedAt)?.toISOString() ?? null,
         tags: p.tags ?? [],
+        title: p.title ?? null,
         views: p.views ?? 0,
       };
     });
     await sql`
-      insert into photos (source, source_id, owner_id, lat, lng, tile, taken_at, uploaded_at, tags, views)
-      select 'flickr', source_id, owner_id, lat, lng, tile, taken_at, uploaded_at, tags, views
+      insert into photos (source, source_id, owner_id, lat, lng, tile, taken_at, uploaded_at, tags, title, views)
+      select 'flickr', source_id, owner_id, lat, lng, tile, taken_at, uploaded_at, tags, title, views
       from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
         as v(source_id text, owner_id text, lat float8, lng float8, tile int,
-             taken_at timestamptz, uploaded_at timestamptz, tags text[], views int)`;
+             taken_at timestamptz, uploaded_at timestamptz, tags text[], title text, views int)`;
   }
   return [...tiles];
 }

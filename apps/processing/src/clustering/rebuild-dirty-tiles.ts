@@ -24,6 +24,7 @@ import {
 } from '../hotspots/hotspot-repository.ts';
 import { distinguishNearbyLabels } from '../naming/distinct-labels.ts';
 import { LocalTagBackground } from '../naming/local-tag-background.ts';
+import { loadPhotoTitles } from '../naming/photo-titles.ts';
 import {
   clusterTags,
   describeCluster,
@@ -190,13 +191,17 @@ export async function rebuildDirtyTiles(
       nameCandidate(computed[ci]!, cluster, photos, around, deps.naming, apart);
     });
     // Labels are named from tag keys; they are shown as people write them, from the words of every photo read.
-    if (named.size > 0) {
+    // Their photos' titles say how the photographers write those names.
+    const labelled = [...named].map((ci) => computed[ci]!).filter((c) => c.label !== null);
+    if (labelled.length > 0) {
       const lexicon = new DisplayLexicon();
       for (const tags of all.tags) lexicon.addTags(tags);
-      for (const ci of named) {
-        const c = computed[ci]!;
-        if (c.label !== null) c.label = lexicon.displayLabel(c.label);
-      }
+      const titles = await loadPhotoTitles(
+        tx,
+        labelled.flatMap((c) => c.photoIds),
+      );
+      for (const title of titles) lexicon.addTitle(title);
+      for (const c of labelled) c.label = lexicon.displayLabel(c.label!);
     }
 
     const createdIds = await insertHotspots(
