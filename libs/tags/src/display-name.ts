@@ -53,6 +53,8 @@ export class DisplayLexicon {
   /** Runs of 2–4 consecutive title words, lower case, by the key of the words joined ("café prag" → cafeprag). */
   readonly #titlePhrases = new Map<string, Map<string, number>>();
   #wordTotal = 0;
+  /** Photos whose tags were added. */
+  #photos = 0;
   readonly #memo = new Map<string, string>();
   readonly #list: WordList;
 
@@ -63,6 +65,7 @@ export class DisplayLexicon {
   /** Adds a photo's tags (lower-cased, as stored). */
   addTags(tags: readonly string[]): void {
     this.#memo.clear();
+    this.#photos++;
     for (const tag of tags) {
       const key = tagKey(tag);
       if (!key) continue;
@@ -141,7 +144,30 @@ export class DisplayLexicon {
     const parts = spelling.includes(' ')
       ? spelling.split(WORD_BREAK).filter((w) => w !== '')
       : this.#segment(spelling.replace(NOT_WORD, ''), key);
+    if (parts.length === 1) {
+      const district = this.#district(parts[0]!);
+      if (district) return district;
+    }
     return parts.map((part, i) => this.#case(this.#written(part), i)).join(' ');
+  }
+
+  /**
+   * A city's name joined to a name within it, written as German writes a district ("dresdenneustadt" →
+   * "Dresden-Neustadt"): the city is what a third of the photos are tagged with, and the rest a known word
+   * that more photos are tagged with alone than joined ("neustadt"; a compound such as "sachsenplatz" is
+   * not "platz" of Saxony).
+   */
+  #district(word: string): string | undefined {
+    const count = (key: string) => sum(this.#spellings.get(key) ?? new Map<string, number>());
+    const joined = count(tagKey(word));
+    for (let cut = 4; cut <= word.length - 4; cut++) {
+      // Cut the word, not its key: keys collapse doubled letters ("dresdenneustadt" → "dresdeneustadt").
+      const [head, tail] = [word.slice(0, cut), word.slice(cut)];
+      const rest = tagKey(tail);
+      if (count(tagKey(head)) < this.#photos / 3 || !this.#known(rest) || count(rest) <= joined) continue;
+      return `${this.#case(this.#written(head), 0)}-${this.#case(this.#written(tail), 0)}`;
+    }
+    return undefined;
   }
 
   /** −log p of a word key, from the bundled list or the data; Infinity when neither knows it. */

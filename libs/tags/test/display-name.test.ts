@@ -60,6 +60,20 @@ describe('DisplayLexicon', () => {
     expect(lex.display('frauenkirche')).toBe('Frauenkirche');
   });
 
+  it("writes a name joined to the city's name as a district, and leaves compounds whole", () => {
+    const lex = new DisplayLexicon();
+    for (let i = 0; i < 30; i++) lex.addTags(['dresden', i % 3 === 0 ? 'neustadt' : 'elbe']);
+    for (let i = 0; i < 4; i++) lex.addTags(['dresdenneustadt', 'dresden']);
+    lex.addTags(['sachsenplatz', 'dresden']);
+    lex.addTags(['dresdner', 'platz']);
+    expect(lex.display('dresdenneustadt')).toBe('Dresden-Neustadt');
+    // "dresden" is on most photos, but "platz" alone is no more common than the compound.
+    lex.addTags(['dresdenplatz']);
+    expect(lex.display('dresdenplatz')).toBe('Dresdenplatz');
+    // "sachsen" is no city here: a third of the photos do not carry it.
+    expect(lex.display('sachsenplatz')).toBe('Sachsenplatz');
+  });
+
   it('does not split without evidence', () => {
     expect(new DisplayLexicon().display('xqzvbarplok')).toBe('Xqzvbarplok');
   });

@@ -41,6 +41,17 @@ describe('spelling variants', () => {
   });
 });
 
+describe("a name joined to the city's name", () => {
+  it('is the name', () => {
+    const place: [number, string[]][] = [
+      [6, ['frauenkirche', 'dresden']],
+      [3, ['frauenkirchedresden', 'dresden']],
+    ];
+    const variants = tagVariants(counter(place), around(place), around(place));
+    expect([...variants]).toEqual([['frauenkirche', ['frauenkirche', 'frauenkirchedresden']]]);
+  });
+});
+
 describe('names in two languages', () => {
   it('reads a joined tag as German or English words, and neither when both lists read it alike', () => {
     expect(languageOf('bluewonder')).toBe('en');
