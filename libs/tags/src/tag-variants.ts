@@ -24,20 +24,20 @@ export interface TagVariantOptions {
 
 const DEFAULTS: TagVariantOptions = { minSharedUsers: 3, minSharedShare: 0.6, maxSpread: 2 };
 
+/** A tag this share of the photographers around a place use is the city's, region's or country's name. */
+const EVERYWHERE_SHARE = 1 / 3;
+
 /**
  * A key's umlauts as the transliteration writes them ("muenchen") folded to the key of the umlaut
  * ("münchen" → "munchen"). Keys already fold ß/ss/s, accents, doubled letters and the space between words.
  */
-/** A tag this share of the photographers around a place use is the city's, region's or country's name. */
-const EVERYWHERE_SHARE = 1 / 3;
-
 const untransliterated = (key: string) => key.replace(/([aou])e/g, '$1');
 
 /**
  * Groups the tags of a place that name one thing, so that they count as one tag before any is scored:
  *
  * - spelling variants the keys do not fold already: "muenchen" and "münchen", when the place holds both;
- * - a name with the city's name joined to it ("dresdenneustadt", "frauenkirchedresden") and the name alone;
+ * - a name with the city's name joined to it ("frauenkirchedresden") and the name alone;
  * - names in two languages ("blue wonder", "blaues wunder"): one reads as German words and the other as
  *   English ones (languageOf), most photographers here who use the rarer one use the other too (counted in
  *   photographers, so one person's tag list is one vote), and neither is used much beyond the place's
@@ -79,8 +79,9 @@ export function tagVariants(
     const folded = untransliterated(k);
     if (folded !== k && inKeys.has(folded)) join(folded, k);
   }
-  // A name with the city (or region, or country) joined to it: "dresdenneustadt" is the place's "neustadt".
-  // The city is what nearly everyone tags: a stop-listed place or a tag of a third of the photographers around.
+  // A name with the city (or region, or country) joined to it: "frauenkirchedresden" is the place's
+  // "frauenkirche". The city is what nearly everyone tags: a stop-listed tag or a tag of a third of the
+  // photographers around.
   const everywhere = [...place.keys()].filter(
     (k) =>
       k.length >= 4 &&
@@ -88,8 +89,14 @@ export function tagVariants(
   );
   for (const k of keys) {
     for (const city of everywhere) {
-      const rest = k.startsWith(city) ? k.slice(city.length) : k.endsWith(city) ? k.slice(0, -city.length) : '';
-      if (rest !== k && inKeys.has(rest)) join(rest, k);
+      // Keys collapse doubled letters, so the joint may have lost one ("dresden" + "neustadt" → "dresdeneustadt").
+      const rests = k.startsWith(city)
+        ? [k.slice(city.length), city.slice(-1) + k.slice(city.length)]
+        : k.endsWith(city)
+          ? [k.slice(0, -city.length), k.slice(0, -city.length) + city[0]]
+          : [];
+      const rest = rests.find((r) => r !== k && inKeys.has(r));
+      if (rest !== undefined) join(rest, k);
     }
   }
   // Names in two languages, one to one: each tag pairs with the tag of the other language that most of its

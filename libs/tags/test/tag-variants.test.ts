@@ -49,6 +49,13 @@ describe("a name joined to the city's name", () => {
     ];
     const variants = tagVariants(counter(place), around(place), around(place));
     expect([...variants]).toEqual([['frauenkirche', ['frauenkirche', 'frauenkirchedresden']]]);
+    // Keys collapse the doubled letter where "dresden" meets "neumarkt": the joint is found all the same.
+    const square: [number, string[]][] = [
+      [6, ['neumarkt', 'dresden']],
+      [3, ['dresdenneumarkt', 'dresden']],
+    ];
+    const joined = tagVariants(counter(square), around(square), around(square));
+    expect([...joined]).toEqual([['neumarkt', ['neumarkt', tagKey('dresdenneumarkt')]]]);
   });
 });
 
