@@ -3,7 +3,7 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import { flickrIncrementalSchedule, ingestRequested, photosIngested, thumbnailsRequested } from '@photospots/contracts';
 import type { Database } from '@photospots/db';
 import { on, type QueueUrls } from '@photospots/queue';
-import { createWorker, type Logger, type ReadinessCheck } from '@photospots/service';
+import { type ConsumerSpec, createWorker, type Logger, type ReadinessCheck } from '@photospots/service';
 import pLimit from 'p-limit';
 import type { IngestConfig } from './config.ts';
 import { createIngestRequestedHandler } from './consumers/ingest-requested-handler.ts';
@@ -33,6 +33,8 @@ export interface IngestDeps {
 }
 
 export interface Ingest {
+  /** The queues this service consumes and their handlers (for a Lambda function). */
+  consumerSpecs(): ConsumerSpec[];
   /** Imports a file now (the CLI and the ingest.requested handler both use this). */
   importFile(
     location: string,
@@ -169,6 +171,7 @@ export function buildIngest(config: IngestConfig, deps: IngestDeps): Ingest {
   let schedule: NodeJS.Timeout | undefined;
 
   return {
+    consumerSpecs: worker.consumerSpecs,
     importFile,
     harvestFlickr: harvest,
     flushOutbox: worker.flushOutbox,

@@ -6,7 +6,7 @@ import { hotspotsChanged, photosIngested, photosIngestedV1 } from '@photospots/c
 import type { Database } from '@photospots/db';
 import { clusteringMarginM, DEFAULT_CLUSTER_PARAMS, type PeopleClusterParams } from '@photospots/geo';
 import { on, throwIfStopping, type QueueUrls } from '@photospots/queue';
-import { createWorker, stopStep, type Logger, type ReadinessCheck } from '@photospots/service';
+import { createWorker, stopStep, type ConsumerSpec, type Logger, type ReadinessCheck } from '@photospots/service';
 import { rebuildDirtyTiles, type RebuildResult } from './clustering/rebuild-dirty-tiles.ts';
 import type { ProcessingConfig } from './config.ts';
 import { createPhotosIngestedHandler } from './consumers/photos-ingested-handler.ts';
@@ -30,6 +30,11 @@ export interface ProcessingDeps {
   log: Logger;
   /** Where the dirty-tile metric records go (default stdout, where CloudWatch Logs reads them). */
   writeMetric?: (line: string) => void;
+  /**
+   * Under AWS Lambda: nothing runs in the background (the process is frozen between invocations), so a
+   * message only marks its tiles, and the function calls rebuildSettled after each batch and on its schedule.
+   */
+  inline?: boolean;
 }
 
 export interface Processing {
@@ -37,6 +42,13 @@ export interface Processing {
   rebuildDirty(correlationId?: string): Promise<RebuildResult[]>;
   /** Dirties every tile and re-clusters (and re-names) the world. */
   rebuildAll(correlationId?: string): Promise<RebuildResult[]>;
+  /**
+   * Re-clusters the dirty tiles that have settled, claim by claim, until none is left or the signal fires
+   * (checked between claims): what is left stays dirty for the next call.
+   */
+  rebuildSettled(signal: AbortSignal): Promise<RebuildResult[]>;
+  /** The queue this service consumes and its handlers (for a Lambda function). */
+  consumerSpecs(): ConsumerSpec[];
   flushOutbox(): Promise<number>;
   start(): void;
   stop(): Promise<void>;
@@ -74,7 +86,7 @@ export function buildProcessing(config: ProcessingConfig, deps: ProcessingDeps):
     consumers: () => {
       const handle = createPhotosIngestedHandler({
         sql: database.sql,
-        requestRebuild: (correlationId) => loop.poke(correlationId),
+        requestRebuild: (correlationId) => loop?.poke(correlationId),
       });
       return [
         {
@@ -130,16 +142,18 @@ export function buildProcessing(config: ProcessingConfig, deps: ProcessingDeps):
   // The service waits for an import's writes to a tile to settle before re-clustering it; explicit calls
   // (rebuildDirty, rebuildAll) take every dirty tile at once.
   const settling: Settling = { settleMs: config.PROCESSING_SETTLE_MS, maxDelayMs: config.PROCESSING_MAX_DELAY_MS };
-  const loop = new RebuildLoop(
-    async (correlationId, signal) => {
-      await rebuildDirty(correlationId, false, signal, settling);
-      // Tiles still settling: come back when the first of them may be claimed.
-      const wait = await msUntilSettled(database.sql, settling, clusteringMarginM(params));
-      if (wait !== null) loop.pokeIn(wait);
-    },
-    log,
-    SWEEP_INTERVAL_MS,
-  );
+  const loop = deps.inline
+    ? undefined
+    : new RebuildLoop(
+        async (correlationId, signal) => {
+          await rebuildDirty(correlationId, false, signal, settling);
+          // Tiles still settling: come back when the first of them may be claimed.
+          const wait = await msUntilSettled(database.sql, settling, clusteringMarginM(params));
+          if (wait !== null) loop?.pokeIn(wait);
+        },
+        log,
+        SWEEP_INTERVAL_MS,
+      );
 
   let backlogReports: { stop(): void } | undefined;
 
@@ -152,10 +166,20 @@ export function buildProcessing(config: ProcessingConfig, deps: ProcessingDeps):
       await worker.flushOutbox();
       return results;
     },
+    rebuildSettled: async (signal) => {
+      try {
+        return await rebuildDirty(randomUUID(), false, signal, settling);
+      } catch (err) {
+        // Stopped between claims: each claim before committed on its own, the rest stays dirty.
+        if (signal.aborted) return [];
+        throw err;
+      }
+    },
+    consumerSpecs: worker.consumerSpecs,
     flushOutbox: worker.flushOutbox,
     start: () => {
       worker.start();
-      loop.poke();
+      loop?.poke();
       if (config.PROCESSING_BACKLOG_METRIC_SECONDS > 0) {
         backlogReports = startBacklogReports({
           count: () => countDirtyTiles(database.sql),
@@ -168,7 +192,7 @@ export function buildProcessing(config: ProcessingConfig, deps: ProcessingDeps):
     stop: async () => {
       backlogReports?.stop();
       // A claim being written is left to roll back with the connection if it cannot finish in time: its tiles stay dirty.
-      await worker.stop(() => stopStep(log, 're-clustering', () => loop.stop(), 5_000));
+      await worker.stop(() => stopStep(log, 're-clustering', async () => loop?.stop(), 5_000));
     },
     readiness: worker.readiness,
   };

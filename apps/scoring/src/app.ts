@@ -3,7 +3,7 @@ import { hotspotsChanged, hotspotsRescoreRequested, rescoreAllSchedule } from '@
 import type { Database } from '@photospots/db';
 import { HotspotIndexWriter } from '@photospots/hotspot-index';
 import { on, type QueueUrls } from '@photospots/queue';
-import { createWorker, stopStep, type Logger, type ReadinessCheck } from '@photospots/service';
+import { type ConsumerSpec, createWorker, stopStep, type Logger, type ReadinessCheck } from '@photospots/service';
 import type { Redis } from 'ioredis';
 import type { ScoringConfig } from './config.ts';
 import { createHotspotsChangedHandler } from './consumers/hotspots-changed-handler.ts';
@@ -19,6 +19,10 @@ export interface ScoringDeps {
 }
 
 export interface Scoring {
+  /** The queues this service consumes and their handlers (for a Lambda function). */
+  consumerSpecs(): ConsumerSpec[];
+  /** Sends what the outbox holds (scoring announces nothing through it: always 0). */
+  flushOutbox(): Promise<number>;
   rescore(ids: readonly number[], removedIds?: readonly number[]): Promise<number>;
   rescoreAll(): Promise<number>;
   /** Rebuilds the Redis index from Postgres (no-op without Redis). */
@@ -111,6 +115,8 @@ export function buildScoring(config: ScoringConfig, deps: ScoringDeps): Scoring 
   };
 
   return {
+    consumerSpecs: worker.consumerSpecs,
+    flushOutbox: worker.flushOutbox,
     rescore: (ids, removed = []) => rescoreHotspots(rescoreDeps, ids, removed),
     rescoreAll: () => rescoreAll(rescoreDeps),
     syncIndex,

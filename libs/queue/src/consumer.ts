@@ -1,8 +1,9 @@
-import { SendMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
+import type { Message, SQSClient } from '@aws-sdk/client-sqs';
 import { parseMessage } from '@photospots/contracts';
 import type { Logger } from 'pino';
 import { Consumer } from 'sqs-consumer';
 import type { BoundHandler } from './bound-handler.ts';
+import { sendToDeadLetter } from './dead-letter.ts';
 
 export interface HandlerContext {
   log: Logger;
@@ -114,17 +115,11 @@ export function createConsumer(options: ConsumerOptions): RunningConsumer {
         'invalid message sent to the dead-letter queue',
       );
       if (deadLetterUrl) {
-        await sqs.send(
-          new SendMessageCommand({
-            QueueUrl: deadLetterUrl,
-            MessageBody: raw.Body ?? '',
-            MessageAttributes: {
-              errorCode: { DataType: 'String', StringValue: parsed.code },
-              errorReason: { DataType: 'String', StringValue: parsed.reason.slice(0, 1000) || '-' },
-              sourceQueue: { DataType: 'String', StringValue: options.name },
-            },
-          }),
-        );
+        await sendToDeadLetter(sqs, deadLetterUrl, raw.Body ?? '', {
+          code: parsed.code,
+          reason: parsed.reason,
+          sourceQueue: options.name,
+        });
       }
       return raw;
     }

@@ -37,3 +37,5 @@ export {
 } from './topology.ts';
 export { redriveDeadLetters } from './redrive.ts';
 export { on, type BoundHandler, type MessageHandler } from './bound-handler.ts';
+export { createSqsBatchHandler, type BatchQueue, type SqsBatchHandlerOptions } from './sqs-batch.ts';
+export { sendToDeadLetter, type DeadLetterReason } from './dead-letter.ts';

@@ -10,3 +10,4 @@ export { runUntilSignalled, failStartup, stopStep, type StoppableService } from 
 export { runService, type RunnableService, type ServiceSpec } from './run-service.ts';
 export { runCli, cliLogger, UsageError } from './run-cli.ts';
 export { createWorker, type ConsumerSettings, type ConsumerSpec, type Worker, type WorkerOptions } from './worker.ts';
+export { lambdaWorker, type LambdaWorkerService, type LambdaWorkerSpec, type WorkerEvent } from './lambda-worker.ts';

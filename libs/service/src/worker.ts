@@ -55,6 +55,8 @@ export interface Worker {
   flushSoon(): void;
   /** Sends every committed-but-unsent message. */
   flushOutbox(): Promise<number>;
+  /** The queues this worker consumes with their handlers (built once): what its consumers, or a Lambda function, run. */
+  consumerSpecs(): ConsumerSpec[];
   /** Starts consuming. */
   start(): void;
   /**
@@ -79,6 +81,8 @@ export function createWorker(options: WorkerOptions): Worker {
         })
       : { flush: async () => 0, stop: async () => undefined };
   const consumers: RunningConsumer[] = [];
+  let specs: ConsumerSpec[] | undefined;
+  const consumerSpecs = () => (specs ??= options.consumers());
   const consumerOf = (spec: ConsumerSpec) => {
     const url = queues.url[spec.queue];
     if (!url) throw new Error(`no URL configured for queue ${spec.queue}`);
@@ -104,8 +108,9 @@ export function createWorker(options: WorkerOptions): Worker {
       relay.flush().catch((err: unknown) => log.warn({ err }, 'outbox flush failed; the relay retries'));
     },
     flushOutbox: () => relay.flush(),
+    consumerSpecs,
     start: () => {
-      if (consumers.length === 0) consumers.push(...options.consumers().map(consumerOf));
+      if (consumers.length === 0) consumers.push(...consumerSpecs().map(consumerOf));
       for (const c of consumers) c.start();
     },
     stop: async (then) => {

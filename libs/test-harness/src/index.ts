@@ -37,3 +37,4 @@ export {
 } from './flickr-population.ts';
 // The geo lib's, so its own tests (which cannot import the harness) use the same generator.
 export { seededRandom } from '@photospots/geo';
+export { receiveSqsEvent, lambdaContext } from './lambda-events.ts';
