@@ -30,6 +30,8 @@ export interface IngestDeps {
   log: Logger;
   /** Flickr retry timing (tests shorten it); defaults to DEFAULT_RETRY_POLICY. */
   flickrRetry?: RetryPolicy;
+  /** Under AWS Lambda: no outbox relay in the background; the function flushes before it returns. */
+  inline?: boolean;
 }
 
 export interface Ingest {
@@ -60,6 +62,7 @@ export function buildIngest(config: IngestConfig, deps: IngestDeps): Ingest {
   const { database, sqs, queues, log } = deps;
   const thumbnailSlots = pLimit(config.THUMBNAIL_CONCURRENCY);
   const worker = createWorker({
+    inline: deps.inline,
     producer: 'ingest',
     database,
     sqs,

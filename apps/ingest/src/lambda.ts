@@ -15,6 +15,6 @@ export const handler = await lambdaWorker({
   name: 'ingest',
   loadConfig: loadIngestConfig,
   connect: connectIngestDeps,
-  build: buildIngest,
+  build: (c, deps) => buildIngest(c, { ...deps, inline: true }),
   safetyMarginMs: SAFETY_MARGIN_MS,
 });

@@ -75,6 +75,7 @@ export function clusterParamsFrom(config: ProcessingConfig): PeopleClusterParams
 export function buildProcessing(config: ProcessingConfig, deps: ProcessingDeps): Processing {
   const { database, sqs, queues, log } = deps;
   const worker = createWorker({
+    inline: deps.inline,
     producer: 'processing',
     database,
     sqs,

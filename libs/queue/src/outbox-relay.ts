@@ -63,11 +63,16 @@ export function startOutboxRelay(options: {
     return running;
   };
 
-  const timer = setInterval(() => {
-    if (stopped || running) return;
-    flush().catch((err: unknown) => log.warn({ err }, 'outbox relay failed; will retry'));
-  }, options.intervalMs ?? 2_000);
-  timer.unref();
+  // 0: no relay in the background (under Lambda, whose process is frozen between invocations); flush() sends.
+  const intervalMs = options.intervalMs ?? 2_000;
+  const timer =
+    intervalMs > 0
+      ? setInterval(() => {
+          if (stopped || running) return;
+          flush().catch((err: unknown) => log.warn({ err }, 'outbox relay failed; will retry'));
+        }, intervalMs)
+      : undefined;
+  timer?.unref();
 
   return {
     flush,

@@ -46,6 +46,11 @@ export interface WorkerOptions {
   consumers: () => ConsumerSpec[];
   /** Checks /readyz runs besides the database and SQS. */
   readiness?: Record<string, ReadinessCheck>;
+  /**
+   * Under AWS Lambda: nothing runs in the background (the process is frozen between invocations, a drain in
+   * flight would hold its rows locked), so the outbox is sent only by flushOutbox, before each return.
+   */
+  inline?: boolean;
 }
 
 /** The runtime every worker service shares: publisher, outbox relay, consumers, readiness and stop order. */
@@ -78,6 +83,7 @@ export function createWorker(options: WorkerOptions): Worker {
           drain: (limit, send) => drainOutbox(database.sql, options.outboxQueues, limit, send),
           publisher,
           log,
+          ...(options.inline ? { intervalMs: 0 } : {}),
         })
       : { flush: async () => 0, stop: async () => undefined };
   const consumers: RunningConsumer[] = [];
