@@ -1,7 +1,7 @@
 import { waitFor } from '@photospots/test-harness';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { startOutboxRelay, type MessagePublisher } from '../src/index.ts';
+import { startOutboxRelay, type MessagePublisher, type OutboxDrain } from '../src/index.ts';
 
 /** An outbox of `rows` rows, and what was sent from it. */
 function outbox(rows: number) {
@@ -15,12 +15,12 @@ function outbox(rows: number) {
   return {
     sent,
     publisher,
-    drain: async (limit: number, send: (rows: { queue: string; body: unknown }[]) => Promise<void>) => {
+    drain: (async (limit, send) => {
       const n = Math.min(limit, left);
       left -= n;
-      if (n > 0) await send(Array.from({ length: n }, (_, i) => ({ queue: 'hotspotsChanged', body: i })));
+      if (n > 0) await send(Array.from({ length: n }, (_, i) => ({ id: i, queue: 'hotspotsChanged', body: i })));
       return n;
-    },
+    }) satisfies OutboxDrain,
   };
 }
 
