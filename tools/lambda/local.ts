@@ -7,7 +7,7 @@
  * a function with a schedule, invokes it with a scheduled event when that falls due. One invocation runs at a
  * time. The environment is the service's own (DATABASE_URL, QUEUE_*, AWS_ENDPOINT_URL, …).
  *
- * Options: --schedule-seconds N (the schedule's period, default the function's), --zip FILE (a zip already
+ * Options: --schedule-seconds N (the period of a function's schedule, default its own), --zip FILE (a zip already
  * packaged). SIGTERM or SIGINT ends it after the invocation running.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -149,12 +149,13 @@ async function invoke(event: SQSEvent | Record<string, unknown>): Promise<SQSBat
 
 let stopping = false;
 for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => (stopping = true));
+// Only a function with a schedule gets scheduled invocations; --schedule-seconds shortens its period.
 const scheduleMs =
-  values['schedule-seconds'] !== undefined
-    ? Number(values['schedule-seconds']) * 1000
-    : 'scheduleMinutes' in fn
-      ? fn.scheduleMinutes * 60_000
-      : undefined;
+  'scheduleMinutes' in fn
+    ? values['schedule-seconds'] !== undefined
+      ? Number(values['schedule-seconds']) * 1000
+      : fn.scheduleMinutes * 60_000
+    : undefined;
 let nextSchedule = scheduleMs === undefined ? Infinity : Date.now() + scheduleMs;
 
 while (!stopping) {

@@ -43,8 +43,8 @@ export interface Processing {
   /** Dirties every tile and re-clusters (and re-names) the world. */
   rebuildAll(correlationId?: string): Promise<RebuildResult[]>;
   /**
-   * Re-clusters the dirty tiles that have settled, claim by claim, until none is left or the signal fires
-   * (checked between claims): what is left stays dirty for the next call.
+   * Re-clusters the dirty tiles as they settle, claim by claim, until none is dirty or the signal fires
+   * (checked between claims, and while waiting for tiles to settle): what is left stays dirty for the next call.
    */
   rebuildSettled(signal: AbortSignal): Promise<RebuildResult[]>;
   /** The queue this service consumes and its handlers (for a Lambda function). */
@@ -168,13 +168,21 @@ export function buildProcessing(config: ProcessingConfig, deps: ProcessingDeps):
       return results;
     },
     rebuildSettled: async (signal) => {
+      const done: RebuildResult[] = [];
       try {
-        return await rebuildDirty(randomUUID(), false, signal, settling);
+        for (;;) {
+          done.push(...(await rebuildDirty(randomUUID(), false, signal, settling)));
+          // Tiles still settling (an import still writing): wait for the first of them, as the service's loop
+          // does, rather than leave them to the next scheduled invocation a minute later.
+          const wait = await msUntilSettled(database.sql, settling, clusteringMarginM(params));
+          if (wait === null) break;
+          await sleep(wait, undefined, { signal });
+        }
       } catch (err) {
         // Stopped between claims: each claim before committed on its own, the rest stays dirty.
-        if (signal.aborted) return [];
-        throw err;
+        if (!signal.aborted) throw err;
       }
+      return done;
     },
     consumerSpecs: worker.consumerSpecs,
     flushOutbox: worker.flushOutbox,
