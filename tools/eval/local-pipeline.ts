@@ -20,6 +20,7 @@ export interface LocalPipeline {
   start(
     script: string,
     extraEnv?: Record<string, string>,
+    args?: string[],
   ): { stop(): Promise<void>; output(): string; pid(): number | undefined };
   close(): Promise<void>;
 }
@@ -79,8 +80,8 @@ export async function startLocalPipeline(options: {
           code === 0 ? resolve(out) : reject(new Error(`${script} ${args.join(' ')} exited ${code}:\n${out}`)),
         );
       }),
-    start: (script, extraEnv = {}) => {
-      const child = spawn(process.execPath, [script], {
+    start: (script, extraEnv = {}, args = []) => {
+      const child = spawn(process.execPath, [script, ...args], {
         env: { ...env, ...extraEnv },
         stdio: ['ignore', 'pipe', 'pipe'],
       });

@@ -35,7 +35,7 @@ export const LAMBDA_FUNCTIONS = {
     timeoutSeconds: 300,
     memoryMb: 2048,
     batchSize: 10,
-    batchingWindowSeconds: 5,
+    batchingWindowSeconds: 1,
     maxConcurrency: 2,
     scheduleMinutes: 1,
     environment: { PROCESSING_CLAIM_TIMEOUT_SECONDS: '60' },

@@ -1,0 +1,116 @@
+/**
+ * `npm run bench:lambda`: the Dresden sample (17,879 photos) from an ingest.requested message to every hotspot
+ * scored, once through the three workers as ECS-style services and once through their packaged Lambda zips
+ * under `lambda:local` (the settings of tools/lambda/functions.ts, the processing schedule every 10 s), in
+ * scratch databases on the local Postgres and an in-process SQS. For each way it prints the time to the
+ * last hotspot scored; for the Lambda way, each function's invocations, records and handler time, and the
+ * GB-seconds that time bills at the function's memory. The handler times are those of this machine's cores
+ * (a Lambda function's CPU share grows with its memory; 1,769 MB is one vCPU).
+ *
+ * Env: DATABASE_URL names the server (default the local Postgres). Options: --rounds N (default 1).
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { ingestRequested } from '@photospots/contracts';
+import { createSqsClient, MessagePublisher, resolveQueues } from '@photospots/queue';
+import { DRESDEN_SAMPLE_CSV, pipelineState } from '@photospots/test-harness';
+import { pino } from 'pino';
+import { startLocalPipeline } from '../tools/eval/local-pipeline.ts';
+import { LAMBDA_FUNCTIONS, LAMBDA_WORKERS } from '../tools/lambda/functions.ts';
+import { packageWorker } from '../tools/lambda/package.ts';
+
+const { values } = parseArgs({ options: { rounds: { type: 'string' } } });
+const ROUNDS = Number(values.rounds ?? 1);
+const ADMIN_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const PHOTOS = 17_879;
+const COMMON = { LOG_LEVEL: 'warn', SQS_WAIT_TIME_SECONDS: '1', RESCORE_INTERVAL_MINUTES: '0', HEALTH_PORT: '0' };
+
+interface Invocation {
+  service: string;
+  records: number;
+  durationMs: number;
+}
+
+/** Runs the import one way; returns the seconds to settled and the invocations the Lambda runners logged. */
+async function runOnce(way: 'ecs' | 'lambda', zips: Record<string, string>) {
+  const pipeline = await startLocalPipeline({ adminUrl: ADMIN_URL, database: `photospots_bench_${way}`, reuse: false });
+  const processes =
+    way === 'ecs'
+      ? LAMBDA_WORKERS.map((s) => pipeline.start(`apps/${s}/src/main.ts`, COMMON))
+      : LAMBDA_WORKERS.map((s) =>
+          pipeline.start('tools/lambda/local.ts', COMMON, [s, '--zip', zips[s]!, '--schedule-seconds', '10']),
+        );
+  try {
+    const sqs = createSqsClient({ region: 'us-east-1', endpoint: pipeline.env.AWS_ENDPOINT_URL! });
+    const names = Object.fromEntries(
+      Object.entries({
+        ingest: pipeline.env.QUEUE_INGEST!,
+        photosIngested: pipeline.env.QUEUE_PHOTOS_INGESTED!,
+        hotspotsChanged: pipeline.env.QUEUE_HOTSPOTS_CHANGED!,
+        thumbnails: pipeline.env.QUEUE_THUMBNAILS!,
+      }),
+    );
+    const queues = await resolveQueues(sqs, names);
+    const publisher = new MessagePublisher({
+      sqs,
+      queueUrls: queues.url,
+      producer: 'test',
+      log: pino({ level: 'silent' }),
+    });
+    // Every process is up and polling before the clock starts.
+    await new Promise((r) => setTimeout(r, way === 'lambda' ? 6_000 : 3_000));
+    const started = performance.now();
+    await publisher.publish(ingestRequested, { kind: 'file-import', location: DRESDEN_SAMPLE_CSV, format: 'lbsn-csv' });
+    const deadline = Date.now() + 600_000;
+    for (;;) {
+      const s = await pipelineState(pipeline.database.sql, sqs, Object.values(queues.url));
+      if (s.settled && s.photos === PHOTOS) break;
+      if (Date.now() > deadline) throw new Error(`${way}: not settled in 10 min: ${JSON.stringify(s)}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const seconds = (performance.now() - started) / 1000;
+    const [{ hotspots }] = await pipeline.database.sql<{ hotspots: number }[]>`
+      select count(*)::int as hotspots from hotspots where status = 'active'`;
+    sqs.destroy();
+    const invocations: Invocation[] = [];
+    LAMBDA_WORKERS.forEach((service, i) => {
+      if (way !== 'lambda') return;
+      for (const line of processes[i]!.output().split('\n')) {
+        if (!line.includes('"runner":"lambda:local"') || !line.includes('"msg":"invoked"')) continue;
+        const r = JSON.parse(line) as { records: number; durationMs: number };
+        invocations.push({ service, records: r.records, durationMs: r.durationMs });
+      }
+    });
+    return { seconds, hotspots: hotspots!, invocations };
+  } finally {
+    await Promise.all(processes.map((p) => p.stop()));
+    await pipeline.close();
+  }
+}
+
+const dir = mkdtempSync(path.join(tmpdir(), 'bench-lambda-'));
+const zips: Record<string, string> = {};
+for (const s of LAMBDA_WORKERS) zips[s] = (await packageWorker(s, dir)).zip;
+
+for (let round = 1; round <= ROUNDS; round++) {
+  const ecs = await runOnce('ecs', zips);
+  const lambda = await runOnce('lambda', zips);
+  console.log(
+    `round ${round}: the Dresden sample (${PHOTOS.toLocaleString('en')} photos), message → every hotspot scored`,
+  );
+  console.log(`  ECS-style services        ${ecs.seconds.toFixed(1)} s  (${ecs.hotspots} hotspots)`);
+  console.log(
+    `  Lambda (lambda:local)     ${lambda.seconds.toFixed(1)} s  (${lambda.hotspots} hotspots; ${(lambda.seconds / ecs.seconds).toFixed(2)}× the services)`,
+  );
+  console.log('  function     invocations  records  handler s  GB-s (at its memory)');
+  for (const s of LAMBDA_WORKERS) {
+    const mine = lambda.invocations.filter((i) => i.service === s);
+    const ms = mine.reduce((a, i) => a + i.durationMs, 0);
+    const gbs = (ms / 1000) * (LAMBDA_FUNCTIONS[s].memoryMb / 1024);
+    console.log(
+      `  ${s.padEnd(12)} ${String(mine.length).padStart(11)}  ${String(mine.reduce((a, i) => a + i.records, 0)).padStart(7)}  ${(ms / 1000).toFixed(1).padStart(9)}  ${gbs.toFixed(1).padStart(6)} (${LAMBDA_FUNCTIONS[s].memoryMb} MB)`,
+    );
+  }
+}
