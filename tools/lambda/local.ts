@@ -17,7 +17,13 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, type Message } from '@aws-sdk/client-sqs';
 import { queueSpec } from '@photospots/contracts';
-import { awsConnectionOf, createSqsClient, resolveQueueUrl } from '@photospots/queue';
+import {
+  awsConnectionOf,
+  createSqsClient,
+  invocationContext,
+  resolveQueueUrl,
+  sqsEventRecord,
+} from '@photospots/queue';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { unzipSync } from 'fflate';
 import { LAMBDA_FUNCTIONS, LAMBDA_WORKERS, type LambdaWorker } from './functions.ts';
@@ -38,7 +44,7 @@ const fn = LAMBDA_FUNCTIONS[service];
 const say = (msg: string, fields: Record<string, unknown> = {}) =>
   console.log(JSON.stringify({ runner: 'lambda:local', service, msg, ...fields }));
 
-// The function's own settings, as Terraform gives them, under what the environment sets.
+// The function's own settings (functions.ts), under what the environment sets.
 for (const [k, v] of Object.entries('environment' in fn ? fn.environment : {})) process.env[k] ??= v;
 
 const zip = values.zip ?? (await packageWorker(service, mkdtempSync(path.join(tmpdir(), 'photospots-lambda-')))).zip;
@@ -64,24 +70,13 @@ const queues = await Promise.all(
 );
 
 let invocation = 0;
-function contextFor(): Context {
-  const deadline = Date.now() + fn.timeoutSeconds * 1000;
-  const awsRequestId = `local-${process.pid}-${++invocation}`;
-  return {
-    callbackWaitsForEmptyEventLoop: false,
+const contextFor = () =>
+  invocationContext({
     functionName: `photospots-${service}`,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:photospots-${service}`,
-    memoryLimitInMB: String(fn.memoryMb),
-    awsRequestId,
-    logGroupName: `/aws/lambda/photospots-${service}`,
-    logStreamName: 'local',
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-}
+    memoryMb: fn.memoryMb,
+    timeoutMs: fn.timeoutSeconds * 1000,
+    awsRequestId: `local-${process.pid}-${++invocation}`,
+  });
 
 /** Up to batchSize records from one queue, gathered for at most the batching window (long polls of ≤ 1 s). */
 async function gather(queue: (typeof queues)[number]): Promise<Message[]> {
@@ -101,26 +96,9 @@ async function gather(queue: (typeof queues)[number]): Promise<Message[]> {
   return messages;
 }
 
-function eventOf(queue: (typeof queues)[number], messages: Message[]): SQSEvent {
-  return {
-    Records: messages.map((m) => ({
-      messageId: m.MessageId!,
-      receiptHandle: m.ReceiptHandle!,
-      body: m.Body ?? '',
-      attributes: {
-        ApproximateReceiveCount: m.Attributes?.ApproximateReceiveCount ?? '1',
-        SentTimestamp: m.Attributes?.SentTimestamp ?? '0',
-        SenderId: 'local',
-        ApproximateFirstReceiveTimestamp: m.Attributes?.SentTimestamp ?? '0',
-      },
-      messageAttributes: {},
-      md5OfBody: m.MD5OfBody ?? '',
-      eventSource: 'aws:sqs',
-      eventSourceARN: `arn:aws:sqs:local:000000000000:${queue.name}`,
-      awsRegion: 'local',
-    })),
-  };
-}
+const eventOf = (queue: (typeof queues)[number], messages: Message[]): SQSEvent => ({
+  Records: messages.map((m) => sqsEventRecord(m, `arn:aws:sqs:local:000000000000:${queue.name}`)),
+});
 
 /** Invokes once, bounded by the function's timeout as Lambda bounds it; a throw or a timeout fails every record. */
 async function invoke(event: SQSEvent | Record<string, unknown>): Promise<SQSBatchResponse | undefined> {

@@ -39,3 +39,4 @@ export { redriveDeadLetters } from './redrive.ts';
 export { on, type BoundHandler, type MessageHandler } from './bound-handler.ts';
 export { createSqsBatchHandler, type BatchQueue, type SqsBatchHandlerOptions } from './sqs-batch.ts';
 export { sendToDeadLetter, type DeadLetterReason } from './dead-letter.ts';
+export { sqsEventRecord, invocationContext } from './lambda-events.ts';

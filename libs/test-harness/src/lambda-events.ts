@@ -1,4 +1,5 @@
 import { ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { invocationContext, sqsEventRecord } from '@photospots/queue';
 import type { Context, SQSEvent } from 'aws-lambda';
 
 /**
@@ -19,43 +20,17 @@ export async function receiveSqsEvent(sqs: SQSClient, queueUrl: string, expected
         MessageSystemAttributeNames: ['ApproximateReceiveCount', 'SentTimestamp'],
       }),
     );
-    for (const m of out.Messages ?? []) {
-      records.push({
-        messageId: m.MessageId!,
-        receiptHandle: m.ReceiptHandle!,
-        body: m.Body!,
-        attributes: {
-          ApproximateReceiveCount: m.Attributes?.ApproximateReceiveCount ?? '1',
-          SentTimestamp: m.Attributes?.SentTimestamp ?? '0',
-          SenderId: 'local',
-          ApproximateFirstReceiveTimestamp: m.Attributes?.SentTimestamp ?? '0',
-        },
-        messageAttributes: {},
-        md5OfBody: m.MD5OfBody ?? '',
-        eventSource: 'aws:sqs',
-        eventSourceARN: `arn:aws:sqs:us-east-1:000000000000:${name}`,
-        awsRegion: 'us-east-1',
-      });
-    }
+    for (const m of out.Messages ?? []) records.push(sqsEventRecord(m, `arn:aws:sqs:us-east-1:000000000000:${name}`));
   }
   return { Records: records };
 }
 
 /** A Lambda context whose invocation has `remainingMs` left from now. */
 export function lambdaContext(remainingMs: number, functionName = 'photospots-test'): Context {
-  const deadline = Date.now() + remainingMs;
-  return {
-    callbackWaitsForEmptyEventLoop: false,
+  return invocationContext({
     functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${functionName}`,
-    memoryLimitInMB: '1024',
+    memoryMb: 1024,
+    timeoutMs: remainingMs,
     awsRequestId: `request-${Math.random().toString(36).slice(2, 10)}`,
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: 'local',
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
+  });
 }
