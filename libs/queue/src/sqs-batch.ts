@@ -23,8 +23,11 @@ export interface SqsBatchHandlerOptions {
    * invocation's deadline, so the function returns its partial response in time.
    */
   safetyMarginMs: number;
-  /** Runs after each batch, before the function returns (the outbox flush): what the handlers committed goes out. */
-  afterBatch?: () => Promise<unknown>;
+  /**
+   * Runs after each batch, before the function returns (the outbox flush, a worker's own work): what the
+   * handlers committed goes out. A failure is logged; the batch's answer stands.
+   */
+  afterBatch?: (context: Context) => Promise<unknown>;
 }
 
 /** A queue's name: the last part of its URL, as of its ARN. */
@@ -101,14 +104,14 @@ export function createSqsBatchHandler(
     try {
       const response = await processPartialResponse(event, handleRecord, new BatchProcessor(EventType.SQS), {
         context,
-        // Every record failing is a partial response naming them all, so the outbox is still flushed.
+        // Every record failing is a partial response naming them all, so the work after the batch still runs.
         throwOnFullBatchFailure: false,
       });
-      // A failed flush leaves the rows in the outbox, committed: the next invocation sends them.
+      // What failed here is still there: committed outbox rows and dirty tiles, for the next invocation.
       await options
-        .afterBatch?.()
+        .afterBatch?.(context)
         .catch((err: unknown) =>
-          invocation.warn({ err }, 'outbox flush failed; the next invocation sends what is left'),
+          invocation.warn({ err }, 'work after the batch failed; the next invocation picks it up'),
         );
       return response;
     } finally {

@@ -66,16 +66,11 @@ export async function lambdaWorker<
     })),
     log,
     safetyMarginMs: spec.safetyMarginMs,
+    afterBatch,
   });
   return async (event, context) => {
-    if (!('Records' in event)) {
-      await afterBatch(context);
-      return { batchItemFailures: [] };
-    }
-    const response = await batches(event, context);
-    await afterBatch(context).catch((err: unknown) =>
-      log.warn({ err, awsRequestId: context.awsRequestId }, 'work after the batch failed; it is picked up again'),
-    );
-    return response;
+    if ('Records' in event) return batches(event, context);
+    await afterBatch(context);
+    return { batchItemFailures: [] };
   };
 }
