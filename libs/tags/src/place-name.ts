@@ -8,8 +8,6 @@ export interface PlaceName {
   label: string | null;
   /** The place's distinctive tags against the city, best first (generic words included). */
   topTags: string[];
-  /** The keys of topTags, in the same order. */
-  topKeys: string[];
 }
 
 export interface PlaceNameOptions {
@@ -76,30 +74,28 @@ export function namePlace(
   const corroborated = (t: DistinctiveTag) => t.users >= 2 || local.usersWith(t.key) >= 2;
   const top = distinctiveTags(place, city, { limit: o.limit, minUsers }).filter(corroborated);
   const topTags = top.map((t) => t.tag);
-  const topKeys = top.map((t) => t.key);
   // One photographer's word is a caption, not yet the place's name. Two, not three: three leaves most small
   // places unnamed, real names among them (the measurement is in docs/clustering.md, Naming).
   const isName = (t: DistinctiveTag) => t.users >= o.minNameUsers && !isGenericTag(t.tag);
   const names = top.filter(isName);
   const primary = names[0];
-  if (!primary) return { label: null, topTags, topKeys };
+  if (!primary) return { label: null, topTags };
 
   const broad = (t: DistinctiveTag) => city.usersWith(t.key) >= o.broadExtent * Math.max(1, local.usersWith(t.key));
   const minQualifierUsers = Math.max(minUsers, Math.min(3, o.minQualifierSupport * place.userCount));
   const usable = (t: DistinctiveTag) => isName(t) && t.users >= minQualifierUsers && !redundant(place, primary, t);
 
-  if (apart) return { label: nameApart(place, apart, primary, names, usable, broad, o, minUsers), topTags, topKeys };
+  if (apart) return { label: nameApart(place, apart, primary, names, usable, broad, o, minUsers), topTags };
 
   // Two sights at one spot: name both.
   const second = names.slice(1).find(usable);
   if (second && second.score >= o.qualifierShare * primary.score) {
-    return { label: `${displayTag(primary.tag)} · ${displayTag(second.tag)}`, topTags, topKeys };
+    return { label: `${displayTag(primary.tag)} · ${displayTag(second.tag)}`, topTags };
   }
   // A name the neighbourhood shares: add what is special right here.
   const placeShare = primary.users / Math.max(1, place.userCount);
   const localShare = (local.usersWith(primary.key) + 1) / (local.userCount + 2);
-  if (placeShare / localShare >= o.minLocalLift && !broad(primary))
-    return { label: displayTag(primary.tag), topTags, topKeys };
+  if (placeShare / localShare >= o.minLocalLift && !broad(primary)) return { label: displayTag(primary.tag), topTags };
   const candidates = distinctiveTags(place, local, { limit: o.limit, minUsers }).filter(
     (t) => corroborated(t) && usable(t) && !broad(t),
   );
@@ -107,7 +103,6 @@ export function namePlace(
   return {
     label: qualifier ? `${displayTag(primary.tag)} · ${displayTag(qualifier.tag)}` : displayTag(primary.tag),
     topTags,
-    topKeys,
   };
 }
 

@@ -161,11 +161,12 @@ export function nameCandidate(
   let background = surroundings(lat, lng, naming.backgroundRadiusM, keys);
   let local = surroundings(lat, lng, naming.localRadiusM, keys);
   const variants = tagVariants(tags, background, local, { maxSpread: naming.broadExtent });
-  const spellings = new Map<string, string[]>();
+  // The other forms of a group, by the form that stands for it (the top tag that shows it).
+  const others = new Map<string, string[]>();
   if (variants.size > 0) {
     for (const [key, members] of variants)
-      spellings.set(
-        key,
+      others.set(
+        tags.spelling(key),
         members.slice(1).map((m) => tags.spelling(m)),
       );
     tags = tags.withVariants(variants);
@@ -183,8 +184,5 @@ export function nameCandidate(
   );
   candidate.label = name.label;
   // Each variant right after the tag that stands for it.
-  candidate.topTags =
-    spellings.size === 0
-      ? name.topTags
-      : name.topTags.flatMap((t, i) => [t, ...(spellings.get(name.topKeys[i]!) ?? [])]);
+  candidate.topTags = name.topTags.flatMap((t) => [t, ...(others.get(t) ?? [])]);
 }
