@@ -143,14 +143,18 @@ export function buildProcessing(config: ProcessingConfig, deps: ProcessingDeps):
   // The service waits for an import's writes to a tile to settle before re-clustering it; explicit calls
   // (rebuildDirty, rebuildAll) take every dirty tile at once.
   const settling: Settling = { settleMs: config.PROCESSING_SETTLE_MS, maxDelayMs: config.PROCESSING_MAX_DELAY_MS };
+  /** Re-clusters what has settled; then the milliseconds until the next dirty tile settles (null: none is dirty). */
+  const settledPass = async (correlationId: string | undefined, signal: AbortSignal) => {
+    const results = await rebuildDirty(correlationId, false, signal, settling);
+    return { results, waitMs: await msUntilSettled(database.sql, settling, clusteringMarginM(params)) };
+  };
   const loop = deps.inline
     ? undefined
     : new RebuildLoop(
         async (correlationId, signal) => {
-          await rebuildDirty(correlationId, false, signal, settling);
           // Tiles still settling: come back when the first of them may be claimed.
-          const wait = await msUntilSettled(database.sql, settling, clusteringMarginM(params));
-          if (wait !== null) loop?.pokeIn(wait);
+          const { waitMs } = await settledPass(correlationId, signal);
+          if (waitMs !== null) loop?.pokeIn(waitMs);
         },
         log,
         SWEEP_INTERVAL_MS,
@@ -171,12 +175,12 @@ export function buildProcessing(config: ProcessingConfig, deps: ProcessingDeps):
       const done: RebuildResult[] = [];
       try {
         for (;;) {
-          done.push(...(await rebuildDirty(randomUUID(), false, signal, settling)));
+          const { results, waitMs } = await settledPass(undefined, signal);
+          done.push(...results);
           // Tiles still settling (an import still writing): wait for the first of them, as the service's loop
           // does, rather than leave them to the next scheduled invocation a minute later.
-          const wait = await msUntilSettled(database.sql, settling, clusteringMarginM(params));
-          if (wait === null) break;
-          await sleep(wait, undefined, { signal });
+          if (waitMs === null) break;
+          await sleep(waitMs, undefined, { signal });
         }
       } catch (err) {
         // Stopped between claims: each claim before committed on its own, the rest stays dirty.

@@ -65,8 +65,9 @@ export function msUntilClaimable(
  *   can be scattered over the map and make one pass read every photo in it.
  * - Clear of other workers: a tile is taken only if its area holds no tile another worker holds, and the
  *   tiles its writes reach hold none of their areas, so its locks and theirs are granted together and
- *   the workers run side by side instead of waiting for each other's locks. If no tile is clear, the oldest is taken anyway (its worker finds
- *   the area held and tries again shortly): a claim never comes back empty while tiles are dirty.
+ *   the workers run side by side instead of waiting for each other's locks. If no tile is clear, the oldest
+ *   is taken anyway (its worker finds the area held and tries again shortly): a claim never comes back empty
+ *   while tiles are dirty.
  */
 export function chooseClaim(eligible: readonly number[], busy: TilesHeld, limit: number, reach: ClaimReach): number[] {
   if (eligible.length === 0 || limit <= 0) return [];
