@@ -13,10 +13,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { ingestRequested } from '@photospots/contracts';
-import { createSqsClient, MessagePublisher, resolveQueues } from '@photospots/queue';
-import { DRESDEN_SAMPLE_CSV, pipelineState } from '@photospots/test-harness';
-import { pino } from 'pino';
+import { QUEUES } from '@photospots/contracts';
+import { createSqsClient, resolveQueues } from '@photospots/queue';
+import { pipelineState, requestFileImport } from '@photospots/test-harness';
 import { startLocalPipeline } from '../tools/eval/local-pipeline.ts';
 import { LAMBDA_FUNCTIONS, LAMBDA_WORKERS } from '../tools/lambda/functions.ts';
 import { packageWorker } from '../tools/lambda/package.ts';
@@ -44,25 +43,12 @@ async function runOnce(way: 'ecs' | 'lambda', zips: Record<string, string>) {
         );
   try {
     const sqs = createSqsClient({ region: 'us-east-1', endpoint: pipeline.env.AWS_ENDPOINT_URL! });
-    const names = Object.fromEntries(
-      Object.entries({
-        ingest: pipeline.env.QUEUE_INGEST!,
-        photosIngested: pipeline.env.QUEUE_PHOTOS_INGESTED!,
-        hotspotsChanged: pipeline.env.QUEUE_HOTSPOTS_CHANGED!,
-        thumbnails: pipeline.env.QUEUE_THUMBNAILS!,
-      }),
-    );
-    const queues = await resolveQueues(sqs, names);
-    const publisher = new MessagePublisher({
-      sqs,
-      queueUrls: queues.url,
-      producer: 'test',
-      log: pino({ level: 'silent' }),
-    });
+    // Every queue under the scratch name the pipeline gave it.
+    const queues = await resolveQueues(sqs, Object.fromEntries(QUEUES.map((q) => [q.key, pipeline.env[q.envVar]!])));
     // Every process is up and polling before the clock starts.
     await new Promise((r) => setTimeout(r, way === 'lambda' ? 6_000 : 3_000));
     const started = performance.now();
-    await publisher.publish(ingestRequested, { kind: 'file-import', location: DRESDEN_SAMPLE_CSV, format: 'lbsn-csv' });
+    await requestFileImport(sqs, queues.url);
     const deadline = Date.now() + 600_000;
     for (;;) {
       const s = await pipelineState(pipeline.database.sql, sqs, Object.values(queues.url));

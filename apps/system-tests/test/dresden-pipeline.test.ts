@@ -1,21 +1,19 @@
 import { spawnSync } from 'node:child_process';
 import { isDeepStrictEqual } from 'node:util';
-import { ingestRequested } from '@photospots/contracts';
 import { haversineMeters } from '@photospots/geo';
-import { MessagePublisher } from '@photospots/queue';
 import {
   createTestEnv,
   DRESDEN_SAMPLE_CSV,
   freePort,
   openEventStream,
   pipelineState,
+  requestFileImport,
   startService,
   waitFor,
   waitForHttpOk,
   type ServiceProcess,
   type TestEnv,
 } from '@photospots/test-harness';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 let env: TestEnv;
@@ -32,16 +30,6 @@ interface NearbyItem {
   photoCount: number;
   userCount: number;
   tags: string[];
-}
-
-async function requestImport() {
-  const publisher = new MessagePublisher({
-    sqs: env.sqs,
-    queueUrls: env.queues.url,
-    producer: 'test',
-    log: pino({ level: 'silent' }),
-  });
-  await publisher.publish(ingestRequested, { kind: 'file-import', location: DRESDEN_SAMPLE_CSV, format: 'lbsn-csv' });
 }
 
 async function settled() {
@@ -90,7 +78,7 @@ describe('the Dresden sample through the four services over SQS', () => {
     // A map open on the Neumarkt while the photos are imported.
     const changes = await openEventStream(`${api}/v1/hotspots/changes?bbox=13.735,51.049,13.748,51.056`);
     expect(changes.status).toBe(200);
-    await requestImport();
+    await requestFileImport(env.sqs, env.queues.url);
     const state = await settled();
     expect(state.activeHotspots).toBeGreaterThan(100);
 
@@ -150,7 +138,7 @@ describe('the Dresden sample through the four services over SQS', () => {
     const before = await snapshot();
     const [{ updated_at: lastImport }] = await env.database.sql<{ updated_at: Date }[]>`
       select updated_at from ingest_checkpoints where key = ${DRESDEN_SAMPLE_CSV}`;
-    await requestImport();
+    await requestFileImport(env.sqs, env.queues.url);
     await waitFor(
       async () => {
         const [row] = await env.database.sql<{ updated_at: Date; done: boolean }[]>`

@@ -1,21 +1,18 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
-import { ingestRequested } from '@photospots/contracts';
-import { MessagePublisher } from '@photospots/queue';
 import {
   createTestEnv,
-  DRESDEN_SAMPLE_CSV,
   pipelineState,
   queueDepth,
   REPO_ROOT,
+  requestFileImport,
   startProcess,
   startService,
   waitFor,
   type ServiceProcess,
   type TestEnv,
 } from '@photospots/test-harness';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /** The three workers packaged once, as `npm run lambda:package` does for a deploy. */
@@ -34,16 +31,6 @@ function lambdaLocal(service: string, env: Record<string, string>): ServiceProce
     ['tools/lambda/local.ts', service, '--zip', zipOf(service), '--schedule-seconds', '1'],
     env,
   );
-}
-
-async function requestImport(env: TestEnv) {
-  const publisher = new MessagePublisher({
-    sqs: env.sqs,
-    queueUrls: env.queues.url,
-    producer: 'test',
-    log: pino({ level: 'silent' }),
-  });
-  await publisher.publish(ingestRequested, { kind: 'file-import', location: DRESDEN_SAMPLE_CSV, format: 'lbsn-csv' });
 }
 
 async function settled(env: TestEnv, processes: ServiceProcess[]) {
@@ -91,7 +78,7 @@ describe('the packaged workers under lambda:local', () => {
     running.push(...['ingest', 'processing', 'scoring'].map((s) => lambdaLocal(s, common)));
     // An invalid message on the way: the function sends it to the dead-letter queue and goes on.
     await env.sqs.send(new SendMessageCommand({ QueueUrl: env.queues.url.ingest, MessageBody: '{"type":"bogus"}' }));
-    await requestImport(env);
+    await requestFileImport(env.sqs, env.queues.url);
     await settled(env, running);
     expect(await queueDepth(env.sqs, env.queues.deadLetterUrl.ingest!)).toBe(1);
     const asLambda = await built(env);
@@ -101,7 +88,7 @@ describe('the packaged workers under lambda:local', () => {
       startService(s, ecs.serviceEnv({ LOG_LEVEL: 'warn', SQS_WAIT_TIME_SECONDS: '1', RESCORE_INTERVAL_MINUTES: '0' })),
     );
     try {
-      await requestImport(ecs);
+      await requestFileImport(ecs.sqs, ecs.queues.url);
       await settled(ecs, services);
       const asServices = await built(ecs);
       expect(asLambda.photos).toBe(asServices.photos);

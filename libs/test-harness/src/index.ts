@@ -38,3 +38,4 @@ export {
 // The geo lib's, so its own tests (which cannot import the harness) use the same generator.
 export { seededRandom } from '@photospots/geo';
 export { receiveSqsEvent, lambdaContext } from './lambda-events.ts';
+export { requestFileImport } from './import-request.ts';
