@@ -1,4 +1,5 @@
 import { foldText, tagKey } from './normalise.ts';
+import { CITY_TAG_SHARE } from './tag-variants.ts';
 import { FUNCTION_WORDS, wordList, type WordList } from './word-lists.ts';
 
 /** Endings of a declined German adjective: goldene, goldener, goldenes, goldenen, goldenem. */
@@ -164,7 +165,7 @@ export class DisplayLexicon {
       // Cut the word, not its key: keys collapse doubled letters ("dresdenneustadt" → "dresdeneustadt").
       const [head, tail] = [word.slice(0, cut), word.slice(cut)];
       const rest = tagKey(tail);
-      if (count(tagKey(head)) < this.#photos / 3 || !this.#known(rest) || count(rest) <= joined) continue;
+      if (count(tagKey(head)) < this.#photos * CITY_TAG_SHARE || !this.#known(rest) || count(rest) <= joined) continue;
       return `${this.#case(this.#written(head), 0)}-${this.#case(this.#written(tail), 0)}`;
     }
     return undefined;

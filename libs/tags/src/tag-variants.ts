@@ -24,8 +24,8 @@ export interface TagVariantOptions {
 
 const DEFAULTS: TagVariantOptions = { minSharedUsers: 3, minSharedShare: 0.6, maxSpread: 2 };
 
-/** A tag this share of the photographers around a place use is the city's, region's or country's name. */
-const EVERYWHERE_SHARE = 1 / 3;
+/** A tag on this share of the photos or photographers around is the city's, region's or country's name. */
+export const CITY_TAG_SHARE = 1 / 3;
 
 /**
  * A key's umlauts as the transliteration writes them ("muenchen") folded to the key of the umlaut
@@ -85,7 +85,7 @@ export function tagVariants(
   const everywhere = [...place.keys()].filter(
     (k) =>
       k.length >= 4 &&
-      (isStopTag(place.spelling(k)) || background.usersWith(k) >= EVERYWHERE_SHARE * background.userCount),
+      (isStopTag(place.spelling(k)) || background.usersWith(k) >= CITY_TAG_SHARE * background.userCount),
   );
   for (const k of keys) {
     for (const city of everywhere) {
