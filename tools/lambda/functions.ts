@@ -1,10 +1,10 @@
 import type { QueueKey } from '@photospots/contracts';
 
-/** How each worker runs as a Lambda function: what Terraform's lambda module and `lambda:local` both use. */
+/** How each worker runs as a Lambda function: what `lambda:local` invokes it with, as a deployment would. */
 export interface LambdaFunctionSpec {
   /** The queues whose event source mappings invoke it. */
   queues: readonly QueueKey[];
-  /** The function's timeout; each queue's visibility timeout is at least 6× this, as AWS advises. */
+  /** The function's timeout (AWS advises a queue visibility timeout of at least 6× this). */
   timeoutSeconds: number;
   memoryMb: number;
   /** Records per invocation, and how long a mapping gathers them (the batching window). */
@@ -52,6 +52,3 @@ export const LAMBDA_FUNCTIONS = {
 
 export type LambdaWorker = keyof typeof LAMBDA_FUNCTIONS;
 export const LAMBDA_WORKERS = Object.keys(LAMBDA_FUNCTIONS) as LambdaWorker[];
-
-/** AWS's advice for an SQS event source: the queue's visibility timeout at least 6× the function's timeout. */
-export const VISIBILITY_PER_TIMEOUT = 6;

@@ -2,7 +2,7 @@
  * `npm run lambda:package`: bundles each worker's Lambda entry (apps/<service>/src/lambda.ts) with every
  * dependency into one ES module, `index.mjs` (handler `index.handler`), and zips it with its source map as
  * dist/lambda/<service>.zip for the Node.js 24 runtime (`nodejs24.x`, the newest Lambda offers). The zips are
- * reproducible: the same sources give the same bytes, so Terraform's source hash changes only with the code.
+ * reproducible: the same sources give the same bytes, so a deployment's source hash changes only with the code.
  *
  *   npm run lambda:package                 # ingest, processing, scoring
  *   npm run lambda:package -- processing   # one of them
