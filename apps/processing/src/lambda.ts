@@ -7,20 +7,19 @@
  */
 import { lambdaWorker } from '@photospots/service';
 import { buildProcessing } from './app.ts';
-import { loadProcessingConfig } from './config.ts';
+import { loadProcessingConfig, type ProcessingConfig } from './config.ts';
 import { connectProcessingDeps } from './connect.ts';
 
-const config = loadProcessingConfig();
-
 /** A claim that starts just before the margin still commits (or is abandoned, its tiles dirty) in time. */
-export const SAFETY_MARGIN_MS = config.PROCESSING_CLAIM_TIMEOUT_SECONDS * 1000 + 5_000;
+export const safetyMarginMs = (config: Pick<ProcessingConfig, 'PROCESSING_CLAIM_TIMEOUT_SECONDS'>) =>
+  config.PROCESSING_CLAIM_TIMEOUT_SECONDS * 1000 + 5_000;
 
 export const handler = await lambdaWorker({
   name: 'processing',
-  loadConfig: () => config,
+  loadConfig: loadProcessingConfig,
   connect: connectProcessingDeps,
   build: (c, deps) => buildProcessing(c, { ...deps, inline: true }),
-  safetyMarginMs: SAFETY_MARGIN_MS,
+  safetyMarginMs,
   afterBatch: async (processing, signal, log) => {
     const results = await processing.rebuildSettled(signal);
     if (results.length > 0)

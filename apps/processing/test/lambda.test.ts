@@ -8,22 +8,42 @@ import {
   readSamplePhotos,
   receiveSqsEvent,
   seedPhotos,
+  startFakeSecretsManager,
+  type FakeSecretsManager,
   type TestEnv,
 } from '@photospots/test-harness';
 import { pino } from 'pino';
+import { loadProcessingConfig } from '../src/config.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 let env: TestEnv;
 let handler: typeof import('../src/lambda.ts').handler;
 let marginMs: number;
+let secrets: FakeSecretsManager;
+const DATABASE_SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:000000000000:secret:photospots-test/database-url';
 
 beforeAll(async () => {
   env = await createTestEnv();
-  // The function reads its config from the environment when it loads, as in Lambda.
-  Object.assign(process.env, env.serviceEnv({ LOG_LEVEL: 'silent', PROCESSING_SETTLE_MS: '0' }));
-  ({ handler, SAFETY_MARGIN_MS: marginMs } = await import('../src/lambda.ts'));
+  // The function reads its config from the environment when it loads, as in Lambda, where the database URL
+  // is a secret the function reads by its ARN.
+  const { DATABASE_URL, ...serviceEnv } = env.serviceEnv({ LOG_LEVEL: 'silent', PROCESSING_SETTLE_MS: '0' });
+  secrets = await startFakeSecretsManager({ [DATABASE_SECRET_ARN]: DATABASE_URL! });
+  delete process.env.DATABASE_URL;
+  Object.assign(process.env, serviceEnv, {
+    DATABASE_URL_SECRET_ARN: DATABASE_SECRET_ARN,
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url,
+    // The Lambda runtime's credentials (of the function's role).
+    AWS_ACCESS_KEY_ID: 'test',
+    AWS_SECRET_ACCESS_KEY: 'test',
+  });
+  const lambda = await import('../src/lambda.ts');
+  handler = lambda.handler;
+  marginMs = lambda.safetyMarginMs(loadProcessingConfig());
 });
-afterAll(() => env.close());
+afterAll(async () => {
+  await secrets.stop();
+  await env.close();
+});
 
 const dirtyTiles = async () =>
   (await env.database.sql<{ n: number }[]>`select count(*)::int as n from dirty_tiles`)[0]!.n;
@@ -31,6 +51,11 @@ const activeHotspots = async () =>
   (await env.database.sql<{ n: number }[]>`select count(*)::int as n from hotspots where status = 'active'`)[0]!.n;
 
 describe('processing as a Lambda function', () => {
+  it('read its database URL at cold start from the secret it was given by ARN', () => {
+    expect(secrets.requests).toEqual([DATABASE_SECRET_ARN]);
+    expect(process.env.DATABASE_URL).toBe(env.serviceEnv().DATABASE_URL);
+  });
+
   it('re-clusters after a batch what the messages announced, and sends an invalid message to the dead-letter queue', async () => {
     const tiles = await seedPhotos(env.database.sql, readSamplePhotos().slice(0, 3_000));
     await markTilesDirty(env.database.sql, tiles);

@@ -39,3 +39,4 @@ export {
 export { seededRandom } from '@photospots/geo';
 export { receiveSqsEvent, lambdaContext } from './lambda-events.ts';
 export { requestFileImport } from './import-request.ts';
+export { startFakeSecretsManager, type FakeSecretsManager } from './fake-secrets-manager.ts';
