@@ -16,7 +16,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, type Message } from '@aws-sdk/client-sqs';
-import { queueSpec } from '@photospots/contracts';
+import { LAMBDA_FUNCTIONS, LAMBDA_RUNTIME, LAMBDA_WORKERS, queueSpec, type LambdaWorker } from '@photospots/contracts';
 import {
   awsConnectionOf,
   createSqsClient,
@@ -26,8 +26,7 @@ import {
 } from '@photospots/queue';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { unzipSync } from 'fflate';
-import { LAMBDA_FUNCTIONS, LAMBDA_WORKERS, type LambdaWorker } from './functions.ts';
-import { LAMBDA_RUNTIME, packageWorker } from './package.ts';
+import { packageWorker } from './package.ts';
 
 type Handler = (event: SQSEvent | Record<string, unknown>, context: Context) => Promise<SQSBatchResponse>;
 
@@ -50,8 +49,10 @@ for (const [k, v] of Object.entries('environment' in fn ? fn.environment : {})) 
 const zip = values.zip ?? (await packageWorker(service, mkdtempSync(path.join(tmpdir(), 'photospots-lambda-')))).zip;
 const dir = mkdtempSync(path.join(tmpdir(), `photospots-${service}-`));
 for (const [name, bytes] of Object.entries(unzipSync(readFileSync(zip)))) writeFileSync(path.join(dir, name), bytes);
+// The cold start: the bundle loads, reads its secrets and config, connects and builds the service.
+const loadStarted = performance.now();
 const { handler } = (await import(pathToFileURL(path.join(dir, 'index.mjs')).href)) as { handler: Handler };
-say('handler loaded', { zip, runtime: LAMBDA_RUNTIME });
+say('handler loaded', { zip, runtime: LAMBDA_RUNTIME, initMs: Math.round(performance.now() - loadStarted) });
 
 const sqs = createSqsClient(
   awsConnectionOf({
@@ -118,6 +119,7 @@ async function invoke(event: SQSEvent | Record<string, unknown>): Promise<SQSBat
   } finally {
     clearTimeout(timer);
     say('invoked', {
+      at: Date.now(),
       awsRequestId: context.awsRequestId,
       records: 'Records' in event ? (event as SQSEvent).Records.length : 0,
       durationMs: Math.round(performance.now() - started),

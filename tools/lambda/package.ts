@@ -12,10 +12,7 @@ import path from 'node:path';
 import { build } from 'esbuild';
 import { zipSync } from 'fflate';
 
-import { LAMBDA_WORKERS, type LambdaWorker } from './functions.ts';
-
-/** The Lambda runtime the bundles target. */
-export const LAMBDA_RUNTIME = 'nodejs24.x';
+import { LAMBDA_RUNTIME, LAMBDA_WORKERS, type LambdaWorker } from '@photospots/contracts';
 
 const OUT = path.join('dist', 'lambda');
 /** Zip entries carry this time, not the build's, so equal sources give equal zips. */

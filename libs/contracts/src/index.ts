@@ -28,3 +28,10 @@ export {
   rescoreAllSchedule,
   type ScheduledMessage,
 } from './schedules.ts';
+export {
+  LAMBDA_FUNCTIONS,
+  LAMBDA_RUNTIME,
+  LAMBDA_WORKERS,
+  type LambdaFunctionSpec,
+  type LambdaWorker,
+} from './lambda-functions.ts';

@@ -1,6 +1,13 @@
-import type { QueueKey } from '@photospots/contracts';
+import type { QueueKey } from './envelope.ts';
 
-/** How each worker runs as a Lambda function: what `lambda:local` invokes it with, as a deployment would. */
+/** The Lambda runtime the workers' bundles target (tools/lambda/package.ts): the newest Node.js Lambda offers. */
+export const LAMBDA_RUNTIME = 'nodejs24.x';
+
+/**
+ * How each worker runs as a Lambda function: what `lambda:local` invokes it with, and what Terraform deploys
+ * (local.lambda_functions in infra/modules/stack/lambda.tf mirrors it; apps/system-tests/test/infra-lambda.test.ts
+ * fails when they differ).
+ */
 export interface LambdaFunctionSpec {
   /** The queues whose event source mappings invoke it. */
   queues: readonly QueueKey[];
