@@ -6,13 +6,18 @@ import { describe, expect, it } from 'vitest';
 import { isSecretVariable, loadDeployables, UNSET_IN_AWS, type Deployable } from './support/deployables.ts';
 import { envOf, execForm, last, parseDockerfile, probedPort } from './support/dockerfile.ts';
 import {
+  mapOf,
+  sampleBucketName,
+  sampleQueueUrl,
+  sampleValue,
+  stackValues,
+  variablesOf,
+} from './support/stack-values.ts';
+import {
   indexedModuleOutput,
   INFRA_ROOT,
   loadInfra,
   moduleInstances,
-  parseHcl,
-  plainLocal,
-  plainVariable,
   referencesIn,
   type Body,
   unresolved,
@@ -23,10 +28,9 @@ const stack = infra.get('modules/stack')!;
 const serviceModule = infra.get('modules/service')!;
 const autoscaling = infra.get('modules/autoscaling')!;
 const deployables = await loadDeployables();
-const devExample = await parseHcl(path.join(INFRA_ROOT, 'envs', 'dev', 'terraform.tfvars.example'));
 
-const queueTable = stack.locals.queues as Record<string, { env_var: string; name: string }>;
-const bucketTable = stack.locals.buckets as Record<string, { env_var: string | null }>;
+const values = await stackValues(infra);
+const { resolve, queueTable, bucketTable } = values;
 /** The arguments of each instance of the service module, by app name. */
 const serviceCalls = new Map(
   Object.values(stack.modules)
@@ -34,47 +38,6 @@ const serviceCalls = new Map(
     .flatMap((call) => moduleInstances(infra, stack, call))
     .map((call) => [String(call.name), call] as const),
 );
-const mapOf = (value: unknown) => (value ?? {}) as Record<string, unknown>;
-
-/** How a task definition provides each of an app's variables. */
-function variablesOf(call: Body) {
-  const queueKeys = [...Object.keys(mapOf(call.consumes)), ...Object.keys(mapOf(call.publishes))];
-  const bucketKeys = [...Object.keys(mapOf(call.read_buckets)), ...Object.keys(mapOf(call.write_buckets))];
-  return {
-    plain: mapOf(call.environment),
-    secrets: mapOf(call.secrets) as Record<string, string>,
-    queueVars: Object.fromEntries(queueKeys.map((key) => [queueTable[key]!.env_var, key])),
-    bucketVars: Object.fromEntries(
-      bucketKeys.flatMap((key) => (bucketTable[key]?.env_var ? [[bucketTable[key]!.env_var, key]] : [])),
-    ),
-    codeDefaults: (call.code_defaults ?? []) as string[],
-  };
-}
-
-/** A Terraform value as the task would see it, for literal values and plain var./local. references; undefined when it depends on the deployment. */
-function resolve(value: unknown): string | undefined {
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  if (typeof value !== 'string') return undefined;
-  if (!value.includes('${')) return value;
-  const local = plainLocal(value);
-  if (local !== undefined) return resolve(stack.locals[local]);
-  const variable = plainVariable(value);
-  if (variable === undefined) return undefined;
-  const body = stack.variables[variable];
-  if (body && body.default !== undefined && body.default !== null) return resolve(body.default);
-  // Passed through by the stage: take the dev example's value.
-  const passed = infra.get('envs/dev')!.modules.stack![variable];
-  const envVariable = plainVariable(passed);
-  return envVariable !== undefined ? resolve(devExample[envVariable]) : resolve(passed);
-}
-
-/** Stand-ins for values only AWS knows (secret contents, queue URLs, bucket names). */
-function sampleValue(name: string): string {
-  if (name === 'DATABASE_URL')
-    return 'postgres://photospots:secret@photospots-prod.abc.eu-central-1.rds.amazonaws.com:5432/photospots?sslmode=require';
-  if (name === 'REDIS_URL') return 'rediss://:token@master.photospots-prod.abc.euc1.cache.amazonaws.com:6379';
-  return 'secret-value';
-}
 
 describe('every deployable app has a complete ECS service module', () => {
   it('the stack instantiates the service module once per app in apps/, and for nothing else', () => {
@@ -144,7 +107,7 @@ describe.each(deployables.map((d) => [d.name, d] as [string, Deployable]))(
   '%s: task definition matches the config schema',
   (name, app) => {
     const call = serviceCalls.get(name)!;
-    const vars = variablesOf(call);
+    const vars = variablesOf(call, values);
     const schemaNames = app.vars.map((v) => v.name).sort();
 
     it('sets every schema variable exactly once (environment, secret, queue, bucket) or leaves it to its code default, and nothing else', () => {
@@ -187,9 +150,8 @@ describe.each(deployables.map((d) => [d.name, d] as [string, Deployable]))(
         env[n] = resolved!;
       }
       for (const n of Object.keys(vars.secrets)) env[n] = sampleValue(n);
-      for (const [n, key] of Object.entries(vars.queueVars))
-        env[n] = `https://sqs.eu-central-1.amazonaws.com/123456789012/photospots-prod-${queueTable[key]!.name}`;
-      for (const [n, key] of Object.entries(vars.bucketVars)) env[n] = `photospots-prod-123456789012-${key}`;
+      for (const [n, key] of Object.entries(vars.queueVars)) env[n] = sampleQueueUrl(queueTable[key]!.name);
+      for (const [n, key] of Object.entries(vars.bucketVars)) env[n] = sampleBucketName(key);
       expect(() => loadConfig(app.env, env)).not.toThrow();
     });
 

@@ -288,20 +288,50 @@ function evaluate(expression: string, instance: Instance): unknown {
  * each.key and each.value resolved. An argument that comes out null is left out when the
  * module's variable defaults to null, as Terraform then treats it as not set.
  */
-export function moduleInstances(infra: Map<string, TfModule>, mod: TfModule, call: Body): Body[] {
+export function moduleInstances(
+  infra: Map<string, TfModule>,
+  mod: TfModule,
+  call: Body,
+  options: InstanceOptions = {},
+): Body[] {
   if (call.for_each === undefined) return [call];
-  const local = plainLocal(call.for_each);
+  const { local, keep } = forEachSource(String(call.for_each), options);
   const entries = local === undefined ? undefined : mod.locals[local];
   if (!entries || typeof entries !== 'object')
     throw new Error(`${mod.dir}: for_each ${String(call.for_each)} is not a local object`);
   const variables = moduleSource(infra, mod, call).variables;
-  return Object.entries(entries as Record<string, Body>).map(([key, value]) => {
-    const instance = { key, value, locals: mod.locals };
-    const args = Object.entries(call).filter(([name]) => name !== 'for_each');
-    return Object.fromEntries(
-      args
-        .map(([name, arg]) => [name, resolveEach(arg, instance)] as const)
-        .filter(([name, arg]) => !(arg === null && variables[name]?.default === null)),
-    );
-  });
+  return Object.entries(entries as Record<string, Body>)
+    .filter(([key]) => keep(key))
+    .map(([key, value]) => {
+      const instance = { key, value, locals: mod.locals };
+      const args = Object.entries(call).filter(([name]) => name !== 'for_each');
+      return Object.fromEntries(
+        args
+          .map(([name, arg]) => [name, resolveEach(arg, instance)] as const)
+          .filter(([name, arg]) => !(arg === null && variables[name]?.default === null)),
+      );
+    });
+}
+
+export interface InstanceOptions {
+  /** The stack's var.compute: how each worker runs. A worker it leaves out is "ecs", the variable's default. */
+  compute?: Record<string, 'ecs' | 'lambda'>;
+}
+
+/**
+ * The local a for_each iterates, and which of its keys it keeps: `local.apps`, or the apps of one compute,
+ * `{ for name, app in local.apps : name => app if local.compute[name] == "lambda" }`.
+ */
+function forEachSource(
+  expression: string,
+  options: InstanceOptions,
+): { local?: string; keep: (key: string) => boolean } {
+  const local = plainLocal(expression);
+  if (local !== undefined) return { local, keep: () => true };
+  const filtered = /^\$\{\{ for (\w+), (\w+) in local\.(\w+) : \1 => \2 if local\.compute\[\1\] == "(\w+)" \}\}$/.exec(
+    expression,
+  );
+  if (!filtered) return { keep: () => false };
+  const [, , , source, compute] = filtered;
+  return { local: source, keep: (key) => (options.compute?.[key] ?? 'ecs') === compute };
 }
