@@ -40,7 +40,10 @@ describe('SQS queues in Terraform match the message contracts (libs/contracts)',
       ]),
     );
     expect(queueTable).toEqual(expected);
-    expect(stack.modules.queues!.queues).toBe('${local.queues}');
+    // The contract's visibility, or longer for a queue a Lambda function consumes (infra-lambda.test.ts).
+    expect(stack.modules.queues!.queues).toBe(
+      '${{ for key, q in local.queues : key => merge(q, { visibility_timeout_seconds = local.queue_visibility[key] }) }}',
+    );
   });
 
   it('every message contract travels on a queue that Terraform creates', () => {

@@ -27,6 +27,7 @@ describe('Terraform in infra/ is well formed (no terraform binary here: parsed w
       'modules/database',
       'modules/ecr',
       'modules/ecs-cluster',
+      'modules/lambda',
       'modules/network',
       'modules/queues',
       'modules/redis',

@@ -15,6 +15,7 @@ module "stack" {
   force_destroy       = true
 
   services = var.services
+  compute  = var.compute
 
   database_mode         = var.database_mode
   external_database_url = var.external_database_url

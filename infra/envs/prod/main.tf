@@ -16,6 +16,7 @@ module "stack" {
   force_destroy       = false
 
   services = var.services
+  compute  = var.compute
 
   database_mode                = var.database_mode
   external_database_url        = var.external_database_url

@@ -49,3 +49,15 @@ output "alarm_topic_arn" {
 output "deploy_role_arn" {
   value = module.stack.deploy_role_arn
 }
+
+output "lambda_functions" {
+  value = module.stack.lambda_functions
+}
+
+output "lambda_workers" {
+  value = module.stack.lambda_workers
+}
+
+output "lambda_code_bucket" {
+  value = module.stack.lambda_code_bucket
+}

@@ -67,6 +67,16 @@ variable "redis_node_type" {
   default = "cache.m7g.large"
 }
 
+variable "compute" {
+  description = "How each queue worker runs: \"ecs\" or \"lambda\" (infra/README.md, \"ECS or Lambda\"); unset workers are ECS services."
+  type = object({
+    ingest     = optional(string, "ecs")
+    processing = optional(string, "ecs")
+    scoring    = optional(string, "ecs")
+  })
+  default = {}
+}
+
 variable "github_repository" {
   description = "owner/name of the repository whose deploy workflow may deploy here (null: no deploy role)."
   type        = string

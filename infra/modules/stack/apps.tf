@@ -6,7 +6,8 @@
 # uses) or listed in code_defaults; apps/system-tests/test/infra-services.test.ts
 # fails on any difference. Adding a variable: one line in the app's environment
 # (or secrets, or code_defaults). Adding an app: an entry in local.apps and its
-# size in var.services.
+# size in var.services. A worker whose var.compute is "lambda" is a function
+# instead (lambda.tf), made from the same entry.
 
 locals {
   # Images are <repository>:<app>-<tag>; the deploy workflow pushes <app>-<git sha>.
@@ -143,7 +144,7 @@ locals {
 
 module "service" {
   source   = "../service"
-  for_each = local.apps
+  for_each = { for name, app in local.apps : name => app if local.compute[name] == "ecs" }
 
   name               = each.key
   name_prefix        = local.name_prefix

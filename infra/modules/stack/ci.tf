@@ -1,6 +1,7 @@
 # The role .github/workflows/deploy.yml assumes through GitHub's OIDC provider:
 # push images to the repository, register task definitions, roll services
-# forward and run the migration task. Only the named repository's
+# forward, run the migration task, and upload the zips of the workers that run
+# as Lambda functions and point the functions at them. Only the named repository's
 # "production" environment may assume it. Skipped when github_repository is null.
 
 locals {
@@ -96,6 +97,22 @@ data "aws_iam_policy_document" "deploy" {
     sid       = "WatchMigrations"
     actions   = ["ecs:DescribeTasks"]
     resources = ["arn:aws:ecs:${var.aws_region}:${data.aws_caller_identity.current.account_id}:task/${module.ecs_cluster.name}/*"]
+  }
+
+  statement {
+    sid = "UploadFunctionCode"
+    # UpdateFunctionCode reads the zip with the caller's permissions.
+    actions   = ["s3:PutObject", "s3:GetObject"]
+    resources = ["${module.code_storage.buckets["lambda-code"].arn}/*"]
+  }
+
+  dynamic "statement" {
+    for_each = length(module.lambda) > 0 ? [1] : []
+    content {
+      sid       = "UpdateFunctions"
+      actions   = ["lambda:UpdateFunctionCode", "lambda:GetFunction", "lambda:GetFunctionConfiguration"]
+      resources = [for m in values(module.lambda) : m.function_arn]
+    }
   }
 
   statement {

@@ -65,3 +65,23 @@ output "deploy_role_arn" {
   description = "For the deploy workflow's AWS_DEPLOY_ROLE_ARN variable."
   value       = one(aws_iam_role.deploy[*].arn)
 }
+
+output "lambda_functions" {
+  description = "Per worker whose compute is \"lambda\": function name and log group."
+  value = {
+    for worker, m in module.lambda : worker => {
+      function  = m.function_name
+      log_group = m.log_group_name
+    }
+  }
+}
+
+output "lambda_workers" {
+  description = "The workers that run as Lambda functions, as JSON (the deploy workflow's LAMBDA_WORKERS)."
+  value       = jsonencode(sort(keys(module.lambda)))
+}
+
+output "lambda_code_bucket" {
+  description = "Bucket of the workers' zips: <worker>/<git sha>.zip."
+  value       = module.code_storage.buckets["lambda-code"].name
+}

@@ -24,8 +24,9 @@ module "queues" {
   source = "../queues"
 
   name_prefix = local.name_prefix
-  queues      = local.queues
-  tags        = local.tags
+  # Longer visibility for a queue a Lambda function consumes (lambda.tf).
+  queues = { for key, q in local.queues : key => merge(q, { visibility_timeout_seconds = local.queue_visibility[key] }) }
+  tags   = local.tags
 }
 
 module "storage" {

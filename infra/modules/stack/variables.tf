@@ -100,6 +100,20 @@ variable "services" {
   }
 }
 
+variable "compute" {
+  description = "How each queue worker runs: \"ecs\" (a Fargate service) or \"lambda\" (a function on its queues' event source mappings). query-api is always an ECS service. infra/README.md, \"ECS or Lambda\"."
+  type = object({
+    ingest     = optional(string, "ecs")
+    processing = optional(string, "ecs")
+    scoring    = optional(string, "ecs")
+  })
+  default = {}
+  validation {
+    condition     = alltrue([for c in values(var.compute) : contains(["ecs", "lambda"], c)])
+    error_message = "compute: each worker is \"ecs\" or \"lambda\"."
+  }
+}
+
 variable "api_requests_per_task_per_minute" {
   description = "query-api target of ALB requests per task per minute (docs/scaling.md)."
   type        = number

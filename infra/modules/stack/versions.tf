@@ -4,7 +4,7 @@ terraform {
   required_providers {
     aws = {
       source  = "hashicorp/aws"
-      version = ">= 5.80, < 7.0"
+      version = ">= 6.19, < 7.0" # 6.19: the nodejs24.x Lambda runtime
     }
     random = {
       source  = "hashicorp/random"
