@@ -73,8 +73,10 @@ describe('ci.yml: pull requests', () => {
     expect(runs(job)).toMatch(/apt-get install [^\n]*redis-server/);
   });
 
-  it('always runs the deployment drift tests (infra/ and .github/ belong to no Nx project)', () => {
+  it('always runs the deployment drift tests (infra/ and .github/ belong to no Nx project), and checks the Terraform format', () => {
     expect(runs(job)).toContain('npx vitest run --project system-tests infra-');
+    expect(stepUsing(job, 'hashicorp/setup-terraform')).toBeDefined();
+    expect(runs(job)).toContain('terraform fmt -check -recursive -diff infra');
   });
 });
 
@@ -132,6 +134,60 @@ describe('deploy.yml: main', () => {
       expect(call.image, String(call.name)).toBe(`\${local.image_base}${String(call.name)}-\${var.image_tag}`);
     }
     expect(stack.locals.image_base).toBe('${module.ecr.repository_url}:');
+  });
+
+  it('splits the apps to deploy into images and Lambda functions by LAMBDA_WORKERS (terraform output lambda_workers)', () => {
+    const step = deploy.jobs.plan!.steps.find((st) => st.id === 'affected')!;
+    expect((step.env as Body).LAMBDA_WORKERS).toBe("${{ vars.LAMBDA_WORKERS || '[]' }}");
+    const script = String(step.run).replace(/\\\n\s*/g, '');
+    const functionsProgram = /echo "functions=\$\(jq -c --argjson lambda "\$LAMBDA_WORKERS" '([^']+)'/.exec(
+      script,
+    )?.[1];
+    const imagesProgram =
+      /echo "images=\$\(jq -c --argjson lambda "\$LAMBDA_WORKERS" --argjson m "\$migrate" '([^']+)'/.exec(script)?.[1];
+    expect(functionsProgram && imagesProgram).toBeTruthy();
+    const jq = (program: string, args: string[]) =>
+      JSON.parse(
+        execFileSync('jq', ['-c', ...args, program], {
+          input: JSON.stringify(['scoring', 'processing', 'query-api', 'ingest']),
+        }).toString(),
+      ) as string[];
+    const lambda = JSON.stringify(['processing', 'scoring']);
+    expect(jq(functionsProgram!, ['--argjson', 'lambda', lambda])).toEqual(['scoring', 'processing']);
+    expect(jq(imagesProgram!, ['--argjson', 'lambda', lambda, '--argjson', 'm', 'true'])).toEqual([
+      'ingest',
+      'migrate',
+      'query-api',
+    ]);
+    expect(jq(functionsProgram!, ['--argjson', 'lambda', '[]'])).toEqual([]);
+    const outputs = infra.get('modules/stack')!.outputs;
+    expect(outputs.lambda_workers!.value).toBe('${jsonencode(sort(keys(module.lambda)))}');
+  });
+
+  it('packages each function, uploads <app>/<git sha>.zip where Terraform looks, and points the function at it', () => {
+    const upload = runs(deploy.jobs.functions!);
+    expect(upload).toContain('npm run lambda:package -- "$APP"');
+    expect(upload).toContain('aws s3 cp "dist/lambda/$APP.zip" "s3://$LAMBDA_CODE_BUCKET/$APP/$GITHUB_SHA.zip"');
+    const lambdaCall = Object.values(stack.modules).find((c) => c.source === '../lambda')!;
+    expect(lambdaCall.code_key).toBe('${each.key}/${var.image_tag}.zip');
+    expect(lambdaCall.code_bucket).toBe('${module.code_storage.buckets["lambda-code"].name}');
+    expect(infra.get('modules/stack')!.outputs.lambda_code_bucket!.value).toBe(
+      '${module.code_storage.buckets["lambda-code"].name}',
+    );
+
+    const job = deploy.jobs.deploy!;
+    expect(job.needs).toEqual(['plan', 'images', 'functions', 'migrate']);
+    expect((job.env as Body).IS_FUNCTION).toBe('${{ contains(fromJSON(needs.plan.outputs.functions), matrix.app) }}');
+    const update = job.steps.find((st) => String(st.run ?? '').includes('aws lambda update-function-code'))!;
+    expect(update.if).toBe("env.IS_FUNCTION == 'true'");
+    expect(String(update.run)).toContain('--function-name "$NAME_PREFIX-$APP"');
+    expect(String(update.run)).toContain('--s3-bucket "$LAMBDA_CODE_BUCKET" --s3-key "$APP/$GITHUB_SHA.zip"');
+    expect(String(update.run)).toContain('aws lambda wait function-updated-v2 --function-name "$NAME_PREFIX-$APP"');
+    // Every ECS step is skipped for a function.
+    for (const st of job.steps.filter((st) => /ecs/.test(String(st.uses ?? st.run ?? ''))))
+      expect(st.if, String(st.name)).toBe("env.IS_FUNCTION != 'true'");
+    // The function's name is the one the lambda module gives it.
+    expect(infra.get('modules/lambda')!.locals.function_name).toBe('${var.name_prefix}-${var.name}');
   });
 
   it.skipIf(!existsSync(path.join(REPO_ROOT, 'docker')))('builds each app from a Dockerfile that exists', () => {
