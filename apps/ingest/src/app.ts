@@ -11,6 +11,7 @@ import { FlickrClient } from './flickr/flickr-client.ts';
 import { FlickrKeyMissingError } from './flickr/flickr-errors.ts';
 import { parseLicenceFilter } from './flickr/flickr-licences.ts';
 import { harvestFlickr } from './flickr/harvest-flickr.ts';
+import { HARVEST_LEASE_SECONDS } from './flickr/harvest-lock.ts';
 import type { HarvestProgress, HarvestReport } from './flickr/harvest-progress.ts';
 import { resolveHarvestWindow, type FlickrHarvestInput } from './flickr/harvest-window.ts';
 import { requestIncrementalHarvests } from './flickr/incremental-schedule.ts';
@@ -47,7 +48,12 @@ export interface Ingest {
   /** Harvests Flickr now (the CLI and the ingest.requested handler both use this). */
   harvestFlickr(
     input: FlickrHarvestInput,
-    options?: { correlationId?: string; onProgress?: (p: HarvestProgress) => void },
+    options?: {
+      correlationId?: string;
+      onProgress?: (p: HarvestProgress) => void;
+      /** Wait this long for the same harvest running elsewhere, or left by a killed process, instead of failing. */
+      waitForRunningSeconds?: number;
+    },
   ): Promise<HarvestReport>;
   /** Sends every committed-but-unsent message. */
   flushOutbox(): Promise<number>;
@@ -81,8 +87,14 @@ export function buildIngest(config: IngestConfig, deps: IngestDeps): Ingest {
             createIngestRequestedHandler({
               importFile: (location, correlationId, signal, progress) =>
                 importFile(location, correlationId, progress, signal),
+              // A redelivered request may find the lease its first delivery's killed process left: it waits for it
+              // to expire. One still renewed belongs to a live harvest, and the request is then a duplicate.
               harvestFlickr: (input, correlationId, progress) =>
-                harvest(input, { correlationId, onProgress: progress }),
+                harvest(input, {
+                  correlationId,
+                  onProgress: progress,
+                  waitForRunningSeconds: HARVEST_LEASE_SECONDS + 5,
+                }),
               requestIncrementalHarvests: () =>
                 requestIncrementalHarvests(database.sql, publisher, config.FLICKR_LICENSES, log),
             }),
@@ -166,6 +178,7 @@ export function buildIngest(config: IngestConfig, deps: IngestDeps): Ingest {
         signal: stopping.signal,
         afterCommit: flushSoon,
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+        ...(options.waitForRunningSeconds ? { waitForRunningSeconds: options.waitForRunningSeconds } : {}),
       },
       options.correlationId,
     ).finally(() => worker.flushOutbox().catch(() => 0));

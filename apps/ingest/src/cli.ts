@@ -13,6 +13,7 @@ import { buildIngest, type Ingest } from './app.ts';
 import { loadIngestConfig } from './config.ts';
 import { connectIngestDeps } from './connect.ts';
 import { progressLine, summaryLines } from './flickr/harvest-display.ts';
+import { HARVEST_LEASE_SECONDS } from './flickr/harvest-lock.ts';
 import type { FlickrHarvestInput } from './flickr/harvest-window.ts';
 
 const USAGE = `usage:
@@ -53,6 +54,8 @@ async function runHarvest(ingest: Ingest, input: FlickrHarvestInput, json: boole
   const interactive = process.stderr.isTTY;
   let lastPrinted = 0;
   const report = await ingest.harvestFlickr(input, {
+    // Run again after a killed run, the harvest waits for the lease that run left to expire.
+    waitForRunningSeconds: HARVEST_LEASE_SECONDS + 10,
     onProgress: (p) => {
       const now = Date.now();
       if (interactive) process.stderr.write(`\r${progressLine(p)}\x1b[K`);

@@ -193,6 +193,33 @@ describe('harvesting Flickr', () => {
     expect(await receiveAll(env.sqs, env.queues.url.photosIngested, photosIngested)).toEqual([]);
   });
 
+  it('runs one of two identical harvests started at once; the other is refused at once (HARVEST_IN_PROGRESS)', async () => {
+    const bbox = { minLng: 13.73, minLat: 51.045, maxLng: 13.75, maxLat: 51.06 };
+    const window = { since: new Date('2012-01-01T00:00:00Z'), until: new Date('2013-12-31T23:59:59Z') };
+    // Slow enough that the second starts while the first holds the harvest.
+    flickr.setLatency(50);
+    let results: PromiseSettledResult<Awaited<ReturnType<Ingest['harvestFlickr']>>>[];
+    try {
+      results = await Promise.allSettled([
+        ingest.harvestFlickr({ bbox, ...window }),
+        ingest.harvestFlickr({ bbox, ...window }),
+      ]);
+    } finally {
+      flickr.setLatency(0);
+    }
+    const done = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    const refused = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as Error & { code?: string }] : []));
+    expect(done).toHaveLength(1);
+    expect(done[0]!.inserted).toBeGreaterThan(250);
+    expect(refused.map((e) => e.code)).toEqual(['HARVEST_IN_PROGRESS']);
+    // Only the one that ran searched: each query of the plan was asked once.
+    const keys = callKeys(flickr);
+    expect(new Set(keys).size).toBe(keys.length);
+    // It let go of the harvest: the next request finds it complete.
+    expect(await env.database.sql`select * from photospots_leases`).toEqual([]);
+    await expect(ingest.harvestFlickr({ bbox, ...window })).resolves.toMatchObject({ alreadyComplete: true });
+  });
+
   it('retries 5xx, stat fail 105, dropped connections and broken bodies, and still stores everything', async () => {
     const bbox = { minLng: 13.7, minLat: 51.03, maxLng: 13.78, maxLat: 51.07 };
     const window = { since: new Date('2016-01-01T00:00:00Z'), until: new Date('2017-12-31T23:59:59Z') };

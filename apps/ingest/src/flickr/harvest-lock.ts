@@ -1,34 +1,36 @@
-import { createHash } from 'node:crypto';
-import type { Sql } from '@photospots/db';
-
-/** Namespace (first key) of the harvest advisory locks. */
-const HARVEST_LOCK_NAMESPACE = 4_712;
+import { LeaseHeldError, withLease, type Sql } from '@photospots/db';
 
 /** Another process is running the same harvest right now. */
 export class HarvestInProgressError extends Error {
   readonly code = 'HARVEST_IN_PROGRESS';
 }
 
+/** A harvest's lease lasts this long unless its holder renews it (every third of it). */
+export const HARVEST_LEASE_SECONDS = 20;
+
 /**
- * Runs `task` holding a session advisory lock on the harvest key, so two
- * processes never work the same harvest at once (a duplicate request waits
- * for nothing and fails fast). The lock dies with the connection, so a killed
- * process never leaves it behind.
+ * Runs `task` holding the harvest's lease, so two processes never work the same harvest at once (a duplicate
+ * request waits for nothing and fails fast). A lease row, not a session lock, so that it holds through a
+ * transaction pooler; a killed process leaves it until it expires (20 s), long before its message comes
+ * back. `waitSeconds` waits for it instead of failing at once (the CLI run again after a killed one). The
+ * task's signal aborts if the lease is lost.
  */
-export async function withHarvestLock<T>(sql: Sql, harvestKey: string, task: () => Promise<T>): Promise<T> {
-  const id = createHash('sha256').update(harvestKey).digest().readInt32BE(0);
-  const connection = await sql.reserve();
+export async function withHarvestLock<T>(
+  sql: Sql,
+  harvestKey: string,
+  task: (signal: AbortSignal) => Promise<T>,
+  waitSeconds = 0,
+): Promise<T> {
   try {
-    const [row] = await connection<
-      { locked: boolean }[]
-    >`select pg_try_advisory_lock(${HARVEST_LOCK_NAMESPACE}, ${id}) as locked`;
-    if (!row?.locked) throw new HarvestInProgressError('this harvest is already running in another process');
-    try {
-      return await task();
-    } finally {
-      await connection`select pg_advisory_unlock(${HARVEST_LOCK_NAMESPACE}, ${id})`.catch(() => undefined);
-    }
-  } finally {
-    connection.release();
+    return await withLease(
+      sql,
+      `harvest:${harvestKey}`,
+      { ttlSeconds: HARVEST_LEASE_SECONDS, waitSeconds, label: 'ingest' },
+      task,
+    );
+  } catch (err) {
+    if (err instanceof LeaseHeldError)
+      throw new HarvestInProgressError(`this harvest is already running (${err.holder})`);
+    throw err;
   }
 }
