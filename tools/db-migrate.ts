@@ -1,10 +1,10 @@
-/** `npm run db:migrate`: applies the committed migrations to DATABASE_URL. */
-import { loadConfig, sharedEnv } from '@photospots/config';
+/** `npm run db:migrate`: applies the committed migrations to DATABASE_MIGRATION_URL, else DATABASE_URL. */
+import { loadConfig } from '@photospots/config';
 import { runMigrations } from '@photospots/db';
+import { migrateEnv } from '@photospots/migrate/config';
 
-const config = loadConfig({ DATABASE_URL: sharedEnv.DATABASE_URL });
+const config = loadConfig(migrateEnv);
+const target = new URL(config.DATABASE_MIGRATION_URL ?? config.DATABASE_URL);
 const started = performance.now();
-await runMigrations(config.DATABASE_URL);
-console.log(
-  `migrations applied to ${new URL(config.DATABASE_URL).host}${new URL(config.DATABASE_URL).pathname} in ${Math.round(performance.now() - started)} ms`,
-);
+await runMigrations(target.toString());
+console.log(`migrations applied to ${target.host}${target.pathname} in ${Math.round(performance.now() - started)} ms`);

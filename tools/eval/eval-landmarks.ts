@@ -11,6 +11,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { loadConfig, sharedEnv } from '@photospots/config';
 import { createDatabase, type Queryable } from '@photospots/db';
 import { evaluate, formatReport, meetsTargets, type EvalHotspot, type LandmarkFile } from './evaluate.ts';
 import { startLocalPipeline } from './local-pipeline.ts';
@@ -41,7 +42,9 @@ async function report(sql: Queryable, timings: string[]): Promise<void> {
 }
 
 if (values['hotspots-from']) {
-  const database = createDatabase(values['hotspots-from'], { max: 1, applicationName: 'eval' });
+  // DATABASE_POOL_MODE=transaction for a URL of a transaction pooler.
+  const { DATABASE_POOL_MODE: poolMode } = loadConfig({ DATABASE_POOL_MODE: sharedEnv.DATABASE_POOL_MODE });
+  const database = createDatabase(values['hotspots-from'], { max: 1, applicationName: 'eval', poolMode });
   try {
     await report(database.sql, []);
   } finally {

@@ -1,7 +1,14 @@
-import { loadConfig, sharedEnv } from '@photospots/config';
+import { loadConfig, sharedEnv, z } from '@photospots/config';
 
 export const migrateEnv = {
   DATABASE_URL: sharedEnv.DATABASE_URL,
+  DATABASE_MIGRATION_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+    .optional()
+    .describe(
+      "The connection migrations run through when DATABASE_URL is a transaction pooler's (Supabase: the direct or session connection, port 5432); unset: DATABASE_URL.",
+    ),
   LOG_LEVEL: sharedEnv.LOG_LEVEL,
 } as const;
 

@@ -1,5 +1,5 @@
 /**
- * The migration job: applies every pending migration to DATABASE_URL and
+ * The migration job: applies every pending migration to DATABASE_MIGRATION_URL (else DATABASE_URL) and
  * exits 0 (1 on failure). Runs once before the services start (the compose
  * `migrate` service, a one-off task in AWS); safe to run concurrently and
  * repeatedly.
@@ -23,8 +23,9 @@ const log = createLogger('migrate', config.LOG_LEVEL);
 try {
   const folder = existsSync(BUNDLED_MIGRATIONS) ? BUNDLED_MIGRATIONS : MIGRATIONS_FOLDER;
   const started = performance.now();
-  await runMigrations(config.DATABASE_URL, folder);
-  const url = new URL(config.DATABASE_URL);
+  const target = config.DATABASE_MIGRATION_URL ?? config.DATABASE_URL;
+  await runMigrations(target, folder);
+  const url = new URL(target);
   log.info(
     { database: `${url.host}${url.pathname}`, durationMs: Math.round(performance.now() - started) },
     'migrations applied',

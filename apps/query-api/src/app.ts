@@ -187,6 +187,8 @@ export async function buildApp(config: QueryApiConfig, deps: QueryApiDeps): Prom
         redisKeyPrefix: config.REDIS_KEY_PREFIX,
         log: app.log,
         reloadSeconds: config.INDEX_RELOAD_SECONDS,
+        // A transaction pooler delivers no notifications: the version poll alone follows the changes.
+        notifications: config.DATABASE_POOL_MODE !== 'transaction',
         onChange: (version) => {
           answers.invalidate();
           cache.invalidate(version);

@@ -272,3 +272,27 @@ describe('where Postgres notifications do not arrive (PGlite behind its socket s
     }
   });
 });
+
+describe('behind a transaction pooler (DATABASE_POOL_MODE=transaction)', () => {
+  it('follows changes by the version poll, without LISTEN, and without Redis', async () => {
+    const fk = await insertHotspot(env, DRESDEN.frauenkirche);
+    const app = await buildTestApp(env, { DATABASE_POOL_MODE: 'transaction' }, { redis: undefined });
+    try {
+      expect(await nearbyIds(app)).toEqual([fk]);
+      const sem = await insertHotspot(env, DRESDEN.semperoper);
+      await retire(fk);
+      await waitFor(async () => JSON.stringify(await nearbyIds(app)) === JSON.stringify([sem]), {
+        timeoutMs: 5000,
+        message: 'the changes to reach the index by the version poll',
+      });
+      // No connection of this database listens: a pooler would have handed the LISTEN to a server connection
+      // that other clients' transactions then use, and its notifications to no one.
+      const listening = await env.database.sql<{ n: number }[]>`
+        select count(*)::int as n from pg_stat_activity
+        where datname = current_database() and query ilike 'listen%'`;
+      expect(listening[0]!.n).toBe(0);
+    } finally {
+      await app.close();
+    }
+  });
+});

@@ -36,6 +36,12 @@ export const sharedEnv = {
     .describe(
       'Longest a transaction of this service may sit idle before Postgres ends its session and releases its locks (idle_in_transaction_session_timeout); 0 = no limit.',
     ),
+  DATABASE_POOL_MODE: z
+    .enum(['session', 'transaction'])
+    .default('session')
+    .describe(
+      "What DATABASE_URL connects through: `session` (Postgres itself, RDS, a session pooler) or `transaction` (a transaction pooler: Supabase's on port 6543, PgBouncer with pool_mode = transaction). In transaction mode nothing relies on a connection outliving a transaction: no prepared statements, no LISTEN (the query API polls the hotspots version), the timeouts set per transaction (SET LOCAL); single statements outside a transaction get the role's defaults.",
+    ),
   AWS_ENDPOINT_URL: z.url().optional().describe('SQS/S3 endpoint (fauxqs, LocalStack). Unset means real AWS.'),
   AWS_REGION: z.string().min(1).default('us-east-1').describe('AWS region of the queues and bucket.'),
   AWS_ACCESS_KEY_ID: z

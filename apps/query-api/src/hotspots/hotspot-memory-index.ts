@@ -39,7 +39,10 @@ export interface MemoryIndexOptions {
   reloadSeconds: number;
   /** Called after every swap (response caches clear themselves); `version` is scoring's, when known. */
   onChange: (version: number | undefined) => void;
-  /** Listen for Postgres notifications (default true); false leaves the version poll alone, as behind PGlite's socket. */
+  /**
+   * Listen for Postgres notifications (default true); false leaves the version poll alone, as behind PGlite's
+   * socket or a transaction pooler.
+   */
   notifications?: boolean;
 }
 
@@ -117,24 +120,27 @@ export class HotspotMemoryIndex {
       });
       if (subscriber.status === 'ready') subscriber.emit('ready');
     }
-    try {
-      if (this.#o.notifications === false) throw new Error('notifications disabled');
-      const listening = await this.#o.database.sql.listen(
-        HOTSPOTS_CHANGED_CHANNEL,
-        () => {
-          if (!this.#redisLive) this.#enqueue({ full: true });
-        },
-        () => {
-          // (Re)connected: anything may have changed while the listener was away.
-          if (!this.#redisLive) this.#enqueue({ full: true });
-        },
-      );
-      this.#unlisten = () => listening.unlisten();
-    } catch (err) {
-      this.#o.log.warn(
-        { err: (err as Error).message },
-        'Postgres change notifications unavailable; polling the hotspots version',
-      );
+    if (this.#o.notifications === false) {
+      this.#o.log.info('following the hotspots version (no Postgres notifications through this connection)');
+    } else {
+      try {
+        const listening = await this.#o.database.sql.listen(
+          HOTSPOTS_CHANGED_CHANNEL,
+          () => {
+            if (!this.#redisLive) this.#enqueue({ full: true });
+          },
+          () => {
+            // (Re)connected: anything may have changed while the listener was away.
+            if (!this.#redisLive) this.#enqueue({ full: true });
+          },
+        );
+        this.#unlisten = () => listening.unlisten();
+      } catch (err) {
+        this.#o.log.warn(
+          { err: (err as Error).message },
+          'Postgres change notifications unavailable; polling the hotspots version',
+        );
+      }
     }
     await this.#pollVersion();
     this.#pollTimer = setInterval(() => void this.#pollVersion(), VERSION_POLL_MS);
