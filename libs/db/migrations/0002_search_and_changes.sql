@@ -1,10 +1,28 @@
 -- Keyword search over hotspot labels and tags, accents and umlauts folded (brühl → bruhl, ß → ss).
 -- unaccent() is only STABLE (its dictionary could change), so generated columns and indexes use an
--- IMMUTABLE wrapper with the dictionary named explicitly. Only extensions PGlite also ships are used.
-CREATE EXTENSION IF NOT EXISTS unaccent;--> statement-breakpoint
-CREATE OR REPLACE FUNCTION public.photospots_fold(value text) RETURNS text
-  LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
-  AS $$ SELECT lower(public.unaccent('public.unaccent'::regdictionary, value)) $$;--> statement-breakpoint
+-- IMMUTABLE wrapper with the function and dictionary named explicitly, in the schema the extension is in
+-- (public on plain Postgres and PGlite, extensions on Supabase), so it does not depend on anyone's search_path.
+-- Only extensions PGlite also ships are used. Databases that applied this file when it named public outright keep
+-- that function, the same where unaccent is in public: drizzle does not re-run or re-check applied migrations.
+DO $do$
+DECLARE
+  target text := CASE WHEN 'extensions' = ANY (current_schemas(false)) THEN ' SCHEMA extensions' ELSE '' END;
+BEGIN
+  EXECUTE 'CREATE EXTENSION IF NOT EXISTS unaccent' || target;
+END $do$;--> statement-breakpoint
+DO $do$
+DECLARE
+  unaccent_schema text;
+BEGIN
+  SELECT n.nspname INTO STRICT unaccent_schema
+    FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
+    WHERE e.extname = 'unaccent';
+  EXECUTE format(
+    $sql$CREATE OR REPLACE FUNCTION public.photospots_fold(value text) RETURNS text
+      LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
+      AS $fold$ SELECT lower(%1$I.unaccent(%2$L::regdictionary, value)) $fold$ $sql$,
+    unaccent_schema, format('%I.unaccent', unaccent_schema));
+END $do$;--> statement-breakpoint
 CREATE OR REPLACE FUNCTION public.photospots_search_text(label text, tags text[]) RETURNS text
   LANGUAGE sql IMMUTABLE PARALLEL SAFE
   AS $$ SELECT public.photospots_fold(coalesce(label, '') || ' ' || coalesce(array_to_string(tags, ' '), '')) $$;--> statement-breakpoint

@@ -4,6 +4,10 @@
  * SQL through postgres.js, not drizzle's query builder: the hot paths need what a builder does not express
  * (COPY, PostGIS, CTEs over temp tables, advisory locks), and one way of writing queries is easier to read
  * than two.
+ *
+ * Every table has row level security enabled and no policy: the services connect as the tables' owner, whom
+ * it does not restrict, while roles that reach the public schema through an HTTP API (Supabase's anon and
+ * authenticated) see no rows and change none.
  */
 import { sql } from 'drizzle-orm';
 import {
@@ -85,7 +89,7 @@ export const photos = pgTable(
     check('photos_lng_range', sql`lng between -180 and 180`),
     check('photos_views_nonnegative', sql`views >= 0`),
   ],
-);
+).enableRLS();
 
 /** Places many people photograph. Ids are stable across re-clustering. */
 export const hotspots = pgTable(
@@ -151,7 +155,7 @@ export const hotspots = pgTable(
       .using('gin', sql`${t.searchText} gin_trgm_ops`)
       .where(sql`status = 'active'`),
   ],
-);
+).enableRLS();
 
 /** Which photos make up which hotspot (a photo belongs to at most one active hotspot). */
 export const hotspotPhotos = pgTable(
@@ -168,14 +172,14 @@ export const hotspotPhotos = pgTable(
     photoId: bigint('photo_id', { mode: 'number' }).notNull(),
   },
   (t) => [primaryKey({ columns: [t.hotspotId, t.photoId] }), uniqueIndex('hotspot_photos_photo_key').on(t.photoId)],
-);
+).enableRLS();
 
 /** App users, created on first sight of a verified token's subject. */
 export const users = pgTable('users', {
   id: text('id').primaryKey(),
   createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   lastSeenAt: timestamp('last_seen_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
-});
+}).enableRLS();
 
 export const favorites = pgTable(
   'favorites',
@@ -189,7 +193,7 @@ export const favorites = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.userId, t.hotspotId] }), index('favorites_hotspot_idx').on(t.hotspotId)],
-);
+).enableRLS();
 
 /** Progress of long ingest jobs (file imports, harvest leaf queries), so a restart resumes. */
 export const ingestCheckpoints = pgTable(
@@ -205,7 +209,7 @@ export const ingestCheckpoints = pgTable(
     ...timestamps,
   },
   (t) => [primaryKey({ columns: [t.job, t.key] })],
-);
+).enableRLS();
 
 /** Work tiles whose photos changed since they were last clustered. */
 export const dirtyTiles = pgTable('dirty_tiles', {
@@ -218,7 +222,7 @@ export const dirtyTiles = pgTable('dirty_tiles', {
    * the writes to settle, but never longer than a bound counted from here.
    */
   firstDirtiedAt: timestamp('first_dirtied_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
-});
+}).enableRLS();
 
 /** Transactional outbox: messages committed with the data they announce, relayed to SQS after commit. */
 export const outbox = pgTable('outbox', {
@@ -226,6 +230,6 @@ export const outbox = pgTable('outbox', {
   queue: text('queue').notNull(),
   body: jsonb('body').notNull(),
   createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
-});
+}).enableRLS();
 
 export const hotspotStatus = { active: 'active', retired: 'retired' } as const;
