@@ -1,4 +1,5 @@
 import { loadConfig, queueEnv, redisEnv, sharedEnv, storageEnv, z } from '@photospots/config';
+import { applySupabasePreset, supabaseUrlSchema } from './auth/supabase-preset.ts';
 
 const optionalUrl = (description: string) => z.url().optional().describe(description);
 
@@ -34,17 +35,26 @@ export const queryApiEnv = {
     .describe(
       'Requests per signed-in user per rate-limit window (anonymous calls are limited per IP by RATE_LIMIT_MAX).',
     ),
+  SUPABASE_URL: supabaseUrlSchema
+    .optional()
+    .describe(
+      'Supabase project URL (https://<project>.supabase.co; http only for localhost) whose Supabase Auth signs users in: sets AUTH_JWKS_URL to `<url>/auth/v1/.well-known/jwks.json` and AUTH_JWT_ISSUER to `<url>/auth/v1`. An AUTH_JWKS_URL, AUTH_JWT_ISSUER or AUTH_JWT_AUDIENCE set to anything else fails the start.',
+    ),
   AUTH_JWKS_URL: optionalUrl(
-    'JWKS of the token issuer (Supabase: https://<project>.supabase.co/auth/v1/.well-known/jwks.json). Unset: asymmetric tokens are rejected.',
+    'JWKS of the token issuer (Supabase: https://<project>.supabase.co/auth/v1/.well-known/jwks.json, set by SUPABASE_URL). Neither set: asymmetric tokens are rejected.',
   ),
   AUTH_JWT_ISSUER: z
     .string()
     .min(1)
     .optional()
     .describe(
-      'Required `iss` of tokens (Supabase: https://<project>.supabase.co/auth/v1). Unset: sign-in is disabled.',
+      'Required `iss` of tokens (Supabase: https://<project>.supabase.co/auth/v1, set by SUPABASE_URL). Neither set: sign-in is disabled.',
     ),
-  AUTH_JWT_AUDIENCE: z.string().min(1).default('authenticated').describe('Required `aud` of tokens.'),
+  AUTH_JWT_AUDIENCE: z
+    .string()
+    .min(1)
+    .default('authenticated')
+    .describe('Required `aud` of tokens (with SUPABASE_URL it must be `authenticated`).'),
   AUTH_JWT_SECRET: z
     .string()
     .min(32)
@@ -137,5 +147,5 @@ export const queryApiEnv = {
 export type QueryApiConfig = ReturnType<typeof loadQueryApiConfig>;
 
 export function loadQueryApiConfig(env: Record<string, string | undefined> = process.env) {
-  return loadConfig(queryApiEnv, env);
+  return applySupabasePreset(loadConfig(queryApiEnv, env));
 }

@@ -1,21 +1,17 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { createTestEnv, waitFor, type TestEnv } from '@photospots/test-harness';
 import type { FastifyInstance } from 'fastify';
-import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
+import { generateKeyPair, SignJWT, type CryptoKey } from 'jose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildTestApp, DRESDEN, insertHotspot } from './fixtures.ts';
+import { startTokenIssuer, type TokenIssuer } from './token-issuer.ts';
 
 const ISSUER = 'https://project.supabase.co/auth/v1';
 const HS_SECRET = 'a-test-only-shared-secret-of-at-least-32-chars';
 
 let env: TestEnv;
 let app: FastifyInstance;
-let jwksServer: Server;
-let jwksUrl: string;
-let jwksRequests = 0;
-let signingKey: CryptoKey;
+let issuer: TokenIssuer;
 let otherKey: CryptoKey;
 
 async function token(
@@ -23,13 +19,13 @@ async function token(
   options: { exp?: number | string; aud?: string; iss?: string; key?: CryptoKey; kid?: string } = {},
 ): Promise<string> {
   return new SignJWT({ role: 'authenticated' })
-    .setProtectedHeader({ alg: 'ES256', kid: options.kid ?? 'key-1' })
+    .setProtectedHeader({ alg: 'ES256', kid: options.kid ?? 'key-es256' })
     .setSubject(sub)
     .setIssuer(options.iss ?? ISSUER)
     .setAudience(options.aud ?? 'authenticated')
     .setIssuedAt()
     .setExpirationTime(options.exp ?? '1h')
-    .sign(options.key ?? signingKey);
+    .sign(options.key ?? issuer.keys.ES256);
 }
 
 const bearer = (t: string) => ({ authorization: `Bearer ${t}` });
@@ -58,22 +54,14 @@ async function tamperedSignature(sub: string): Promise<string> {
 
 beforeAll(async () => {
   env = await createTestEnv();
-  const pair = await generateKeyPair('ES256', { extractable: true });
-  signingKey = pair.privateKey;
+  issuer = await startTokenIssuer();
   otherKey = (await generateKeyPair('ES256')).privateKey;
-  const jwk: JWK = { ...(await exportJWK(pair.publicKey)), kid: 'key-1', alg: 'ES256', use: 'sig' };
-  jwksServer = createServer((_req, res) => {
-    jwksRequests++;
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] }));
-  });
-  await new Promise<void>((resolve) => jwksServer.listen(0, '127.0.0.1', resolve));
-  jwksUrl = `http://127.0.0.1:${(jwksServer.address() as AddressInfo).port}/auth/v1/.well-known/jwks.json`;
-  app = await buildTestApp(env, { AUTH_JWKS_URL: jwksUrl, AUTH_JWT_ISSUER: ISSUER }, { sqs: env.sqs });
+  app = await buildTestApp(env, { AUTH_JWKS_URL: issuer.jwksUrl, AUTH_JWT_ISSUER: ISSUER }, { sqs: env.sqs });
 });
 beforeEach(() => env.truncate());
 afterAll(async () => {
   await app?.close();
-  jwksServer?.close();
+  await issuer?.close();
   await env.close();
 });
 
@@ -91,7 +79,7 @@ describe('authentication (Supabase-style access tokens)', () => {
         .statusCode,
     ).toBe(200);
     // The key set is cached: not fetched per request.
-    expect(jwksRequests).toBe(1);
+    expect(issuer.requests).toHaveLength(1);
   });
 
   it.each([

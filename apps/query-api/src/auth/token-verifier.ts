@@ -1,4 +1,4 @@
-import { createRemoteJWKSet, decodeProtectedHeader, errors, jwtVerify, type JWTPayload } from 'jose';
+import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, errors, jwtVerify, type JWTPayload } from 'jose';
 import { ApiError } from '../errors/error-catalog.ts';
 
 export interface TokenVerifierOptions {
@@ -14,10 +14,19 @@ export interface TokenVerifierOptions {
 const ASYMMETRIC = ['ES256', 'RS256', 'EdDSA', 'ES384', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512'];
 
 /**
+ * `role` of Supabase's API keys: the anon key (what a client sends before anyone signs in) and the service_role
+ * key (a server's admin key). Both are JWTs of the project, but neither names a user.
+ */
+const API_KEY_ROLES = new Set(['anon', 'service_role']);
+
+/**
  * Verifies Supabase-style access tokens: asymmetric signatures against the
  * issuer's JWKS (jose's remote key set: keys cached at most
  * jwksCacheSeconds, refetched on an unknown kid), HS256 only with an explicit
  * shared secret; `exp`, `iss` and `aud` are checked, `sub` is the user id.
+ * Supabase's anon and service_role keys are refused: they are not a user.
+ * Anonymous sign-ins (`is_anonymous: true`) are users like any other: their
+ * id stays the same when they later link an email or a provider.
  */
 export class TokenVerifier {
   readonly #o: TokenVerifierOptions;
@@ -46,10 +55,21 @@ export class TokenVerifier {
     if (!this.configured) throw new ApiError('AUTH_NOT_CONFIGURED');
     const checks = { issuer: this.#o.issuer!, audience: this.#o.audience, requiredClaims: ['exp', 'sub'] };
     let alg: string | undefined;
+    let role: unknown;
     try {
       alg = decodeProtectedHeader(token).alg;
+      role = decodeJwt(token).role;
     } catch {
       throw new ApiError('TOKEN_INVALID', undefined, { reason: 'not a JWS compact token' });
+    }
+    // Decided before the signature is checked, so that a legacy key (iss "supabase", no aud) gets this message
+    // too: refusing on an unverified claim can only refuse, and a verified payload is the same bytes.
+    if (typeof role === 'string' && API_KEY_ROLES.has(role)) {
+      throw new ApiError(
+        'TOKEN_INVALID',
+        `A token with role ${role} is a Supabase API key, not a user's access token; sign the user in (an anonymous sign-in will do) and send their access token.`,
+        { reason: `role ${role} is an API key, not a user` },
+      );
     }
     try {
       const { payload } =
