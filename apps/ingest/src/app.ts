@@ -27,6 +27,8 @@ export interface IngestDeps {
   database: Database;
   sqs: SQSClient;
   s3?: S3Client;
+  /** The thumbnail bucket's client when it has an endpoint of its own (THUMBNAIL_S3_ENDPOINT_URL); else s3. */
+  thumbnailS3?: S3Client;
   queues: QueueUrls;
   log: Logger;
   /** Flickr retry timing (tests shorten it); defaults to DEFAULT_RETRY_POLICY. */
@@ -102,7 +104,7 @@ export function buildIngest(config: IngestConfig, deps: IngestDeps): Ingest {
         ],
       },
       // Thumbnails only where S3 is configured (the CLI imports without it).
-      ...(deps.s3 && queues.url.thumbnails
+      ...((deps.thumbnailS3 ?? deps.s3) && queues.url.thumbnails
         ? [
             {
               queue: 'thumbnails' as const,
@@ -114,7 +116,7 @@ export function buildIngest(config: IngestConfig, deps: IngestDeps): Ingest {
                   thumbnailsRequested,
                   createThumbnailsRequestedHandler({
                     sql: database.sql,
-                    s3: deps.s3,
+                    s3: (deps.thumbnailS3 ?? deps.s3)!,
                     bucket: config.THUMBNAIL_BUCKET,
                     slots: thumbnailSlots,
                   }),

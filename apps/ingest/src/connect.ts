@@ -1,5 +1,11 @@
 import { openDatabase } from '@photospots/db';
-import { awsConnectionOf, createS3Client, createSqsClient, resolveQueues } from '@photospots/queue';
+import {
+  awsConnectionOf,
+  createS3Client,
+  createSqsClient,
+  resolveQueues,
+  thumbnailConnectionOf,
+} from '@photospots/queue';
 import type { Logger } from '@photospots/service';
 import type { IngestDeps } from './app.ts';
 import type { IngestConfig } from './config.ts';
@@ -14,6 +20,8 @@ export async function connectIngestDeps(
   const aws = awsConnectionOf(config);
   const sqs = createSqsClient(aws);
   const s3 = createS3Client(aws);
+  // The thumbnail bucket on an S3-compatible endpoint of its own (Supabase Storage); import files stay on s3.
+  const thumbnailS3 = config.THUMBNAIL_S3_ENDPOINT_URL ? createS3Client(thumbnailConnectionOf(config)) : undefined;
   const database = openDatabase(config, 'ingest', log);
   try {
     const queues = await resolveQueues(sqs, {
@@ -32,16 +40,19 @@ export async function connectIngestDeps(
       database,
       sqs,
       s3,
+      ...(thumbnailS3 ? { thumbnailS3 } : {}),
       queues,
       log,
       close: async () => {
         await database.close();
         sqs.destroy();
         s3.destroy();
+        thumbnailS3?.destroy();
       },
     };
   } catch (err) {
     await database.close();
+    thumbnailS3?.destroy();
     throw err;
   }
 }

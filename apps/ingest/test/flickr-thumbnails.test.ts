@@ -5,6 +5,7 @@ import {
   createTestEnv,
   generateFlickrPopulation,
   startFakeFlickr,
+  startFauxqsServer,
   waitFor,
   type FakeFlickr,
   type TestEnv,
@@ -12,6 +13,7 @@ import {
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildIngest, type Ingest } from '../src/app.ts';
+import { connectIngestDeps } from '../src/connect.ts';
 import { thumbnailKeyFor } from '../src/thumbnails/thumbnail-key.ts';
 import { CC_LICENCES, flickrConfig, receiveAll, seconds } from './flickr-fixture.ts';
 
@@ -110,6 +112,60 @@ describe('thumbnails', () => {
     expect(listed.KeyCount).toBe(withImage.length);
     // Each image was fetched once.
     expect(flickr.imageRequests.length).toBe(withImage.length);
+  });
+
+  it('stores them on an S3-compatible endpoint of their own (Supabase Storage), queues and imports staying put', async () => {
+    // Another endpoint, with keys of its own, standing in for https://<project>.supabase.co/storage/v1/s3.
+    const storage = await startFauxqsServer();
+    const elsewhere = new S3Client({
+      region: 'eu-central-1',
+      endpoint: storage.endpoint,
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'storage-key', secretAccessKey: 'storage-secret' },
+    });
+    const storageBucket = `${bucket}-storage`;
+    const config = flickrConfig(env, flickr, {
+      THUMBNAIL_BUCKET: storageBucket,
+      THUMBNAIL_S3_ENDPOINT_URL: storage.endpoint,
+      THUMBNAIL_S3_REGION: 'eu-central-1',
+      THUMBNAIL_S3_ACCESS_KEY_ID: 'storage-key',
+      THUMBNAIL_S3_SECRET_ACCESS_KEY: 'storage-secret',
+      SQS_WAIT_TIME_SECONDS: '1',
+    });
+    const deps = await connectIngestDeps(config, pino({ level: 'silent' }));
+    try {
+      await elsewhere.send(new CreateBucketCommand({ Bucket: storageBucket }));
+      ingest = buildIngest(config, deps);
+      ingest.start();
+      const report = await ingest.harvestFlickr({ bbox: BBOX, since: SINCE, until: UNTIL });
+      const withImage = expectedPhotos().filter((p) => !p.noSmallImage);
+      expect(report.thumbnailsRequested).toBe(withImage.length);
+      await waitFor(async () => [...(await thumbnailKeys()).values()].filter(Boolean).length === withImage.length, {
+        timeoutMs: 60_000,
+        message: 'every thumbnail stored',
+      });
+      const there = await elsewhere.send(new ListObjectsV2Command({ Bucket: storageBucket, Prefix: 'flickr/' }));
+      expect(there.KeyCount).toBe(withImage.length);
+      // The services' own S3 endpoint never saw the bucket.
+      await expect(s3.send(new ListObjectsV2Command({ Bucket: storageBucket }))).rejects.toMatchObject({
+        name: 'NoSuchBucket',
+      });
+    } finally {
+      await ingest?.stop();
+      ingest = undefined;
+      await deps.close();
+      elsewhere.destroy();
+      await storage.stop();
+    }
+  });
+
+  it('refuses a thumbnail endpoint of its own without its keys, naming what is missing', async () => {
+    const config = flickrConfig(env, flickr, {
+      THUMBNAIL_S3_ENDPOINT_URL: 'https://abcdefghijklmnop.supabase.co/storage/v1/s3',
+    });
+    await expect(connectIngestDeps(config, pino({ level: 'silent' }))).rejects.toThrow(
+      'THUMBNAIL_S3_ENDPOINT_URL: needs THUMBNAIL_S3_ACCESS_KEY_ID and THUMBNAIL_S3_SECRET_ACCESS_KEY',
+    );
   });
 
   it('retries failing images, dead-letters them without holding up photos, and skips images that are gone', async () => {

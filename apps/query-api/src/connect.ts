@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { openDatabase } from '@photospots/db';
 import { connectRedis } from '@photospots/hotspot-index';
-import { awsConnectionOf, createS3Client, createSqsClient } from '@photospots/queue';
+import { awsConnectionOf, createS3Client, createSqsClient, thumbnailConnectionOf } from '@photospots/queue';
 import type { Logger } from '@photospots/service';
 import type { QueryApiDeps } from './app.ts';
 import type { QueryApiConfig } from './config.ts';
@@ -13,7 +13,8 @@ export function connectQueryApiDeps(config: QueryApiConfig, log: Logger): QueryA
   const redis = config.REDIS_URL ? connectRedis(config.REDIS_URL, log, 'query-api') : undefined;
   const aws = awsConnectionOf(config);
   const sqs = createSqsClient(aws);
-  const s3 = createS3Client(aws);
+  // Only for the thumbnail bucket, which may have an endpoint of its own (Supabase Storage).
+  const s3 = createS3Client(thumbnailConnectionOf(config));
   return {
     database,
     redis,

@@ -1,7 +1,11 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { createTestEnv, type TestEnv } from '@photospots/test-harness';
 import type { FastifyInstance } from 'fastify';
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../src/app.ts';
+import { loadQueryApiConfig } from '../src/config.ts';
+import { connectQueryApiDeps } from '../src/connect.ts';
 import { buildTestApp, DRESDEN, insertHotspot, insertPhotos } from './fixtures.ts';
 
 let env: TestEnv;
@@ -207,6 +211,35 @@ describe('GET /v1/hotspots/:id', () => {
     } finally {
       await signed.close();
       s3.destroy();
+    }
+  });
+});
+
+describe('thumbnails on an S3-compatible endpoint of their own (Supabase Storage)', () => {
+  it('signs their URLs for that endpoint, its region and its keys', async () => {
+    const config = loadQueryApiConfig(
+      env.serviceEnv({
+        LOG_LEVEL: 'silent',
+        THUMBNAIL_BUCKET: 'thumbnails',
+        THUMBNAIL_S3_ENDPOINT_URL: 'https://abcdefghijklmnop.supabase.co/storage/v1/s3',
+        THUMBNAIL_S3_REGION: 'eu-central-1',
+        THUMBNAIL_S3_ACCESS_KEY_ID: 'storage-key',
+        THUMBNAIL_S3_SECRET_ACCESS_KEY: 'storage-secret',
+      }),
+    );
+    const deps = connectQueryApiDeps(config, pino({ level: 'silent' }));
+    // Without Redis: the answer cache would hand back URLs signed for the endpoint of the test before.
+    const signed = await buildApp(config, { ...deps, database: env.database, redis: undefined });
+    try {
+      const res = await signed.inject({ method: 'GET', url: `/v1/hotspots/${fk}/photos?order=views&limit=50` });
+      const url = new URL(res.json().items.find((p: { id: number }) => p.id === photoIds[0]).thumbnailUrl);
+      expect(`${url.origin}${url.pathname}`).toBe(
+        'https://abcdefghijklmnop.supabase.co/storage/v1/s3/thumbnails/thumbs/1001.jpg',
+      );
+      expect(url.searchParams.get('X-Amz-Credential')).toMatch(/^storage-key\/\d{8}\/eu-central-1\/s3\/aws4_request$/);
+    } finally {
+      await signed.close();
+      await deps.close();
     }
   });
 });

@@ -118,6 +118,27 @@ export const storageEnv = {
     .max(63)
     .default('photospots-thumbnails')
     .describe('S3 bucket holding photo thumbnails.'),
+  THUMBNAIL_S3_ENDPOINT_URL: z
+    .url()
+    .optional()
+    .describe(
+      "An S3-compatible endpoint of the thumbnail bucket's own, path-style (Supabase Storage: https://<project>.supabase.co/storage/v1/s3); unset: the one of AWS_ENDPOINT_URL. Needs THUMBNAIL_S3_ACCESS_KEY_ID and THUMBNAIL_S3_SECRET_ACCESS_KEY.",
+    ),
+  THUMBNAIL_S3_REGION: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("With THUMBNAIL_S3_ENDPOINT_URL: its region (Supabase: the project's); unset: AWS_REGION."),
+  THUMBNAIL_S3_ACCESS_KEY_ID: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('With THUMBNAIL_S3_ENDPOINT_URL: the access key (Supabase: Storage settings, S3 access keys).'),
+  THUMBNAIL_S3_SECRET_ACCESS_KEY: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('With THUMBNAIL_S3_ENDPOINT_URL: the secret of that access key.'),
 } as const;
 
 export const redisEnv = {

@@ -25,6 +25,33 @@ export function awsConnectionOf(config: {
 }
 
 /**
+ * The connection of the thumbnail bucket: an S3-compatible endpoint of its own with its own keys (Supabase
+ * Storage) when THUMBNAIL_S3_ENDPOINT_URL is set, else the service's AWS connection.
+ */
+export function thumbnailConnectionOf(config: {
+  AWS_REGION: string;
+  AWS_ENDPOINT_URL?: string | undefined;
+  AWS_ACCESS_KEY_ID?: string | undefined;
+  AWS_SECRET_ACCESS_KEY?: string | undefined;
+  THUMBNAIL_S3_ENDPOINT_URL?: string | undefined;
+  THUMBNAIL_S3_REGION?: string | undefined;
+  THUMBNAIL_S3_ACCESS_KEY_ID?: string | undefined;
+  THUMBNAIL_S3_SECRET_ACCESS_KEY?: string | undefined;
+}): AwsConnection {
+  if (!config.THUMBNAIL_S3_ENDPOINT_URL) return awsConnectionOf(config);
+  if (!config.THUMBNAIL_S3_ACCESS_KEY_ID || !config.THUMBNAIL_S3_SECRET_ACCESS_KEY)
+    throw new Error(
+      'THUMBNAIL_S3_ENDPOINT_URL: needs THUMBNAIL_S3_ACCESS_KEY_ID and THUMBNAIL_S3_SECRET_ACCESS_KEY (the endpoint takes its own keys)',
+    );
+  return {
+    region: config.THUMBNAIL_S3_REGION ?? config.AWS_REGION,
+    endpoint: config.THUMBNAIL_S3_ENDPOINT_URL,
+    accessKeyId: config.THUMBNAIL_S3_ACCESS_KEY_ID,
+    secretAccessKey: config.THUMBNAIL_S3_SECRET_ACCESS_KEY,
+  };
+}
+
+/**
  * Credentials for a client: explicit keys if given; dummy keys for a local
  * endpoint (which ignores them); otherwise the SDK's default chain (task role).
  */
@@ -55,7 +82,7 @@ export function createSqsClient(conn: AwsConnection): SQSClient {
   });
 }
 
-/** An S3 client; with a local endpoint (fauxqs, LocalStack), path-style addressing. */
+/** An S3 client; with an endpoint of its own (fauxqs, LocalStack, Supabase Storage), path-style addressing. */
 export function createS3Client(conn: AwsConnection): S3Client {
   const credentials = awsCredentials(conn);
   return new S3Client({

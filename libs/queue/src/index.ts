@@ -1,5 +1,6 @@
 export {
   awsConnectionOf,
+  thumbnailConnectionOf,
   createSqsClient,
   createS3Client,
   awsCredentials,
