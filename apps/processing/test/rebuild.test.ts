@@ -115,7 +115,7 @@ describe('two workers at once', () => {
     const [photosA, photosB] = [sample.filter((_, i) => i % 2 === 0), sample.filter((_, i) => i % 2 === 1)];
     await seedPhotos(env.database.sql, photosA);
     await processing.rebuildAll();
-    const otherDatabase = createDatabase(env.databaseUrl, { max: 4 });
+    const otherDatabase = createDatabase(env.databaseUrl, { max: 4, poolMode: env.poolMode });
     const other = buildProcessing(loadProcessingConfig(env.serviceEnv({ PROCESSING_MAX_TILES_PER_RUN: '5' })), {
       database: otherDatabase,
       sqs: env.sqs,

@@ -128,7 +128,12 @@ describe('the Dresden sample through the four services over SQS', () => {
     const evaluation = spawnSync(
       process.execPath,
       ['tools/eval/eval-landmarks.ts', '--hotspots-from', env.databaseUrl],
-      { cwd: new URL('../../../', import.meta.url).pathname, encoding: 'utf8', timeout: 60_000 },
+      {
+        cwd: new URL('../../../', import.meta.url).pathname,
+        env: { ...process.env, DATABASE_POOL_MODE: env.poolMode },
+        encoding: 'utf8',
+        timeout: 60_000,
+      },
     );
     expect(evaluation.status, `${evaluation.stdout}${evaluation.stderr}`).toBe(0);
     expect(evaluation.stdout).toContain('ok   display names as written');

@@ -10,7 +10,11 @@ beforeAll(async () => {
   const url = new URL(env.databaseUrl);
   proxy = await startFaultProxy(url.hostname, Number(url.port || 5432));
   // One connection: the pool must reopen the very connection the dropped transaction had.
-  database = createDatabase(proxy.url(env.databaseUrl), { max: 1, applicationName: 'transactions-test' });
+  database = createDatabase(proxy.url(env.databaseUrl), {
+    max: 1,
+    applicationName: 'transactions-test',
+    poolMode: env.poolMode,
+  });
 });
 afterAll(async () => {
   await database.close();
@@ -94,7 +98,11 @@ describe('a connection reset (ECONNRESET, as in a failover)', () => {
   // leaves it broken does not hang the next.
   let database: Database;
   beforeEach(() => {
-    database = createDatabase(proxy.url(env.databaseUrl), { max: 1, applicationName: 'reset-test' });
+    database = createDatabase(proxy.url(env.databaseUrl), {
+      max: 1,
+      applicationName: 'reset-test',
+      poolMode: env.poolMode,
+    });
   });
   afterEach(async () => {
     await database.close(1);

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { runMigrations } from '@photospots/db';
 import postgres from 'postgres';
 import { obtainBackingServices } from './backing-services.ts';
-import { HARNESS_ENV } from './harness-env.ts';
+import { HARNESS_ENV, POOLER_SWITCH } from './harness-env.ts';
+import { startPgBouncer, type PgBouncer } from './pgbouncer.ts';
 
 /** Postgres NOTICEs ("extension already exists") are not worth a log line. */
 const ignoreNotice = (): void => undefined;
@@ -10,7 +11,9 @@ const ignoreNotice = (): void => undefined;
 /**
  * Vitest global setup: obtains the backing services once per run, migrates a
  * template database every test file clones, and hands the addresses to the
- * test workers through environment variables.
+ * test workers through environment variables. With PHOTOSPOTS_TEST_POOLER=pgbouncer the test databases are
+ * reached through PgBouncer in transaction mode (the template is made and cloned directly, since a pooler
+ * keeps server connections open to whatever it served).
  */
 export default async function setup(): Promise<() => Promise<void>> {
   const services = await obtainBackingServices(process.env);
@@ -21,6 +24,7 @@ export default async function setup(): Promise<() => Promise<void>> {
   const templateUrl = new URL(services.adminDatabaseUrl);
   templateUrl.pathname = `/${template}`;
   await runMigrations(templateUrl.toString());
+  const pooler = await startPooler(services.adminDatabaseUrl);
 
   process.env[HARNESS_ENV.adminDatabaseUrl] = services.adminDatabaseUrl;
   process.env[HARNESS_ENV.templateDatabase] = template;
@@ -28,8 +32,9 @@ export default async function setup(): Promise<() => Promise<void>> {
   process.env[HARNESS_ENV.awsEndpoint] = services.awsEndpoint;
   process.env[HARNESS_ENV.runId] = runId;
   process.env[HARNESS_ENV.servicesKind] = services.kind;
+  if (pooler) process.env[HARNESS_ENV.poolerUrl] = pooler.urlFor(services.adminDatabaseUrl);
   console.log(
-    `[test-harness] using ${services.kind} services: postgres ${new URL(services.adminDatabaseUrl).host}, redis ${new URL(services.redisUrl).host}, sqs/s3 ${services.awsEndpoint}`,
+    `[test-harness] using ${services.kind} services: postgres ${new URL(services.adminDatabaseUrl).host}${pooler ? ` through PgBouncer (transaction mode) at ${new URL(pooler.urlFor(services.adminDatabaseUrl)).host}` : ''}, redis ${new URL(services.redisUrl).host}, sqs/s3 ${services.awsEndpoint}`,
   );
 
   return async () => {
@@ -40,6 +45,15 @@ export default async function setup(): Promise<() => Promise<void>> {
       await admin.unsafe(`drop database if exists ${datname} with (force)`);
     }
     await admin.end({ timeout: 5 });
+    await pooler?.stop();
     await services.stop();
   };
+}
+
+async function startPooler(adminUrl: string): Promise<PgBouncer | undefined> {
+  const wanted = process.env[POOLER_SWITCH];
+  if (!wanted) return undefined;
+  if (wanted !== 'pgbouncer')
+    throw new Error(`${POOLER_SWITCH}=${wanted}: the one pooler the harness starts is pgbouncer`);
+  return startPgBouncer(adminUrl);
 }

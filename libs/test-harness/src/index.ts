@@ -8,7 +8,8 @@ export {
   startFauxqsServer,
   type BackingServices,
 } from './backing-services.ts';
-export { HARNESS_ENV } from './harness-env.ts';
+export { HARNESS_ENV, POOLER_SWITCH, harnessPoolerUrl, harnessValue } from './harness-env.ts';
+export { startPgBouncer, type PgBouncer } from './pgbouncer.ts';
 export { readSamplePhotos, seedPhotos, type SeedPhoto } from './seed-photos.ts';
 export {
   startProcess,

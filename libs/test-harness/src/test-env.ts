@@ -13,7 +13,7 @@ import {
 import type { QueueKey } from '@photospots/contracts';
 import { Redis } from 'ioredis';
 import postgres from 'postgres';
-import { harnessValue } from './harness-env.ts';
+import { harnessPoolerUrl, harnessValue } from './harness-env.ts';
 
 /** Postgres NOTICEs ("extension already exists") are not worth a log line. */
 const ignoreNotice = (): void => undefined;
@@ -22,6 +22,8 @@ const ignoreNotice = (): void => undefined;
 export interface TestEnv {
   /** A fresh, migrated database of its own. */
   databaseUrl: string;
+  /** What databaseUrl connects through: a pool of the test's own must be opened with it. */
+  poolMode: 'session' | 'transaction';
   database: Database;
   redisUrl: string;
   /** Key prefix no other test file uses. */
@@ -62,10 +64,13 @@ export async function createTestEnv(): Promise<TestEnv> {
   } finally {
     await admin.end({ timeout: 5 });
   }
-  const url = new URL(adminUrl);
+  // Through the run's pooler when it has one: the services and the test's own queries alike.
+  const poolerUrl = harnessPoolerUrl();
+  const url = new URL(poolerUrl ?? adminUrl);
   url.pathname = `/${dbName}`;
   const databaseUrl = url.toString();
-  const database = createDatabase(databaseUrl, { max: 10, applicationName: 'test' });
+  const poolMode: TestEnv['poolMode'] = poolerUrl ? 'transaction' : 'session';
+  const database = createDatabase(databaseUrl, { max: 10, applicationName: 'test', poolMode });
 
   const redisUrl = harnessValue('redisUrl');
   const redisPrefix = `test:${id}:`;
@@ -80,6 +85,7 @@ export async function createTestEnv(): Promise<TestEnv> {
 
   return {
     databaseUrl,
+    poolMode,
     database,
     redisUrl,
     redisPrefix,
@@ -92,6 +98,7 @@ export async function createTestEnv(): Promise<TestEnv> {
     serviceEnv: (extra = {}) => ({
       DATABASE_URL: databaseUrl,
       DATABASE_POOL_MAX: '5',
+      DATABASE_POOL_MODE: poolMode,
       AWS_ENDPOINT_URL: awsEndpoint,
       AWS_REGION: region,
       LOG_LEVEL: 'warn',
