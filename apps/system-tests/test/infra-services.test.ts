@@ -324,10 +324,15 @@ describe('query-api behind the HTTPS load balancer', () => {
 });
 
 describe('the migration task', () => {
-  it('runs the migrate image with exactly the variables of its config schema (DATABASE_URL from Secrets Manager)', async () => {
+  it('runs the migrate image with exactly the variables of its config schema (the URLs from Secrets Manager)', async () => {
     const td = String(stack.resources.aws_ecs_task_definition!.migrate!.container_definitions).replace(/\s+/g, ' ');
     expect(td).toContain('image = "${local.image_base}migrate-${var.image_tag}"');
-    expect(td).toContain('secrets = [{ name = "DATABASE_URL", valueFrom = module.database.url_secret_arn }]');
+    expect(td).toContain('{ name = "DATABASE_URL", valueFrom = module.database.url_secret_arn }');
+    // Its own connection where DATABASE_URL is a transaction pooler's, else the same secret.
+    expect(td).toContain('{ name = "DATABASE_MIGRATION_URL", valueFrom = module.database.migration_url_secret_arn }');
+    expect(infra.get('modules/database')!.outputs.migration_url_secret_arn!.value).toBe(
+      '${var.external_migration_url == null ? aws_secretsmanager_secret.url.arn : aws_secretsmanager_secret.migration_url[0].arn}',
+    );
     const { migrateEnv } = (await import('@photospots/migrate/config')) as { migrateEnv: Record<string, unknown> };
     const named = [...td.matchAll(/name = "([A-Z_]+)"/g)].map((m) => m[1]).sort();
     expect(named).toEqual(Object.keys(migrateEnv).sort());

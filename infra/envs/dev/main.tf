@@ -17,17 +17,20 @@ module "stack" {
   services = var.services
   compute  = var.compute
 
-  database_mode         = var.database_mode
-  external_database_url = var.external_database_url
-  rds_instance_class    = "db.t4g.small"
-  rds_multi_az          = false
-  redis_node_type       = "cache.t4g.micro"
-  redis_replicas        = 0
+  database_mode                   = var.database_mode
+  external_database_url           = var.external_database_url
+  external_database_migration_url = var.external_database_migration_url
+  database_pool_mode              = var.database_pool_mode
+  rds_instance_class              = "db.t4g.small"
+  rds_multi_az                    = false
+  redis_node_type                 = "cache.t4g.micro"
+  redis_replicas                  = 0
 
   log_level          = "debug"
   log_retention_days = 7
   alarm_emails       = var.alarm_emails
 
+  supabase_url    = var.supabase_url
   auth_jwks_url   = var.auth_jwks_url
   auth_jwt_issuer = var.auth_jwt_issuer
 

@@ -40,6 +40,19 @@ variable "external_database_url" {
   sensitive = true
 }
 
+variable "external_database_migration_url" {
+  description = "With database_mode = \"external\" through a transaction pooler: the direct or session URL migrations use."
+  type        = string
+  default     = null
+  sensitive   = true
+}
+
+variable "database_pool_mode" {
+  description = "\"transaction\" when external_database_url is a transaction pooler's (Supabase port 6543); else \"session\"."
+  type        = string
+  default     = "session"
+}
+
 variable "alarm_emails" {
   type    = list(string)
   default = []
@@ -78,14 +91,20 @@ variable "create_github_oidc_provider" {
   default     = true
 }
 
+variable "supabase_url" {
+  description = "Supabase project whose Supabase Auth signs app users in (https://<project>.supabase.co); or leave empty and set auth_jwks_url and auth_jwt_issuer for another issuer."
+  type        = string
+  default     = ""
+}
+
 variable "auth_jwks_url" {
-  description = "JWKS URL of the sign-in provider (Supabase: https://<project>.supabase.co/auth/v1/.well-known/jwks.json)."
+  description = "JWKS URL of a sign-in provider other than a Supabase project (which supabase_url covers)."
   type        = string
   default     = ""
 }
 
 variable "auth_jwt_issuer" {
-  description = "Issuer of app users' tokens (Supabase: https://<project>.supabase.co/auth/v1)."
+  description = "Issuer of app users' tokens, for a sign-in provider other than a Supabase project."
   type        = string
   default     = ""
 }

@@ -18,20 +18,23 @@ module "stack" {
   services = var.services
   compute  = var.compute
 
-  database_mode                = var.database_mode
-  external_database_url        = var.external_database_url
-  rds_instance_class           = var.rds_instance_class
-  rds_allocated_storage_gb     = 100
-  rds_max_allocated_storage_gb = 2000
-  rds_multi_az                 = true
-  rds_backup_retention_days    = 14
-  redis_node_type              = var.redis_node_type
-  redis_replicas               = 1
+  database_mode                   = var.database_mode
+  external_database_url           = var.external_database_url
+  external_database_migration_url = var.external_database_migration_url
+  database_pool_mode              = var.database_pool_mode
+  rds_instance_class              = var.rds_instance_class
+  rds_allocated_storage_gb        = 100
+  rds_max_allocated_storage_gb    = 2000
+  rds_multi_az                    = true
+  rds_backup_retention_days       = 14
+  redis_node_type                 = var.redis_node_type
+  redis_replicas                  = 1
 
   log_level          = "info"
   log_retention_days = 90
   alarm_emails       = var.alarm_emails
 
+  supabase_url    = var.supabase_url
   auth_jwks_url   = var.auth_jwks_url
   auth_jwt_issuer = var.auth_jwt_issuer
 

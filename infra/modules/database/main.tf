@@ -1,8 +1,9 @@
 # Postgres + PostGIS: an RDS instance (mode "rds"), or an external server such as
-# Supabase (mode "external", its connection string given once). Either way the
-# services read DATABASE_URL from one Secrets Manager secret.
-# The migrations create the postgis and pg_trgm extensions; RDS's master user
-# (rds_superuser) and Supabase's postgres user may do that.
+# Supabase (mode "external", its connection string given once, and optionally the
+# one migrations use). Either way the services read DATABASE_URL from one Secrets
+# Manager secret. The migrations create the postgis, pg_trgm and unaccent
+# extensions where they are missing; RDS's master user (rds_superuser) may, and
+# Supabase installs them itself (docs/running.md, Running on Supabase).
 
 locals {
   rds = var.mode == "rds"
@@ -109,4 +110,22 @@ resource "aws_secretsmanager_secret_version" "url" {
       error_message = "database mode \"external\" needs external_url."
     }
   }
+}
+
+# The migrations' connection, when it is not DATABASE_URL (a transaction pooler's URL cannot hold the
+# migrations' long transaction for a pooled client well; Supabase advises its direct or session connection).
+resource "aws_secretsmanager_secret" "migration_url" {
+  count = var.external_migration_url == null ? 0 : 1
+
+  name                    = "${var.name_prefix}/database-migration-url"
+  description             = "DATABASE_MIGRATION_URL of the migration task"
+  recovery_window_in_days = var.secret_recovery_days
+  tags                    = var.tags
+}
+
+resource "aws_secretsmanager_secret_version" "migration_url" {
+  count = var.external_migration_url == null ? 0 : 1
+
+  secret_id     = aws_secretsmanager_secret.migration_url[0].id
+  secret_string = var.external_migration_url
 }

@@ -23,6 +23,17 @@ variable "external_url" {
   }
 }
 
+variable "external_migration_url" {
+  description = "With mode = \"external\": the connection migrations run through when external_url is a transaction pooler's (Supabase: the direct or session connection, port 5432); null: external_url."
+  type        = string
+  default     = null
+  sensitive   = true
+  validation {
+    condition     = var.external_migration_url == null || can(regex("^postgres(ql)?://", var.external_migration_url))
+    error_message = "external_migration_url must be a postgres:// URL."
+  }
+}
+
 variable "subnet_ids" {
   description = "Private subnets of the RDS instance."
   type        = list(string)

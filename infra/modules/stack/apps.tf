@@ -15,8 +15,9 @@ locals {
 
   # sharedEnv of libs/config, which every app reads.
   shared_environment = {
-    AWS_REGION = var.aws_region
-    LOG_LEVEL  = var.log_level
+    AWS_REGION         = var.aws_region
+    LOG_LEVEL          = var.log_level
+    DATABASE_POOL_MODE = var.database_pool_mode
   }
   shared_secrets = {
     DATABASE_URL = module.database.url_secret_arn
@@ -47,10 +48,13 @@ locals {
         # Only once the operator has put the key's value (infra/README.md) and set flickr_enabled.
         FLICKR_API_KEY = var.flickr_enabled ? aws_secretsmanager_secret.operator["flickr-api-key"].arn : null
       }
+      # THUMBNAIL_S3_*: the thumbnail bucket is S3's here; an endpoint of its own (Supabase Storage) is for
+      # deployments outside AWS.
       code_defaults = concat(local.worker_code_defaults, [
         "INGEST_BATCH_SIZE", "INGEST_BATCH_TIMEOUT_SECONDS", "INGEST_CONSUMER_BATCH",
         "FLICKR_API_URL", "FLICKR_RATE_PER_HOUR", "FLICKR_CONCURRENCY", "FLICKR_LICENSES", "FLICKR_EXTRAS",
         "THUMBNAIL_CONCURRENCY", "THUMBNAIL_RETRY_SECONDS",
+        "THUMBNAIL_S3_ENDPOINT_URL", "THUMBNAIL_S3_REGION", "THUMBNAIL_S3_ACCESS_KEY_ID", "THUMBNAIL_S3_SECRET_ACCESS_KEY",
       ])
 
       scaling = {
@@ -121,6 +125,7 @@ locals {
         PORT = local.api_port
         # Behind the ALB: the client address is in X-Forwarded-For.
         TRUST_PROXY     = true
+        SUPABASE_URL    = var.supabase_url
         AUTH_JWKS_URL   = var.auth_jwks_url
         AUTH_JWT_ISSUER = var.auth_jwt_issuer
       }
@@ -130,6 +135,7 @@ locals {
         "AUTH_JWT_AUDIENCE", "AUTH_JWT_SECRET", "AUTH_JWKS_CACHE_SECONDS", "CORS_ORIGINS", "CACHE_TTL_SECONDS",
         "CACHE_MAX_ENTRIES", "MEMORY_INDEX", "INDEX_RELOAD_SECONDS", "CURSOR_SECRET", "THUMBNAIL_PUBLIC_BASE_URL",
         "THUMBNAIL_URL_TTL_SECONDS", "OUTBOX_POLL_MS", "MAP_STYLE_URL", "STREAM_MAX_PER_CLIENT",
+        "THUMBNAIL_S3_ENDPOINT_URL", "THUMBNAIL_S3_REGION", "THUMBNAIL_S3_ACCESS_KEY_ID", "THUMBNAIL_S3_SECRET_ACCESS_KEY",
       ]
 
       scaling = {

@@ -54,6 +54,7 @@ module "database" {
   name_prefix              = local.name_prefix
   mode                     = var.database_mode
   external_url             = var.external_database_url
+  external_migration_url   = var.external_database_migration_url
   subnet_ids               = module.network.private_subnet_ids
   security_group_id        = module.network.security_group_ids.database
   instance_class           = var.rds_instance_class

@@ -1,6 +1,6 @@
 # The database migration job (apps/migrate; docker/Dockerfile, APP=migrate): a
 # one-off Fargate task run before a release by the deploy workflow or by hand
-# (infra/README.md). It reads DATABASE_URL and LOG_LEVEL (its config schema);
+# (infra/README.md). It reads DATABASE_URL, DATABASE_MIGRATION_URL and LOG_LEVEL (its config schema);
 # runMigrations takes an advisory lock, so concurrent runs wait.
 
 resource "aws_cloudwatch_log_group" "migrate" {
@@ -32,9 +32,9 @@ resource "aws_iam_role_policy_attachment" "migrate_execution" {
 
 data "aws_iam_policy_document" "migrate_secrets" {
   statement {
-    sid       = "ReadDatabaseUrl"
+    sid       = "ReadDatabaseUrls"
     actions   = ["secretsmanager:GetSecretValue"]
-    resources = [module.database.url_secret_arn]
+    resources = distinct([module.database.url_secret_arn, module.database.migration_url_secret_arn])
   }
 }
 
@@ -63,7 +63,10 @@ resource "aws_ecs_task_definition" "migrate" {
       image       = "${local.image_base}migrate-${var.image_tag}"
       essential   = true
       environment = [{ name = "LOG_LEVEL", value = var.log_level }]
-      secrets     = [{ name = "DATABASE_URL", valueFrom = module.database.url_secret_arn }]
+      secrets = [
+        { name = "DATABASE_URL", valueFrom = module.database.url_secret_arn },
+        { name = "DATABASE_MIGRATION_URL", valueFrom = module.database.migration_url_secret_arn },
+      ]
       logConfiguration = {
         logDriver = "awslogs"
         options = {

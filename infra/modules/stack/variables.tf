@@ -146,6 +146,23 @@ variable "external_database_url" {
   sensitive   = true
 }
 
+variable "external_database_migration_url" {
+  description = "With database_mode = \"external\": the direct or session connection migrations run through when external_database_url is a transaction pooler's (Supabase: port 5432). Null: external_database_url."
+  type        = string
+  default     = null
+  sensitive   = true
+}
+
+variable "database_pool_mode" {
+  description = "DATABASE_POOL_MODE of every service: \"session\" (RDS, a direct or session-pooler URL) or \"transaction\" (external_database_url is a transaction pooler's, e.g. Supabase's port 6543)."
+  type        = string
+  default     = "session"
+  validation {
+    condition     = contains(["session", "transaction"], var.database_pool_mode)
+    error_message = "database_pool_mode: \"session\" or \"transaction\"."
+  }
+}
+
 variable "rds_instance_class" {
   type    = string
   default = "db.t4g.medium"
@@ -243,14 +260,29 @@ variable "create_github_oidc_provider" {
 
 # --- sign-in (query-api) ------------------------------------------------------------
 
+variable "supabase_url" {
+  description = "URL of the Supabase project whose Supabase Auth signs app users in (https://<project>.supabase.co); query-api derives the JWKS URL and issuer from it. Empty: auth_jwks_url and auth_jwt_issuer decide."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.supabase_url == "" || can(regex("^https://[^/?#@]+/*$", var.supabase_url))
+    error_message = "supabase_url: the project URL, https://<project>.supabase.co (no path)."
+  }
+  validation {
+    condition     = var.supabase_url == "" || (var.auth_jwks_url == "" && var.auth_jwt_issuer == "")
+    error_message = "Set supabase_url or auth_jwks_url and auth_jwt_issuer, not both: supabase_url sets the other two."
+  }
+}
+
 variable "auth_jwks_url" {
-  description = "JWKS URL of the token issuer (Supabase: https://<project>.supabase.co/auth/v1/.well-known/jwks.json). Empty: sign-in disabled."
+  description = "JWKS URL of a token issuer other than a Supabase project (which supabase_url covers). Empty, with supabase_url empty: sign-in disabled."
   type        = string
   default     = ""
 }
 
 variable "auth_jwt_issuer" {
-  description = "Required iss of app users' tokens (Supabase: https://<project>.supabase.co/auth/v1). Empty: sign-in disabled."
+  description = "Required iss of app users' tokens, for an issuer other than a Supabase project (which supabase_url covers). Empty, with supabase_url empty: sign-in disabled."
   type        = string
   default     = ""
 }
