@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { Queryable } from './client.ts';
+import type { Queryable, Sql } from './client.ts';
 
 /**
  * Exclusive leases: a row per name with its holder and an expiry the holder renews while it works. They keep
@@ -28,33 +28,36 @@ export class LeaseLostError extends Error {
   readonly code = 'LEASE_LOST';
 }
 
+/** Serialises concurrent first runs of ensureLeaseTable: their DDL on one table would race in the catalog. */
+const LEASE_TABLE_LOCK = 7_320_515;
+
 /**
  * Creates the table if it is missing. It is made here, not by a migration, because the migrations themselves
- * run under a lease. Row level security keeps it out of reach of Supabase's API roles, as every table is.
+ * run under a lease. Row level security keeps it out of reach of Supabase's API roles, as every table is. One
+ * transaction under a transaction-scoped lock, so concurrent first runs (several migrators starting at once)
+ * take turns, through a pooler too.
  */
-export async function ensureLeaseTable(sql: Queryable): Promise<void> {
-  try {
-    await sql`
+export async function ensureLeaseTable(sql: Sql): Promise<void> {
+  await sql.begin(async (tx) => {
+    await tx`select pg_advisory_xact_lock(${LEASE_TABLE_LOCK})`;
+    await tx`
       create table if not exists public.photospots_leases (
         name text primary key,
         holder text not null,
         expires_at timestamptz not null
       )`;
-  } catch (err) {
-    // Two first runs at once: the loser of the catalog race finds the table made.
-    if (!['23505', '42P07'].includes((err as { code?: string }).code ?? '')) throw err;
-  }
-  await sql`alter table public.photospots_leases enable row level security`;
-  // What row level security does not filter (TRUNCATE would release every lease), from Supabase's API roles.
-  await sql`
-    do $$ begin
-      if exists (select 1 from pg_roles where rolname = 'anon') then
-        revoke truncate, references, trigger on public.photospots_leases from anon;
-      end if;
-      if exists (select 1 from pg_roles where rolname = 'authenticated') then
-        revoke truncate, references, trigger on public.photospots_leases from authenticated;
-      end if;
-    end $$`;
+    await tx`alter table public.photospots_leases enable row level security`;
+    // What row level security does not filter (TRUNCATE would release every lease), from Supabase's API roles.
+    await tx`
+      do $$ begin
+        if exists (select 1 from pg_roles where rolname = 'anon') then
+          revoke truncate, references, trigger on public.photospots_leases from anon;
+        end if;
+        if exists (select 1 from pg_roles where rolname = 'authenticated') then
+          revoke truncate, references, trigger on public.photospots_leases from authenticated;
+        end if;
+      end $$`;
+  });
 }
 
 export interface LeaseOptions {
