@@ -7,7 +7,8 @@
  * end-to-end suites run again through PgBouncer in transaction mode (PHOTOSPOTS_TEST_POOLER=pgbouncer), as
  * behind Supabase's transaction pooler; without a `pgbouncer` binary that pass is skipped with a line saying
  * so, unless PHOTOSPOTS_REQUIRE_POOLER=1 (CI), which makes it a failure.
- * Extra arguments go to vitest, in one run (e.g. `npm test -- --project geo`).
+ * Extra arguments go to vitest, in one run (e.g. `npm test -- --project geo`); `npm test -- --through-pooler`
+ * runs only the pass through PgBouncer.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -43,9 +44,11 @@ interface Run {
 }
 // --exclude globs match within each project's folder, hence `**/` and the file's name.
 const runs: Run[] =
-  extra.length > 0
-    ? [{ args: extra }]
-    : [{ args: ALONE.map((file) => `--exclude=**/${path.basename(file)}`) }, { args: ALONE }, ...poolerRun()];
+  extra[0] === '--through-pooler'
+    ? poolerRun()
+    : extra.length > 0
+      ? [{ args: extra }]
+      : [{ args: ALONE.map((file) => `--exclude=**/${path.basename(file)}`) }, { args: ALONE }, ...poolerRun()];
 
 function poolerRun(): Run[] {
   const found = spawnSync(process.env.PGBOUNCER_BIN || 'pgbouncer', ['--version'], { encoding: 'utf8' }).status === 0;

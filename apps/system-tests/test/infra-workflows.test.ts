@@ -78,6 +78,13 @@ describe('ci.yml: pull requests', () => {
     expect(stepUsing(job, 'hashicorp/setup-terraform')).toBeDefined();
     expect(runs(job)).toContain('terraform fmt -check -recursive -diff infra');
   });
+
+  it('runs the database suites and the pipeline again through PgBouncer in transaction mode', () => {
+    expect(runs(job)).toMatch(/apt-get install [^\n]*pgbouncer/);
+    const step = job.steps.find((s) => String(s.run ?? '') === 'npm test -- --through-pooler')!;
+    expect(step).toBeDefined();
+    expect((step.env as Body).PHOTOSPOTS_REQUIRE_POOLER).toBe('1');
+  });
 });
 
 describe('deploy.yml: main', () => {
