@@ -184,6 +184,8 @@ describe('the Dockerfile', () => {
         'ingest_checkpoints',
         'outbox',
         'photos',
+        // Made before the migrations, which run under a lease (libs/db/src/leases.ts).
+        'photospots_leases',
         'users',
       ]);
     } finally {

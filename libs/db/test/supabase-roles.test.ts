@@ -76,7 +76,8 @@ async function createSupabaseShapedDatabase(preinstalled: string[]): Promise<Sup
     for (const role of API_ROLES) await createRoleIfMissing(admin, role);
     await admin.unsafe(`create role ${ownerRole} login nosuperuser nocreatedb nocreaterole password '${password}'`);
     await admin.unsafe(`alter role ${ownerRole} set search_path = "$user", public, extensions`);
-    await admin.unsafe(`create database ${database} owner ${ownerRole}`);
+    // From template0: an image's template1 may hold PostGIS already (postgis/postgis installs it there).
+    await admin.unsafe(`create database ${database} owner ${ownerRole} template template0`);
 
     superuser = postgres(url.toString(), { max: 1, onnotice: ignoreNotice });
     for (const statement of [
