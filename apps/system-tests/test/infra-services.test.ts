@@ -232,7 +232,8 @@ const RESOURCE_LESS_ACTIONS = ['ecr:GetAuthorizationToken', 'ecs:DescribeTaskDef
 const onlyResourceLessActions = (s: Body) => (s.actions as string[]).every((a) => RESOURCE_LESS_ACTIONS.includes(a));
 
 describe('least privilege', () => {
-  const taskPolicy = serviceModule.data.aws_iam_policy_document!.task!;
+  const accessModule = infra.get('modules/access-policy')!;
+  const taskPolicy = accessModule.data.aws_iam_policy_document!.this!;
   const statements = ((taskPolicy.dynamic as Body).statement as Body[]).map((s): Body => ({
     ...(s.content as Body[])[0]!,
     guard: String(s.for_each),
@@ -247,6 +248,23 @@ describe('least privilege', () => {
   };
 
   it('the task role names only the queues and buckets passed to the service, each statement only when it has some', () => {
+    // The service and a Lambda function get the same document from the access-policy module, on what they use.
+    for (const mod of [serviceModule, infra.get('modules/lambda')!]) {
+      expect(mod.modules.access).toEqual({
+        source: '../access-policy',
+        consumes: '${var.consumes}',
+        publishes: '${var.publishes}',
+        read_buckets: '${var.read_buckets}',
+        write_buckets: '${var.write_buckets}',
+      });
+    }
+    expect(serviceModule.resources.aws_iam_role_policy!.task).toMatchObject({
+      count: '${module.access.used ? 1 : 0}',
+      policy: '${module.access.json}',
+    });
+    expect(infra.get('modules/lambda')!.data.aws_iam_policy_document!.this!.source_policy_documents).toEqual([
+      '${module.access.json}',
+    ]);
     expect(statements.map((s) => s.sid).sort()).toEqual(Object.keys(ALLOWED).sort());
     expect(
       Object.keys(taskPolicy).filter((k) => k !== 'dynamic'),

@@ -21,6 +21,7 @@ describe('Terraform in infra/ is well formed (no terraform binary here: parsed w
     expect([...infra.keys()].sort()).toEqual([
       'envs/dev',
       'envs/prod',
+      'modules/access-policy',
       'modules/alarms',
       'modules/alb',
       'modules/autoscaling',

@@ -56,65 +56,20 @@ resource "aws_iam_role_policy_attachment" "vpc" {
   policy_arn = "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"
 }
 
+module "access" {
+  source = "../access-policy"
+
+  consumes      = var.consumes
+  publishes     = var.publishes
+  read_buckets  = var.read_buckets
+  write_buckets = var.write_buckets
+}
+
+# The queues and buckets (the event source mappings receive and delete with this role), and the function's
+# own secrets, which it reads at cold start. Counted on the names given, known at plan time.
 data "aws_iam_policy_document" "this" {
-  # The event source mappings receive and delete on the function's behalf, with its role.
-  statement {
-    sid = "ConsumeQueues"
-    actions = [
-      "sqs:ReceiveMessage",
-      "sqs:DeleteMessage",
-      "sqs:ChangeMessageVisibility",
-      "sqs:GetQueueAttributes",
-      "sqs:GetQueueUrl",
-    ]
-    resources = [for q in values(var.consumes) : q.arn]
-  }
+  source_policy_documents = [module.access.json]
 
-  # A message that fails validation goes to the dead-letter queue at once (createSqsBatchHandler).
-  statement {
-    sid       = "DeadLetterInvalidMessages"
-    actions   = ["sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"]
-    resources = [for q in values(var.consumes) : q.dlq_arn]
-  }
-
-  dynamic "statement" {
-    for_each = length(var.publishes) > 0 ? [1] : []
-    content {
-      sid       = "PublishToQueues"
-      actions   = ["sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"]
-      resources = [for q in values(var.publishes) : q.arn]
-    }
-  }
-
-  # At cold start the worker resolves the dead-letter queue of each queue it uses.
-  dynamic "statement" {
-    for_each = length(var.publishes) > 0 ? [1] : []
-    content {
-      sid       = "ResolvePublishDeadLetterQueues"
-      actions   = ["sqs:GetQueueUrl"]
-      resources = [for q in values(var.publishes) : q.dlq_arn]
-    }
-  }
-
-  dynamic "statement" {
-    for_each = length(var.read_buckets) > 0 ? [1] : []
-    content {
-      sid       = "ReadBuckets"
-      actions   = ["s3:GetObject", "s3:ListBucket"]
-      resources = flatten([for b in values(var.read_buckets) : [b.arn, "${b.arn}/*"]])
-    }
-  }
-
-  dynamic "statement" {
-    for_each = length(var.write_buckets) > 0 ? [1] : []
-    content {
-      sid       = "WriteBuckets"
-      actions   = ["s3:PutObject", "s3:GetObject", "s3:DeleteObject", "s3:ListBucket"]
-      resources = flatten([for b in values(var.write_buckets) : [b.arn, "${b.arn}/*"]])
-    }
-  }
-
-  # Counted on the names given (known at plan time), as in modules/service.
   dynamic "statement" {
     for_each = length(var.secrets) > 0 ? [1] : []
     content {

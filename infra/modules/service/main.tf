@@ -45,76 +45,21 @@ resource "aws_iam_role" "task" {
   tags               = var.tags
 }
 
-data "aws_iam_policy_document" "task" {
-  dynamic "statement" {
-    for_each = length(var.consumes) > 0 ? [1] : []
-    content {
-      sid = "ConsumeQueues"
-      actions = [
-        "sqs:ReceiveMessage",
-        "sqs:DeleteMessage",
-        "sqs:ChangeMessageVisibility",
-        "sqs:GetQueueAttributes",
-        "sqs:GetQueueUrl",
-      ]
-      resources = [for q in values(var.consumes) : q.arn]
-    }
-  }
+module "access" {
+  source = "../access-policy"
 
-  # A consumer moves a message that fails validation to the dead-letter queue itself.
-  dynamic "statement" {
-    for_each = length(var.consumes) > 0 ? [1] : []
-    content {
-      sid       = "DeadLetterInvalidMessages"
-      actions   = ["sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"]
-      resources = [for q in values(var.consumes) : q.dlq_arn]
-    }
-  }
-
-  dynamic "statement" {
-    for_each = length(var.publishes) > 0 ? [1] : []
-    content {
-      sid       = "PublishToQueues"
-      actions   = ["sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"]
-      resources = [for q in values(var.publishes) : q.arn]
-    }
-  }
-
-  # At start every service resolves the dead-letter queue of each queue it uses.
-  dynamic "statement" {
-    for_each = length(var.publishes) > 0 ? [1] : []
-    content {
-      sid       = "ResolvePublishDeadLetterQueues"
-      actions   = ["sqs:GetQueueUrl"]
-      resources = [for q in values(var.publishes) : q.dlq_arn]
-    }
-  }
-
-  dynamic "statement" {
-    for_each = length(var.read_buckets) > 0 ? [1] : []
-    content {
-      sid       = "ReadBuckets"
-      actions   = ["s3:GetObject", "s3:ListBucket"]
-      resources = flatten([for b in values(var.read_buckets) : [b.arn, "${b.arn}/*"]])
-    }
-  }
-
-  dynamic "statement" {
-    for_each = length(var.write_buckets) > 0 ? [1] : []
-    content {
-      sid       = "WriteBuckets"
-      actions   = ["s3:PutObject", "s3:GetObject", "s3:DeleteObject", "s3:ListBucket"]
-      resources = flatten([for b in values(var.write_buckets) : [b.arn, "${b.arn}/*"]])
-    }
-  }
+  consumes      = var.consumes
+  publishes     = var.publishes
+  read_buckets  = var.read_buckets
+  write_buckets = var.write_buckets
 }
 
 resource "aws_iam_role_policy" "task" {
-  count = length(var.consumes) + length(var.publishes) + length(var.read_buckets) + length(var.write_buckets) > 0 ? 1 : 0
+  count = module.access.used ? 1 : 0
 
   name   = "queues-and-buckets"
   role   = aws_iam_role.task.id
-  policy = data.aws_iam_policy_document.task.json
+  policy = module.access.json
 }
 
 # What ECS may do to start the task: pull the image, write logs, read this service's secrets.
