@@ -10,7 +10,7 @@ beforeAll(async () => {
   database = createDatabase(env.databaseUrl, {
     max: 2,
     poolMode: 'transaction',
-    statementTimeoutMs: 300,
+    statementTimeoutMs: 1_000,
     idleInTransactionTimeoutMs: 5_000,
   });
 });
@@ -27,7 +27,7 @@ describe('a pool in transaction mode (DATABASE_POOL_MODE=transaction)', () => {
           select current_setting('jit') as jit, current_setting('statement_timeout') as statement,
                  current_setting('idle_in_transaction_session_timeout') as idle`,
       );
-      expect(settings).toEqual({ jit: 'off', statement: '300ms', idle: '5s' });
+      expect(settings).toEqual({ jit: 'off', statement: '1s', idle: '5s' });
     }
   });
 
