@@ -1,7 +1,7 @@
 # The database migration job (apps/migrate; docker/Dockerfile, APP=migrate): a
 # one-off Fargate task run before a release by the deploy workflow or by hand
 # (infra/README.md). It reads DATABASE_URL, DATABASE_MIGRATION_URL and LOG_LEVEL (its config schema);
-# runMigrations takes an advisory lock, so concurrent runs wait.
+# runMigrations takes a lease (libs/db/src/leases.ts), so concurrent runs wait.
 
 resource "aws_cloudwatch_log_group" "migrate" {
   name              = "/ecs/${local.name_prefix}/migrate"

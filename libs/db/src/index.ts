@@ -11,14 +11,7 @@ export {
   type Queryable,
 } from './client.ts';
 export { runMigrations, MIGRATIONS_FOLDER } from './migrate.ts';
-export {
-  ensureLeaseTable,
-  withLease,
-  LeaseHeldError,
-  LeaseLostError,
-  LEASES_TABLE,
-  type LeaseOptions,
-} from './leases.ts';
+export { ensureLeaseTable, withLease, LeaseHeldError, LeaseLostError, type LeaseOptions } from './leases.ts';
 export { enqueueOutbox, enqueueOutboxMany, drainOutbox, countOutbox, type OutboxRow } from './outbox.ts';
 export { lockTiles, tryLockTiles, tilesLockedByOthers, type TilesHeld } from './locks.ts';
 export { markTilesDirty } from './dirty-tiles.ts';

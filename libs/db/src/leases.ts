@@ -7,10 +7,8 @@ import type { Queryable, Sql } from './client.ts';
  * one process at a time on a long job (a Flickr harvest, the migrations) through any pooler: a session
  * advisory lock would not survive a transaction pooler (Supabase's on port 6543, PgBouncer in transaction
  * mode), which hands each transaction a different server connection. A holder that dies leaves its lease
- * until it expires; one whose renewal fails past the expiry is told to stop.
+ * until it expires; one whose renewal fails past the expiry is told to stop. The table is photospots_leases.
  */
-export const LEASES_TABLE = 'photospots_leases';
-
 /** Another holder has the lease. */
 export class LeaseHeldError extends Error {
   readonly code = 'LEASE_HELD';
@@ -48,14 +46,12 @@ export async function ensureLeaseTable(sql: Sql): Promise<void> {
       )`;
     await tx`alter table public.photospots_leases enable row level security`;
     // What row level security does not filter (TRUNCATE would release every lease), from Supabase's API roles.
+    // As migration 0006 does for the other tables.
     await tx`
-      do $$ begin
-        if exists (select 1 from pg_roles where rolname = 'anon') then
-          revoke truncate, references, trigger on public.photospots_leases from anon;
-        end if;
-        if exists (select 1 from pg_roles where rolname = 'authenticated') then
-          revoke truncate, references, trigger on public.photospots_leases from authenticated;
-        end if;
+      do $$ declare api_role text; begin
+        for api_role in select rolname from pg_roles where rolname in ('anon', 'authenticated') loop
+          execute format('revoke truncate, references, trigger on public.photospots_leases from %I', api_role);
+        end loop;
       end $$`;
   });
 }

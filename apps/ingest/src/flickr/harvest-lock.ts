@@ -18,8 +18,8 @@ export const HARVEST_LEASE_SECONDS = 20;
 export async function withHarvestLock<T>(
   sql: Sql,
   harvestKey: string,
+  { waitSeconds = 0 }: { waitSeconds?: number },
   task: (signal: AbortSignal) => Promise<T>,
-  waitSeconds = 0,
 ): Promise<T> {
   try {
     return await withLease(
