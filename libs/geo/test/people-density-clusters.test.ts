@@ -11,6 +11,7 @@ import {
   tileKeyOf,
   type ClusterPoints,
 } from '../src/index.ts';
+import { clusterOnOneGrid, separateGroups } from '../src/clustering/people-density-clusters.ts';
 
 interface Builder {
   lat: number[];
@@ -101,6 +102,58 @@ describe('clusterByPeople', () => {
     expect(second.map((c) => [c.lat, c.lng, c.members.length])).toEqual(
       first.map((c) => [c.lat, c.lng, c.members.length]),
     );
+  });
+});
+
+describe('separated groups', () => {
+  /** Villages a few km apart with hamlets and lone photos between them, as a rural window holds them. */
+  function countryside(seed: number): Builder {
+    const b = empty();
+    const random = seededRandom(seed);
+    let user = 0;
+    for (let v = 0; v < 12; v++) {
+      const village = offsetMeters(50.9, 13.5, (random() - 0.5) * 20_000, (random() - 0.5) * 20_000);
+      // One to three sights close enough to draw on each other's photographers.
+      for (let s = 1 + Math.floor(random() * 3); s > 0; s--) {
+        const at = offsetMeters(village.lat, village.lng, (random() - 0.5) * 240, (random() - 0.5) * 240);
+        const users = 2 + Math.floor(random() * 12);
+        addPlace(b, at.lat, at.lng, 10 + random() * 60, users, 1 + Math.floor(random() * 4), user, random);
+        user += users;
+      }
+    }
+    for (let k = 0; k < 300; k++) {
+      const at = offsetMeters(50.9, 13.5, (random() - 0.5) * 20_000, (random() - 0.5) * 20_000);
+      b.lat.push(at.lat);
+      b.lng.push(at.lng);
+      b.user.push(Math.floor(random() * user));
+    }
+    return b;
+  }
+
+  it('finds, group by group, exactly the clusters of one grid over everything', () => {
+    for (const seed of [1, 2, 3]) {
+      const b = countryside(seed);
+      const oneGrid = clusterOnOneGrid(b).map((c) => c.cluster);
+      expect(oneGrid.length).toBeGreaterThan(3);
+      expect(separateGroups(b).length).toBeGreaterThan(20);
+      expect(clusterByPeople(b)).toEqual(oneGrid);
+    }
+  });
+
+  it('keeps photos within the clustering margin of each other in one group', () => {
+    const b = empty();
+    // A chain of photos 300 m apart (less than the margin) spans 6 km: one group, however long.
+    for (let k = 0; k < 20; k++) {
+      const p = offsetMeters(50.9, 13.5, 0, k * 300);
+      b.lat.push(p.lat);
+      b.lng.push(p.lng);
+      b.user.push(k);
+    }
+    const far = offsetMeters(50.9, 13.5, 5_000, 0);
+    b.lat.push(far.lat);
+    b.lng.push(far.lng);
+    b.user.push(99);
+    expect(separateGroups(b).map((g) => g.length)).toEqual([20, 1]);
   });
 });
 

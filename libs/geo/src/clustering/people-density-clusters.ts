@@ -1,7 +1,7 @@
 import KDBush from 'kdbush';
 import { mercatorScale, mercatorToLat, mercatorToLng, mercatorX, mercatorY } from '../mercator.ts';
 import { KERNEL_UNIT, kernelDisc, type KernelDisc } from './kernel-disc.ts';
-import { DEFAULT_CLUSTER_PARAMS, type PeopleClusterParams } from './params.ts';
+import { clusteringMarginM, DEFAULT_CLUSTER_PARAMS, type PeopleClusterParams } from './params.ts';
 
 /** Photos to cluster, as parallel arrays. `user` holds small non-negative integers. */
 export interface ClusterPoints {
@@ -56,6 +56,106 @@ export function clusterByPeople(
   params: PeopleClusterParams = DEFAULT_CLUSTER_PARAMS,
   owns: PeakOwnership = () => true,
 ): PeopleCluster[] {
+  const groups = separateGroups(points, params);
+  if (groups.length <= 1) return clusterOnOneGrid(points, params, owns).map((c) => c.cluster);
+  const found: GridCluster[] = [];
+  for (const group of groups) {
+    const subset: ClusterPoints = {
+      lat: Float64Array.from(group, (i) => points.lat[i]!),
+      lng: Float64Array.from(group, (i) => points.lng[i]!),
+      user: Int32Array.from(group, (i) => points.user[i]!),
+    };
+    for (const c of clusterOnOneGrid(subset, params, owns)) {
+      c.cluster.members = c.cluster.members.map((k) => group[k]!);
+      found.push(c);
+    }
+  }
+  // The order of one grid over everything: peaks in lattice row-major order.
+  return found.sort((a, b) => a.peakY - b.peakY || a.peakX - b.peakX).map((c) => c.cluster);
+}
+
+/** A cluster and its peak's cell on the global lattice. */
+export interface GridCluster {
+  cluster: PeopleCluster;
+  peakX: number;
+  peakY: number;
+}
+
+/**
+ * Splits the photos into groups so far apart that none can change another's clusters: photos of different
+ * groups lie more than the clustering margin apart (see clusteringMarginM). Each group then gets a density
+ * grid of its own extent: a window with a village in each corner costs four small grids, not one grid over
+ * the fields between them. Groups hold ascending indices into the input; the largest first.
+ */
+export function separateGroups(
+  points: ClusterPoints,
+  params: PeopleClusterParams = DEFAULT_CLUSTER_PARAMS,
+): Int32Array[] {
+  const n = points.lat.length;
+  if (n === 0) return [];
+  let maxAbsLat = 0;
+  for (let i = 0; i < n; i++) maxAbsLat = Math.max(maxAbsLat, Math.abs(points.lat[i]!));
+  // Coarse cells at least the margin wide (in Mercator metres at the highest latitude, where a metre is longest):
+  // photos within the margin of each other share a coarse cell or touch neighbouring ones.
+  const side = (clusteringMarginM(params) + 2 * params.cellSizeMercM) * mercatorScale(maxAbsLat);
+  const cellOf = new Map<string, number>();
+  const cellX: number[] = [];
+  const cellY: number[] = [];
+  const pointCell = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const x = Math.floor(mercatorX(points.lng[i]!) / side);
+    const y = Math.floor(mercatorY(points.lat[i]!) / side);
+    const key = `${x},${y}`;
+    let c = cellOf.get(key);
+    if (c === undefined) {
+      c = cellX.length;
+      cellOf.set(key, c);
+      cellX.push(x);
+      cellY.push(y);
+    }
+    pointCell[i] = c;
+  }
+  const cells = cellX.length;
+  if (cells === 1) return [Int32Array.from({ length: n }, (_, i) => i)];
+  // Union-find over occupied coarse cells that touch (8-neighbourhood).
+  const up = Int32Array.from({ length: cells }, (_, c) => c);
+  const find = (c: number): number => {
+    while (up[c] !== c) c = up[c] = up[up[c]!]!;
+    return c;
+  };
+  for (let c = 0; c < cells; c++) {
+    for (let dy = -1; dy <= 1; dy++)
+      for (let dx = -1; dx <= 1; dx++) {
+        const other = cellOf.get(`${cellX[c]! + dx},${cellY[c]! + dy}`);
+        if (other === undefined) continue;
+        const a = find(c);
+        const b = find(other);
+        if (a !== b) up[Math.max(a, b)] = Math.min(a, b);
+      }
+  }
+  const sizes = new Map<number, number>();
+  for (let i = 0; i < n; i++) {
+    const r = find(pointCell[i]!);
+    sizes.set(r, (sizes.get(r) ?? 0) + 1);
+  }
+  const groups = new Map<number, { members: Int32Array; filled: number }>();
+  for (const [root, size] of sizes) groups.set(root, { members: new Int32Array(size), filled: 0 });
+  for (let i = 0; i < n; i++) {
+    const g = groups.get(find(pointCell[i]!))!;
+    g.members[g.filled++] = i;
+  }
+  return [...groups.values()].map((g) => g.members).sort((a, b) => b.length - a.length);
+}
+
+/**
+ * clusterByPeople on one density grid over the photos' whole extent, however far apart they lie: what
+ * clusterByPeople computes group by group, and the reference its tests compare it with.
+ */
+export function clusterOnOneGrid(
+  points: ClusterPoints,
+  params: PeopleClusterParams = DEFAULT_CLUSTER_PARAMS,
+  owns: PeakOwnership = () => true,
+): GridCluster[] {
   const n = points.lat.length;
   if (n === 0) return [];
   const cell = params.cellSizeMercM;
@@ -329,7 +429,7 @@ export function clusterByPeople(
   }
 
   // 7. Summaries: a mode near each peak, with every photographer weighing one.
-  const clusters: PeopleCluster[] = [];
+  const clusters: GridCluster[] = [];
   const perUser = new Map<number, number>();
   let clusterNo = 0;
   for (const [p, members] of [...membersOf].sort((a, b) => a[0] - b[0])) {
@@ -361,13 +461,17 @@ export function clusterByPeople(
     const mx = sw > 0 ? sx / sw : px + 0.5;
     const my = sw > 0 ? sy / sw : py + 0.5;
     clusters.push({
-      peakLat: mercatorToLat((y0 + py + 0.5) * cell),
-      peakLng: mercatorToLng((x0 + px + 0.5) * cell),
-      lat: mercatorToLat((y0 + my) * cell),
-      lng: mercatorToLng((x0 + mx) * cell),
-      density: dens[p]! / KERNEL_UNIT,
-      nearbyUsers: peakInfo(p).nearbyUsers,
-      members: Int32Array.from(members),
+      cluster: {
+        peakLat: mercatorToLat((y0 + py + 0.5) * cell),
+        peakLng: mercatorToLng((x0 + px + 0.5) * cell),
+        lat: mercatorToLat((y0 + my) * cell),
+        lng: mercatorToLng((x0 + mx) * cell),
+        density: dens[p]! / KERNEL_UNIT,
+        nearbyUsers: peakInfo(p).nearbyUsers,
+        members: Int32Array.from(members),
+      },
+      peakX: x0 + px,
+      peakY: y0 + py,
     });
   }
   return clusters;
