@@ -11,9 +11,11 @@ import { rebuildDirtyTiles, type RebuildResult } from './clustering/rebuild-dirt
 import type { ProcessingConfig } from './config.ts';
 import { createPhotosIngestedHandler } from './consumers/photos-ingested-handler.ts';
 import { startBacklogReports } from './dirty-tiles/backlog-metric.ts';
+import { claimReachOf } from './dirty-tiles/claim.ts';
 import {
   AT_ONCE,
   countDirtyTiles,
+  DirtyTilePool,
   markAllTilesDirty,
   msUntilSettled,
   type Settling,
@@ -114,6 +116,8 @@ export function buildProcessing(config: ProcessingConfig, deps: ProcessingDeps):
     settling = AT_ONCE,
   ) => {
     const results: RebuildResult[] = [];
+    // One view of the dirty tiles for the pass's claims (see DirtyTilePool).
+    const pool = new DirtyTilePool(settling, claimReachOf(params));
     for (;;) {
       // Between claims (each committed on its own) a stopping service hands over the rest.
       throwIfStopping(signal);
@@ -121,7 +125,7 @@ export function buildProcessing(config: ProcessingConfig, deps: ProcessingDeps):
         rebuildDirtyTiles(
           { sql: database.sql, publisher, params, naming, maxTilesPerRun: config.PROCESSING_MAX_TILES_PER_RUN, log },
           correlationId,
-          { relabelAll, settling },
+          { relabelAll, pool },
         ),
         {
           milliseconds: config.PROCESSING_CLAIM_TIMEOUT_SECONDS * 1000,

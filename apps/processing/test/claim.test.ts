@@ -1,11 +1,11 @@
 import { lockTiles, markTilesDirty, tryLockTiles, type TilesHeld } from '@photospots/db';
-import { influenceTiles, tileKeyFromXY, tileXYFromKey } from '@photospots/geo';
+import { influenceTiles, seededRandom, tileKeyFromXY, tileXYFromKey } from '@photospots/geo';
 import { createTestEnv, readSamplePhotos, seedPhotos, type TestEnv } from '@photospots/test-harness';
 import { pino } from 'pino';
 import { buildProcessing } from '../src/app.ts';
 import { loadProcessingConfig } from '../src/config.ts';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { chooseClaim, claimLocks, type ClaimReach } from '../src/dirty-tiles/claim.ts';
+import { chooseClaim, ClaimChooser, claimLocks, type ClaimReach } from '../src/dirty-tiles/claim.ts';
 import { peekDirtyTiles } from '../src/dirty-tiles/dirty-tile-repository.ts';
 
 /** Tiles near Dresden by column and row offset (z14 tiles there are ~1.5 km wide). */
@@ -75,6 +75,81 @@ describe('choosing a claim', () => {
       [0, 1],
     ]);
     expect(chooseClaim([], held([at(0, 0)]), 10, REACH)).toEqual([]);
+  });
+});
+
+/**
+ * The claim as a sort of the whole backlog would choose it: the clear tiles (or all, if none is clear) by
+ * ring around the oldest of them, oldest first within a ring.
+ */
+function claimBySortingEverything(eligible: number[], busy: TilesHeld, limit: number): number[] {
+  const heldTiles = new Set(busy.any);
+  const areas = new Set(busy.exclusive);
+  const clear = (key: number) => {
+    const { area, writes } = claimLocks([key], REACH);
+    return !area.some((t) => heldTiles.has(t)) && !writes.some((t) => areas.has(t));
+  };
+  const free = eligible.filter(clear);
+  const pool = free.length > 0 ? free : eligible;
+  const s = tileXYFromKey(pool[0]!);
+  const ring = (key: number) => {
+    const { x, y } = tileXYFromKey(key);
+    return Math.max(Math.abs(x - s.x), Math.abs(y - s.y));
+  };
+  return pool
+    .map((tile, age) => ({ tile, age, ring: ring(tile) }))
+    .sort((a, b) => a.ring - b.ring || a.age - b.age)
+    .slice(0, limit)
+    .map((c) => c.tile);
+}
+
+describe('claims from a large backlog', () => {
+  /** `n` distinct dirty tiles in a square of `side` tiles, in a random order of age. */
+  const backlog = (n: number, random: () => number, side = 30) => {
+    const tiles = new Set<number>();
+    while (tiles.size < n) tiles.add(at(Math.floor(random() * side), Math.floor(random() * side)));
+    return [...tiles];
+  };
+
+  it('chooses each claim as a sort of the whole backlog would, with and without other workers', () => {
+    const random = seededRandom(3);
+    for (let round = 0; round < 40; round++) {
+      const eligible = backlog(50 + Math.floor(random() * 800), random);
+      const busy =
+        round % 2 === 0
+          ? NONE
+          : held(
+              Array.from({ length: 9 }, (_, k) => at(20 + (k % 3), 20 + Math.floor(k / 3))),
+              [at(18, 20), at(24, 22)],
+            );
+      const limit = 1 + Math.floor(random() * 120);
+      expect(chooseClaim(eligible, busy, limit, REACH)).toEqual(claimBySortingEverything(eligible, busy, limit));
+    }
+  });
+
+  it('hands out every dirty tile exactly once, claim after claim, each within 32 rings of its first tile', () => {
+    // Sparse over 120 × 120 tiles (~180 km): a claim gathers tiles from at most 32 rings around its seed.
+    const eligible = backlog(3000, seededRandom(4), 120);
+    const chooser = new ClaimChooser(eligible, REACH);
+    const seen = new Set<number>();
+    let claims = 0;
+    while (chooser.size > 0) {
+      const claim = chooser.choose(NONE, 96);
+      expect(claim.length).toBeGreaterThan(0);
+      for (const t of claim) {
+        expect(seen.has(t)).toBe(false);
+        seen.add(t);
+      }
+      const seed = tileXYFromKey(claim[0]!);
+      for (const t of claim) {
+        const { x, y } = tileXYFromKey(t);
+        expect(Math.max(Math.abs(x - seed.x), Math.abs(y - seed.y))).toBeLessThanOrEqual(32);
+      }
+      chooser.take(claim);
+      claims++;
+    }
+    expect(seen.size).toBe(3000);
+    expect(claims).toBeLessThan(3000 / 50);
   });
 });
 

@@ -63,6 +63,7 @@ export async function tilesLockedByOthers(tx: Queryable): Promise<TilesHeld> {
   const rows = await tx<{ tile: number; exclusive: boolean }[]>`
     select objid::int8 as tile, bool_or(mode = 'ExclusiveLock') as exclusive from pg_locks
     where locktype = 'advisory' and classid = ${TILE_LOCK_NAMESPACE} and objsubid = 2 and pid <> pg_backend_pid()
+      and database = (select oid from pg_database where datname = current_database())
     group by objid`;
   return { any: rows.map((r) => r.tile), exclusive: rows.filter((r) => r.exclusive).map((r) => r.tile) };
 }

@@ -17,6 +17,8 @@ export {
   tilesInBBox,
   tileWidthM,
   influenceTiles,
+  tileRing,
+  forEachTileWithin,
 } from './tiles.ts';
 export { convexHull, type Ring } from './convex-hull.ts';
 export {

@@ -75,10 +75,19 @@ export function tilesInBBox(b: BBox): number[] {
 
 /** Width in true metres of the narrowest (most poleward) edge of a work tile. */
 export function tileWidthM(key: number): number {
-  const b = tileBounds(key);
-  const poleward = Math.max(Math.abs(b.minLat), Math.abs(b.maxLat));
-  return ((2 * Math.PI * MERCATOR_RADIUS_M) / SIDE) * Math.cos(poleward * DEG);
+  const row = Math.floor(key / SIDE);
+  let width = widthOfRow.get(row);
+  if (width === undefined) {
+    const b = tileBounds(key);
+    const poleward = Math.max(Math.abs(b.minLat), Math.abs(b.maxLat));
+    width = ((2 * Math.PI * MERCATOR_RADIUS_M) / SIDE) * Math.cos(poleward * DEG);
+    widthOfRow.set(row, width);
+  }
+  return width;
 }
+
+/** tileWidthM by tile row (it depends on the row only): at most 2¹⁴ entries. */
+const widthOfRow = new Map<number, number>();
 
 /**
  * The tiles whose hotspots can change when photos in `dirty` change: each
@@ -87,9 +96,22 @@ export function tileWidthM(key: number): number {
  */
 export function influenceTiles(dirty: Iterable<number>, reachM: number): number[] {
   const out = new Set<number>();
-  for (const key of dirty) {
-    const ring = Math.max(1, Math.ceil(reachM / tileWidthM(key)));
-    for (const t of withNeighbourTiles([key], ring)) out.add(t);
-  }
+  for (const key of dirty) forEachTileWithin(key, tileRing(key, reachM), (t) => out.add(t));
   return [...out].sort((a, b) => a - b);
+}
+
+/** Rings of neighbouring tiles that cover `reachM` around a tile: at least one, more where tiles are narrow. */
+export function tileRing(key: number, reachM: number): number {
+  return Math.max(1, Math.ceil(reachM / tileWidthM(key)));
+}
+
+/** Calls `visit` for the tile and every tile within `ring` tiles of it (withNeighbourTiles without the array). */
+export function forEachTileWithin(key: number, ring: number, visit: (tile: number) => void): void {
+  const x = key % SIDE;
+  const y = Math.floor(key / SIDE);
+  for (let dy = -ring; dy <= ring; dy++) {
+    const ny = y + dy;
+    if (ny < 0 || ny >= SIDE) continue;
+    for (let dx = -ring; dx <= ring; dx++) visit(ny * SIDE + ((x + dx + SIDE) % SIDE));
+  }
 }

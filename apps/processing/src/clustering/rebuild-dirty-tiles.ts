@@ -1,18 +1,11 @@
 import { hotspotsChanged, type PayloadOf } from '@photospots/contracts';
 import { enqueueOutbox, tryLockTiles, type Sql } from '@photospots/db';
-import {
-  clusteringMarginM,
-  membershipReachM,
-  planClusterJobs,
-  runClusterJob,
-  type PeopleCluster,
-  type PeopleClusterParams,
-} from '@photospots/geo';
+import { planClusterJobs, runClusterJob, type PeopleCluster, type PeopleClusterParams } from '@photospots/geo';
 import type { MessagePublisher } from '@photospots/queue';
 import type { Logger } from '@photospots/service';
 import { DisplayLexicon, type TagVariants } from '@photospots/tags';
-import { claimLocks, type ClaimReach } from '../dirty-tiles/claim.ts';
-import { clearDirtyTiles, dirtyVersions, peekDirtyTiles, type Settling } from '../dirty-tiles/dirty-tile-repository.ts';
+import { claimLocks, claimReachOf } from '../dirty-tiles/claim.ts';
+import { clearDirtyTiles, dirtyVersions, DirtyTilePool, type Settling } from '../dirty-tiles/dirty-tile-repository.ts';
 import { matchIdentities } from '../hotspots/identity-matching.ts';
 import {
   insertHotspots,
@@ -109,6 +102,11 @@ export interface RebuildOptions {
   relabelAll?: boolean;
   /** Which dirty tiles may be claimed now (default: every one). */
   settling?: Settling;
+  /**
+   * Where the claim's tiles come from: one pool for a pass of claims reads the dirty tiles once, not once a
+   * claim (default: a pool for this claim alone, of `settling`).
+   */
+  pool?: DirtyTilePool;
 }
 
 const sameIds = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((x, i) => x === b[i]);
@@ -127,8 +125,9 @@ export async function rebuildDirtyTiles(
     // Its hotspots' members reach further, into hotspots of tiles it does not re-cluster: those tiles are
     // locked shared, so no other worker re-clusters them meanwhile, and two workers never write the same
     // photo's membership (in opposite orders, each would wait for the other: a deadlock).
-    const reach: ClaimReach = { areaM: clusteringMarginM(deps.params), writesM: membershipReachM(deps.params) };
-    const peeked = await peekDirtyTiles(tx, deps.maxTilesPerRun, options.settling, reach);
+    const reach = claimReachOf(deps.params);
+    const pool = options.pool ?? new DirtyTilePool(options.settling, reach);
+    const peeked = await pool.peek(tx, deps.maxTilesPerRun);
     if (peeked.length === 0) return null;
     const { area, writes } = claimLocks(peeked, reach);
     // Without waiting: two workers that peeked at the same moment chose the same claim, and the one that
@@ -136,6 +135,7 @@ export async function rebuildDirtyTiles(
     // transaction at once (releasing what it locked) and peeks again, past the winner's locks.
     if (!(await tryLockTiles(tx, area, writes)))
       return { ...EMPTY_RESULT, contended: true, durationMs: Math.round(performance.now() - started) };
+    pool.taken(peeked);
     const claimed = await dirtyVersions(tx, peeked);
     if (claimed.length === 0) return { ...EMPTY_RESULT, durationMs: Math.round(performance.now() - started) };
 

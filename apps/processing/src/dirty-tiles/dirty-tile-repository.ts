@@ -1,5 +1,5 @@
 import { tilesLockedByOthers, type Queryable, type TransactionSql } from '@photospots/db';
-import { chooseClaim, msUntilClaimable, type ClaimReach, type DirtyTileAge } from './claim.ts';
+import { ClaimChooser, msUntilClaimable, type ClaimReach, type DirtyTileAge } from './claim.ts';
 
 export interface ClaimedTile {
   tile: number;
@@ -28,22 +28,64 @@ async function dirtyTileAges(sql: Queryable): Promise<DirtyTileAge[]> {
     from dirty_tiles order by dirtied_at, tile`;
 }
 
+/** How long a pool's view of the dirty tiles is used before it is read again (at least). */
+const POOL_REFRESH_MS = 5_000;
+
 /**
- * Dirty tiles that may be re-clustered now, without locking them (the caller locks their area, then reads
- * them again): one compact area, clear of the areas other workers hold (see chooseClaim). `reach` is how
- * far around its tiles a claim reads and locks.
+ * The dirty tiles one worker claims from, pass after pass: read and sorted into eligible tiles once, then
+ * handed out claim by claim (ClaimChooser). Reading every dirty tile for every claim would make a backlog
+ * of n tiles cost O(n²); the pool reads them again only once it is empty or its view is old (POOL_REFRESH_MS,
+ * or 20 times what the last read took), so tiles dirtied meanwhile wait at most that long to be seen. A tile
+ * another worker rebuilt meanwhile is still in the view; the claim reads every tile's version again once its
+ * area is locked and skips those no longer dirty.
  */
+export class DirtyTilePool {
+  readonly #settling: Settling;
+  readonly #reach: ClaimReach;
+  #chooser: ClaimChooser | undefined;
+  #readAt = 0;
+  #readMs = 0;
+
+  constructor(settling: Settling = AT_ONCE, reach: ClaimReach = { areaM: 0, writesM: 0 }) {
+    this.#settling = settling;
+    this.#reach = reach;
+  }
+
+  /**
+   * Dirty tiles that may be re-clustered now, without locking them (the caller locks their area, then reads
+   * them again): one compact area, clear of the areas other workers hold (see ClaimChooser).
+   */
+  async peek(tx: TransactionSql, limit: number): Promise<number[]> {
+    const stale = Date.now() - this.#readAt > Math.max(POOL_REFRESH_MS, 20 * this.#readMs);
+    if (!this.#chooser || this.#chooser.size === 0 || stale) {
+      const started = Date.now();
+      const dirty = await dirtyTileAges(tx);
+      const wait = msUntilClaimable(dirty, this.#settling, this.#reach.areaM);
+      this.#chooser = new ClaimChooser(
+        dirty.filter((_, i) => wait[i] === 0).map((d) => d.tile),
+        this.#reach,
+      );
+      this.#readAt = Date.now();
+      this.#readMs = this.#readAt - started;
+    }
+    if (this.#chooser.size === 0) return [];
+    return this.#chooser.choose(await tilesLockedByOthers(tx), limit);
+  }
+
+  /** Tiles whose area the caller has locked: later claims from this pool leave them out. */
+  taken(tiles: readonly number[]): void {
+    this.#chooser?.take(tiles);
+  }
+}
+
+/** One claim's tiles from a fresh read of the dirty tiles (see DirtyTilePool.peek). */
 export async function peekDirtyTiles(
   tx: TransactionSql,
   limit: number,
   settling: Settling = AT_ONCE,
   reach: ClaimReach = { areaM: 0, writesM: 0 },
 ): Promise<number[]> {
-  const dirty = await dirtyTileAges(tx);
-  const wait = msUntilClaimable(dirty, settling, reach.areaM);
-  const eligible = dirty.filter((_, i) => wait[i] === 0).map((d) => d.tile);
-  if (eligible.length === 0) return [];
-  return chooseClaim(eligible, await tilesLockedByOthers(tx), limit, reach);
+  return new DirtyTilePool(settling, reach).peek(tx, limit);
 }
 
 /** Milliseconds until the next dirty tile may be re-clustered (0: one may now), or null when nothing is dirty. */
