@@ -13,11 +13,12 @@
  * country|city (default country: Germany's extent, 2,000 towns; city: a 30 km square around Dresden),
  * --processing-tasks N (default 2: one per core here; production runs 1–16 processing tasks, which claim
  * disjoint areas), --floor (also time a binary COPY of the stored rows into an empty copy of `photos`, the
- * floor for any import; holds the rows in memory). DATABASE_URL names the Postgres server; REDIS_URL the Redis.
+ * floor for any import; holds the rows in memory). DATABASE_URL names the Postgres server (default: a scratch
+ * server of its own, see below); REDIS_URL the Redis.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline as streamPipeline } from 'node:stream/promises';
@@ -30,6 +31,7 @@ import { pino } from 'pino';
 import { STAGING_COLUMNS } from '../apps/ingest/src/photos/photo-store.ts';
 import { startLocalPipeline } from '../tools/eval/local-pipeline.ts';
 import { cpuTimeUs } from './process-cpu.ts';
+import { startScratchPostgres } from './scratch-postgres.ts';
 import { writeSyntheticLbsnCsv, type SyntheticRegion } from './synthetic-photos.ts';
 
 const { values } = parseArgs({
@@ -45,7 +47,28 @@ if (SIZES.some((n) => !Number.isSafeInteger(n) || n < 1000)) throw new Error('--
 const REGION = (values.region ?? 'country') as SyntheticRegion;
 if (REGION !== 'country' && REGION !== 'city') throw new Error('--region is country or city');
 const PROCESSING_TASKS = Number(values['processing-tasks'] ?? 2);
-const adminUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+/**
+ * The server: DATABASE_URL's, or (without it) a scratch server of its own sized as RDS sizes one for this
+ * machine's memory: shared buffers a quarter of it (RDS's default), the planner told the rest is cache, and
+ * checkpoints spaced for bulk writes. Debian's default of 128 MB of shared buffers measures the kernel's page
+ * copies once `photos` outgrows it, not the pipeline.
+ */
+const scratch = process.env.DATABASE_URL
+  ? undefined
+  : await startScratchPostgres({
+      shared_buffers: `${Math.min(8192, Math.floor(totalmem() / 4 / 2 ** 20))}MB`,
+      effective_cache_size: `${Math.floor((totalmem() * 0.75) / 2 ** 20)}MB`,
+      max_wal_size: '8GB',
+      checkpoint_timeout: '15min',
+    });
+const adminUrl = process.env.DATABASE_URL ?? scratch!.adminUrl;
+if (scratch) {
+  const shown = execFileSync('psql', [adminUrl, '-Atc', 'show shared_buffers']).toString().trim();
+  console.log(
+    `a scratch Postgres server of its own: shared_buffers ${shown} (a quarter of ${Math.round(totalmem() / 2 ** 30)} GB)`,
+  );
+  process.on('exit', () => scratch.stop());
+}
 const DATABASE = 'photospots_bench_pipeline';
 
 /** Rows/s of a plain psql \copy of the CSV into an unindexed table: the ceiling for any import. */
@@ -75,27 +98,41 @@ const rssMb = (pid: number | undefined) => {
   }
 };
 
+/** /proc/<pid>/stat's fields after the command name: state, ppid, …, utime (11), stime (12), cutime (13), cstime (14). */
+function statFields(pid: number | string): string[] {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
+/** The server's postmaster: the parent of its checkpointer, a process that lives as long as the server. */
+function postmasterPid(url: string): number {
+  const checkpointer = execFileSync('psql', [
+    url,
+    '-Atc',
+    "select pid from pg_stat_activity where backend_type = 'checkpointer'",
+  ])
+    .toString()
+    .trim();
+  return Number(statFields(checkpointer)[1]);
+}
+
 /**
- * CPU seconds of every Postgres process so far: the live ones (server and backends) and, through the
- * postmaster's children's times, the backends that have exited.
+ * CPU seconds of one Postgres server so far: its postmaster, the processes it runs now (backends, background
+ * workers) and, through the postmaster's children's times, those that have exited.
  */
-function postgresCpuSeconds(): number {
-  let us = 0;
+function postgresCpuSeconds(postmaster: number): number {
+  const own = statFields(postmaster);
+  let ticks = Number(own[11]) + Number(own[12]) + Number(own[13]) + Number(own[14]);
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      if (!stat.includes('(postgres)') && !stat.includes('(postmaster)')) continue;
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      us += cpuTimeUs(Number(entry));
-      // The postmaster (its parent is not Postgres): cutime and cstime hold its exited children.
-      if (fields[1] === '1' || !readFileSync(`/proc/${fields[1]}/stat`, 'utf8').includes('(postgres)'))
-        us += ((Number(fields[13]) + Number(fields[14])) * 1e6) / 100;
+      const fields = statFields(entry);
+      if (Number(fields[1]) === postmaster) ticks += Number(fields[11]) + Number(fields[12]);
     } catch {
       // The process exited meanwhile.
     }
   }
-  return us / 1e6;
+  return ticks / 100;
 }
 
 interface Run {
@@ -186,7 +223,8 @@ async function runOnce(N: number): Promise<Run> {
       producer: 'test',
       log: pino({ level: 'silent' }),
     });
-    const cpuBefore = { postgres: postgresCpuSeconds() };
+    const postmaster = postmasterPid(adminUrl);
+    const cpuBefore = { postgres: postgresCpuSeconds(postmaster) };
     // Stage ends are read off the database's clock (the checkpoint, the hotspots' last writes), so the 2 s
     // progress table below does not round them up; only the index's end is seen by polling.
     const [{ at: requestedAt }] = await pipeline.database.sql<
@@ -246,7 +284,7 @@ async function runOnce(N: number): Promise<Run> {
         services.reduce((sum, s, i) => sum + (tasks[i]!.app === SERVICE_OF[stage] ? cpuTimeUs(s.pid()) / 1e6 : 0), 0),
       ]),
     ) as Record<Stage, number>;
-    const postgresCpu = postgresCpuSeconds() - cpuBefore.postgres;
+    const postgresCpu = postgresCpuSeconds(postmaster) - cpuBefore.postgres;
     const [at] = await pipeline.database.sql<{ imported: number; clustered: number; scored: number }[]>`
       select (select extract(epoch from max(updated_at)) from ingest_checkpoints where job = 'file-import' and key = ${file} and done)::float8 - ${requestedAt!} as imported,
              (select extract(epoch from max(updated_at)) from hotspots)::float8 - ${requestedAt!} as clustered,

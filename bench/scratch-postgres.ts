@@ -33,7 +33,8 @@ function serverBinaries(): string {
   return path.join(root, newest, 'bin');
 }
 
-export async function startScratchPostgres(): Promise<ScratchPostgres> {
+/** `settings`: server parameters (`-c name=value`) beyond the defaults, e.g. shared_buffers. */
+export async function startScratchPostgres(settings: Record<string, string> = {}): Promise<ScratchPostgres> {
   const bin = serverBinaries();
   const dir = mkdtempSync(path.join(tmpdir(), 'scratch-postgres-'));
   const data = path.join(dir, 'data');
@@ -49,7 +50,10 @@ export async function startScratchPostgres(): Promise<ScratchPostgres> {
     execFileSync(...command(tool, args), { stdio: ['ignore', 'ignore', 'pipe'] });
   const port = await freePort();
   run('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync']);
-  const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=on`;
+  const options = [
+    `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=on`,
+    ...Object.entries(settings).map(([name, value]) => `-c ${name}=${value}`),
+  ].join(' ');
   const ctlArgs = (...args: string[]) => [
     '-D',
     data,
