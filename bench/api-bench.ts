@@ -17,14 +17,11 @@
  * (50), BENCH_ENDPOINTS (comma-separated names, default all), DATABASE_URL / REDIS_URL
  * (default the local ones). Needs Postgres+PostGIS and Redis.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
-import path from 'node:path';
+import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { freePort, seededRandom, startProcess, waitFor } from '@photospots/test-harness';
-import autocannon from 'autocannon';
+import { seededRandom } from '@photospots/test-harness';
 import { benchLog as log, fmt, median, startApiStack } from './api-stack.ts';
-import { cpuTimeUs } from './process-cpu.ts';
+import { compareWithBare, startBareTwin, type Endpoint } from './bare-comparison.ts';
 
 const { values: args } = parseArgs({ options: { reload: { type: 'boolean' } } });
 /** Seconds of each measured slice; each endpoint is measured in ROUNDS alternating slices (bare, API, bare, API, …). */
@@ -56,7 +53,7 @@ const TERMS = [
  * question for everyone; search is measured both as a repeated query (served
  * by the response cache) and with every request new.
  */
-const ENDPOINTS: { name: string; note: string; paths: string[] }[] = [
+const ENDPOINTS: Endpoint[] = [
   {
     name: 'nearby',
     note: '500 points (never cached), r=1 km',
@@ -109,37 +106,8 @@ async function main(): Promise<void> {
   const stack = await startApiStack({ reload: Boolean(args.reload) });
   try {
     const { apiUrl, active } = stack;
-
-    // The bare twin answers the API's real answer whose size is closest to the average of the run's questions.
-    const bodies: Record<string, unknown> = {};
-    const sizes: Record<string, number> = {};
-    for (const [i, e] of ENDPOINTS.entries()) {
-      const sample: string[] = [];
-      for (const p of e.paths.slice(0, 100)) {
-        const res = await fetch(`${apiUrl}${p}`);
-        if (res.status !== 200) throw new Error(`${p} answered ${res.status}: ${await res.text()}`);
-        sample.push(await res.text());
-      }
-      const mean = sample.reduce((n, t) => n + Buffer.byteLength(t), 0) / sample.length;
-      const closest = sample.reduce((a, b) =>
-        Math.abs(Buffer.byteLength(b) - mean) < Math.abs(Buffer.byteLength(a) - mean) ? b : a,
-      );
-      sizes[e.name] = Math.round(mean);
-      bodies[`e${i}`] = JSON.parse(closest);
-    }
-    const dir = mkdtempSync(path.join(tmpdir(), 'photospots-bench-'));
-    writeFileSync(path.join(dir, 'bodies.json'), JSON.stringify(bodies));
-    const barePort = await freePort();
-    const bareServer = startProcess('bare', process.execPath, [path.join(import.meta.dirname, 'bare-server.ts')], {
-      PORT: String(barePort),
-      BARE_BODIES: path.join(dir, 'bodies.json'),
-    });
-    stack.adopt(bareServer);
-    const bareUrl = `http://127.0.0.1:${barePort}`;
-    await waitFor(async () => (await fetch(`${bareUrl}/bare/e0`).catch(() => undefined))?.ok, {
-      timeoutMs: 10_000,
-      message: 'the bare server',
-    });
+    const bare = await startBareTwin(apiUrl, ENDPOINTS);
+    stack.adopt(bare.process);
 
     log(
       `${active} active hotspots; ${CONNECTIONS} connections, ${ROUNDS} rounds of ${DURATION} s slices, API and bare server in separate processes`,
@@ -148,35 +116,36 @@ async function main(): Promise<void> {
     const rows: string[][] = [];
     for (const [i, e] of ENDPOINTS.entries()) {
       if (!selected(e.name)) continue;
-      await measure(bareUrl, [`/bare/e${i}`], 1); // warm-up
-      await measure(apiUrl, e.paths.slice(-200), 1);
-      const bare: Result[] = [];
-      const api: Result[] = [];
-      let offset = 0;
-      for (let r = 0; r < ROUNDS; r++) {
-        bare.push(await measure(bareUrl, [`/bare/e${i}`], DURATION, 0, bareServer.child.pid));
-        const a = await measure(apiUrl, e.paths, DURATION, offset, stack.api.child.pid);
-        offset += a.sent;
-        if (a.non2xx > 0 || a.errors > 0) throw new Error(`${e.name}: ${a.non2xx} non-2xx answers, ${a.errors} errors`);
-        api.push(a);
-      }
-      const ratio = median(api.map((a, r) => a.rps / bare[r]!.rps));
-      const cpuRatio = median(api.map((a, r) => bare[r]!.cpuUs / a.cpuUs));
+      const {
+        bare: b,
+        api,
+        ratio,
+        cpuRatio,
+      } = await compareWithBare({
+        endpoint: e,
+        apiUrl,
+        apiPid: stack.api.child.pid,
+        bare,
+        barePath: bare.path(i),
+        rounds: ROUNDS,
+        seconds: DURATION,
+        connections: CONNECTIONS,
+      });
       rows.push([
         e.name,
         e.note,
-        `${sizes[e.name]} B`,
-        fmt(median(bare.map((b) => b.rps))),
-        `${median(bare.map((b) => b.p50))} / ${median(bare.map((b) => b.p99))}`,
+        `${bare.sizes[e.name]} B`,
+        fmt(median(b.map((x) => x.rps))),
+        `${median(b.map((x) => x.p50))} / ${median(b.map((x) => x.p99))}`,
         fmt(median(api.map((a) => a.rps))),
         `${median(api.map((a) => a.p50))} / ${median(api.map((a) => a.p99))}`,
         `${Math.round(ratio * 100)}%`,
-        `${Math.round(median(bare.map((b) => b.cpuUs)))} / ${Math.round(median(api.map((a) => a.cpuUs)))}`,
+        `${Math.round(median(b.map((x) => x.cpuUs)))} / ${Math.round(median(api.map((a) => a.cpuUs)))}`,
         `${Math.round(cpuRatio * 100)}%`,
       ]);
       log(
-        `${e.name}: API/bare per round ${api.map((a, r) => `${Math.round((a.rps / bare[r]!.rps) * 100)}%`).join(' ')}; ` +
-          `CPU bare/API per round ${api.map((a, r) => `${Math.round((bare[r]!.cpuUs / a.cpuUs) * 100)}%`).join(' ')}`,
+        `${e.name}: API/bare per round ${api.map((a, r) => `${Math.round((a.rps / b[r]!.rps) * 100)}%`).join(' ')}; ` +
+          `CPU bare/API per round ${api.map((a, r) => `${Math.round((b[r]!.cpuUs / a.cpuUs) * 100)}%`).join(' ')}`,
       );
     }
     const header = [
@@ -201,38 +170,6 @@ async function main(): Promise<void> {
   } finally {
     await stack.stop();
   }
-}
-
-interface Result {
-  rps: number;
-  p50: number;
-  p99: number;
-  non2xx: number;
-  errors: number;
-  sent: number;
-  /** The server's CPU time (user + system) per completed request, in µs; NaN where /proc cannot tell. */
-  cpuUs: number;
-}
-
-/** Runs autocannon against `base`, each request taking the next of `paths` (round robin from `offset`). */
-async function measure(base: string, paths: string[], seconds: number, offset = 0, pid?: number): Promise<Result> {
-  let next = offset;
-  const cpuBefore = cpuTimeUs(pid);
-  const result = await autocannon({
-    url: base,
-    connections: CONNECTIONS,
-    duration: seconds,
-    requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: paths[next++ % paths.length] }) }],
-  });
-  return {
-    rps: result.requests.average,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    non2xx: result.non2xx,
-    errors: result.errors,
-    sent: next - offset,
-    cpuUs: (cpuTimeUs(pid) - cpuBefore) / result.requests.total,
-  };
 }
 
 main().then(

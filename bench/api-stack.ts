@@ -23,7 +23,6 @@ import {
   pipelineState,
   startService,
   waitFor,
-  waitForHttpOk,
   type ServiceProcess,
 } from '@photospots/test-harness';
 import { Redis } from 'ioredis';
@@ -59,7 +58,7 @@ export async function startApiStack(
     await services.stop();
   };
   try {
-    const databaseUrl = await ensureDatabase(services.adminDatabaseUrl, Boolean(options.reload));
+    const databaseUrl = await ensureBenchDatabase(services.adminDatabaseUrl, DB_NAME, Boolean(options.reload));
     const sqs = createSqsClient({ region: 'us-east-1', endpoint: services.awsEndpoint });
     const queueNames = prefixedQueueNames(`bench${process.pid}-`);
     await setupQueues(sqs, queueDefinitions(queueNames));
@@ -126,28 +125,8 @@ export async function startApiStack(
     const limits = await redis.keys(`${BENCH_REDIS_PREFIX}ratelimit:*`);
     if (stale.length + limits.length > 0) await redis.del(...stale, ...limits);
 
-    const apiPort = await freePort();
-    const api = startService('query-api', {
-      ...common,
-      PORT: String(apiPort),
-      HOST: '127.0.0.1',
-      RATE_LIMIT_MAX: '1000000',
-      ...options.apiEnv,
-    });
+    const { api, apiUrl } = await startQueryApi({ ...common, ...options.apiEnv });
     processes.push(api);
-    const apiUrl = `http://127.0.0.1:${apiPort}`;
-    await waitForHttpOk(`${apiUrl}/readyz`).catch((err: unknown) => {
-      throw new Error(`the query API did not start: ${(err as Error).message}\n${api.output()}`);
-    });
-    await waitFor(
-      async () =>
-        ((await (await fetch(`${apiUrl}/readyz`)).json()) as { checks: { index: { status: string } } }).checks.index
-          .status === 'serving',
-      {
-        timeoutMs: 30_000,
-        message: 'the in-process index',
-      },
-    );
     return { apiUrl, databaseUrl, api, active, adopt: (p) => processes.push(p), stop };
   } catch (err) {
     await stop();
@@ -165,18 +144,59 @@ export function fmt(n: number): string {
   return Math.round(n).toLocaleString('en');
 }
 
-/** Creates (or with reload, recreates) the bench database and migrates it; returns its URL. */
-async function ensureDatabase(adminUrl: string, reload: boolean): Promise<string> {
+/** Creates (or with reload, recreates) a bench database and migrates it; returns its URL. */
+export async function ensureBenchDatabase(adminUrl: string, name: string, reload: boolean): Promise<string> {
   const admin = postgres(adminUrl, { max: 1, onnotice: () => undefined });
   try {
-    if (reload) await admin.unsafe(`drop database if exists ${DB_NAME} with (force)`);
-    const [exists] = await admin`select 1 from pg_database where datname = ${DB_NAME}`;
-    if (!exists) await admin.unsafe(`create database ${DB_NAME}`);
+    if (reload) await admin.unsafe(`drop database if exists ${name} with (force)`);
+    const [exists] = await admin`select 1 from pg_database where datname = ${name}`;
+    if (!exists) await admin.unsafe(`create database ${name}`);
   } finally {
     await admin.end();
   }
   const url = new URL(adminUrl);
-  url.pathname = `/${DB_NAME}`;
+  url.pathname = `/${name}`;
   await runMigrations(url.toString());
   return url.toString();
+}
+
+/**
+ * Starts the query API (its source entry point, as a separate process) on a free loopback port with the
+ * given environment and production settings otherwise (the rate limit raised out of the way), and waits until
+ * it serves from its in-process index: it listens only after the index's first load. `readyMs` is the time
+ * from the spawn to the first /readyz saying so, polled every 100 ms.
+ */
+export async function startQueryApi(
+  env: Record<string, string>,
+  options: { timeoutMs?: number; onSpawn?: (api: ServiceProcess) => void } = {},
+): Promise<{ api: ServiceProcess; apiUrl: string; readyMs: number }> {
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const apiPort = await freePort();
+  const started = performance.now();
+  const api = startService('query-api', {
+    PORT: String(apiPort),
+    HOST: '127.0.0.1',
+    RATE_LIMIT_MAX: '1000000',
+    ...env,
+  });
+  options.onSpawn?.(api);
+  const apiUrl = `http://127.0.0.1:${apiPort}`;
+  try {
+    const state = await waitFor(
+      async () => {
+        if (api.child.exitCode !== null || api.child.signalCode !== null) return 'exited';
+        const res = await fetch(`${apiUrl}/readyz`);
+        const body = (await res.json()) as { checks?: { index?: { status: string } } };
+        return res.ok && body.checks?.index?.status === 'serving' && 'serving';
+      },
+      { timeoutMs, message: 'the query API to serve from its in-process index' },
+    );
+    if (state === 'exited') throw new Error('it exited');
+  } catch (err) {
+    await api.stop();
+    throw new Error(`the query API did not start: ${(err as Error).message}\n${api.output().slice(-4000)}`, {
+      cause: err,
+    });
+  }
+  return { api, apiUrl, readyMs: performance.now() - started };
 }

@@ -14,3 +14,13 @@ export function cpuTimeUs(pid: number | undefined): number {
     return Number.NaN;
   }
 }
+
+/** A process's resident set size in bytes (VmRSS in /proc/<pid>/status), or NaN where /proc cannot tell. */
+export function residentBytes(pid: number | undefined): number {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) * 1024 : Number.NaN;
+  } catch {
+    return Number.NaN;
+  }
+}
