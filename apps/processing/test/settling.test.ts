@@ -92,6 +92,20 @@ describe('dirty tiles wait for an import to settle', () => {
     expect(await sql.begin((tx) => peekDirtyTiles(tx, 2))).toHaveLength(2);
   });
 
+  it("a bulk import's writes postpone the longest delay of the tiles it keeps writing; other writes keep it", async () => {
+    const sql = env.database.sql;
+    const [bulk, harvest] = [tileKeyFromXY(8800, 5470), tileKeyFromXY(8820, 5470)];
+    await markTilesDirty(sql, [bulk, harvest]);
+    await ageBy(bulk, 'first_dirtied_at', 70);
+    await ageBy(harvest, 'first_dirtied_at', 70);
+    await markTilesDirty(sql, [bulk], { postpone: true });
+    await markTilesDirty(sql, [harvest]);
+    // Both were written just now; only the harvested one has waited past the 60 s delay and is offered.
+    await sql.begin(async (tx) =>
+      expect(await peekDirtyTiles(tx, 10, settling, { areaM: REACH_M, writesM: 0 })).toEqual([harvest]),
+    );
+  });
+
   it('counts the wait afresh for a tile dirtied again while it was being re-clustered', async () => {
     const sql = env.database.sql;
     await markTilesDirty(sql, [7, 8]);

@@ -132,6 +132,7 @@ export async function importLbsnFile(
         batchId,
         correlationId,
         signal,
+        bulk: true,
       });
       counters.inserted += result.inserted;
       counters.updated += result.updated;

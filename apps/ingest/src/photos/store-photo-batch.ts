@@ -24,13 +24,15 @@ export async function storePhotoBatch(
     batchId: string;
     correlationId: string;
     signal?: AbortSignal;
+    /** More batches of a bulk import follow: their tiles' longest delay counts afresh (see markTilesDirty). */
+    bulk?: boolean;
   },
 ): Promise<StoredBatch> {
   const result = await upsertPhotos(tx, batch.photos, undefined, batch.signal);
   if (result.tiles.length === 0) return { ...result, announced: false };
   // The tiles are dirty from this commit on: processing never re-clusters a tile without these photos and
   // then waits for a message that a busy queue delivers late (which would dirty it again for nothing).
-  await markTilesDirty(tx, result.tiles);
+  await markTilesDirty(tx, result.tiles, { postpone: batch.bulk });
   const message = publisher.build(
     photosIngested,
     { batchId: batch.batchId, source: batch.source, photoCount: result.inserted + result.updated, tiles: result.tiles },
