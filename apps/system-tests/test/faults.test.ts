@@ -303,7 +303,11 @@ describe('faults', () => {
     stack.proxies.sqs.restore();
     // The running ingest service's outbox relay sends what the CLI could not.
     await settled(env, 24);
-    expect((await nearby(51.09, 13.66)).items.some((h) => h.tags.includes('sqsoutageplace'))).toBe(true);
+    // Settled is the database and the queues; the API's index takes scoring's announcement a moment later.
+    await waitFor(async () => (await nearby(51.09, 13.66)).items.some((h) => h.tags.includes('sqsoutageplace')), {
+      timeoutMs: 30_000,
+      message: 'the API to serve the place whose announcements waited for SQS',
+    });
   });
 
   it('the same messages again, out of order and late change nothing', async () => {
