@@ -93,7 +93,12 @@ describe('the packaged workers under lambda:local', () => {
       const asServices = await built(ecs);
       expect(asLambda.photos).toBe(asServices.photos);
       expect(asLambda.hotspots.length).toBeGreaterThan(100);
-      expect(asLambda.hotspots).toEqual(asServices.hotspots);
+      // Scores include recency, so two runs minutes apart may differ in the last rounded digit.
+      const withoutScores = (hotspots: typeof asLambda.hotspots) => hotspots.map(({ score: _, ...h }) => h);
+      expect(withoutScores(asLambda.hotspots)).toEqual(withoutScores(asServices.hotspots));
+      asLambda.hotspots.forEach((h, i) =>
+        expect(Math.abs(h.score - asServices.hotspots[i]!.score), `score of ${h.id}`).toBeLessThan(0.05),
+      );
     } finally {
       await Promise.all(services.map((s) => s.stop('SIGTERM')));
       await ecs.close();
