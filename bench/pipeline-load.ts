@@ -17,7 +17,7 @@
  * server of its own, see below); REDIS_URL the Redis.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -30,7 +30,7 @@ import { freePort } from '@photospots/test-harness';
 import { pino } from 'pino';
 import { STAGING_COLUMNS } from '../apps/ingest/src/photos/photo-store.ts';
 import { startLocalPipeline } from '../tools/eval/local-pipeline.ts';
-import { cpuTimeUs } from './process-cpu.ts';
+import { cpuTimeUs, residentBytes, statFields, ticksToSeconds } from './process-cpu.ts';
 import { startScratchPostgres } from './scratch-postgres.ts';
 import { writeSyntheticLbsnCsv, type SyntheticRegion } from './synthetic-photos.ts';
 
@@ -88,21 +88,8 @@ function plainCopy(file: string, rows: number): number {
   return rows / s;
 }
 
-const rssMb = (pid: number | undefined) => {
-  if (!pid) return 0;
-  try {
-    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) / 1024 : 0;
-  } catch {
-    return 0;
-  }
-};
-
-/** /proc/<pid>/stat's fields after the command name: state, ppid, …, utime (11), stime (12), cutime (13), cstime (14). */
-function statFields(pid: number | string): string[] {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-}
+/** Resident memory in MB (0 once the process is gone). */
+const rssMb = (pid: number | undefined) => residentBytes(pid) / 2 ** 20 || 0;
 
 /** The server's postmaster: the parent of its checkpointer, a process that lives as long as the server. */
 function postmasterPid(url: string): number {
@@ -132,7 +119,7 @@ function postgresCpuSeconds(postmaster: number): number {
       // The process exited meanwhile.
     }
   }
-  return ticks / 100;
+  return ticksToSeconds(ticks);
 }
 
 interface Run {

@@ -39,6 +39,18 @@ export const DEFAULT_SYNTHETIC: SyntheticOptions = {
   seed: 42,
 };
 
+/**
+ * One visit to a spot: a burst of 1–6 shots a few metres apart, somewhere within the spot's spread
+ * (Rayleigh-distributed distance from its centre).
+ */
+function visit(random: () => number, c: { lat: number; lng: number; spread: number }): { lat: number; lng: number }[] {
+  const burst = 1 + Math.floor(random() * random() * 6);
+  const r = c.spread * Math.sqrt(-2 * Math.log(1 - random() * 0.999)) * 0.5;
+  const a = 2 * Math.PI * random();
+  const at = offsetMeters(c.lat, c.lng, r * Math.cos(a), r * Math.sin(a));
+  return Array.from({ length: burst }, () => offsetMeters(at.lat, at.lng, (random() - 0.5) * 8, (random() - 0.5) * 8));
+}
+
 /** Generates photos; `region` overrides where the centres and noise fall. */
 export function syntheticPhotos(options: Partial<SyntheticOptions> = {}): SyntheticPhotos {
   const o = { ...DEFAULT_SYNTHETIC, ...options };
@@ -64,16 +76,10 @@ export function syntheticPhotos(options: Partial<SyntheticOptions> = {}): Synthe
       user[i++] = u;
       continue;
     }
-    const c = centres[pick(o.centres, 2.2)]!;
-    // A visit: a burst of 1–6 shots a few metres apart.
-    const burst = 1 + Math.floor(random() * random() * 6);
-    const r = c.spread * Math.sqrt(-2 * Math.log(1 - random() * 0.999)) * 0.5;
-    const a = 2 * Math.PI * random();
-    const spot = offsetMeters(c.lat, c.lng, r * Math.cos(a), r * Math.sin(a));
-    for (let b = 0; b < burst && i < n; b++) {
-      const jitter = offsetMeters(spot.lat, spot.lng, (random() - 0.5) * 8, (random() - 0.5) * 8);
-      lat[i] = jitter.lat;
-      lng[i] = jitter.lng;
+    for (const shot of visit(random, centres[pick(o.centres, 2.2)]!)) {
+      if (i === n) break;
+      lat[i] = shot.lat;
+      lng[i] = shot.lng;
       user[i++] = u;
     }
   }
@@ -191,16 +197,10 @@ export function countryPhotos(options: Partial<CountryOptions> = {}): CountryPho
       continue;
     }
     const s = pick(tw.spots.length, 2);
-    const c = tw.spots[s]!;
-    // A visit: a burst of 1–6 shots a few metres apart.
-    const burst = 1 + Math.floor(random() * random() * 6);
-    const r = c.spread * Math.sqrt(-2 * Math.log(1 - random() * 0.999)) * 0.5;
-    const a = 2 * Math.PI * random();
-    const at = offsetMeters(c.lat, c.lng, r * Math.cos(a), r * Math.sin(a));
-    for (let k = 0; k < burst && i < n; k++) {
-      const jitter = offsetMeters(at.lat, at.lng, (random() - 0.5) * 8, (random() - 0.5) * 8);
-      lat[i] = jitter.lat;
-      lng[i] = jitter.lng;
+    for (const shot of visit(random, tw.spots[s]!)) {
+      if (i === n) break;
+      lat[i] = shot.lat;
+      lng[i] = shot.lng;
       town[i] = t;
       spot[i] = s;
       user[i++] = u;
