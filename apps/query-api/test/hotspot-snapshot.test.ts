@@ -2,7 +2,8 @@ import { rulerAt } from '@photospots/geo';
 import type { HotspotSummary } from '@photospots/hotspot-index';
 import { seededRandom } from '@photospots/test-harness';
 import { describe, expect, it } from 'vitest';
-import { HotspotSnapshot } from '../src/hotspots/hotspot-snapshot.ts';
+import { diffSnapshots } from '../src/changes/snapshot-diff.ts';
+import { HotspotSnapshot, type HullRing } from '../src/hotspots/hotspot-snapshot.ts';
 
 /** Hotspots around Dresden in random id order, some on exactly the same spot (distance ties broken by id). */
 function hotspots(n: number, seed: number): HotspotSummary[] {
@@ -73,5 +74,98 @@ describe('HotspotSnapshot nearby', () => {
     const snapshot = new HotspotSnapshot([]);
     expect(snapshot.nearby(51, 13.7, 50_000, 100)).toEqual([]);
     expect(snapshot.nearbyJson(51, 13.7, 50_000, 100)).toBe('{"items":[]}');
+  });
+});
+
+/** A closed square ring of half-width r degrees around a hotspot. */
+function squareHull(h: HotspotSummary, r: number): HullRing {
+  const { lat, lng } = h;
+  return Float64Array.from([lng - r, lat - r, lng + r, lat - r, lng + r, lat + r, lng - r, lat + r, lng - r, lat - r]);
+}
+
+describe('HotspotSnapshot.patched', () => {
+  it('answers every query exactly like a snapshot built from scratch, over a sequence of patches', () => {
+    const rnd = seededRandom(21);
+    let items = new Map(hotspots(2000, 11).map((h) => [h.id, h]));
+    let hulls = new Map([...items.values()].filter((h) => h.id % 3 === 0).map((h) => [h.id, squareHull(h, 0.001)]));
+    let snapshot = new HotspotSnapshot([...items.values()], hulls);
+    let nextId = 5000;
+    const changes = { created: 0, updated: 0, retired: 0 };
+    const ids = () => [...items.keys()];
+    for (let round = 0; round < 12; round++) {
+      const upserts: HotspotSummary[] = [];
+      const upsertHulls = new Map<number, HullRing>();
+      const removed: number[] = [];
+      const size = [1, 5, 40, 300][round % 4]!;
+      for (let k = 0; k < size; k++) {
+        const pick = ids()[Math.floor(rnd() * items.size)]!;
+        const roll = rnd();
+        if (roll < 0.25) removed.push(pick);
+        else {
+          const base = roll < 0.4 ? { ...items.get(pick)!, id: nextId++ } : items.get(pick)!;
+          // Equal scores on purpose: their order is by id.
+          const h = { ...base, score: rnd() < 0.3 ? base.score : Math.round(rnd() * 1000) / 10 };
+          if (rnd() < 0.3) h.lat += (rnd() - 0.5) * 0.01;
+          if (rnd() < 0.2) h.label = `Renamed ${h.id}`;
+          upserts.push(h);
+          if (rnd() < 0.5) upsertHulls.set(h.id, squareHull(h, 0.0005 + rnd() * 0.02));
+        }
+      }
+      // An id both removed and upserted stays, as upserted.
+      if (upserts.length > 0 && round % 3 === 0) removed.push(upserts[0]!.id);
+      // Removing an id that is not there is harmless.
+      removed.push(999_999);
+
+      const previous = snapshot;
+      snapshot = snapshot.patched(upserts, removed, upsertHulls);
+      items = new Map(items);
+      hulls = new Map(hulls);
+      for (const id of removed) {
+        items.delete(id);
+        hulls.delete(id);
+      }
+      for (const h of upserts) {
+        items.set(h.id, h);
+        const ring = upsertHulls.get(h.id);
+        if (ring) hulls.set(h.id, ring);
+        else hulls.delete(h.id);
+      }
+      const built = new HotspotSnapshot([...items.values()], hulls);
+
+      expect(snapshot.items).toEqual(built.items);
+      expect(snapshot.top(25)).toEqual(built.top(25));
+      for (let q = 0; q < 30; q++) {
+        const lat = 51 + rnd() * 0.1;
+        const lng = 13.65 + rnd() * 0.2;
+        expect(snapshot.nearbyJson(lat, lng, 2000, 20)).toBe(built.nearbyJson(lat, lng, 2000, 20));
+        const box = { minLat: lat - 0.02, maxLat: lat + 0.02, minLng: lng - 0.03, maxLng: lng + 0.03 };
+        const first = snapshot.inBoxJson(box, 10);
+        expect(first).toEqual(built.inBoxJson(box, 10));
+        const after = first.last && { score: first.last.score, id: first.last.id };
+        expect(snapshot.inBoxJson(box, 10, after)).toEqual(built.inBoxJson(box, 10, after));
+        expect(snapshot.hullsInBox(box)).toEqual(built.hullsInBox(box));
+        expect(snapshot.clusters(box, 13)).toEqual(built.clusters(box, 13));
+      }
+      // The patch's diff visits only what it named, and finds what comparing everything finds.
+      expect(snapshot.delta?.from).toBe(previous.serial);
+      const diff = diffSnapshots(previous, snapshot);
+      expect(diff).toEqual(diffSnapshots(previous, built));
+      for (const kind of ['created', 'updated', 'retired'] as const) changes[kind] += diff[kind].length;
+    }
+    expect(Object.values(changes).every((n) => n > 20)).toBe(true);
+  });
+
+  it('keeps the unchanged hotspots as they were: the same objects, the same JSON', () => {
+    const snapshot = new HotspotSnapshot(hotspots(300, 3));
+    const moved = { ...snapshot.items[150]!, score: 1000 };
+    const next = snapshot.patched([moved], [snapshot.items[0]!.id]);
+    expect(next.items[0]).toBe(moved);
+    expect(next.size).toBe(snapshot.size - 1);
+    expect(next.items.filter((h) => snapshot.get(h.id) === h)).toHaveLength(snapshot.size - 2);
+    expect(diffSnapshots(snapshot, next)).toEqual({
+      created: [],
+      updated: [{ before: snapshot.items[150], after: moved }],
+      retired: [snapshot.items[0]],
+    });
   });
 });

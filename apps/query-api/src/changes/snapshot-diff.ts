@@ -11,17 +11,28 @@ export interface SnapshotDiff {
 }
 
 /**
- * Compares two snapshots hotspot by hotspot, in id order. O(n) per swap: after an
- * incremental patch an unchanged hotspot is the same object, so it costs one lookup.
+ * Compares two snapshots hotspot by hotspot. When `after` was patched from
+ * `before`, only the ids the patch named are compared (O(changes)); otherwise
+ * every hotspot (O(n), after a full reload).
  */
 export function diffSnapshots(before: HotspotSnapshot, after: HotspotSnapshot): SnapshotDiff {
   const diff: SnapshotDiff = { created: [], updated: [], retired: [] };
-  for (const h of after.items) {
-    const old = before.get(h.id);
-    if (!old) diff.created.push(h);
+  const patch = after.delta?.from === before.serial ? after.delta : undefined;
+  const compare = (id: number) => {
+    const old = before.get(id);
+    const h = after.get(id);
+    if (!h) {
+      if (old) diff.retired.push(old);
+    } else if (!old) diff.created.push(h);
     else if (old !== h && !sameSummary(old, h)) diff.updated.push({ before: old, after: h });
+  };
+  if (patch) {
+    for (const id of patch.upserted) compare(id);
+    for (const id of patch.removed) compare(id);
+  } else {
+    for (const h of after.items) compare(h.id);
+    for (const h of before.items) if (!after.get(h.id)) diff.retired.push(h);
   }
-  for (const h of before.items) if (!after.get(h.id)) diff.retired.push(h);
   diff.created.sort((a, b) => a.id - b.id);
   diff.updated.sort((a, b) => a.after.id - b.after.id);
   diff.retired.sort((a, b) => a.id - b.id);

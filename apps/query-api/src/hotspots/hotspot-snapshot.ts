@@ -30,51 +30,96 @@ export interface MapHull {
 /** Map clusters: supercluster's radius in pixels and the last zoom level that clusters. */
 const MAP_CLUSTERS = { radiusPx: 60, maxZoom: 17 };
 
+/** How far (degrees) any hull reaches from its hotspot's position. */
+interface HullReach {
+  lng: number;
+  lat: number;
+}
+
+/** What patched() changed: which snapshot it started from, and the ids it upserted or removed. */
+export interface SnapshotDelta {
+  /** The serial of the snapshot it was made from. */
+  from: number;
+  upserted: readonly number[];
+  removed: readonly number[];
+}
+
+/** The parts patched() hands the constructor: hotspots in score order, each with its JSON and hull. */
+interface Parts {
+  items: HotspotSummary[];
+  json: string[];
+  hulls: (HullRing | undefined)[];
+  reach: HullReach;
+  delta: SnapshotDelta | undefined;
+}
+
+let serials = 0;
+
 /**
- * An immutable in-process copy of the active hotspots: a KD-tree over their
- * positions, the score order, their hulls, and (built on first use) map
- * clusters. Built once per data change and swapped in whole, so a request
- * never sees a half-updated index; queries do no I/O and no validation.
+ * An immutable in-process copy of the active hotspots: the hotspots in score
+ * order with their JSON text and hulls, a KD-tree over their positions, and
+ * (built on first use) map clusters. Swapped in whole, so a request never
+ * sees a half-updated index; queries do no I/O and no validation. patched()
+ * applies a change in one pass: what did not change keeps its place, its
+ * JSON and its hull, the changed hotspots are merged in, and the KD-tree is
+ * built again (no sort, no JSON but the changed hotspots').
  */
 export class HotspotSnapshot {
+  /** The active hotspots, best score first (ties by lowest id): the order of top and bbox pages. */
   readonly items: readonly HotspotSummary[];
-  readonly #byId: Map<number, HotspotSummary>;
-  readonly #points: PointIndex;
-  /** rank[i] = position of items[i] in best-score-first order. */
-  readonly #rank: Uint32Array;
-  readonly #byScore: readonly HotspotSummary[];
+  /** Tells snapshots apart: a patched snapshot's delta names the serial it was made from. */
+  readonly serial = ++serials;
+  /** Set by patched(): what changed since the snapshot it was made from. */
+  readonly delta: SnapshotDelta | undefined;
   /** Each item's JSON without its closing brace, so answers are concatenated, not re-serialized, per request. */
   readonly #jsonOpen: readonly string[];
-  /** Each item's JSON, in best-score-first order. */
-  readonly #jsonByScore: readonly string[];
+  /** Each item's hull, if it has one. */
+  readonly #hullAt: readonly (HullRing | undefined)[];
+  readonly #hullCount: number;
+  /** How far any hull reaches from its hotspot's position: hulls are found through the KD-tree. */
+  readonly #hullReach: HullReach;
+  readonly #positions: IdPositions;
+  /** Over items: a point's index is its rank. */
+  readonly #points: PointIndex;
   #clusters: PointClusters | undefined;
-  readonly #hulls: ReadonlyMap<number, HullRing>;
-  /** How far (degrees) any hull reaches from its hotspot's position: hulls are found through the KD-tree. */
-  readonly #hullReach = { lng: 0, lat: 0 };
 
-  constructor(items: readonly HotspotSummary[], hulls: ReadonlyMap<number, HullRing> = new Map()) {
-    this.items = items;
-    this.#byId = new Map(items.map((h) => [h.id, h]));
-    this.#hulls = hulls;
-    for (const [id, ring] of hulls) {
-      const h = this.#byId.get(id);
-      if (!h) continue;
-      for (let k = 0; k < ring.length; k += 2) {
-        this.#hullReach.lng = Math.max(this.#hullReach.lng, Math.abs(ring[k]! - h.lng));
-        this.#hullReach.lat = Math.max(this.#hullReach.lat, Math.abs(ring[k + 1]! - h.lat));
-      }
+  /** A snapshot of the hotspots (in any order) and their hulls by id. */
+  constructor(items: readonly HotspotSummary[], hulls?: ReadonlyMap<number, HullRing>);
+  /** patched()'s: the parts, already in score order. */
+  constructor(parts: Parts);
+  constructor(input: readonly HotspotSummary[] | Parts, hulls: ReadonlyMap<number, HullRing> = new Map()) {
+    let parts: Parts;
+    if ('items' in input) parts = input;
+    else {
+      const items = [...input].sort(compareByScore);
+      const reach = { lng: 0, lat: 0 };
+      const hullAt = items.map((h) => {
+        const ring = hulls.get(h.id);
+        if (ring) widenReach(reach, h, ring);
+        return ring;
+      });
+      parts = { items, json: items.map(openJson), hulls: hullAt, reach, delta: undefined };
     }
-    this.#points = new PointIndex(
-      items.map((h) => h.lat),
-      items.map((h) => h.lng),
-      items.map((h) => h.id),
-    );
-    const order = items.map((_, i) => i).sort((a, b) => compareByScore(items[a]!, items[b]!));
-    this.#rank = new Uint32Array(items.length);
-    order.forEach((itemIndex, r) => (this.#rank[itemIndex] = r));
-    this.#byScore = order.map((i) => items[i]!);
-    this.#jsonOpen = items.map((h) => JSON.stringify(h).slice(0, -1));
-    this.#jsonByScore = order.map((i) => `${this.#jsonOpen[i]}}`);
+    this.items = parts.items;
+    this.#jsonOpen = parts.json;
+    this.#hullAt = parts.hulls;
+    this.#hullReach = parts.reach;
+    this.delta = parts.delta;
+    const n = this.items.length;
+    const lat = new Float64Array(n);
+    const lng = new Float64Array(n);
+    const ids = new Float64Array(n);
+    let hullCount = 0;
+    for (let i = 0; i < n; i++) {
+      const h = this.items[i]!;
+      lat[i] = h.lat;
+      lng[i] = h.lng;
+      ids[i] = h.id;
+      if (this.#hullAt[i]) hullCount++;
+    }
+    this.#hullCount = hullCount;
+    this.#positions = new IdPositions(ids);
+    this.#points = new PointIndex(lat, lng, ids);
   }
 
   get size(): number {
@@ -82,32 +127,64 @@ export class HotspotSnapshot {
   }
 
   get(id: number): HotspotSummary | undefined {
-    return this.#byId.get(id);
+    const i = this.#positions.of(id);
+    return i === undefined ? undefined : this.items[i];
   }
 
   /**
    * A new snapshot with the given hotspots added or replaced and the removed
-   * ids dropped. `hulls` holds the upserted hotspots' hulls: one absent there
-   * no longer has a hull.
+   * ids dropped (an id both upserted and removed stays, upserted). `hulls`
+   * holds the upserted hotspots' hulls: one absent there no longer has a hull.
    */
   patched(
     upserts: readonly HotspotSummary[],
     removedIds: Iterable<number>,
     hulls: ReadonlyMap<number, HullRing> = new Map(),
   ): HotspotSnapshot {
-    const next = new Map(this.#byId);
-    const nextHulls = new Map(this.#hulls);
-    for (const id of removedIds) {
-      next.delete(id);
-      nextHulls.delete(id);
+    const fresh = new Map<number, HotspotSummary>();
+    for (const h of upserts) fresh.set(h.id, h);
+    const removed = [...new Set(removedIds)].filter((id) => !fresh.has(id));
+    const dropped = new Uint8Array(this.size);
+    let kept = this.size;
+    for (const id of [...removed, ...fresh.keys()]) {
+      const i = this.#positions.of(id);
+      if (i !== undefined) {
+        dropped[i] = 1;
+        kept--;
+      }
     }
-    for (const h of upserts) {
-      next.set(h.id, h);
+    const incoming = [...fresh.values()].sort(compareByScore);
+    // Reach only grows: a removed hull's reach stays, which only widens the box hulls are looked for in.
+    const reach = { ...this.#hullReach };
+    for (const h of incoming) {
       const ring = hulls.get(h.id);
-      if (ring) nextHulls.set(h.id, ring);
-      else nextHulls.delete(h.id);
+      if (ring) widenReach(reach, h, ring);
     }
-    return new HotspotSnapshot([...next.values()], nextHulls);
+    const n = kept + incoming.length;
+    const parts: Parts = {
+      items: new Array<HotspotSummary>(n),
+      json: new Array<string>(n),
+      hulls: new Array<HullRing | undefined>(n),
+      reach,
+      delta: { from: this.serial, upserted: [...fresh.keys()], removed },
+    };
+    let out = 0;
+    const take = (h: HotspotSummary, json: string, hull: HullRing | undefined) => {
+      parts.items[out] = h;
+      parts.json[out] = json;
+      parts.hulls[out++] = hull;
+    };
+    let j = 0;
+    for (let i = 0; i < this.size; i++) {
+      if (dropped[i]) continue;
+      const h = this.items[i]!;
+      for (; j < incoming.length && compareByScore(incoming[j]!, h) < 0; j++) {
+        take(incoming[j]!, openJson(incoming[j]!), hulls.get(incoming[j]!.id));
+      }
+      take(h, this.#jsonOpen[i]!, this.#hullAt[i]);
+    }
+    for (; j < incoming.length; j++) take(incoming[j]!, openJson(incoming[j]!), hulls.get(incoming[j]!.id));
+    return new HotspotSnapshot(parts);
   }
 
   /** Hotspots within radiusM of a point, nearest first (ties by id). */
@@ -136,7 +213,7 @@ export class HotspotSnapshot {
   /** Hotspots inside the box, best score first, after the cursor; `more` tells whether more follow. */
   inBox(b: BBox, limit: number, after?: ScoreCursor): { items: HotspotSummary[]; more: boolean } {
     const { ranks, more } = this.#inBoxRanks(b, limit, after);
-    return { items: ranks.map((r) => this.#byScore[r]!), more };
+    return { items: ranks.map((r) => this.items[r]!), more };
   }
 
   /** inBox() with the items as a JSON array, built from pre-serialized items. */
@@ -147,17 +224,17 @@ export class HotspotSnapshot {
   ): { itemsJson: string; last: HotspotSummary | undefined; more: boolean } {
     const { ranks, more } = this.#inBoxRanks(b, limit, after);
     let json = '[';
-    for (let k = 0; k < ranks.length; k++) json += `${k === 0 ? '' : ','}${this.#jsonByScore[ranks[k]!]}`;
+    for (let k = 0; k < ranks.length; k++) json += `${k === 0 ? '' : ','}${this.#jsonOpen[ranks[k]!]}}`;
     const lastRank = ranks.at(-1);
-    return { itemsJson: `${json}]`, last: lastRank === undefined ? undefined : this.#byScore[lastRank], more };
+    return { itemsJson: `${json}]`, last: lastRank === undefined ? undefined : this.items[lastRank], more };
   }
 
   #inBoxRanks(b: BBox, limit: number, after?: ScoreCursor): { ranks: number[]; more: boolean } {
-    const ranks = this.#points.inBox(b).map((i) => this.#rank[i]!);
+    const ranks = this.#points.inBox(b);
     ranks.sort((x, y) => x - y);
     const out: number[] = [];
     for (const r of ranks) {
-      if (after && compareByScore(this.#byScore[r]!, after) <= 0) continue;
+      if (after && compareByScore(this.items[r]!, after) <= 0) continue;
       if (out.length === limit) return { ranks: out, more: true };
       out.push(r);
     }
@@ -166,14 +243,14 @@ export class HotspotSnapshot {
 
   /** The best-scored hotspots. */
   top(limit: number): HotspotSummary[] {
-    return this.#byScore.slice(0, limit) as HotspotSummary[];
+    return this.items.slice(0, limit);
   }
 
   /** Map clusters (and lone hotspots) in the box at a zoom level. */
   clusters(b: BBox, zoom: number): (MapCluster | HotspotSummary)[] {
     // Loaded best first (rank = position): supercluster's greedy pass then grows clusters from the best
     // hotspots, and any copy of the same hotspots (the PostGIS fallback's) clusters alike, whatever its row order.
-    const items = this.#byScore;
+    const items = this.items;
     this.#clusters ??= new PointClusters(
       items.map((h) => h.lat),
       items.map((h) => h.lng),
@@ -196,7 +273,7 @@ export class HotspotSnapshot {
 
   /** Hulls whose bounding box meets the box, best score first. */
   hullsInBox(b: BBox): MapHull[] {
-    if (this.#hulls.size === 0) return [];
+    if (this.#hullCount === 0) return [];
     const reach = this.#hullReach;
     const near = this.#points.inBox({
       minLng: b.minLng - reach.lng,
@@ -204,13 +281,57 @@ export class HotspotSnapshot {
       maxLng: b.maxLng + reach.lng,
       maxLat: b.maxLat + reach.lat,
     });
+    // A point's index is its rank: in ascending order, best score first.
+    near.sort((x, y) => x - y);
     const out: MapHull[] = [];
     for (const i of near) {
+      const ring = this.#hullAt[i];
+      if (!ring || !ringMeetsBox(ring, b)) continue;
       const h = this.items[i]!;
-      const ring = this.#hulls.get(h.id);
-      if (ring && ringMeetsBox(ring, b)) out.push({ id: h.id, label: h.label, score: h.score, ring });
+      out.push({ id: h.id, label: h.label, score: h.score, ring });
     }
-    return out.sort(compareByScore);
+    return out;
+  }
+}
+
+/**
+ * Where each id is in a snapshot's items: a typed array indexed by id while
+ * ids are dense (as a serial's are), else a Map. Built in one pass, without
+ * the hashing of a Map of a million entries.
+ */
+class IdPositions {
+  readonly #dense: Int32Array | undefined;
+  readonly #sparse: Map<number, number> | undefined;
+
+  constructor(ids: Float64Array) {
+    let max = 0;
+    let integers = true;
+    for (const id of ids) {
+      if (id > max) max = id;
+      if (!Number.isInteger(id) || id < 0) integers = false;
+    }
+    if (integers && max <= 4 * ids.length + 65_536) {
+      this.#dense = new Int32Array(max + 1).fill(-1);
+      for (let i = 0; i < ids.length; i++) this.#dense[ids[i]!] = i;
+    } else this.#sparse = new Map(Array.from(ids, (id, i) => [id, i]));
+  }
+
+  of(id: number): number | undefined {
+    if (this.#sparse) return this.#sparse.get(id);
+    const i = Number.isInteger(id) && id >= 0 && id < this.#dense!.length ? this.#dense![id]! : -1;
+    return i < 0 ? undefined : i;
+  }
+}
+
+/** An item's JSON without its closing brace. */
+function openJson(h: HotspotSummary): string {
+  return JSON.stringify(h).slice(0, -1);
+}
+
+function widenReach(reach: HullReach, h: HotspotSummary, ring: HullRing): void {
+  for (let k = 0; k < ring.length; k += 2) {
+    reach.lng = Math.max(reach.lng, Math.abs(ring[k]! - h.lng));
+    reach.lat = Math.max(reach.lat, Math.abs(ring[k + 1]! - h.lat));
   }
 }
 
