@@ -101,7 +101,9 @@ export const queryApiEnv = {
     .min(1)
     .max(86_400)
     .default(60)
-    .describe('Safety-net full reload of the in-process index; also how long it may serve without a live change feed.'),
+    .describe(
+      'Safety-net full reload of the in-process index (spaced to at least ten times the last full load); also how long it may serve without a live change feed.',
+    ),
   STREAM_MAX_PER_CLIENT: z.coerce
     .number()
     .int()

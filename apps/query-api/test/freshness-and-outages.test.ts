@@ -273,6 +273,51 @@ describe('where Postgres notifications do not arrive (PGlite behind its socket s
   });
 });
 
+describe('the safety-net reload', () => {
+  it('is spaced to ten times the last full load when that is longer than INDEX_RELOAD_SECONDS, and back after a quick one', async () => {
+    const fk = await insertHotspot(env, DRESDEN.frauenkirche);
+    /** The period after each swap. */
+    const periods: number[] = [];
+    const index: HotspotMemoryIndex = new HotspotMemoryIndex({
+      database: env.database,
+      subscriber: undefined,
+      redisKeyPrefix: env.redisPrefix,
+      log: pino({ level: 'silent' }),
+      reloadSeconds: 1,
+      onChange: () => periods.push(index.reloadPeriodMs),
+      notifications: false,
+    });
+    try {
+      await index.start();
+      expect(index.reloadPeriodMs).toBe(1000);
+      // A change the version poll sees, in a transaction that holds the table: the reload it causes waits for it.
+      await env.database.sql.begin(async (tx) => {
+        await tx`lock table hotspots in access exclusive mode`;
+        await tx`update hotspots set score = score + 1 where id = ${fk}`;
+        await waitFor(
+          async () => {
+            const [row] = await env.database.sql<{ n: number }[]>`
+              select count(*)::int as n from pg_stat_activity
+              where datname = current_database() and wait_event_type = 'Lock' and query ilike '%from hotspots%'`;
+            return row!.n > 0;
+          },
+          { timeoutMs: 5000, message: 'a full reload to wait for the lock' },
+        );
+        await new Promise((resolve) => setTimeout(resolve, 800));
+      });
+      await waitFor(() => periods.some((p) => p >= 8000), { timeoutMs: 5000, message: 'the period to stretch' });
+      // The poll reloads once more (the sequence moves before the commit): a quick load brings the period back
+      // (to 1 s, or ten times that load if it took over 100 ms, far below the stretched one).
+      await waitFor(() => periods.slice(periods.findIndex((p) => p >= 8000)).some((p) => p < 5000), {
+        timeoutMs: 5000,
+        message: 'the period to come back',
+      });
+    } finally {
+      await index.stop();
+    }
+  });
+});
+
 describe('behind a transaction pooler (DATABASE_POOL_MODE=transaction)', () => {
   it('follows changes by the version poll, without LISTEN, and without Redis', async () => {
     const fk = await insertHotspot(env, DRESDEN.frauenkirche);

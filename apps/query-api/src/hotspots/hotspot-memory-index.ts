@@ -11,6 +11,9 @@ export const HOTSPOTS_CHANGED_CHANNEL = 'photospots_hotspots_changed';
 /** How often the hotspots version sequence is polled while the Redis feed is not live. */
 export const VERSION_POLL_MS = 1000;
 
+/** The safety-net reload's period is at least this many times the last full load's duration. */
+export const RELOAD_PERIOD_PER_LOAD = 10;
+
 export type ChangeFeed = 'redis' | 'postgres' | 'none';
 
 /** One swap of the served snapshot: the snapshots before and after, and the hotspots version the new one reflects. */
@@ -35,7 +38,10 @@ export interface MemoryIndexOptions {
   subscriber: Redis | undefined;
   redisKeyPrefix: string;
   log: FastifyBaseLogger;
-  /** Full reload interval; also how long the index may serve with no live feed. */
+  /**
+   * Full reload interval, stretched to RELOAD_PERIOD_PER_LOAD times the last load's duration when that is longer
+   * (a safety net that spends at most a tenth of the time); also how long the index may serve with no live feed.
+   */
   reloadSeconds: number;
   /** Called after every swap (response caches clear themselves); `version` is scoring's, when known. */
   onChange: (version: number | undefined) => void;
@@ -67,6 +73,7 @@ export class HotspotMemoryIndex {
   #pending: PendingChanges | undefined;
   #running: Promise<void> | undefined;
   #timer: NodeJS.Timeout | undefined;
+  #reloadPeriodMs: number;
   #pollTimer: NodeJS.Timeout | undefined;
   #version: number | undefined;
   #settleReload = false;
@@ -76,6 +83,12 @@ export class HotspotMemoryIndex {
 
   constructor(options: MemoryIndexOptions) {
     this.#o = options;
+    this.#reloadPeriodMs = options.reloadSeconds * 1000;
+  }
+
+  /** The safety-net reload's current period. */
+  get reloadPeriodMs(): number {
+    return this.#reloadPeriodMs;
   }
 
   /** The snapshot to answer from, or undefined when it is not loaded or may be stale. */
@@ -83,7 +96,7 @@ export class HotspotMemoryIndex {
     if (!this.#snapshot) return undefined;
     if (this.feed !== 'none') return this.#snapshot;
     // Two reload periods: the periodic reload itself takes a moment.
-    return Date.now() - this.#loadedAt < 2 * this.#o.reloadSeconds * 1000 ? this.#snapshot : undefined;
+    return Date.now() - this.#loadedAt < 2 * this.#reloadPeriodMs ? this.#snapshot : undefined;
   }
 
   /** Calls `listener` after every swap of the snapshot (full or incremental), in order; returns the unsubscribe. */
@@ -145,8 +158,7 @@ export class HotspotMemoryIndex {
     await this.#pollVersion();
     this.#pollTimer = setInterval(() => void this.#pollVersion(), VERSION_POLL_MS);
     this.#pollTimer.unref();
-    this.#timer = setInterval(() => this.#enqueue({ full: true }), this.#o.reloadSeconds * 1000);
-    this.#timer.unref();
+    this.#scheduleReload();
     this.#enqueue({ full: true });
     await this.settled();
   }
@@ -158,10 +170,22 @@ export class HotspotMemoryIndex {
 
   async stop(): Promise<void> {
     this.#stopped = true;
-    clearInterval(this.#timer);
+    clearTimeout(this.#timer);
     clearInterval(this.#pollTimer);
     await this.#unlisten?.().catch(() => undefined);
     await this.settled();
+  }
+
+  /** The next safety-net reload, one period from now (again after each full load, so reloads never queue up). */
+  #scheduleReload(): void {
+    clearTimeout(this.#timer);
+    if (this.#stopped) return;
+    this.#timer = setTimeout(() => {
+      this.#enqueue({ full: true });
+      // Rescheduled here too: a failed reload is retried a period later.
+      this.#scheduleReload();
+    }, this.#reloadPeriodMs);
+    this.#timer.unref();
   }
 
   /**
@@ -214,6 +238,9 @@ export class HotspotMemoryIndex {
           const { items, hulls } = await activeIndexRows(this.#o.database.sql);
           this.#snapshot = new HotspotSnapshot(items, hulls);
           this.#loadedAt = startedAt;
+          const tookMs = Date.now() - startedAt;
+          this.#reloadPeriodMs = Math.max(this.#o.reloadSeconds * 1000, RELOAD_PERIOD_PER_LOAD * tookMs);
+          this.#scheduleReload();
         } else {
           const ids = [...batch.upserted].filter((id) => !batch.removed.has(id));
           const { items, hulls } = await indexRowsByIds(this.#o.database.sql, ids);
