@@ -13,7 +13,8 @@
  * country|city (default country: Germany's extent, 2,000 towns; city: a 30 km square around Dresden),
  * --processing-tasks N (default 2: one per core here; production runs 1–16 processing tasks, which claim
  * disjoint areas), --floor (also time a binary COPY of the stored rows into an empty copy of `photos`, the
- * floor for any import; holds the rows in memory). DATABASE_URL names the Postgres server (default: a scratch
+ * floor for any import; holds the rows in memory), --statements (the scratch server loads pg_stat_statements;
+ * each size ends with the statements that took most of Postgres's time). DATABASE_URL names the Postgres server (default: a scratch
  * server of its own, see below); REDIS_URL the Redis.
  */
 import { execFileSync } from 'node:child_process';
@@ -26,6 +27,7 @@ import { parseArgs } from 'node:util';
 import { GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { ingestRequested } from '@photospots/contracts';
 import { createSqsClient, MessagePublisher, resolveQueues } from '@photospots/queue';
+import type { Sql } from '@photospots/db';
 import { freePort } from '@photospots/test-harness';
 import { pino } from 'pino';
 import { STAGING_COLUMNS } from '../apps/ingest/src/photos/photo-store.ts';
@@ -40,6 +42,7 @@ const { values } = parseArgs({
     region: { type: 'string' },
     'processing-tasks': { type: 'string' },
     floor: { type: 'boolean' },
+    statements: { type: 'boolean' },
   },
 });
 const SIZES = (values.photos ?? '1000000').split(',').map(Number);
@@ -60,7 +63,11 @@ const scratch = process.env.DATABASE_URL
       effective_cache_size: `${Math.floor((totalmem() * 0.75) / 2 ** 20)}MB`,
       max_wal_size: '8GB',
       checkpoint_timeout: '15min',
+      ...(values.statements
+        ? { shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.max': '1000', track_io_timing: 'on' }
+        : {}),
     });
+if (values.statements && !scratch) throw new Error('--statements needs the scratch server: unset DATABASE_URL');
 const adminUrl = process.env.DATABASE_URL ?? scratch!.adminUrl;
 if (scratch) {
   const shown = execFileSync('psql', [adminUrl, '-Atc', 'show shared_buffers']).toString().trim();
@@ -122,6 +129,24 @@ function postgresCpuSeconds(postmaster: number): number {
   return ticksToSeconds(ticks);
 }
 
+/** The statements that took most of the server's time since the run's reset, as a table. */
+async function topStatements(sql: Sql): Promise<string> {
+  const rows = await sql<
+    { calls: number; total_s: number; mean_ms: number; rows: number; hit: number; read: number; query: string }[]
+  >`
+    select calls::float8 as calls, total_exec_time / 1000 as total_s, mean_exec_time as mean_ms, rows::float8 as rows,
+           shared_blks_hit::float8 as hit, shared_blks_read::float8 as read, query
+    from pg_stat_statements where dbid = (select oid from pg_database where datname = current_database())
+    order by total_exec_time desc limit 12`;
+  const all = rows.reduce((sum, r) => sum + r.total_s, 0);
+  const n = (x: number) => Math.round(x).toLocaleString('en');
+  const lines = rows.map(
+    (r) =>
+      `  ${r.total_s.toFixed(1).padStart(8)} ${n(r.calls).padStart(10)} ${r.mean_ms.toFixed(2).padStart(9)} ${n(r.rows).padStart(12)} ${n(r.hit).padStart(14)} ${n(r.read).padStart(11)}  ${r.query.replace(/\s+/g, ' ').slice(0, 110)}`,
+  );
+  return `  statements by time (top 12, ${all.toFixed(0)} s in all):\n  ${'total s'.padStart(8)} ${'calls'.padStart(10)} ${'mean ms'.padStart(9)} ${'rows'.padStart(12)} ${'blocks hit'.padStart(14)} ${'read'.padStart(11)}  query\n${lines.join('\n')}\n`;
+}
+
 interface Run {
   photos: number;
   /** Seconds from the request until each stage finished. */
@@ -150,6 +175,10 @@ async function runOnce(N: number): Promise<Run> {
   await writeSyntheticLbsnCsv(file, N, REGION);
   const pipeline = await startLocalPipeline({ adminUrl, database: DATABASE, reuse: false });
   const copyRate = plainCopy(file, N);
+  if (values.statements) {
+    await pipeline.database.sql`create extension if not exists pg_stat_statements`;
+    await pipeline.database.sql`select pg_stat_statements_reset()`;
+  }
   /** One process per task: the services as ECS runs them, with PROCESSING_TASKS processing tasks. */
   const tasks = [
     { app: 'ingest', name: 'ingest' },
@@ -311,6 +340,7 @@ async function runOnce(N: number): Promise<Run> {
              pg_database_size(current_database())::float8 / 1048576 as database_mb`;
     sqs.destroy();
     await Promise.all(services.map((s) => s.stop()));
+    const statements = values.statements ? await topStatements(pipeline.database.sql) : '';
     let floor = '';
     if (values.floor) {
       // The floor under any import into this table on this server: the same rows, already in COPY's binary form
@@ -362,6 +392,7 @@ async function runOnce(N: number): Promise<Run> {
     console.log(
       `  reconciled                                  photos ${rec!.photos} (distinct ${rec!.distinct_sources}), ${rec!.hotspots} hotspots, memberships ${rec!.members} (distinct photos ${rec!.distinct_members}), dead letters ${dead.reduce((a, b) => a + b, 0)}`,
     );
+    process.stdout.write(statements);
     if (rec!.photos !== N || rec!.distinct_sources !== N || dead.some((d) => d > 0))
       throw new Error('the reconciliation failed: see above');
     return {
