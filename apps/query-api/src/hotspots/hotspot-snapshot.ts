@@ -44,13 +44,26 @@ export interface SnapshotDelta {
   removed: readonly number[];
 }
 
-/** The parts patched() hands the constructor: hotspots in score order, each with its JSON and hull. */
-interface Parts {
+/**
+ * A snapshot's hotspots in score order, as parallel columns: the objects, their JSON and hulls, and the numbers
+ * that place and order them (copied in blocks by patched() without touching the objects).
+ */
+interface Columns {
   items: HotspotSummary[];
   json: string[];
   hulls: (HullRing | undefined)[];
+  lat: Float64Array;
+  lng: Float64Array;
+  id: Float64Array;
+  score: Float64Array;
+}
+
+/** What patched() hands the constructor. */
+interface Parts {
+  columns: Columns;
+  hullCount: number;
   reach: HullReach;
-  delta: SnapshotDelta | undefined;
+  delta: SnapshotDelta;
 }
 
 let serials = 0;
@@ -71,10 +84,7 @@ export class HotspotSnapshot {
   readonly serial = ++serials;
   /** Set by patched(): what changed since the snapshot it was made from. */
   readonly delta: SnapshotDelta | undefined;
-  /** Each item's JSON without its closing brace, so answers are concatenated, not re-serialized, per request. */
-  readonly #jsonOpen: readonly string[];
-  /** Each item's hull, if it has one. */
-  readonly #hullAt: readonly (HullRing | undefined)[];
+  readonly #columns: Columns;
   readonly #hullCount: number;
   /** How far any hull reaches from its hotspot's position: hulls are found through the KD-tree. */
   readonly #hullReach: HullReach;
@@ -85,41 +95,49 @@ export class HotspotSnapshot {
 
   /** A snapshot of the hotspots (in any order) and their hulls by id. */
   constructor(items: readonly HotspotSummary[], hulls?: ReadonlyMap<number, HullRing>);
-  /** patched()'s: the parts, already in score order. */
+  /** patched()'s: the columns, already in score order. */
   constructor(parts: Parts);
   constructor(input: readonly HotspotSummary[] | Parts, hulls: ReadonlyMap<number, HullRing> = new Map()) {
-    let parts: Parts;
-    if ('items' in input) parts = input;
-    else {
+    if ('columns' in input) {
+      this.#columns = input.columns;
+      this.#hullCount = input.hullCount;
+      this.#hullReach = input.reach;
+      this.delta = input.delta;
+    } else {
       const items = [...input].sort(compareByScore);
+      const n = items.length;
+      const c: Columns = {
+        items,
+        json: items.map(openJson),
+        hulls: new Array<HullRing | undefined>(n),
+        lat: new Float64Array(n),
+        lng: new Float64Array(n),
+        id: new Float64Array(n),
+        score: new Float64Array(n),
+      };
       const reach = { lng: 0, lat: 0 };
-      const hullAt = items.map((h) => {
+      let hullCount = 0;
+      for (let i = 0; i < n; i++) {
+        const h = items[i]!;
+        c.lat[i] = h.lat;
+        c.lng[i] = h.lng;
+        c.id[i] = h.id;
+        c.score[i] = h.score;
         const ring = hulls.get(h.id);
-        if (ring) widenReach(reach, h, ring);
-        return ring;
-      });
-      parts = { items, json: items.map(openJson), hulls: hullAt, reach, delta: undefined };
+        c.hulls[i] = ring;
+        if (ring) {
+          widenReach(reach, h, ring);
+          hullCount++;
+        }
+      }
+      this.#columns = c;
+      this.#hullCount = hullCount;
+      this.#hullReach = reach;
+      this.delta = undefined;
     }
-    this.items = parts.items;
-    this.#jsonOpen = parts.json;
-    this.#hullAt = parts.hulls;
-    this.#hullReach = parts.reach;
-    this.delta = parts.delta;
-    const n = this.items.length;
-    const lat = new Float64Array(n);
-    const lng = new Float64Array(n);
-    const ids = new Float64Array(n);
-    let hullCount = 0;
-    for (let i = 0; i < n; i++) {
-      const h = this.items[i]!;
-      lat[i] = h.lat;
-      lng[i] = h.lng;
-      ids[i] = h.id;
-      if (this.#hullAt[i]) hullCount++;
-    }
-    this.#hullCount = hullCount;
-    this.#positions = new IdPositions(ids);
-    this.#points = new PointIndex(lat, lng, ids);
+    this.items = this.#columns.items;
+    this.#positions = new IdPositions(this.#columns.id);
+    this.#points = new PointIndex(this.#columns.lat, this.#columns.lng, this.#columns.id);
   }
 
   get size(): number {
@@ -141,50 +159,90 @@ export class HotspotSnapshot {
     removedIds: Iterable<number>,
     hulls: ReadonlyMap<number, HullRing> = new Map(),
   ): HotspotSnapshot {
+    const old = this.#columns;
     const fresh = new Map<number, HotspotSummary>();
     for (const h of upserts) fresh.set(h.id, h);
     const removed = [...new Set(removedIds)].filter((id) => !fresh.has(id));
-    const dropped = new Uint8Array(this.size);
-    let kept = this.size;
+    // Where the old columns lose a hotspot (removed or replaced), and where each upserted one goes in.
+    const drops: number[] = [];
     for (const id of [...removed, ...fresh.keys()]) {
       const i = this.#positions.of(id);
-      if (i !== undefined) {
-        dropped[i] = 1;
-        kept--;
-      }
+      if (i !== undefined) drops.push(i);
     }
+    drops.sort((x, y) => x - y);
     const incoming = [...fresh.values()].sort(compareByScore);
-    // Reach only grows: a removed hull's reach stays, which only widens the box hulls are looked for in.
-    const reach = { ...this.#hullReach };
-    for (const h of incoming) {
-      const ring = hulls.get(h.id);
-      if (ring) widenReach(reach, h, ring);
-    }
-    const n = kept + incoming.length;
-    const parts: Parts = {
+    const n = this.size - drops.length + incoming.length;
+    const c: Columns = {
       items: new Array<HotspotSummary>(n),
       json: new Array<string>(n),
       hulls: new Array<HullRing | undefined>(n),
-      reach,
-      delta: { from: this.serial, upserted: [...fresh.keys()], removed },
+      lat: new Float64Array(n),
+      lng: new Float64Array(n),
+      id: new Float64Array(n),
+      score: new Float64Array(n),
     };
     let out = 0;
-    const take = (h: HotspotSummary, json: string, hull: HullRing | undefined) => {
-      parts.items[out] = h;
-      parts.json[out] = json;
-      parts.hulls[out++] = hull;
-    };
-    let j = 0;
-    for (let i = 0; i < this.size; i++) {
-      if (dropped[i]) continue;
-      const h = this.items[i]!;
-      for (; j < incoming.length && compareByScore(incoming[j]!, h) < 0; j++) {
-        take(incoming[j]!, openJson(incoming[j]!), hulls.get(incoming[j]!.id));
+    /** Copies the old columns' rows [from, to) to the output. */
+    const copy = (from: number, to: number) => {
+      for (let i = from; i < to; i++, out++) {
+        c.items[out] = old.items[i]!;
+        c.json[out] = old.json[i]!;
+        c.hulls[out] = old.hulls[i];
       }
-      take(h, this.#jsonOpen[i]!, this.#hullAt[i]);
+      const at = out - (to - from);
+      for (const k of ['lat', 'lng', 'id', 'score'] as const) c[k].set(old[k].subarray(from, to), at);
+    };
+    // Reach only grows: a removed hull's reach stays, which only widens the box hulls are looked for in.
+    const reach = { ...this.#hullReach };
+    let hullCount = this.#hullCount;
+    for (const i of drops) if (old.hulls[i]) hullCount--;
+    let from = 0;
+    let d = 0;
+    for (const h of incoming) {
+      const before = this.#insertionPoint(h);
+      for (; d < drops.length && drops[d]! < before; d++) {
+        copy(from, drops[d]!);
+        from = drops[d]! + 1;
+      }
+      copy(from, before);
+      from = before;
+      const ring = hulls.get(h.id);
+      if (ring) {
+        widenReach(reach, h, ring);
+        hullCount++;
+      }
+      c.items[out] = h;
+      c.json[out] = openJson(h);
+      c.hulls[out] = ring;
+      c.lat[out] = h.lat;
+      c.lng[out] = h.lng;
+      c.id[out] = h.id;
+      c.score[out++] = h.score;
     }
-    for (; j < incoming.length; j++) take(incoming[j]!, openJson(incoming[j]!), hulls.get(incoming[j]!.id));
-    return new HotspotSnapshot(parts);
+    for (; d < drops.length; d++) {
+      copy(from, drops[d]!);
+      from = drops[d]! + 1;
+    }
+    copy(from, this.size);
+    return new HotspotSnapshot({
+      columns: c,
+      hullCount,
+      reach,
+      delta: { from: this.serial, upserted: [...fresh.keys()], removed },
+    });
+  }
+
+  /** The position of the first hotspot that comes after h in score order (binary search over the columns). */
+  #insertionPoint(h: HotspotSummary): number {
+    const { score, id } = this.#columns;
+    let lo = 0;
+    let hi = this.size;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (score[mid]! > h.score || (score[mid] === h.score && id[mid]! < h.id)) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 
   /** Hotspots within radiusM of a point, nearest first (ties by id). */
@@ -205,7 +263,7 @@ export class HotspotSnapshot {
       const tenths = Math.round(distance[k]! * 10);
       const whole = (tenths - (tenths % 10)) / 10;
       const fraction = tenths % 10;
-      out += `${k === 0 ? '' : ','}${this.#jsonOpen[index[k]!]},"distanceM":${fraction === 0 ? whole : `${whole}.${fraction}`}}`;
+      out += `${k === 0 ? '' : ','}${this.#columns.json[index[k]!]},"distanceM":${fraction === 0 ? whole : `${whole}.${fraction}`}}`;
     }
     return `${out}]}`;
   }
@@ -224,7 +282,7 @@ export class HotspotSnapshot {
   ): { itemsJson: string; last: HotspotSummary | undefined; more: boolean } {
     const { ranks, more } = this.#inBoxRanks(b, limit, after);
     let json = '[';
-    for (let k = 0; k < ranks.length; k++) json += `${k === 0 ? '' : ','}${this.#jsonOpen[ranks[k]!]}}`;
+    for (let k = 0; k < ranks.length; k++) json += `${k === 0 ? '' : ','}${this.#columns.json[ranks[k]!]}}`;
     const lastRank = ranks.at(-1);
     return { itemsJson: `${json}]`, last: lastRank === undefined ? undefined : this.items[lastRank], more };
   }
@@ -285,7 +343,7 @@ export class HotspotSnapshot {
     near.sort((x, y) => x - y);
     const out: MapHull[] = [];
     for (const i of near) {
-      const ring = this.#hullAt[i];
+      const ring = this.#columns.hulls[i];
       if (!ring || !ringMeetsBox(ring, b)) continue;
       const h = this.items[i]!;
       out.push({ id: h.id, label: h.label, score: h.score, ring });
