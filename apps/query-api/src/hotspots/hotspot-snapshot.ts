@@ -98,7 +98,7 @@ export class HotspotSnapshot {
   /** patched()'s: the columns, already in score order. */
   constructor(parts: Parts);
   constructor(input: readonly HotspotSummary[] | Parts, hulls: ReadonlyMap<number, HullRing> = new Map()) {
-    if ('columns' in input) {
+    if (isParts(input)) {
       this.#columns = input.columns;
       this.#hullCount = input.hullCount;
       this.#hullReach = input.reach;
@@ -379,6 +379,11 @@ class IdPositions {
     const i = Number.isInteger(id) && id >= 0 && id < this.#dense!.length ? this.#dense![id]! : -1;
     return i < 0 ? undefined : i;
   }
+}
+
+/** Not `'columns' in input`: the driver's result arrays carry a `columns` property of their own. */
+function isParts(input: readonly HotspotSummary[] | Parts): input is Parts {
+  return !Array.isArray(input);
 }
 
 /** An item's JSON without its closing brace. */
