@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { connectRedis, HotspotIndexWriter, type HotspotSummary } from '@photospots/hotspot-index';
+import { connectRedis, HotspotIndexWriter, redisReady, type HotspotSummary } from '@photospots/hotspot-index';
 import { createTestEnv, freePort, waitFor, type TestEnv } from '@photospots/test-harness';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
@@ -269,6 +269,40 @@ describe('where Postgres notifications do not arrive (PGlite behind its socket s
       });
     } finally {
       await index.stop();
+    }
+  });
+});
+
+describe('starting', () => {
+  it('loads once with both feeds coming up, and follows Redis from then on', async () => {
+    const fk = await insertHotspot(env, DRESDEN.frauenkirche);
+    const subscriber = env.redis.duplicate();
+    subscriber.on('error', () => undefined);
+    let swaps = 0;
+    const index = new HotspotMemoryIndex({
+      database: env.database,
+      subscriber,
+      redisKeyPrefix: env.redisPrefix,
+      log: pino({ level: 'silent' }),
+      reloadSeconds: 3600,
+      onChange: () => swaps++,
+    });
+    try {
+      expect(await redisReady(subscriber)).toBe(true);
+      await index.start();
+      expect(index.feed).toBe('redis');
+      expect(swaps).toBe(1);
+      expect(index.snapshot?.items.map((h) => h.id)).toEqual([fk]);
+      const sem = await insertHotspot(env, DRESDEN.semperoper);
+      await new HotspotIndexWriter(env.redis, env.redisPrefix).apply([await summary(sem)], []);
+      await waitFor(() => index.snapshot?.get(sem) !== undefined, {
+        timeoutMs: 5000,
+        message: 'the announced hotspot',
+      });
+      expect(swaps).toBe(2);
+    } finally {
+      await index.stop();
+      subscriber.disconnect();
     }
   });
 });

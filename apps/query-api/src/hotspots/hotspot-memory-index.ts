@@ -11,6 +11,9 @@ export const HOTSPOTS_CHANGED_CHANNEL = 'photospots_hotspots_changed';
 /** How often the hotspots version sequence is polled while the Redis feed is not live. */
 export const VERSION_POLL_MS = 1000;
 
+/** How long start() waits for a connected Redis to confirm the change-channel subscription. */
+const SUBSCRIBE_WAIT_MS = 2000;
+
 /** The safety-net reload's period is at least this many times the last full load's duration. */
 export const RELOAD_PERIOD_PER_LOAD = 10;
 
@@ -27,6 +30,12 @@ export interface SnapshotSwap {
 
 interface PendingChanges {
   full: boolean;
+  /**
+   * When the latest full reload was asked for (performance.now()): a full load whose read began at or after it
+   * already reflects everything that request was about, so it is not repeated (two feeds coming up at start, or
+   * a timer tick during a load, cost one load).
+   */
+  fullSince: number;
   upserted: Set<number>;
   removed: Set<number>;
   version: number | undefined;
@@ -74,10 +83,13 @@ export class HotspotMemoryIndex {
   #running: Promise<void> | undefined;
   #timer: NodeJS.Timeout | undefined;
   #reloadPeriodMs: number;
+  /** When the last completed full load began to read (performance.now()). */
+  #fullReadAt = -Infinity;
   #pollTimer: NodeJS.Timeout | undefined;
   #version: number | undefined;
   #settleReload = false;
   #unlisten: (() => Promise<void>) | undefined;
+  #started = false;
   #stopped = false;
   readonly #swapListeners = new Set<(swap: SnapshotSwap) => void>();
 
@@ -110,16 +122,20 @@ export class HotspotMemoryIndex {
     return this.#pgLive ? 'postgres' : 'none';
   }
 
-  /** Loads the first snapshot and subscribes to the feeds; a failed first load is retried by the timer. */
+  /**
+   * Subscribes to the feeds, then loads the first snapshot; a failed first load is retried by the timer. What the
+   * feeds report before that load is in it, so they queue nothing until then: one load at start, not one per feed.
+   */
   async start(): Promise<void> {
     const { subscriber, redisKeyPrefix } = this.#o;
+    let subscribed: Promise<unknown> = Promise.resolve();
     if (subscriber) {
       const channel = indexKeys(redisKeyPrefix).changes;
       subscriber.on('message', (ch: string, message: string) => {
         if (ch === channel) this.#enqueue(parseIndexChange(message) ?? { full: true });
       });
       subscriber.on('ready', () => {
-        subscriber.subscribe(channel).then(
+        subscribed = subscriber.subscribe(channel).then(
           () => {
             this.#redisLive = true;
             this.#enqueue({ full: true });
@@ -156,9 +172,12 @@ export class HotspotMemoryIndex {
       }
     }
     await this.#pollVersion();
+    // A connected Redis answers a subscribe at once; a Redis still connecting comes up later, with a reload of its own.
+    await Promise.race([subscribed, new Promise((resolve) => setTimeout(resolve, SUBSCRIBE_WAIT_MS).unref())]);
     this.#pollTimer = setInterval(() => void this.#pollVersion(), VERSION_POLL_MS);
     this.#pollTimer.unref();
     this.#scheduleReload();
+    this.#started = true;
     this.#enqueue({ full: true });
     await this.settled();
   }
@@ -213,11 +232,19 @@ export class HotspotMemoryIndex {
   }
 
   #enqueue(change: IndexChange): void {
-    if (this.#stopped) return;
-    const p = (this.#pending ??= { full: false, upserted: new Set(), removed: new Set(), version: undefined });
+    if (this.#stopped || !this.#started) return;
+    const p = (this.#pending ??= {
+      full: false,
+      fullSince: 0,
+      upserted: new Set(),
+      removed: new Set(),
+      version: undefined,
+    });
     if (change.version !== undefined) p.version = Math.max(p.version ?? 0, change.version);
-    if (change.full) p.full = true;
-    else {
+    if (change.full) {
+      p.full = true;
+      p.fullSince = performance.now();
+    } else {
       for (const id of change.upserted) p.upserted.add(id);
       for (const id of change.removed) p.removed.add(id);
     }
@@ -231,13 +258,17 @@ export class HotspotMemoryIndex {
       this.#pending = undefined;
       try {
         const previous = this.#snapshot;
+        const readAt = performance.now();
+        const full = !this.#snapshot || (batch.full && this.#fullReadAt < batch.fullSince);
+        if (!full && batch.upserted.size + batch.removed.size === 0) continue;
         // Read before the load, so the snapshot reflects at least every change committed at this version.
         const version = await hotspotsVersion(this.#o.database);
-        if (batch.full || !this.#snapshot) {
+        if (full || !this.#snapshot) {
           const startedAt = Date.now();
           const { items, hulls } = await activeIndexRows(this.#o.database.sql);
           this.#snapshot = new HotspotSnapshot(items, hulls);
           this.#loadedAt = startedAt;
+          this.#fullReadAt = readAt;
           const tookMs = Date.now() - startedAt;
           this.#reloadPeriodMs = Math.max(this.#o.reloadSeconds * 1000, RELOAD_PERIOD_PER_LOAD * tookMs);
           this.#scheduleReload();
@@ -272,6 +303,7 @@ function mergeBatches(a: PendingChanges, b: PendingChanges | undefined): Pending
   if (!b) return a;
   return {
     full: a.full || b.full,
+    fullSince: Math.max(a.fullSince, b.fullSince),
     upserted: new Set([...a.upserted, ...b.upserted]),
     removed: new Set([...a.removed, ...b.removed]),
     version: Math.max(a.version ?? 0, b.version ?? 0) || undefined,
