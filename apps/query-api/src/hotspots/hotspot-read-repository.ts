@@ -63,10 +63,20 @@ type IndexRow = HotspotSummary & { hull: [number, number][] | null };
 function toIndexRows(rows: readonly IndexRow[]): IndexRows {
   const hulls = new Map<number, HullRing>();
   const items = rows.map(({ hull, ...summary }) => {
-    if (hull && hull.length >= 4) hulls.set(summary.id, Float64Array.from(hull.flat()));
+    if (hull && hull.length >= 4) hulls.set(summary.id, flatRing(hull));
     return summary;
   });
   return { items, hulls };
+}
+
+/** [[lng, lat], …] as one flat array, written in place (a million hulls: no intermediate arrays per hull). */
+function flatRing(points: readonly [number, number][]): HullRing {
+  const ring = new Float64Array(points.length * 2);
+  for (let k = 0; k < points.length; k++) {
+    ring[2 * k] = points[k]![0];
+    ring[2 * k + 1] = points[k]![1];
+  }
+  return ring;
 }
 
 /** The box around every active hotspot; undefined when there is none. */
