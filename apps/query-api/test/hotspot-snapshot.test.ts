@@ -169,3 +169,35 @@ describe('HotspotSnapshot.patched', () => {
     });
   });
 });
+
+describe('HotspotSnapshot.reconciled', () => {
+  it('is the same snapshot when a full load finds nothing new, and a patch of exactly the differences when it does', () => {
+    const items = hotspots(500, 8);
+    const hulls = new Map(items.filter((h) => h.id % 4 === 0).map((h) => [h.id, squareHull(h, 0.001)]));
+    const snapshot = new HotspotSnapshot(items, hulls);
+    // A load reads new objects with the same values.
+    const copies = items.map((h) => ({ ...h, tags: [...h.tags] }));
+    const copyHulls = new Map([...hulls].map(([id, ring]) => [id, Float64Array.from(ring)]));
+    expect(snapshot.reconciled(copies, copyHulls)).toBe(snapshot);
+
+    const moved = { ...copies[10]!, lat: copies[10]!.lat + 0.001 };
+    const retagged = { ...copies[20]!, tags: [...copies[20]!.tags, 'new'] };
+    const reshaped = copies.find((h) => h.id % 4 === 0 && h !== copies[10] && h !== copies[20])!;
+    const added = { ...copies[30]!, id: 10_000 };
+    const gone = copies[40]!.id;
+    const load = [
+      ...copies.filter((h) => h.id !== gone).map((h) => (h === copies[10] ? moved : h === copies[20] ? retagged : h)),
+      added,
+    ];
+    const loadHulls = new Map<number, HullRing>(copyHulls);
+    loadHulls.set(reshaped.id, squareHull(reshaped, 0.002));
+    loadHulls.delete(gone);
+    const next = snapshot.reconciled(load, loadHulls);
+    expect(new Set(next.delta?.upserted)).toEqual(new Set([moved.id, retagged.id, reshaped.id, added.id]));
+    expect(next.delta?.removed).toEqual([gone]);
+    const built = new HotspotSnapshot(load, loadHulls);
+    expect(next.items).toEqual(built.items);
+    const box = { minLat: 50.9, maxLat: 51.2, minLng: 13.5, maxLng: 14 };
+    expect(next.hullsInBox(box)).toEqual(built.hullsInBox(box));
+  });
+});

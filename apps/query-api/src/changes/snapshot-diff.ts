@@ -1,5 +1,5 @@
 import type { HotspotSummary } from '@photospots/hotspot-index';
-import type { HotspotSnapshot } from '../hotspots/hotspot-snapshot.ts';
+import { sameSummary, type HotspotSnapshot } from '../hotspots/hotspot-snapshot.ts';
 
 /** What changed between two consecutive snapshots of the active hotspots. */
 export interface SnapshotDiff {
@@ -43,17 +43,4 @@ export function diffSnapshots(before: HotspotSnapshot, after: HotspotSnapshot): 
 export function listFields(h: HotspotSummary): HotspotSummary {
   const { id, label, lat, lng, score, photoCount, userCount, tags } = h;
   return { id, label, lat, lng, score, photoCount, userCount, tags };
-}
-
-function sameSummary(a: HotspotSummary, b: HotspotSummary): boolean {
-  return (
-    a.label === b.label &&
-    a.lat === b.lat &&
-    a.lng === b.lng &&
-    a.score === b.score &&
-    a.photoCount === b.photoCount &&
-    a.userCount === b.userCount &&
-    a.tags.length === b.tags.length &&
-    a.tags.every((t, i) => t === b.tags[i])
-  );
 }

@@ -266,7 +266,7 @@ export class HotspotMemoryIndex {
         if (full || !this.#snapshot) {
           const startedAt = Date.now();
           const { items, hulls } = await activeIndexRows(this.#o.database.sql);
-          this.#snapshot = new HotspotSnapshot(items, hulls);
+          this.#snapshot = this.#snapshot?.reconciled(items, hulls) ?? new HotspotSnapshot(items, hulls);
           this.#loadedAt = startedAt;
           this.#fullReadAt = readAt;
           const tookMs = Date.now() - startedAt;
@@ -280,6 +280,8 @@ export class HotspotMemoryIndex {
           const removed = [...batch.removed, ...ids.filter((id) => !found.has(id))];
           this.#snapshot = this.#snapshot.patched(items, removed, hulls);
         }
+        // A reload that found nothing new keeps the snapshot: no swap, caches kept.
+        if (this.#snapshot === previous) continue;
         for (const listener of this.#swapListeners) listener({ previous, next: this.#snapshot, version });
         this.#o.onChange(batch.version);
       } catch (err) {

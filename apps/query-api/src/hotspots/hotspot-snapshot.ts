@@ -232,6 +232,30 @@ export class HotspotSnapshot {
     });
   }
 
+  /**
+   * This snapshot brought in line with a full load of the hotspots and their
+   * hulls: patched with what differs (new, changed or gone), or this very
+   * snapshot when nothing does, so that a safety-net reload which finds
+   * nothing new costs no swap, and its map clusters are kept.
+   */
+  reconciled(items: readonly HotspotSummary[], hulls: ReadonlyMap<number, HullRing>): HotspotSnapshot {
+    const seen = new Uint8Array(this.size);
+    const upserts: HotspotSummary[] = [];
+    const upsertHulls = new Map<number, HullRing>();
+    for (const h of items) {
+      const i = this.#positions.of(h.id);
+      if (i !== undefined) seen[i] = 1;
+      const ring = hulls.get(h.id);
+      if (i === undefined || !sameSummary(this.items[i]!, h) || !sameRing(this.#columns.hulls[i], ring)) {
+        upserts.push(h);
+        if (ring) upsertHulls.set(h.id, ring);
+      }
+    }
+    const removed: number[] = [];
+    for (let i = 0; i < this.size; i++) if (!seen[i]) removed.push(this.items[i]!.id);
+    return upserts.length + removed.length === 0 ? this : this.patched(upserts, removed, upsertHulls);
+  }
+
   /** The position of the first hotspot that comes after h in score order (binary search over the columns). */
   #insertionPoint(h: HotspotSummary): number {
     const { score, id } = this.#columns;
@@ -379,6 +403,26 @@ class IdPositions {
     const i = Number.isInteger(id) && id >= 0 && id < this.#dense!.length ? this.#dense![id]! : -1;
     return i < 0 ? undefined : i;
   }
+}
+
+/** Whether two summaries say the same: every field a list answer shows. */
+export function sameSummary(a: HotspotSummary, b: HotspotSummary): boolean {
+  return (
+    a.id === b.id &&
+    a.label === b.label &&
+    a.lat === b.lat &&
+    a.lng === b.lng &&
+    a.score === b.score &&
+    a.photoCount === b.photoCount &&
+    a.userCount === b.userCount &&
+    a.tags.length === b.tags.length &&
+    a.tags.every((t, i) => t === b.tags[i])
+  );
+}
+
+function sameRing(a: HullRing | undefined, b: HullRing | undefined): boolean {
+  if (!a || !b) return a === b;
+  return a.length === b.length && a.every((x, k) => x === b[k]);
 }
 
 /** Not `'columns' in input`: the driver's result arrays carry a `columns` property of their own. */
