@@ -249,6 +249,7 @@ export async function buildApp(config: QueryApiConfig, deps: QueryApiDeps): Prom
         group by 1`,
     dbPoolMax: config.DATABASE_POOL_MAX,
     indexedHotspots: () => memory?.snapshot?.size,
+    indexRefreshes: () => memory?.refreshes ?? { full: 0, patch: 0 },
     changeFeed: () => memory?.feed ?? 'none',
     redisState: () => finder.redisState,
   });

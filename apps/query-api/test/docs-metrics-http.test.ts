@@ -173,6 +173,7 @@ describe('operations', () => {
     expect(text).toMatch(/photospots_api_db_pool_max 5/);
     expect(text).toMatch(/photospots_api_index_hotspots 6/);
     expect(text).toMatch(/photospots_api_index_feed\{feed="redis"\} 1/);
+    expect(text).toMatch(/photospots_api_index_refreshes_total\{kind="full"\} [1-9]/);
     expect(text).toMatch(/photospots_api_redis_up 1/);
     expect(text).toMatch(/photospots_api_process_cpu_seconds_total/);
   });

@@ -291,6 +291,7 @@ describe('starting', () => {
       expect(await redisReady(subscriber)).toBe(true);
       await index.start();
       expect(index.feed).toBe('redis');
+      expect(index.refreshes).toEqual({ full: 1, patch: 0 });
       expect(swaps).toBe(1);
       expect(index.snapshot?.items.map((h) => h.id)).toEqual([fk]);
       const sem = await insertHotspot(env, DRESDEN.semperoper);
@@ -300,6 +301,7 @@ describe('starting', () => {
         message: 'the announced hotspot',
       });
       expect(swaps).toBe(2);
+      expect(index.refreshes).toEqual({ full: 1, patch: 1 });
     } finally {
       await index.stop();
       subscriber.disconnect();

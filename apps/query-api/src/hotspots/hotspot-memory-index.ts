@@ -91,11 +91,17 @@ export class HotspotMemoryIndex {
   #unlisten: (() => Promise<void>) | undefined;
   #started = false;
   #stopped = false;
+  readonly #refreshes = { full: 0, patch: 0 };
   readonly #swapListeners = new Set<(swap: SnapshotSwap) => void>();
 
   constructor(options: MemoryIndexOptions) {
     this.#o = options;
     this.#reloadPeriodMs = options.reloadSeconds * 1000;
+  }
+
+  /** Refreshes so far: full loads and patches (whether or not they changed anything). */
+  get refreshes(): Readonly<Record<'full' | 'patch', number>> {
+    return this.#refreshes;
   }
 
   /** The safety-net reload's current period. */
@@ -266,6 +272,7 @@ export class HotspotMemoryIndex {
         if (full || !this.#snapshot) {
           const startedAt = Date.now();
           const { items, hulls } = await activeIndexRows(this.#o.database.sql);
+          this.#refreshes.full++;
           this.#snapshot = this.#snapshot?.reconciled(items, hulls) ?? new HotspotSnapshot(items, hulls);
           this.#loadedAt = startedAt;
           this.#fullReadAt = readAt;
@@ -279,6 +286,7 @@ export class HotspotMemoryIndex {
           // An upserted id that is no longer active (retired meanwhile) is removed too.
           const removed = [...batch.removed, ...ids.filter((id) => !found.has(id))];
           this.#snapshot = this.#snapshot.patched(items, removed, hulls);
+          this.#refreshes.patch++;
         }
         // A reload that found nothing new keeps the snapshot: no swap, caches kept.
         if (this.#snapshot === previous) continue;

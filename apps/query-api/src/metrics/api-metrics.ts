@@ -5,6 +5,8 @@ export interface MetricsSources {
   dbConnections(): Promise<{ state: string; count: number }[]>;
   dbPoolMax: number;
   indexedHotspots(): number | undefined;
+  /** The in-process index's refreshes so far, by kind (full loads, patches). */
+  indexRefreshes(): Readonly<Record<'full' | 'patch', number>>;
   changeFeed(): string;
   redisState(): string;
 }
@@ -59,6 +61,16 @@ export class ApiMetrics {
         this.reset();
         const n = sources.indexedHotspots();
         if (n !== undefined) this.set(n);
+      },
+    });
+    new Counter({
+      name: 'photospots_api_index_refreshes_total',
+      help: 'Refreshes of the in-process index: full loads (start, safety net, feeds coming up) and patches.',
+      labelNames: ['kind'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [kind, n] of Object.entries(sources.indexRefreshes())) this.inc({ kind }, n);
       },
     });
     new Gauge({
