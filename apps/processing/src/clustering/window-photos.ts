@@ -34,7 +34,9 @@ const inside = (w: BBox, lat: number, lng: number) =>
  * Loads every photo inside any of the windows, ordered by id, in ONE
  * statement: all windows of a rebuild see the same snapshot, so jobs that
  * overlap agree on every photo (two statements could straddle an ingest commit
- * and assign one photo to two hotspots).
+ * and assign one photo to two hotspots). The rows are sorted here, not in
+ * Postgres: a dense town's claim holds more rows than `work_mem` sorts in
+ * memory, and Postgres's CPU is the pipeline's scarcest.
  */
 export async function loadWindowPhotos(sql: Queryable, windows: readonly BBox[]): Promise<WindowPhotos> {
   const tiles = [...new Set(windows.flatMap(tilesInBBox))];
@@ -42,9 +44,8 @@ export async function loadWindowPhotos(sql: Queryable, windows: readonly BBox[])
     select id, owner_id, lat, lng, tags, views,
            (extract(epoch from ${photoTimeSql(sql, 'p')}) * 1000)::float8 as taken_ms
     from photos p
-    where tile = any(${tiles}::int[])
-    order by id`;
-  const kept = rows.filter((r) => windows.some((w) => inside(w, r.lat, r.lng)));
+    where tile = any(${tiles}::int[])`;
+  const kept = rows.filter((r) => windows.some((w) => inside(w, r.lat, r.lng))).sort((a, b) => a.id - b.id);
   const n = kept.length;
   const out: WindowPhotos = {
     count: n,
