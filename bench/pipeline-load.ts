@@ -14,8 +14,8 @@
  * --processing-tasks N (default 2: one per core here; production runs 1–16 processing tasks, which claim
  * disjoint areas), --floor (also time a binary COPY of the stored rows into an empty copy of `photos`, the
  * floor for any import; holds the rows in memory), --statements (the scratch server loads pg_stat_statements;
- * each size ends with the statements that took most of Postgres's time). DATABASE_URL names the Postgres server (default: a scratch
- * server of its own, see below); REDIS_URL the Redis.
+ * each size ends with the statements that took most of Postgres's time). DATABASE_URL names the Postgres server
+ * (default: a scratch server of its own, see below); REDIS_URL the Redis.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
@@ -64,7 +64,7 @@ const scratch = process.env.DATABASE_URL
       max_wal_size: '8GB',
       checkpoint_timeout: '15min',
       ...(values.statements
-        ? { shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.max': '1000', track_io_timing: 'on' }
+        ? { shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.max': '1000' }
         : {}),
     });
 if (values.statements && !scratch) throw new Error('--statements needs the scratch server: unset DATABASE_URL');

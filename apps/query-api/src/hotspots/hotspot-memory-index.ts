@@ -76,14 +76,13 @@ export interface MemoryIndexOptions {
 export class HotspotMemoryIndex {
   readonly #o: MemoryIndexOptions;
   #snapshot: HotspotSnapshot | undefined;
-  #loadedAt = 0;
   #redisLive = false;
   #pgLive = false;
   #pending: PendingChanges | undefined;
   #running: Promise<void> | undefined;
   #timer: NodeJS.Timeout | undefined;
   #reloadPeriodMs: number;
-  /** When the last completed full load began to read (performance.now()). */
+  /** When the last completed full load began to read (performance.now()): how old the snapshot may be. */
   #fullReadAt = -Infinity;
   #pollTimer: NodeJS.Timeout | undefined;
   #version: number | undefined;
@@ -114,7 +113,7 @@ export class HotspotMemoryIndex {
     if (!this.#snapshot) return undefined;
     if (this.feed !== 'none') return this.#snapshot;
     // Two reload periods: the periodic reload itself takes a moment.
-    return Date.now() - this.#loadedAt < 2 * this.#reloadPeriodMs ? this.#snapshot : undefined;
+    return performance.now() - this.#fullReadAt < 2 * this.#reloadPeriodMs ? this.#snapshot : undefined;
   }
 
   /** Calls `listener` after every swap of the snapshot (full or incremental), in order; returns the unsubscribe. */
@@ -270,13 +269,11 @@ export class HotspotMemoryIndex {
         // Read before the load, so the snapshot reflects at least every change committed at this version.
         const version = await hotspotsVersion(this.#o.database);
         if (full || !this.#snapshot) {
-          const startedAt = Date.now();
           const { items, hulls } = await activeIndexRows(this.#o.database.sql);
           this.#refreshes.full++;
           this.#snapshot = this.#snapshot?.reconciled(items, hulls) ?? new HotspotSnapshot(items, hulls);
-          this.#loadedAt = startedAt;
           this.#fullReadAt = readAt;
-          const tookMs = Date.now() - startedAt;
+          const tookMs = performance.now() - readAt;
           this.#reloadPeriodMs = Math.max(this.#o.reloadSeconds * 1000, RELOAD_PERIOD_PER_LOAD * tookMs);
           this.#scheduleReload();
         } else {

@@ -105,31 +105,17 @@ export class HotspotSnapshot {
       this.delta = input.delta;
     } else {
       const items = [...input].sort(compareByScore);
-      const n = items.length;
-      const c: Columns = {
-        items,
-        json: items.map(openJson),
-        hulls: new Array<HullRing | undefined>(n),
-        lat: new Float64Array(n),
-        lng: new Float64Array(n),
-        id: new Float64Array(n),
-        score: new Float64Array(n),
-      };
+      const c = emptyColumns(items.length);
       const reach = { lng: 0, lat: 0 };
       let hullCount = 0;
-      for (let i = 0; i < n; i++) {
-        const h = items[i]!;
-        c.lat[i] = h.lat;
-        c.lng[i] = h.lng;
-        c.id[i] = h.id;
-        c.score[i] = h.score;
+      items.forEach((h, i) => {
         const ring = hulls.get(h.id);
-        c.hulls[i] = ring;
+        setRow(c, i, h, openJson(h), ring);
         if (ring) {
           widenReach(reach, h, ring);
           hullCount++;
         }
-      }
+      });
       this.#columns = c;
       this.#hullCount = hullCount;
       this.#hullReach = reach;
@@ -171,16 +157,7 @@ export class HotspotSnapshot {
     }
     drops.sort((x, y) => x - y);
     const incoming = [...fresh.values()].sort(compareByScore);
-    const n = this.size - drops.length + incoming.length;
-    const c: Columns = {
-      items: new Array<HotspotSummary>(n),
-      json: new Array<string>(n),
-      hulls: new Array<HullRing | undefined>(n),
-      lat: new Float64Array(n),
-      lng: new Float64Array(n),
-      id: new Float64Array(n),
-      score: new Float64Array(n),
-    };
+    const c = emptyColumns(this.size - drops.length + incoming.length);
     let out = 0;
     /** Copies the old columns' rows [from, to) to the output. */
     const copy = (from: number, to: number) => {
@@ -211,13 +188,7 @@ export class HotspotSnapshot {
         widenReach(reach, h, ring);
         hullCount++;
       }
-      c.items[out] = h;
-      c.json[out] = openJson(h);
-      c.hulls[out] = ring;
-      c.lat[out] = h.lat;
-      c.lng[out] = h.lng;
-      c.id[out] = h.id;
-      c.score[out++] = h.score;
+      setRow(c, out++, h, openJson(h), ring);
     }
     for (; d < drops.length; d++) {
       copy(from, drops[d]!);
@@ -334,8 +305,8 @@ export class HotspotSnapshot {
     // hotspots, and any copy of the same hotspots (the PostGIS fallback's) clusters alike, whatever its row order.
     const items = this.items;
     this.#clusters ??= new PointClusters(
-      items.map((h) => h.lat),
-      items.map((h) => h.lng),
+      this.#columns.lat,
+      this.#columns.lng,
       Uint32Array.from(items, (_, r) => r),
       MAP_CLUSTERS,
     );
@@ -403,6 +374,29 @@ class IdPositions {
     const i = Number.isInteger(id) && id >= 0 && id < this.#dense!.length ? this.#dense![id]! : -1;
     return i < 0 ? undefined : i;
   }
+}
+
+function emptyColumns(n: number): Columns {
+  return {
+    items: new Array<HotspotSummary>(n),
+    json: new Array<string>(n),
+    hulls: new Array<HullRing | undefined>(n),
+    lat: new Float64Array(n),
+    lng: new Float64Array(n),
+    id: new Float64Array(n),
+    score: new Float64Array(n),
+  };
+}
+
+/** Writes row i of the columns: the hotspot, its JSON without the closing brace, its hull. */
+function setRow(c: Columns, i: number, h: HotspotSummary, json: string, hull: HullRing | undefined): void {
+  c.items[i] = h;
+  c.json[i] = json;
+  c.hulls[i] = hull;
+  c.lat[i] = h.lat;
+  c.lng[i] = h.lng;
+  c.id[i] = h.id;
+  c.score[i] = h.score;
 }
 
 /** Whether two summaries say the same: every field a list answer shows. */
