@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { HotspotMemoryIndex } from '../src/hotspots/hotspot-memory-index.ts';
+import { activeIndexSnapshot } from '../src/hotspots/hotspot-read-repository.ts';
 import { buildTestApp, DRESDEN, insertHotspot } from './fixtures.ts';
 
 let env: TestEnv;
@@ -25,6 +26,19 @@ async function nearbyIds(app: FastifyInstance): Promise<number[]> {
   const res = await app.inject({ method: 'GET', url: '/v1/hotspots/nearby?lat=51.0525&lng=13.74&radius=2000' });
   expect(res.statusCode).toBe(200);
   return (res.json() as { items: { id: number }[] }).items.map((i) => i.id);
+}
+
+/** A small square hull around a point, as WKT. */
+function squareWkt(lat: number, lng: number): string {
+  const r = 0.0003;
+  const ring = [
+    [lng - r, lat - r],
+    [lng + r, lat - r],
+    [lng + r, lat + r],
+    [lng - r, lat + r],
+    [lng - r, lat - r],
+  ];
+  return `POLYGON((${ring.map((p) => p.join(' ')).join(', ')}))`;
 }
 
 async function retire(id: number): Promise<void> {
@@ -260,16 +274,43 @@ describe('where Postgres notifications do not arrive (PGlite behind its socket s
     try {
       await index.start();
       expect(index.feed).toBe('postgres');
-      expect(index.snapshot?.items.map((h) => h.id)).toEqual([fk]);
+      expect(index.snapshot?.top(100).map((h) => h.id)).toEqual([fk]);
       const sem = await insertHotspot(env, DRESDEN.semperoper);
       await retire(fk);
-      await waitFor(() => JSON.stringify(index.snapshot?.items.map((h) => h.id)) === JSON.stringify([sem]), {
+      await waitFor(() => JSON.stringify(index.snapshot?.top(100).map((h) => h.id)) === JSON.stringify([sem]), {
         timeoutMs: 5000,
         message: 'the poll to pick up the changes',
       });
     } finally {
       await index.stop();
     }
+  });
+});
+
+describe('the full load', () => {
+  it('reads every active hotspot once, in pages, whatever their scores tie on', async () => {
+    const ids: number[] = [];
+    for (let k = 0; k < 23; k++) {
+      const at = { lat: 51.05 + k * 0.001, lng: 13.74, label: `Spot ${k}`, score: [5, 5, 5, 2.5, 1][k % 5]! };
+      ids.push(await insertHotspot(env, { ...at, hull: k % 2 ? squareWkt(at.lat, at.lng) : undefined }));
+    }
+    await retire(ids[4]!);
+    const active = ids.filter((id) => id !== ids[4]);
+    const whole = await activeIndexSnapshot(env.database.sql);
+    // Pages of 3 end on tied scores: the next page goes on after (score, id), not after the score.
+    const paged = await activeIndexSnapshot(env.database.sql, 3);
+    expect(paged.size).toBe(active.length);
+    expect(paged.top(100)).toEqual(whole.top(100));
+    expect(
+      paged
+        .top(100)
+        .map((h) => h.id)
+        .sort((a, b) => a - b),
+    ).toEqual(active);
+    expect(paged.reconciled(whole)).toBe(paged);
+    const box = { minLat: 51, maxLat: 51.1, minLng: 13.7, maxLng: 13.8 };
+    expect(paged.hullsInBox(box).map((h) => h.id)).toEqual(whole.hullsInBox(box).map((h) => h.id));
+    expect(paged.hullsInBox(box)).toHaveLength(11);
   });
 });
 
@@ -293,7 +334,7 @@ describe('starting', () => {
       expect(index.feed).toBe('redis');
       expect(index.refreshes).toEqual({ full: 1, patch: 0 });
       expect(swaps).toBe(1);
-      expect(index.snapshot?.items.map((h) => h.id)).toEqual([fk]);
+      expect(index.snapshot?.top(100).map((h) => h.id)).toEqual([fk]);
       const sem = await insertHotspot(env, DRESDEN.semperoper);
       await new HotspotIndexWriter(env.redis, env.redisPrefix).apply([await summary(sem)], []);
       await waitFor(() => index.snapshot?.get(sem) !== undefined, {
@@ -334,7 +375,7 @@ describe('the safety-net reload', () => {
           async () => {
             const [row] = await env.database.sql<{ n: number }[]>`
               select count(*)::int as n from pg_stat_activity
-              where datname = current_database() and wait_event_type = 'Lock' and query ilike '%from hotspots%'`;
+              where datname = current_database() and wait_event_type = 'Lock' and query ilike '%hotspots%'`;
             return row!.n > 0;
           },
           { timeoutMs: 5000, message: 'a full reload to wait for the lock' },

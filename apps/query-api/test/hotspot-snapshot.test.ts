@@ -14,7 +14,7 @@ function hotspots(n: number, seed: number): HotspotSummary[] {
     const twin = items.length > 0 && rnd() < 0.1 ? items[Math.floor(rnd() * items.length)]! : undefined;
     items.push({
       id,
-      label: rnd() < 0.2 ? null : `Spot "${id}"`,
+      label: rnd() < 0.2 ? null : rnd() < 0.5 ? `Spot "${id}"` : `Brühlsche Terrasse ${id} – 東`,
       lat: twin?.lat ?? 51 + rnd() * 0.1,
       lng: twin?.lng ?? 13.65 + rnd() * 0.2,
       score: Math.round(rnd() * 1000) / 10,
@@ -132,7 +132,7 @@ describe('HotspotSnapshot.patched', () => {
       }
       const built = new HotspotSnapshot([...items.values()], hulls);
 
-      expect(snapshot.items).toEqual(built.items);
+      expect(snapshot.top(snapshot.size)).toEqual(built.top(built.size));
       expect(snapshot.top(25)).toEqual(built.top(25));
       for (let q = 0; q < 30; q++) {
         const lat = 51 + rnd() * 0.1;
@@ -155,17 +155,18 @@ describe('HotspotSnapshot.patched', () => {
     expect(Object.values(changes).every((n) => n > 20)).toBe(true);
   });
 
-  it('keeps the unchanged hotspots as they were: the same objects, the same JSON', () => {
+  it('keeps the unchanged hotspots as they were, and moves the changed one to its new rank', () => {
     const snapshot = new HotspotSnapshot(hotspots(300, 3));
-    const moved = { ...snapshot.items[150]!, score: 1000 };
-    const next = snapshot.patched([moved], [snapshot.items[0]!.id]);
-    expect(next.items[0]).toBe(moved);
+    const moved = { ...snapshot.at(150), score: 1000 };
+    const next = snapshot.patched([moved], [snapshot.idAt(0)]);
+    expect(next.at(0)).toEqual(moved);
     expect(next.size).toBe(snapshot.size - 1);
-    expect(next.items.filter((h) => snapshot.get(h.id) === h)).toHaveLength(snapshot.size - 2);
+    const unchanged = snapshot.top(snapshot.size).filter((h) => h.id !== moved.id && h.id !== snapshot.idAt(0));
+    expect(next.top(next.size).slice(1)).toEqual(unchanged);
     expect(diffSnapshots(snapshot, next)).toEqual({
       created: [],
-      updated: [{ before: snapshot.items[150], after: moved }],
-      retired: [snapshot.items[0]],
+      updated: [{ before: snapshot.at(150), after: moved }],
+      retired: [snapshot.at(0)],
     });
   });
 });
@@ -178,7 +179,7 @@ describe('HotspotSnapshot.reconciled', () => {
     // A load reads new objects with the same values.
     const copies = items.map((h) => ({ ...h, tags: [...h.tags] }));
     const copyHulls = new Map([...hulls].map(([id, ring]) => [id, Float64Array.from(ring)]));
-    expect(snapshot.reconciled(copies, copyHulls)).toBe(snapshot);
+    expect(snapshot.reconciled(new HotspotSnapshot(copies, copyHulls))).toBe(snapshot);
 
     const moved = { ...copies[10]!, lat: copies[10]!.lat + 0.001 };
     const retagged = { ...copies[20]!, tags: [...copies[20]!.tags, 'new'] };
@@ -192,11 +193,11 @@ describe('HotspotSnapshot.reconciled', () => {
     const loadHulls = new Map<number, HullRing>(copyHulls);
     loadHulls.set(reshaped.id, squareHull(reshaped, 0.002));
     loadHulls.delete(gone);
-    const next = snapshot.reconciled(load, loadHulls);
+    const next = snapshot.reconciled(new HotspotSnapshot(load, loadHulls));
     expect(new Set(next.delta?.upserted)).toEqual(new Set([moved.id, retagged.id, reshaped.id, added.id]));
     expect(next.delta?.removed).toEqual([gone]);
     const built = new HotspotSnapshot(load, loadHulls);
-    expect(next.items).toEqual(built.items);
+    expect(next.top(next.size)).toEqual(built.top(built.size));
     const box = { minLat: 50.9, maxLat: 51.2, minLng: 13.5, maxLng: 14 };
     expect(next.hullsInBox(box)).toEqual(built.hullsInBox(box));
   });

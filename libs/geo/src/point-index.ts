@@ -25,12 +25,15 @@ export class PointIndex {
   readonly #tree: KDBush;
   #nearest: NearestPoints = { count: 0, index: new Uint32Array(0), distance: new Float64Array(0) };
 
-  /** Indexes the points (degrees); equally distant points come in ascending `tieKey` (default: their index). */
+  /**
+   * Indexes the points (degrees); equally distant points come in ascending `tieKey` (default: their index).
+   * Float64Arrays are kept, not copied: the caller must not change them afterwards.
+   */
   constructor(lat: ArrayLike<number>, lng: ArrayLike<number>, tieKey?: ArrayLike<number>) {
     const n = lat.length;
-    this.#lat = Float64Array.from(lat);
-    this.#lng = Float64Array.from(lng);
-    this.#tieKey = tieKey ? Float64Array.from(tieKey) : Float64Array.from({ length: n }, (_, i) => i);
+    this.#lat = asFloat64(lat);
+    this.#lng = asFloat64(lng);
+    this.#tieKey = tieKey ? asFloat64(tieKey) : Float64Array.from({ length: n }, (_, i) => i);
     this.#tree = new KDBush(Math.max(1, n));
     for (let i = 0; i < n; i++) this.#tree.add(this.#lng[i]!, this.#lat[i]!);
     if (n === 0) this.#tree.add(0, 0);
@@ -103,4 +106,8 @@ export class PointIndex {
       this.#nearest = { count: 0, index: new Uint32Array(limit), distance: new Float64Array(limit) };
     return this.#nearest;
   }
+}
+
+function asFloat64(values: ArrayLike<number>): Float64Array {
+  return values instanceof Float64Array ? values : Float64Array.from(values);
 }

@@ -24,14 +24,14 @@ export function diffSnapshots(before: HotspotSnapshot, after: HotspotSnapshot): 
     if (!h) {
       if (old) diff.retired.push(old);
     } else if (!old) diff.created.push(h);
-    else if (old !== h && !sameSummary(old, h)) diff.updated.push({ before: old, after: h });
+    else if (!sameSummary(old, h)) diff.updated.push({ before: old, after: h });
   };
   if (patch) {
     for (const id of patch.upserted) compare(id);
     for (const id of patch.removed) compare(id);
   } else {
-    for (const h of after.items) compare(h.id);
-    for (const h of before.items) if (!after.get(h.id)) diff.retired.push(h);
+    for (let r = 0; r < after.size; r++) compare(after.idAt(r));
+    for (let r = 0; r < before.size; r++) if (!after.has(before.idAt(r))) diff.retired.push(before.at(r));
   }
   diff.created.sort((a, b) => a.id - b.id);
   diff.updated.sort((a, b) => a.after.id - b.after.id);

@@ -1,8 +1,14 @@
-import type { Queryable } from '@photospots/db';
+import type { Queryable, Sql } from '@photospots/db';
 import type { BBox } from '@photospots/geo';
 import type { HotspotSummary, NearbyHit } from '@photospots/hotspot-index';
 import { isoTime } from '../db-time.ts';
-import type { HullRing, MapHull, ScoreCursor } from './hotspot-snapshot.ts';
+import {
+  SnapshotBuilder,
+  type HotspotSnapshot,
+  type HullRing,
+  type MapHull,
+  type ScoreCursor,
+} from './hotspot-snapshot.ts';
 
 const SUMMARY = (sql: Queryable) =>
   sql`h.id, h.label, h.lat, h.lng, h.score, h.photo_count as "photoCount", h.user_count as "userCount", h.top_tags as tags`;
@@ -87,11 +93,35 @@ export async function activeBoundsFromDb(sql: Queryable): Promise<BBox | undefin
   return row && row.minLng !== null ? { ...row, minLng: row.minLng } : undefined;
 }
 
-/** Every active hotspot's summary and hull (the in-process index's full load). */
-export async function activeIndexRows(sql: Queryable): Promise<IndexRows> {
-  return toIndexRows(
-    await sql<IndexRow[]>`select ${SUMMARY(sql)}, ${HULL_RING(sql)} from hotspots h where h.status = 'active'`,
-  );
+/** Rows a full load of the in-process index reads at a time. */
+const LOAD_PAGE_ROWS = 10_000;
+
+/**
+ * Every active hotspot's summary and hull as a snapshot (the in-process
+ * index's full load): read in pages, best score first, inside one
+ * repeatable-read transaction, so the pages make one consistent view however
+ * long the load takes, and no page outlives its own rows.
+ */
+export async function activeIndexSnapshot(sql: Sql, pageRows = LOAD_PAGE_ROWS): Promise<HotspotSnapshot> {
+  return sql.begin('isolation level repeatable read read only', async (tx) => {
+    // The view starts once the table can be read: a load that waited behind a writer's lock sees its commit.
+    await tx`lock table hotspots in access share mode`;
+    const builder = new SnapshotBuilder();
+    let after: ScoreCursor | undefined;
+    for (;;) {
+      const rows = await tx<IndexRow[]>`
+        select ${SUMMARY(tx)}, ${HULL_RING(tx)} from hotspots h
+        where h.status = 'active'
+          ${after ? tx`and (h.score < ${after.score} or (h.score = ${after.score} and h.id > ${after.id}))` : tx``}
+        order by h.score desc nulls last, h.id
+        limit ${pageRows}`;
+      for (const { hull, ...summary } of rows)
+        builder.add(summary, hull && hull.length >= 4 ? flatRing(hull) : undefined);
+      const last = rows.at(-1);
+      if (!last || rows.length < pageRows) return builder.build();
+      after = { score: last.score, id: last.id };
+    }
+  });
 }
 
 /** Summaries and hulls of the given ids that are active (a retired or unknown id is absent). */

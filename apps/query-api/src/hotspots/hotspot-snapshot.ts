@@ -1,5 +1,22 @@
 import { PointClusters, PointIndex, type BBox, type PointCluster } from '@photospots/geo';
 import type { HotspotSummary, NearbyHit } from '@photospots/hotspot-index';
+import {
+  ColumnsBuilder,
+  compareRows,
+  copyRow,
+  copyRows,
+  emptyColumns,
+  openJsonAt,
+  ringAt,
+  ringValuesAt,
+  sameRow,
+  summaryAt,
+  textBytesAt,
+  type Columns,
+  type HullRing,
+} from './snapshot-columns.ts';
+
+export type { HullRing } from './snapshot-columns.ts';
 
 /** Position after which a score-ordered page continues: (score, id) of its last item. */
 export interface ScoreCursor {
@@ -12,12 +29,6 @@ export interface MapCluster extends Omit<PointCluster, 'best'> {
   /** The best-scored hotspot inside: what a map shows as the cluster's name. */
   best: HotspotSummary;
 }
-
-/**
- * A hotspot's hull: its outer ring as flat [lng, lat, lng, lat, …], closed
- * (the first point repeats last). Hulls are convex, so one ring says it all.
- */
-export type HullRing = Float64Array;
 
 /** A hull as a map shows it. */
 export interface MapHull {
@@ -44,95 +55,103 @@ export interface SnapshotDelta {
   removed: readonly number[];
 }
 
-/**
- * A snapshot's hotspots in score order, as parallel columns: the objects, their JSON and hulls, and the numbers
- * that place and order them (copied in blocks by patched() without touching the objects).
- */
-interface Columns {
-  items: HotspotSummary[];
-  json: string[];
-  hulls: (HullRing | undefined)[];
-  lat: Float64Array;
-  lng: Float64Array;
-  id: Float64Array;
-  score: Float64Array;
-}
-
 /** What patched() hands the constructor. */
 interface Parts {
   columns: Columns;
-  hullCount: number;
   reach: HullReach;
-  delta: SnapshotDelta;
+  delta: SnapshotDelta | undefined;
 }
 
 let serials = 0;
 
 /**
  * An immutable in-process copy of the active hotspots: the hotspots in score
- * order with their JSON text and hulls, a KD-tree over their positions, and
- * (built on first use) map clusters. Swapped in whole, so a request never
- * sees a half-updated index; queries do no I/O and no validation. patched()
- * applies a change in one pass: what did not change keeps its place, its
- * JSON and its hull, the changed hotspots are merged in, and the KD-tree is
- * built again (no sort, no JSON but the changed hotspots').
+ * order as columns (positions, ids and scores in typed arrays, each summary's
+ * JSON text in one buffer, the hulls in one array; see Columns), a KD-tree
+ * over their positions, and (built on first use) map clusters. Swapped in
+ * whole, so a request never sees a half-updated index; queries do no I/O and
+ * no validation. patched() applies a change in one pass: the rows between
+ * changes are copied in blocks, the changed hotspots are merged in, and the
+ * KD-tree is built again (no sort, no JSON but the changed hotspots').
  */
 export class HotspotSnapshot {
-  /** The active hotspots, best score first (ties by lowest id): the order of top and bbox pages. */
-  readonly items: readonly HotspotSummary[];
   /** Tells snapshots apart: a patched snapshot's delta names the serial it was made from. */
   readonly serial = ++serials;
-  /** Set by patched(): what changed since the snapshot it was made from. */
-  readonly delta: SnapshotDelta | undefined;
+  #delta: SnapshotDelta | undefined;
   readonly #columns: Columns;
   readonly #hullCount: number;
   /** How far any hull reaches from its hotspot's position: hulls are found through the KD-tree. */
   readonly #hullReach: HullReach;
   readonly #positions: IdPositions;
-  /** Over items: a point's index is its rank. */
+  /** Over the rows: a point's index is its rank. */
   readonly #points: PointIndex;
   #clusters: PointClusters | undefined;
 
   /** A snapshot of the hotspots (in any order) and their hulls by id. */
   constructor(items: readonly HotspotSummary[], hulls?: ReadonlyMap<number, HullRing>);
-  /** patched()'s: the columns, already in score order. */
+  /** patched()'s and SnapshotBuilder's: the columns, already in score order. */
   constructor(parts: Parts);
   constructor(input: readonly HotspotSummary[] | Parts, hulls: ReadonlyMap<number, HullRing> = new Map()) {
     if (isParts(input)) {
       this.#columns = input.columns;
-      this.#hullCount = input.hullCount;
       this.#hullReach = input.reach;
-      this.delta = input.delta;
+      this.#delta = input.delta;
     } else {
-      const items = [...input].sort(compareByScore);
-      const c = emptyColumns(items.length);
-      const reach = { lng: 0, lat: 0 };
-      let hullCount = 0;
-      items.forEach((h, i) => {
-        const ring = hulls.get(h.id);
-        setRow(c, i, h, openJson(h), ring);
-        if (ring) {
-          widenReach(reach, h, ring);
-          hullCount++;
-        }
-      });
-      this.#columns = c;
-      this.#hullCount = hullCount;
+      const builder = new SnapshotBuilder();
+      for (const h of input) builder.add(h, hulls.get(h.id));
+      const { columns, reach } = builder.parts();
+      this.#columns = columns;
       this.#hullReach = reach;
-      this.delta = undefined;
     }
-    this.items = this.#columns.items;
-    this.#positions = new IdPositions(this.#columns.id);
-    this.#points = new PointIndex(this.#columns.lat, this.#columns.lng, this.#columns.id);
+    const c = this.#columns;
+    let hullCount = 0;
+    for (let r = 0; r < c.size; r++) if (c.ringStart[r + 1]! > c.ringStart[r]!) hullCount++;
+    this.#hullCount = hullCount;
+    this.#positions = new IdPositions(c.id);
+    this.#points = new PointIndex(c.lat, c.lng, c.id);
   }
 
   get size(): number {
-    return this.items.length;
+    return this.#columns.size;
   }
 
+  /** Set by patched() and reconciled(): what changed since the snapshot it was made from. */
+  get delta(): SnapshotDelta | undefined {
+    return this.#delta;
+  }
+
+  /** The hotspot of that id (a new object each call), or undefined. */
   get(id: number): HotspotSummary | undefined {
-    const i = this.#positions.of(id);
-    return i === undefined ? undefined : this.items[i];
+    const r = this.#positions.of(id);
+    return r === undefined ? undefined : summaryAt(this.#columns, r);
+  }
+
+  has(id: number): boolean {
+    return this.#positions.of(id) !== undefined;
+  }
+
+  /** The hotspot at a rank (0: the best score). */
+  at(rank: number): HotspotSummary {
+    return summaryAt(this.#columns, rank);
+  }
+
+  /** The id at a rank. */
+  idAt(rank: number): number {
+    return this.#columns.id[rank]!;
+  }
+
+  /** The box around every hotspot; undefined when there is none. */
+  bounds(): BBox | undefined {
+    const { lat, lng, size } = this.#columns;
+    if (size === 0) return undefined;
+    const b = { minLng: Infinity, minLat: Infinity, maxLng: -Infinity, maxLat: -Infinity };
+    for (let r = 0; r < size; r++) {
+      b.minLng = Math.min(b.minLng, lng[r]!);
+      b.maxLng = Math.max(b.maxLng, lng[r]!);
+      b.minLat = Math.min(b.minLat, lat[r]!);
+      b.maxLat = Math.max(b.maxLat, lat[r]!);
+    }
+    return b;
   }
 
   /**
@@ -152,89 +171,87 @@ export class HotspotSnapshot {
     // Where the old columns lose a hotspot (removed or replaced), and where each upserted one goes in.
     const drops: number[] = [];
     for (const id of [...removed, ...fresh.keys()]) {
-      const i = this.#positions.of(id);
-      if (i !== undefined) drops.push(i);
+      const r = this.#positions.of(id);
+      if (r !== undefined) drops.push(r);
     }
     drops.sort((x, y) => x - y);
-    const incoming = [...fresh.values()].sort(compareByScore);
-    const c = emptyColumns(this.size - drops.length + incoming.length);
+    const incomingBuilder = new SnapshotBuilder();
+    for (const h of fresh.values()) incomingBuilder.add(h, hulls.get(h.id));
+    const { columns: incoming, reach: incomingReach } = incomingBuilder.parts();
+    let textBytes = old.text.length + incoming.text.length;
+    let ringValues = old.rings.length + incoming.rings.length;
+    for (const r of drops) {
+      textBytes -= textBytesAt(old, r);
+      ringValues -= ringValuesAt(old, r);
+    }
+    const c = emptyColumns(this.size - drops.length + incoming.size, textBytes, ringValues);
     let out = 0;
     /** Copies the old columns' rows [from, to) to the output. */
     const copy = (from: number, to: number) => {
-      for (let i = from; i < to; i++, out++) {
-        c.items[out] = old.items[i]!;
-        c.json[out] = old.json[i]!;
-        c.hulls[out] = old.hulls[i];
-      }
-      const at = out - (to - from);
-      for (const k of ['lat', 'lng', 'id', 'score'] as const) c[k].set(old[k].subarray(from, to), at);
+      copyRows(old, from, to, c, out);
+      out += Math.max(0, to - from);
     };
-    // Reach only grows: a removed hull's reach stays, which only widens the box hulls are looked for in.
-    const reach = { ...this.#hullReach };
-    let hullCount = this.#hullCount;
-    for (const i of drops) if (old.hulls[i]) hullCount--;
     let from = 0;
     let d = 0;
-    for (const h of incoming) {
-      const before = this.#insertionPoint(h);
+    for (let k = 0; k < incoming.size; k++) {
+      const before = this.#insertionPoint(incoming.score[k]!, incoming.id[k]!);
       for (; d < drops.length && drops[d]! < before; d++) {
         copy(from, drops[d]!);
         from = drops[d]! + 1;
       }
       copy(from, before);
       from = before;
-      const ring = hulls.get(h.id);
-      if (ring) {
-        widenReach(reach, h, ring);
-        hullCount++;
-      }
-      setRow(c, out++, h, openJson(h), ring);
+      copyRow(incoming, k, c, out++);
     }
     for (; d < drops.length; d++) {
       copy(from, drops[d]!);
       from = drops[d]! + 1;
     }
     copy(from, this.size);
+    // Reach only grows: a removed hull's reach stays, which only widens the box hulls are looked for in.
+    const reach = {
+      lng: Math.max(this.#hullReach.lng, incomingReach.lng),
+      lat: Math.max(this.#hullReach.lat, incomingReach.lat),
+    };
     return new HotspotSnapshot({
       columns: c,
-      hullCount,
       reach,
       delta: { from: this.serial, upserted: [...fresh.keys()], removed },
     });
   }
 
   /**
-   * This snapshot brought in line with a full load of the hotspots and their
-   * hulls: patched with what differs (new, changed or gone), or this very
-   * snapshot when nothing does, so that a safety-net reload which finds
-   * nothing new costs no swap, and its map clusters are kept.
+   * This snapshot brought in line with a full load of the hotspots: this very
+   * snapshot when nothing differs, so that a safety-net reload which finds
+   * nothing new costs no swap and its map clusters are kept; otherwise the
+   * loaded one, with a delta naming exactly what differs (new, changed or
+   * gone), so that its diff visits only those.
    */
-  reconciled(items: readonly HotspotSummary[], hulls: ReadonlyMap<number, HullRing>): HotspotSnapshot {
+  reconciled(loaded: HotspotSnapshot): HotspotSnapshot {
+    const mine = this.#columns;
+    const theirs = loaded.#columns;
     const seen = new Uint8Array(this.size);
-    const upserts: HotspotSummary[] = [];
-    const upsertHulls = new Map<number, HullRing>();
-    for (const h of items) {
-      const i = this.#positions.of(h.id);
-      if (i !== undefined) seen[i] = 1;
-      const ring = hulls.get(h.id);
-      if (i === undefined || !sameSummary(this.items[i]!, h) || !sameRing(this.#columns.hulls[i], ring)) {
-        upserts.push(h);
-        if (ring) upsertHulls.set(h.id, ring);
-      }
+    const upserted: number[] = [];
+    for (let s = 0; s < theirs.size; s++) {
+      const r = this.#positions.of(theirs.id[s]!);
+      if (r !== undefined) seen[r] = 1;
+      if (r === undefined || !sameRow(mine, r, theirs, s)) upserted.push(theirs.id[s]!);
     }
     const removed: number[] = [];
-    for (let i = 0; i < this.size; i++) if (!seen[i]) removed.push(this.items[i]!.id);
-    return upserts.length + removed.length === 0 ? this : this.patched(upserts, removed, upsertHulls);
+    for (let r = 0; r < this.size; r++) if (!seen[r]) removed.push(mine.id[r]!);
+    if (upserted.length + removed.length === 0) return this;
+    loaded.#delta = { from: this.serial, upserted, removed };
+    return loaded;
   }
 
-  /** The position of the first hotspot that comes after h in score order (binary search over the columns). */
-  #insertionPoint(h: HotspotSummary): number {
-    const { score, id } = this.#columns;
+  /** The position of the first row that comes after (score, id) in score order (binary search over the columns). */
+  #insertionPoint(score: number, id: number): number {
+    const c = this.#columns;
     let lo = 0;
     let hi = this.size;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (score[mid]! > h.score || (score[mid] === h.score && id[mid]! < h.id)) lo = mid + 1;
+      if (compareRows(c.score[mid]!, c.id[mid]!, score, id) < 0) lo = mid + 1;
       else hi = mid;
     }
     return lo;
@@ -244,12 +261,12 @@ export class HotspotSnapshot {
   nearby(lat: number, lng: number, radiusM: number, limit: number): NearbyHit[] {
     const { count, index, distance } = this.#points.nearest(lat, lng, radiusM, limit);
     return Array.from({ length: count }, (_, k) => ({
-      ...this.items[index[k]!]!,
+      ...this.at(index[k]!),
       distanceM: Math.round(distance[k]! * 10) / 10,
     }));
   }
 
-  /** nearby() as the JSON body `{"items":[…]}`, built from pre-serialized items. */
+  /** nearby() as the JSON body `{"items":[…]}`, built from the rows' JSON text. */
   nearbyJson(lat: number, lng: number, radiusM: number, limit: number): string {
     const { count, index, distance } = this.#points.nearest(lat, lng, radiusM, limit);
     let out = '{"items":[';
@@ -258,7 +275,7 @@ export class HotspotSnapshot {
       const tenths = Math.round(distance[k]! * 10);
       const whole = (tenths - (tenths % 10)) / 10;
       const fraction = tenths % 10;
-      out += `${k === 0 ? '' : ','}${this.#columns.json[index[k]!]},"distanceM":${fraction === 0 ? whole : `${whole}.${fraction}`}}`;
+      out += `${k === 0 ? '' : ','}${openJsonAt(this.#columns, index[k]!)},"distanceM":${fraction === 0 ? whole : `${whole}.${fraction}`}}`;
     }
     return `${out}]}`;
   }
@@ -266,10 +283,10 @@ export class HotspotSnapshot {
   /** Hotspots inside the box, best score first, after the cursor; `more` tells whether more follow. */
   inBox(b: BBox, limit: number, after?: ScoreCursor): { items: HotspotSummary[]; more: boolean } {
     const { ranks, more } = this.#inBoxRanks(b, limit, after);
-    return { items: ranks.map((r) => this.items[r]!), more };
+    return { items: ranks.map((r) => this.at(r)), more };
   }
 
-  /** inBox() with the items as a JSON array, built from pre-serialized items. */
+  /** inBox() with the items as a JSON array, built from the rows' JSON text. */
   inBoxJson(
     b: BBox,
     limit: number,
@@ -277,17 +294,18 @@ export class HotspotSnapshot {
   ): { itemsJson: string; last: HotspotSummary | undefined; more: boolean } {
     const { ranks, more } = this.#inBoxRanks(b, limit, after);
     let json = '[';
-    for (let k = 0; k < ranks.length; k++) json += `${k === 0 ? '' : ','}${this.#columns.json[ranks[k]!]}}`;
+    for (let k = 0; k < ranks.length; k++) json += `${k === 0 ? '' : ','}${openJsonAt(this.#columns, ranks[k]!)}}`;
     const lastRank = ranks.at(-1);
-    return { itemsJson: `${json}]`, last: lastRank === undefined ? undefined : this.items[lastRank], more };
+    return { itemsJson: `${json}]`, last: lastRank === undefined ? undefined : this.at(lastRank), more };
   }
 
   #inBoxRanks(b: BBox, limit: number, after?: ScoreCursor): { ranks: number[]; more: boolean } {
     const ranks = this.#points.inBox(b);
     ranks.sort((x, y) => x - y);
+    const { score, id } = this.#columns;
     const out: number[] = [];
     for (const r of ranks) {
-      if (after && compareByScore(this.items[r]!, after) <= 0) continue;
+      if (after && compareRows(score[r]!, id[r]!, after.score, after.id) <= 0) continue;
       if (out.length === limit) return { ranks: out, more: true };
       out.push(r);
     }
@@ -296,30 +314,30 @@ export class HotspotSnapshot {
 
   /** The best-scored hotspots. */
   top(limit: number): HotspotSummary[] {
-    return this.items.slice(0, limit);
+    return Array.from({ length: Math.max(0, Math.min(limit, this.size)) }, (_, r) => this.at(r));
   }
 
   /** Map clusters (and lone hotspots) in the box at a zoom level. */
   clusters(b: BBox, zoom: number): (MapCluster | HotspotSummary)[] {
     // Loaded best first (rank = position): supercluster's greedy pass then grows clusters from the best
     // hotspots, and any copy of the same hotspots (the PostGIS fallback's) clusters alike, whatever its row order.
-    const items = this.items;
+    const c = this.#columns;
     this.#clusters ??= new PointClusters(
-      this.#columns.lat,
-      this.#columns.lng,
-      Uint32Array.from(items, (_, r) => r),
+      c.lat,
+      c.lng,
+      Uint32Array.from({ length: c.size }, (_, r) => r),
       MAP_CLUSTERS,
     );
     return this.#clusters.inBox<MapCluster | HotspotSummary>(b, zoom, {
-      point: (index) => items[index]!,
-      cluster: (c) => ({
+      point: (index) => this.at(index),
+      cluster: (cluster) => ({
         kind: 'cluster',
-        clusterId: c.clusterId,
-        lat: Math.round(c.lat * 1e6) / 1e6,
-        lng: Math.round(c.lng * 1e6) / 1e6,
-        count: c.count,
-        expansionZoom: c.expansionZoom,
-        best: items[c.best]!,
+        clusterId: cluster.clusterId,
+        lat: Math.round(cluster.lat * 1e6) / 1e6,
+        lng: Math.round(cluster.lng * 1e6) / 1e6,
+        count: cluster.count,
+        expansionZoom: cluster.expansionZoom,
+        best: this.at(cluster.best),
       }),
     });
   }
@@ -337,13 +355,41 @@ export class HotspotSnapshot {
     // A point's index is its rank: in ascending order, best score first.
     near.sort((x, y) => x - y);
     const out: MapHull[] = [];
-    for (const i of near) {
-      const ring = this.#columns.hulls[i];
+    for (const r of near) {
+      const ring = ringAt(this.#columns, r);
       if (!ring || !ringMeetsBox(ring, b)) continue;
-      const h = this.items[i]!;
+      const h = this.at(r);
       out.push({ id: h.id, label: h.label, score: h.score, ring });
     }
     return out;
+  }
+}
+
+/**
+ * Builds a snapshot from hotspots added one at a time, in any order (a load
+ * adds them page by page as it reads them, and keeps no rows).
+ */
+export class SnapshotBuilder {
+  readonly #columns = new ColumnsBuilder();
+  readonly #reach: HullReach = { lng: 0, lat: 0 };
+
+  get size(): number {
+    return this.#columns.size;
+  }
+
+  /** Adds a hotspot and its hull (flat [lng, lat, …], closed), if it has one. */
+  add(h: HotspotSummary, ring?: ArrayLike<number>): void {
+    this.#columns.add(h, ring);
+    if (ring) widenReach(this.#reach, h, ring);
+  }
+
+  build(): HotspotSnapshot {
+    return new HotspotSnapshot({ ...this.parts(), delta: undefined });
+  }
+
+  /** The columns in score order and the hulls' reach. */
+  parts(): { columns: Columns; reach: HullReach } {
+    return { columns: this.#columns.finish(), reach: { ...this.#reach } };
   }
 }
 
@@ -376,29 +422,6 @@ class IdPositions {
   }
 }
 
-function emptyColumns(n: number): Columns {
-  return {
-    items: new Array<HotspotSummary>(n),
-    json: new Array<string>(n),
-    hulls: new Array<HullRing | undefined>(n),
-    lat: new Float64Array(n),
-    lng: new Float64Array(n),
-    id: new Float64Array(n),
-    score: new Float64Array(n),
-  };
-}
-
-/** Writes row i of the columns: the hotspot, its JSON without the closing brace, its hull. */
-function setRow(c: Columns, i: number, h: HotspotSummary, json: string, hull: HullRing | undefined): void {
-  c.items[i] = h;
-  c.json[i] = json;
-  c.hulls[i] = hull;
-  c.lat[i] = h.lat;
-  c.lng[i] = h.lng;
-  c.id[i] = h.id;
-  c.score[i] = h.score;
-}
-
 /** Whether two summaries say the same: every field a list answer shows. */
 export function sameSummary(a: HotspotSummary, b: HotspotSummary): boolean {
   return (
@@ -414,22 +437,12 @@ export function sameSummary(a: HotspotSummary, b: HotspotSummary): boolean {
   );
 }
 
-function sameRing(a: HullRing | undefined, b: HullRing | undefined): boolean {
-  if (!a || !b) return a === b;
-  return a.length === b.length && a.every((x, k) => x === b[k]);
-}
-
 /** Not `'columns' in input`: the driver's result arrays carry a `columns` property of their own. */
 function isParts(input: readonly HotspotSummary[] | Parts): input is Parts {
   return !Array.isArray(input);
 }
 
-/** An item's JSON without its closing brace. */
-function openJson(h: HotspotSummary): string {
-  return JSON.stringify(h).slice(0, -1);
-}
-
-function widenReach(reach: HullReach, h: HotspotSummary, ring: HullRing): void {
+function widenReach(reach: HullReach, h: HotspotSummary, ring: ArrayLike<number>): void {
   for (let k = 0; k < ring.length; k += 2) {
     reach.lng = Math.max(reach.lng, Math.abs(ring[k]! - h.lng));
     reach.lat = Math.max(reach.lat, Math.abs(ring[k + 1]! - h.lat));
@@ -462,5 +475,5 @@ export function rankClusters<T extends MapCluster | HotspotSummary>(items: reado
 
 /** Best score first, then lowest id: the order of top, bbox pages and their cursors. */
 export function compareByScore(a: { score: number; id: number }, b: { score: number; id: number }): number {
-  return b.score - a.score || a.id - b.id;
+  return compareRows(a.score, a.id, b.score, b.id);
 }

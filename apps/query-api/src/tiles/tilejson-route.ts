@@ -78,18 +78,6 @@ function zoomToFit(b: BBox): number {
   return span <= 0 ? MAX_CENTER_ZOOM : Math.max(0, Math.min(MAX_CENTER_ZOOM, Math.floor(-Math.log2(span))));
 }
 
-function boundsOf(items: readonly { lat: number; lng: number }[]): BBox | undefined {
-  if (items.length === 0) return undefined;
-  const b = { minLng: Infinity, minLat: Infinity, maxLng: -Infinity, maxLat: -Infinity };
-  for (const h of items) {
-    b.minLng = Math.min(b.minLng, h.lng);
-    b.minLat = Math.min(b.minLat, h.lat);
-    b.maxLng = Math.max(b.maxLng, h.lng);
-    b.maxLat = Math.max(b.maxLat, h.lat);
-  }
-  return b;
-}
-
 /** GET /v1/tiles.json: the TileJSON a map library reads to use the hotspot tiles as a vector source. */
 export const tileJsonRoute: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async (app, { ctx }) => {
   app.get(
@@ -114,7 +102,7 @@ export const tileJsonRoute: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = asy
       const origin = `${request.protocol}://${request.host}`;
       const entry = await memoized(ctx, 'tilejson', `tilejson:${origin}`, async () => {
         const snapshot = ctx.memory?.snapshot;
-        const found = snapshot ? boundsOf(snapshot.items) : await activeBoundsFromDb(ctx.database.sql);
+        const found = snapshot ? snapshot.bounds() : await activeBoundsFromDb(ctx.database.sql);
         const b = found ?? WORLD;
         const round = (v: number) => Math.round(v * 1e6) / 1e6;
         const body = {
