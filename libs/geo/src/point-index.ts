@@ -13,6 +13,10 @@ export interface NearestPoints {
   distance: Float64Array;
 }
 
+/** nearest()'s circles: each WIDENING times the last, WIDENING_STEPS of them, the last the whole radius. */
+const WIDENING = 4;
+const WIDENING_STEPS = 3;
+
 /**
  * A static KD-tree (kdbush) over points, answering box queries and "the
  * nearest within a radius" in metres (cheap-ruler's). Built once per data
@@ -54,11 +58,27 @@ export class PointIndex {
 
   /**
    * The `limit` nearest points within radiusM of a point (ties by tieKey),
-   * nearest first. A bounded insertion keeps only the best `limit` while
-   * scanning the box around the circle, so nothing is allocated or sorted per
-   * candidate. The answer's arrays are reused by the next query.
+   * nearest first. The search widens: it scans the box around a circle of
+   * 1/16 of the radius, then 1/4, then the whole radius, and stops as soon as
+   * a circle holds `limit` points, since nothing outside a circle is nearer
+   * than what is in it (in a city a nearby question's 20 nearest are a few
+   * dozen metres away, its radius a kilometre: `npm run bench:nearest`). The
+   * answer's arrays are reused by the next query.
    */
   nearest(lat: number, lng: number, radiusM: number, limit: number): NearestPoints {
+    for (let step = WIDENING_STEPS - 1; step > 0; step--) {
+      const hits = this.#nearestWithin(lat, lng, radiusM / WIDENING ** step, limit);
+      if (hits.count === limit) return hits;
+    }
+    return this.#nearestWithin(lat, lng, radiusM, limit);
+  }
+
+  /**
+   * nearest() in one circle: a bounded insertion keeps only the best `limit`
+   * while scanning the box around it, so nothing is allocated or sorted per
+   * candidate.
+   */
+  #nearestWithin(lat: number, lng: number, radiusM: number, limit: number): NearestPoints {
     // The ruler's metres per degree, applied inline: its distance() takes [lng, lat] pairs and costs a call per
     // candidate (`npm run bench:ruler`); the box search never crosses the antimeridian that distance() wraps.
     const { kx, ky } = rulerAt(lat);

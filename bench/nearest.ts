@@ -1,0 +1,169 @@
+/**
+ * `npm run bench:nearest`: the nearby search of the query API's in-process
+ * index (PointIndex.nearest, which widens its circle from 1/16 of the radius
+ * and stops once a circle holds the limit) beside one scan of the box around
+ * the whole radius, the search it replaced. The points are a continent shaped
+ * as bench:api-scale fills it (Europe, 90% in cities of Zipf sizes, a
+ * Gaussian 0.4–3.4 km across each, 10% rural), the questions are its nearby
+ * questions (within 500 m of a hotspot, r = 1 km, limit 20). The answers are
+ * checked equal; the two are timed in alternating slices. Prints the median
+ * queries/s of each, their ratio, and the candidates each looks at.
+ *
+ * Options: --points N (default 1,000,000), --rounds N (default 5), --seconds S per slice (default 1).
+ */
+import { parseArgs } from 'node:util';
+import { PointIndex, rulerAt, seededRandom } from '@photospots/geo';
+import KDBush from 'kdbush';
+
+const { values } = parseArgs({
+  options: { points: { type: 'string' }, rounds: { type: 'string' }, seconds: { type: 'string' } },
+});
+const POINTS = Number(values.points ?? 1_000_000);
+const ROUNDS = Number(values.rounds ?? 5);
+const SLICE_MS = Number(values.seconds ?? 1) * 1000;
+const RADIUS_M = 1000;
+const LIMIT = 20;
+
+/** The search before widening: every point in the box around the whole radius, kept by bounded insertion. */
+class OneScan {
+  readonly #lat: Float64Array;
+  readonly #lng: Float64Array;
+  readonly #key: Float64Array;
+  readonly #tree: KDBush;
+  readonly index = new Uint32Array(LIMIT);
+  readonly distance = new Float64Array(LIMIT);
+  candidates = 0;
+
+  constructor(lat: Float64Array, lng: Float64Array, key: Float64Array) {
+    this.#lat = lat;
+    this.#lng = lng;
+    this.#key = key;
+    this.#tree = new KDBush(lat.length);
+    for (let i = 0; i < lat.length; i++) this.#tree.add(lng[i]!, lat[i]!);
+    this.#tree.finish();
+  }
+
+  nearest(lat: number, lng: number, radiusM: number, limit: number): number {
+    const { kx, ky } = rulerAt(lat);
+    const dLat = radiusM / ky;
+    const dLng = radiusM / kx;
+    const { index, distance } = this;
+    const key = this.#key;
+    const found = this.#tree.range(lng - dLng, lat - dLat, lng + dLng, lat + dLat);
+    this.candidates += found.length;
+    let count = 0;
+    for (const i of found) {
+      const dx = (this.#lng[i]! - lng) * kx;
+      const dy = (this.#lat[i]! - lat) * ky;
+      const d2 = dx * dx + dy * dy;
+      if (d2 > radiusM * radiusM) continue;
+      const d = Math.sqrt(d2);
+      let k = count;
+      while (k > 0 && (distance[k - 1]! > d || (distance[k - 1] === d && key[index[k - 1]!]! > key[i]!))) k--;
+      if (k >= limit) continue;
+      for (let m = Math.min(count, limit - 1); m > k; m--) {
+        index[m] = index[m - 1]!;
+        distance[m] = distance[m - 1]!;
+      }
+      index[k] = i;
+      distance[k] = d;
+      if (count < limit) count++;
+    }
+    return count;
+  }
+}
+
+/** A continent of points as bench:api-scale's fill shapes it. */
+function continent(n: number): { lat: Float64Array; lng: Float64Array } {
+  const rnd = seededRandom(42);
+  const lat = new Float64Array(n);
+  const lng = new Float64Array(n);
+  const cities = Math.max(1, Math.round(n / 330));
+  const centres = Array.from({ length: cities }, () => ({
+    lat: 36 + rnd() * 34,
+    lng: -10 + rnd() * 50,
+    sigmaM: 200 + rnd() * 1500,
+  }));
+  // Zipf: city r holds ∝ 1/(r + 1) of the city hotspots.
+  let total = 0;
+  for (let r = 0; r < cities; r++) total += 1 / (r + 1);
+  const cumulative = new Float64Array(cities);
+  for (let r = 0, sum = 0; r < cities; r++) cumulative[r] = sum += 1 / (r + 1) / total;
+  const gaussian = () => Math.sqrt(-2 * Math.log(1 - rnd())) * Math.cos(2 * Math.PI * rnd());
+  for (let i = 0; i < n; i++) {
+    if (rnd() < 0.1) {
+      lat[i] = 36 + rnd() * 34;
+      lng[i] = -10 + rnd() * 50;
+      continue;
+    }
+    const u = rnd();
+    let lo = 0;
+    let hi = cities - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (cumulative[mid]! < u) lo = mid + 1;
+      else hi = mid;
+    }
+    const c = centres[lo]!;
+    const { kx, ky } = rulerAt(c.lat);
+    lat[i] = c.lat + (gaussian() * c.sigmaM) / ky;
+    lng[i] = c.lng + (gaussian() * c.sigmaM) / kx;
+  }
+  return { lat, lng };
+}
+
+const { lat, lng } = continent(POINTS);
+const key = Float64Array.from({ length: POINTS }, (_, i) => i + 1);
+const rnd = seededRandom(7);
+const questions = Array.from({ length: 1_000 }, () => {
+  const i = Math.floor(rnd() * POINTS);
+  return [lat[i]! + ((rnd() - 0.5) * 1000) / 111_320, lng[i]! + ((rnd() - 0.5) * 1000) / 70_000] as const;
+});
+
+const widening = new PointIndex(lat, lng, key);
+const oneScan = new OneScan(lat, lng, key);
+let hits = 0;
+for (const [qLat, qLng] of questions) {
+  const a = widening.nearest(qLat, qLng, RADIUS_M, LIMIT);
+  const count = oneScan.nearest(qLat, qLng, RADIUS_M, LIMIT);
+  const same =
+    a.count === count &&
+    a.index.subarray(0, count).every((v, k) => v === oneScan.index[k]) &&
+    a.distance.subarray(0, count).every((v, k) => v === oneScan.distance[k]);
+  if (!same) throw new Error(`the two searches disagree at ${qLat}, ${qLng}`);
+  hits += count;
+}
+const candidatesPerQuestion = oneScan.candidates / questions.length;
+
+/** Queries per second over one slice. */
+function slice(search: (qLat: number, qLng: number) => number): number {
+  const started = performance.now();
+  let done = 0;
+  let sink = 0;
+  while (performance.now() - started < SLICE_MS) {
+    for (const [qLat, qLng] of questions) sink += search(qLat, qLng);
+    done += questions.length;
+  }
+  if (sink < 0) throw new Error('unreachable');
+  return (done / (performance.now() - started)) * 1000;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const wideningRates: number[] = [];
+const oneScanRates: number[] = [];
+slice((a, b) => widening.nearest(a, b, RADIUS_M, LIMIT).count); // warm-up
+slice((a, b) => oneScan.nearest(a, b, RADIUS_M, LIMIT));
+for (let r = 0; r < ROUNDS; r++) {
+  wideningRates.push(slice((a, b) => widening.nearest(a, b, RADIUS_M, LIMIT).count));
+  oneScanRates.push(slice((a, b) => oneScan.nearest(a, b, RADIUS_M, LIMIT)));
+}
+const ratios = wideningRates.map((x, r) => x / oneScanRates[r]!);
+const fmt = (x: number) => Math.round(x).toLocaleString('en');
+console.log(
+  `nearby search, ${fmt(POINTS)} points over a continent, r = ${RADIUS_M} m, limit ${LIMIT} ` +
+    `(${(hits / questions.length).toFixed(1)} hits, ${fmt(candidatesPerQuestion)} points in the radius's box per question); ` +
+    `medians of ${ROUNDS} alternating ${SLICE_MS / 1000} s slices`,
+);
+console.log(`  PointIndex.nearest (widening)        ${fmt(median(wideningRates)).padStart(10)} queries/s`);
+console.log(`  one scan of the radius's box         ${fmt(median(oneScanRates)).padStart(10)} queries/s`);
+console.log(`  widening / one scan                  ${median(ratios).toFixed(2)}×`);
