@@ -98,28 +98,36 @@ const LOAD_PAGE_ROWS = 10_000;
 
 /**
  * Every active hotspot's summary and hull as a snapshot (the in-process
- * index's full load): read in pages, best score first, inside one
- * repeatable-read transaction, so the pages make one consistent view however
- * long the load takes, and no page outlives its own rows.
+ * index's full load): fetched in pages from one cursor, best score first,
+ * inside a repeatable-read transaction (a cursor lives in its transaction,
+ * which a transaction pooler keeps on one connection), so no page outlives
+ * its own rows and the pages make one consistent view however long the load
+ * takes.
  */
 export async function activeIndexSnapshot(sql: Sql, pageRows = LOAD_PAGE_ROWS): Promise<HotspotSnapshot> {
   return sql.begin('isolation level repeatable read read only', async (tx) => {
     // The view starts once the table can be read: a load that waited behind a writer's lock sees its commit.
     await tx`lock table hotspots in access share mode`;
+    await tx`
+      declare photospots_index_load no scroll cursor for
+      select ${SUMMARY(tx)}, ${HULL_RING(tx)} from hotspots h
+      where h.status = 'active'
+      order by h.score desc nulls last, h.id`;
     const builder = new SnapshotBuilder();
-    let after: ScoreCursor | undefined;
-    for (;;) {
-      const rows = await tx<IndexRow[]>`
-        select ${SUMMARY(tx)}, ${HULL_RING(tx)} from hotspots h
-        where h.status = 'active'
-          ${after ? tx`and (h.score < ${after.score} or (h.score = ${after.score} and h.id > ${after.id}))` : tx``}
-        order by h.score desc nulls last, h.id
-        limit ${pageRows}`;
-      for (const { hull, ...summary } of rows)
+    const rows = Math.max(1, Math.floor(pageRows));
+    const fetchPage = () => {
+      const page = tx<IndexRow[]>`fetch ${tx.unsafe(String(rows))} from photospots_index_load`.execute();
+      page.catch(() => undefined); // awaited below; a load that fails meanwhile rolls back and rejects it
+      return page;
+    };
+    for (let page = fetchPage(); ;) {
+      const got = await page;
+      const more = got.length === rows;
+      // Postgres reads the next page while this one is added.
+      if (more) page = fetchPage();
+      for (const { hull, ...summary } of got)
         builder.add(summary, hull && hull.length >= 4 ? flatRing(hull) : undefined);
-      const last = rows.at(-1);
-      if (!last || rows.length < pageRows) return builder.build();
-      after = { score: last.score, id: last.id };
+      if (!more) return builder.build();
     }
   });
 }
