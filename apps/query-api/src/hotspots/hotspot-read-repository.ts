@@ -113,7 +113,9 @@ export async function activeIndexSnapshot(sql: Sql, pageRows = LOAD_PAGE_ROWS): 
       select ${SUMMARY(tx)}, ${HULL_RING(tx)} from hotspots h
       where h.status = 'active'
       order by h.score desc nulls last, h.id`;
-    const builder = new SnapshotBuilder();
+    const [{ active }] = await tx<[{ active: number }]>`
+      select count(*)::float8 as active from hotspots h where h.status = 'active'`;
+    const builder = new SnapshotBuilder(active);
     const rows = Math.max(1, Math.floor(pageRows));
     const fetchPage = () => {
       const page = tx<IndexRow[]>`fetch ${tx.unsafe(String(rows))} from photospots_index_load`.execute();

@@ -3,15 +3,11 @@ import type { HotspotSummary, NearbyHit } from '@photospots/hotspot-index';
 import {
   ColumnsBuilder,
   compareRows,
-  copyRow,
-  copyRows,
-  emptyColumns,
+  mergeColumns,
   openJsonAt,
   ringAt,
-  ringValuesAt,
   sameRow,
   summaryAt,
-  textBytesAt,
   type Columns,
   type HullRing,
 } from './snapshot-columns.ts';
@@ -67,12 +63,13 @@ let serials = 0;
 /**
  * An immutable in-process copy of the active hotspots: the hotspots in score
  * order as columns (positions, ids and scores in typed arrays, each summary's
- * JSON text in one buffer, the hulls in one array; see Columns), a KD-tree
+ * JSON text and hull in large chunks shared between snapshots; see Columns), a KD-tree
  * over their positions, and (built on first use) map clusters. Swapped in
  * whole, so a request never sees a half-updated index; queries do no I/O and
- * no validation. patched() applies a change in one pass: the rows between
- * changes are copied in blocks, the changed hotspots are merged in, and the
- * KD-tree is built again (no sort, no JSON but the changed hotspots').
+ * no validation. patched() applies a change in one pass: the rows' numbers
+ * between changes are copied in blocks, the changed hotspots are merged in
+ * with their text and hulls in a chunk of their own, and the KD-tree is built
+ * again (no sort, no JSON but the changed hotspots', no text copied).
  */
 export class HotspotSnapshot {
   /** Tells snapshots apart: a patched snapshot's delta names the serial it was made from. */
@@ -97,7 +94,7 @@ export class HotspotSnapshot {
       this.#hullReach = input.reach;
       this.#delta = input.delta;
     } else {
-      const builder = new SnapshotBuilder();
+      const builder = new SnapshotBuilder(input.length);
       for (const h of input) builder.add(h, hulls.get(h.id));
       const { columns, reach } = builder.parts();
       this.#columns = columns;
@@ -105,7 +102,7 @@ export class HotspotSnapshot {
     }
     const c = this.#columns;
     let hullCount = 0;
-    for (let r = 0; r < c.size; r++) if (c.ringStart[r + 1]! > c.ringStart[r]!) hullCount++;
+    for (let r = 0; r < c.size; r++) if (c.ringLength[r]! > 0) hullCount++;
     this.#hullCount = hullCount;
     this.#positions = new IdPositions(c.id);
     this.#points = new PointIndex(c.lat, c.lng, c.id);
@@ -168,46 +165,17 @@ export class HotspotSnapshot {
     const fresh = new Map<number, HotspotSummary>();
     for (const h of upserts) fresh.set(h.id, h);
     const removed = [...new Set(removedIds)].filter((id) => !fresh.has(id));
-    // Where the old columns lose a hotspot (removed or replaced), and where each upserted one goes in.
+    // The rows the old columns lose: removed or replaced.
     const drops: number[] = [];
     for (const id of [...removed, ...fresh.keys()]) {
       const r = this.#positions.of(id);
       if (r !== undefined) drops.push(r);
     }
     drops.sort((x, y) => x - y);
-    const incomingBuilder = new SnapshotBuilder();
+    const incomingBuilder = new SnapshotBuilder(fresh.size);
     for (const h of fresh.values()) incomingBuilder.add(h, hulls.get(h.id));
     const { columns: incoming, reach: incomingReach } = incomingBuilder.parts();
-    let textBytes = old.text.length + incoming.text.length;
-    let ringValues = old.rings.length + incoming.rings.length;
-    for (const r of drops) {
-      textBytes -= textBytesAt(old, r);
-      ringValues -= ringValuesAt(old, r);
-    }
-    const c = emptyColumns(this.size - drops.length + incoming.size, textBytes, ringValues);
-    let out = 0;
-    /** Copies the old columns' rows [from, to) to the output. */
-    const copy = (from: number, to: number) => {
-      copyRows(old, from, to, c, out);
-      out += Math.max(0, to - from);
-    };
-    let from = 0;
-    let d = 0;
-    for (let k = 0; k < incoming.size; k++) {
-      const before = this.#insertionPoint(incoming.score[k]!, incoming.id[k]!);
-      for (; d < drops.length && drops[d]! < before; d++) {
-        copy(from, drops[d]!);
-        from = drops[d]! + 1;
-      }
-      copy(from, before);
-      from = before;
-      copyRow(incoming, k, c, out++);
-    }
-    for (; d < drops.length; d++) {
-      copy(from, drops[d]!);
-      from = drops[d]! + 1;
-    }
-    copy(from, this.size);
+    const c = mergeColumns(old, drops, incoming);
     // Reach only grows: a removed hull's reach stays, which only widens the box hulls are looked for in.
     const reach = {
       lng: Math.max(this.#hullReach.lng, incomingReach.lng),
@@ -242,19 +210,6 @@ export class HotspotSnapshot {
     if (upserted.length + removed.length === 0) return this;
     loaded.#delta = { from: this.serial, upserted, removed };
     return loaded;
-  }
-
-  /** The position of the first row that comes after (score, id) in score order (binary search over the columns). */
-  #insertionPoint(score: number, id: number): number {
-    const c = this.#columns;
-    let lo = 0;
-    let hi = this.size;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (compareRows(c.score[mid]!, c.id[mid]!, score, id) < 0) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
   }
 
   /** Hotspots within radiusM of a point, nearest first (ties by id). */
@@ -372,8 +327,13 @@ export class HotspotSnapshot {
  * adds them page by page as it reads them, and keeps no rows).
  */
 export class SnapshotBuilder {
-  readonly #columns = new ColumnsBuilder();
+  readonly #columns: ColumnsBuilder;
   readonly #reach: HullReach = { lng: 0, lat: 0 };
+
+  /** `expectedRows`: how many hotspots are coming, if known. */
+  constructor(expectedRows?: number) {
+    this.#columns = new ColumnsBuilder(expectedRows);
+  }
 
   get size(): number {
     return this.#columns.size;

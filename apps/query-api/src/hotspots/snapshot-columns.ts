@@ -7,10 +7,42 @@ import type { HotspotSummary } from '@photospots/hotspot-index';
 export type HullRing = Float64Array;
 
 /**
- * Hotspots as parallel columns of numbers and bytes, a row per hotspot, and
- * no object per hotspot: a million of them are a few typed arrays and one
- * buffer, which the garbage collector never walks. A row's summary is its
- * JSON text, without the closing brace (answers append fields to it), parsed
+ * Where a chunk's contents start in a position: position = chunk × SPAN +
+ * offset. Positions are doubles, exact up to 2^53: 2^21 chunks of up to 4 GiB.
+ */
+const SPAN = 2 ** 32;
+
+/**
+ * Append-only storage of many small values in a few large chunks (UTF-8
+ * text in Buffers, hull rings in Float64Arrays), addressed by position.
+ * Snapshots share chunks: a patch adds a chunk for what changed and keeps
+ * the others, so unchanged text and hulls are never copied.
+ */
+class Arena<C extends Buffer | Float64Array> {
+  readonly chunks: readonly C[];
+  /** The chunks' total length (bytes or numbers), live or not. */
+  readonly length: number;
+
+  constructor(chunks: readonly C[]) {
+    this.chunks = chunks;
+    this.length = chunks.reduce((n, c) => n + c.length, 0);
+  }
+
+  /** This arena and then another's chunks; `shift` is what the other's positions gain. */
+  concat(other: Arena<C>): { arena: Arena<C>; shift: number } {
+    return { arena: new Arena([...this.chunks, ...other.chunks]), shift: this.chunks.length * SPAN };
+  }
+
+  chunk(position: number): C {
+    return this.chunks[Math.floor(position / SPAN)]!;
+  }
+}
+
+/**
+ * Hotspots as parallel columns of numbers, a row per hotspot, and no object
+ * per hotspot: a million of them are a few typed arrays and a few large
+ * chunks, which the garbage collector never walks. A row's summary is its
+ * JSON text without the closing brace (answers append fields to it), parsed
  * only when an answer needs the object.
  */
 export interface Columns {
@@ -19,32 +51,54 @@ export interface Columns {
   readonly lng: Float64Array;
   readonly id: Float64Array;
   readonly score: Float64Array;
-  /** Row r's JSON is text[textStart[r], textStart[r + 1]) as UTF-8 (size + 1 offsets). */
-  readonly textStart: Float64Array;
-  readonly text: Buffer;
-  /** Row r's hull is rings[ringStart[r], ringStart[r + 1]); empty when it has none (size + 1 offsets). */
-  readonly ringStart: Float64Array;
-  readonly rings: Float64Array;
+  /** Row r's JSON: textLength[r] bytes of UTF-8 at position textAt[r] of the text arena. */
+  readonly textAt: Float64Array;
+  readonly textLength: Float64Array;
+  readonly text: Arena<Buffer>;
+  /** Row r's hull: ringLength[r] numbers at position ringAt[r] of the ring arena (0: no hull). */
+  readonly ringAt: Float64Array;
+  readonly ringLength: Float64Array;
+  readonly rings: Arena<Float64Array>;
+  /** What the rows use of the arenas; the rest is text and hulls no row holds any more. */
+  readonly liveText: number;
+  readonly liveRings: number;
 }
 
-/** Columns for `size` rows, `textBytes` of JSON and `ringValues` numbers of hulls, to be filled. */
-export function emptyColumns(size: number, textBytes: number, ringValues: number): Columns {
+/** The numeric columns of a Columns, which rows are copied through. */
+const NUMBERS = ['lat', 'lng', 'id', 'score', 'textAt', 'textLength', 'ringAt', 'ringLength'] as const;
+
+type Numbers = Pick<Columns, (typeof NUMBERS)[number]>;
+
+function numbers(size: number): Numbers {
   return {
-    size,
     lat: new Float64Array(size),
     lng: new Float64Array(size),
     id: new Float64Array(size),
     score: new Float64Array(size),
-    textStart: new Float64Array(size + 1),
-    text: Buffer.allocUnsafe(textBytes),
-    ringStart: new Float64Array(size + 1),
-    rings: new Float64Array(ringValues),
+    textAt: new Float64Array(size),
+    textLength: new Float64Array(size),
+    ringAt: new Float64Array(size),
+    ringLength: new Float64Array(size),
   };
+}
+
+/** Copies rows [from, to) of src's numbers to dst from row `at` on, shifting their positions. */
+function copyRows(src: Numbers, from: number, to: number, dst: Numbers, at: number, shift = { text: 0, rings: 0 }) {
+  if (to <= from) return;
+  for (const k of NUMBERS) dst[k].set(src[k].subarray(from, to), at);
+  if (shift.text !== 0) for (let r = at; r < at + to - from; r++) dst.textAt[r]! += shift.text;
+  if (shift.rings !== 0) for (let r = at; r < at + to - from; r++) dst.ringAt[r]! += shift.rings;
+}
+
+function copyRow(src: Numbers, r: number, dst: Numbers, at: number): void {
+  for (const k of NUMBERS) dst[k][at] = src[k][r]!;
 }
 
 /** Row r's summary JSON without its closing brace. */
 export function openJsonAt(c: Columns, r: number): string {
-  return c.text.toString('utf8', c.textStart[r], c.textStart[r + 1]);
+  const at = c.textAt[r]!;
+  const offset = at % SPAN;
+  return c.text.chunk(at).toString('utf8', offset, offset + c.textLength[r]!);
 }
 
 /** Row r's summary as an object (a new one each call). */
@@ -54,73 +108,55 @@ export function summaryAt(c: Columns, r: number): HotspotSummary {
 
 /** Row r's hull (a view into the columns), or undefined. */
 export function ringAt(c: Columns, r: number): HullRing | undefined {
-  const from = c.ringStart[r]!;
-  const to = c.ringStart[r + 1]!;
-  return to > from ? c.rings.subarray(from, to) : undefined;
-}
-
-export function textBytesAt(c: Columns, r: number): number {
-  return c.textStart[r + 1]! - c.textStart[r]!;
-}
-
-export function ringValuesAt(c: Columns, r: number): number {
-  return c.ringStart[r + 1]! - c.ringStart[r]!;
+  const n = c.ringLength[r]!;
+  if (n === 0) return undefined;
+  const at = c.ringAt[r]!;
+  const offset = at % SPAN;
+  return c.rings.chunk(at).subarray(offset, offset + n);
 }
 
 /** Whether row r of a and row s of b hold the same summary and hull. */
 export function sameRow(a: Columns, r: number, b: Columns, s: number): boolean {
-  if (a.text.compare(b.text, b.textStart[s], b.textStart[s + 1], a.textStart[r], a.textStart[r + 1]) !== 0)
+  const textA = a.textAt[r]!;
+  const textB = b.textAt[s]!;
+  const bytes = a.textLength[r]!;
+  if (bytes !== b.textLength[s]) return false;
+  const offsetA = textA % SPAN;
+  const offsetB = textB % SPAN;
+  if (a.text.chunk(textA).compare(b.text.chunk(textB), offsetB, offsetB + bytes, offsetA, offsetA + bytes) !== 0)
     return false;
-  const n = ringValuesAt(a, r);
-  if (n !== ringValuesAt(b, s)) return false;
-  const ra = a.ringStart[r]!;
-  const rb = b.ringStart[s]!;
-  for (let k = 0; k < n; k++) if (a.rings[ra + k] !== b.rings[rb + k]) return false;
-  return true;
+  const ringA = ringAt(a, r);
+  const ringB = ringAt(b, s);
+  if (!ringA || !ringB) return ringA === ringB;
+  return ringA.length === ringB.length && ringA.every((x, k) => x === ringB[k]);
 }
+
+/** Rows a builder writes to one chunk. */
+const PAGE_ROWS = 8_192;
 
 /**
- * Copies rows [from, to) of src to dst from row `at` on, in blocks; dst's
- * offsets at row `at` must already be set (they are, by the rows before).
- */
-export function copyRows(src: Columns, from: number, to: number, dst: Columns, at: number): void {
-  if (to <= from) return;
-  for (const k of ['lat', 'lng', 'id', 'score'] as const) dst[k].set(src[k].subarray(from, to), at);
-  const textShift = dst.textStart[at]! - src.textStart[from]!;
-  src.text.copy(dst.text, dst.textStart[at], src.textStart[from], src.textStart[to]);
-  const ringShift = dst.ringStart[at]! - src.ringStart[from]!;
-  dst.rings.set(src.rings.subarray(src.ringStart[from], src.ringStart[to]), dst.ringStart[at]);
-  for (let r = from + 1; r <= to; r++) {
-    dst.textStart[at + r - from] = src.textStart[r]! + textShift;
-    dst.ringStart[at + r - from] = src.ringStart[r]! + ringShift;
-  }
-}
-
-/** copyRows() of one row, without the blocks' set-up (the reordering of a load copies rows one at a time). */
-export function copyRow(src: Columns, r: number, dst: Columns, at: number): void {
-  dst.lat[at] = src.lat[r]!;
-  dst.lng[at] = src.lng[r]!;
-  dst.id[at] = src.id[r]!;
-  dst.score[at] = src.score[r]!;
-  const textFrom = dst.textStart[at]!;
-  dst.textStart[at + 1] = textFrom + src.text.copy(dst.text, textFrom, src.textStart[r], src.textStart[r + 1]);
-  const ringFrom = dst.ringStart[at]!;
-  const ringTo = src.ringStart[r + 1]!;
-  for (let k = src.ringStart[r]!, o = ringFrom; k < ringTo; k++, o++) dst.rings[o] = src.rings[k]!;
-  dst.ringStart[at + 1] = ringFrom + (ringTo - src.ringStart[r]!);
-}
-
-/**
- * Gathers hotspots as columns, one at a time and in any order, growing its
- * arrays as needed; finish() hands them over in score order. A load of a
- * million rows passes through it in pages, so no page outlives its own rows.
+ * Gathers hotspots as columns, one at a time and in any order; finish()
+ * hands them over in score order. Text and hulls go to a chunk per page of
+ * rows, written once: reordering the rows moves only their numbers.
  */
 export class ColumnsBuilder {
   #size = 0;
-  #textBytes = 0;
-  #ringValues = 0;
-  #c: Columns = emptyColumns(1024, 64 * 1024, 8 * 1024);
   #sorted = true;
+  #numbers: Numbers;
+  readonly #textChunks: Buffer[] = [];
+  readonly #ringChunks: Float64Array[] = [];
+  #liveText = 0;
+  #liveRings = 0;
+  /** The page being gathered: its rows' JSON and hulls, sealed into chunks when full. */
+  #pageFrom = 0;
+  #pageJson: string[] = [];
+  #pageRings = new Float64Array(PAGE_ROWS * 16);
+  #pageRingValues = 0;
+
+  /** `expectedRows`: how many rows are coming, if known (the columns grow past it if more come). */
+  constructor(expectedRows = PAGE_ROWS) {
+    this.#numbers = numbers(Math.max(1, expectedRows));
+  }
 
   get size(): number {
     return this.#size;
@@ -128,30 +164,46 @@ export class ColumnsBuilder {
 
   /** Appends a hotspot and its hull (flat [lng, lat, …], closed), if it has one. */
   add(h: HotspotSummary, ring?: ArrayLike<number>): void {
-    const json = openJson(h);
-    const ringLength = ring?.length ?? 0;
-    this.#reserve(Buffer.byteLength(json), ringLength);
-    const c = this.#c;
+    this.#add(h, openJson(h), ring);
+  }
+
+  /** Appends row r of other columns, its text and hull as they are. */
+  addRow(c: Columns, r: number): void {
+    this.#add({ lat: c.lat[r]!, lng: c.lng[r]!, id: c.id[r]!, score: c.score[r]! }, openJsonAt(c, r), ringAt(c, r));
+  }
+
+  #add(h: Pick<HotspotSummary, 'lat' | 'lng' | 'id' | 'score'>, json: string, ring: ArrayLike<number> | undefined) {
     const r = this.#size++;
+    if (r === this.#numbers.lat.length) {
+      const grown = numbers(r * 2);
+      copyRows(this.#numbers, 0, r, grown, 0);
+      this.#numbers = grown;
+    }
+    const c = this.#numbers;
     if (r > 0 && compareRows(c.score[r - 1]!, c.id[r - 1]!, h.score, h.id) > 0) this.#sorted = false;
     c.lat[r] = h.lat;
     c.lng[r] = h.lng;
     c.id[r] = h.id;
     c.score[r] = h.score;
-    c.textStart[r] = this.#textBytes;
-    this.#textBytes += c.text.write(json, this.#textBytes, 'utf8');
-    c.textStart[r + 1] = this.#textBytes;
-    c.ringStart[r] = this.#ringValues;
-    for (let k = 0; k < ringLength; k++) c.rings[this.#ringValues + k] = ring![k]!;
-    this.#ringValues += ringLength;
-    c.ringStart[r + 1] = this.#ringValues;
+    this.#pageJson.push(json);
+    const n = ring?.length ?? 0;
+    if (this.#pageRingValues + n > this.#pageRings.length) {
+      const grown = new Float64Array(Math.max(2 * this.#pageRings.length, this.#pageRingValues + n));
+      grown.set(this.#pageRings.subarray(0, this.#pageRingValues));
+      this.#pageRings = grown;
+    }
+    c.ringAt[r] = this.#ringChunks.length * SPAN + this.#pageRingValues;
+    c.ringLength[r] = n;
+    for (let k = 0; k < n; k++) this.#pageRings[this.#pageRingValues++] = ring![k]!;
+    if (this.#pageJson.length === PAGE_ROWS) this.#seal();
   }
 
-  /** The rows, best score first (ties by lowest id), in columns of exactly their size. */
+  /** The rows, best score first (ties by lowest id). */
   finish(): Columns {
-    const src = this.#c;
+    this.#seal();
     const n = this.#size;
-    const out = emptyColumns(n, this.#textBytes, this.#ringValues);
+    const src = this.#numbers;
+    const out = numbers(n);
     if (this.#sorted) copyRows(src, 0, n, out, 0);
     else {
       const order = Uint32Array.from({ length: n }, (_, i) => i).sort((a, b) =>
@@ -159,27 +211,109 @@ export class ColumnsBuilder {
       );
       for (let k = 0; k < n; k++) copyRow(src, order[k]!, out, k);
     }
-    this.#c = emptyColumns(0, 0, 0);
-    this.#size = this.#textBytes = this.#ringValues = 0;
-    return out;
+    return {
+      size: n,
+      ...out,
+      text: new Arena(this.#textChunks),
+      rings: new Arena(this.#ringChunks),
+      liveText: this.#liveText,
+      liveRings: this.#liveRings,
+    };
   }
 
-  #reserve(textBytes: number, ringValues: number): void {
-    const c = this.#c;
-    const rows = this.#size + 1 > c.size ? c.size * 2 : c.size;
-    const text =
-      this.#textBytes + textBytes > c.text.length
-        ? Math.max(c.text.length * 2, this.#textBytes + textBytes)
-        : c.text.length;
-    const rings =
-      this.#ringValues + ringValues > c.rings.length
-        ? Math.max(c.rings.length * 2, this.#ringValues + ringValues)
-        : c.rings.length;
-    if (rows === c.size && text === c.text.length && rings === c.rings.length) return;
-    const grown = emptyColumns(rows, text, rings);
-    copyRows(c, 0, this.#size, grown, 0);
-    this.#c = grown;
+  /** Writes the page's JSON and hulls into a chunk each, and the rows' text positions. */
+  #seal(): void {
+    if (this.#pageJson.length > 0) {
+      const joined = this.#pageJson.join('');
+      const chunk = Buffer.from(joined, 'utf8');
+      // All ASCII (the usual page): a row's bytes are its characters.
+      const ascii = chunk.length === joined.length;
+      const base = this.#textChunks.length * SPAN;
+      let offset = 0;
+      for (let k = 0; k < this.#pageJson.length; k++) {
+        const json = this.#pageJson[k]!;
+        const bytes = ascii ? json.length : Buffer.byteLength(json, 'utf8');
+        this.#numbers.textAt[this.#pageFrom + k] = base + offset;
+        this.#numbers.textLength[this.#pageFrom + k] = bytes;
+        offset += bytes;
+      }
+      this.#textChunks.push(chunk);
+      this.#liveText += chunk.length;
+    }
+    if (this.#pageRingValues > 0) {
+      this.#ringChunks.push(this.#pageRings.slice(0, this.#pageRingValues));
+      this.#liveRings += this.#pageRingValues;
+    }
+    this.#pageFrom = this.#size;
+    this.#pageJson = [];
+    this.#pageRingValues = 0;
   }
+}
+
+/**
+ * Merges score-ordered columns: `old` without the rows `drops` (ascending)
+ * and with `incoming`'s rows each at its place in score order. The text and
+ * hulls of both are shared, not copied, unless what no row holds any more has
+ * grown past what the rows hold (beyond `slack`), when they are written afresh.
+ */
+export function mergeColumns(
+  old: Columns,
+  drops: readonly number[],
+  incoming: Columns,
+  slack = { text: 64 * 1024 * 1024, rings: 8 * 1024 * 1024 },
+): Columns {
+  const { arena: text, shift: textShift } = old.text.concat(incoming.text);
+  const { arena: rings, shift: ringShift } = old.rings.concat(incoming.rings);
+  let liveText = old.liveText + incoming.liveText;
+  let liveRings = old.liveRings + incoming.liveRings;
+  for (const r of drops) {
+    liveText -= old.textLength[r]!;
+    liveRings -= old.ringLength[r]!;
+  }
+  const size = old.size - drops.length + incoming.size;
+  const out = numbers(size);
+  const shift = { text: textShift, rings: ringShift };
+  let at = 0;
+  let from = 0;
+  let d = 0;
+  /** Copies old rows up to `to` (exclusive), skipping the drops before it. */
+  const copyOldUntil = (to: number) => {
+    for (; d < drops.length && drops[d]! < to; d++) {
+      copyRows(old, from, drops[d]!, out, at);
+      at += drops[d]! - from;
+      from = drops[d]! + 1;
+    }
+    copyRows(old, from, to, out, at);
+    at += Math.max(0, to - from);
+    from = Math.max(from, to);
+  };
+  for (let k = 0; k < incoming.size; k++) {
+    copyOldUntil(insertionPoint(old, incoming.score[k]!, incoming.id[k]!));
+    copyRows(incoming, k, k + 1, out, at++, shift);
+  }
+  copyOldUntil(old.size);
+  const merged = { size, ...out, text, rings, liveText, liveRings };
+  const wasted = text.length > 2 * liveText + slack.text || rings.length > 2 * liveRings + slack.rings;
+  return wasted ? compacted(merged) : merged;
+}
+
+/** The same rows with their text and hulls written into fresh chunks: what no row holds is dropped. */
+function compacted(c: Columns): Columns {
+  const builder = new ColumnsBuilder(c.size);
+  for (let r = 0; r < c.size; r++) builder.addRow(c, r);
+  return builder.finish();
+}
+
+/** The position of the first row of c that comes after (score, id) in score order (binary search). */
+function insertionPoint(c: Columns, score: number, id: number): number {
+  let lo = 0;
+  let hi = c.size;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (compareRows(c.score[mid]!, c.id[mid]!, score, id) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** Best score first, then lowest id (the order of top, bbox pages and their cursors), on raw numbers. */
@@ -188,6 +322,6 @@ export function compareRows(scoreA: number, idA: number, scoreB: number, idB: nu
 }
 
 /** A summary's JSON without its closing brace. */
-export function openJson(h: HotspotSummary): string {
+function openJson(h: HotspotSummary): string {
   return JSON.stringify(h).slice(0, -1);
 }

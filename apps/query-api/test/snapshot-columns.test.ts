@@ -1,0 +1,64 @@
+import type { HotspotSummary } from '@photospots/hotspot-index';
+import { seededRandom } from '@photospots/test-harness';
+import { describe, expect, it } from 'vitest';
+import { ColumnsBuilder, mergeColumns, ringAt, summaryAt, type Columns } from '../src/hotspots/snapshot-columns.ts';
+
+function hotspot(id: number, score: number, label: string): HotspotSummary {
+  return { id, label, lat: 51 + id * 1e-4, lng: 13.7, score, photoCount: id, userCount: 3, tags: ['elbe'] };
+}
+
+function columnsOf(items: readonly HotspotSummary[], rings: ReadonlyMap<number, number[]>): Columns {
+  const builder = new ColumnsBuilder();
+  for (const h of items) builder.add(h, rings.get(h.id));
+  return builder.finish();
+}
+
+/** Every row as (summary, ring), in order. */
+function rows(c: Columns) {
+  return Array.from({ length: c.size }, (_, r) => ({ h: summaryAt(c, r), ring: ringAt(c, r) && [...ringAt(c, r)!] }));
+}
+
+describe('snapshot columns', () => {
+  it('keep text and hulls in place across merges, and write them afresh once most of them are dead', () => {
+    const rnd = seededRandom(3);
+    // More rows than a chunk's page, some labels not ASCII (their bytes are not their characters).
+    const labels = (i: number) => (i % 7 ? `Spot ${i}` : `Zwölf ${i} 東`);
+    let items = new Map(
+      Array.from({ length: 20_000 }, (_, i) => [i + 1, hotspot(i + 1, Math.round(rnd() * 100), labels(i))] as const),
+    );
+    let rings = new Map([...items.keys()].filter((id) => id % 5 === 0).map((id) => [id, [id, 1, id, 2, id, 1]]));
+    let columns = columnsOf([...items.values()], rings);
+    const firstChunk = columns.text.chunks[0];
+    let compactions = 0;
+    for (let round = 0; round < 12; round++) {
+      // Each round replaces a fifth of the rows: the arenas' dead share grows until they are written afresh.
+      const replaced = [...items.keys()].filter(() => rnd() < 0.2);
+      const incoming = replaced.map((id) => hotspot(id, Math.round(rnd() * 100), `Round ${round} ${id}`));
+      const incomingRings = new Map(incoming.filter(() => rnd() < 0.5).map((h) => [h.id, [round, h.id, round, h.id]]));
+      const positions = new Map(Array.from(columns.id, (id, r) => [id, r]));
+      const drops = replaced.map((id) => positions.get(id)!).sort((a, b) => a - b);
+      const before = columns;
+      columns = mergeColumns(columns, drops, columnsOf(incoming, incomingRings), { text: 0, rings: 0 });
+      const rewritten = columns.text.chunks[0] !== before.text.chunks[0];
+      if (rewritten) compactions++;
+      else expect(columns.text.chunks.slice(0, before.text.chunks.length)).toEqual(before.text.chunks);
+
+      items = new Map(items);
+      rings = new Map(rings);
+      for (const h of incoming) {
+        items.set(h.id, h);
+        const ring = incomingRings.get(h.id);
+        if (ring) rings.set(h.id, ring);
+        else rings.delete(h.id);
+      }
+      const expected = columnsOf([...items.values()], rings);
+      expect(rows(columns)).toEqual(rows(expected));
+      expect(columns.liveText).toBe(expected.liveText);
+      expect(columns.liveRings).toBe(expected.liveRings);
+      expect(columns.text.length).toBeLessThanOrEqual(2 * columns.liveText);
+    }
+    expect(compactions).toBeGreaterThan(0);
+    expect(compactions).toBeLessThan(12);
+    expect(columns.text.chunks).not.toContain(firstChunk);
+  });
+});
