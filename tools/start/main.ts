@@ -8,6 +8,7 @@
  * run, prints example requests, and on Ctrl-C stops every process it started.
  */
 import { QUEUES } from '@photospots/contracts';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { createDatabase, type Database } from '@photospots/db';
 import { resolveQueues } from '@photospots/queue';
@@ -20,7 +21,7 @@ import { recoverLostMessages } from './recovery.ts';
 import { acquireRunLock, type RunLock } from './run-lock.ts';
 import { describeProgress, isSettled, SampleImport } from './sample-import.ts';
 import { StatusLine } from './status-line.ts';
-import { Supervisor, waitForReady } from './supervisor.ts';
+import { Supervisor, waitForReady, type ReadyUrl } from './supervisor.ts';
 
 const WORKERS = ['ingest', 'processing', 'scoring'] as const;
 /** How long a service gets to stop after SIGTERM before it is killed. */
@@ -121,12 +122,15 @@ async function start(): Promise<void> {
     ...(backing.redisUrl ? { REDIS_URL: backing.redisUrl } : {}),
   };
   const port = await apiPort();
-  const healthPorts: number[] = [];
-  for (const _ of WORKERS) healthPorts.push(await claimablePort(0, '127.0.0.1'));
+  // Each worker's health server takes any free port and writes it down: a port picked here and handed over
+  // could be taken by another process in between.
+  const portFiles = new Map(WORKERS.map((name) => [name, path.join(config.dataDir, 'run', `${name}.health-port`)]));
+  await mkdir(path.join(config.dataDir, 'run'), { recursive: true });
+  await Promise.all([...portFiles.values()].map((file) => rm(file, { force: true })));
   abort.signal.throwIfAborted();
   const host = displayHost(config.env.HOST);
   const baseUrl = `http://${host}:${port}`;
-  const readyUrls: Record<string, string> = {};
+  const readyUrls: Record<string, ReadyUrl> = {};
   // From here to the last spawn nothing awaits, so a Ctrl-C cannot slip in between.
   supervisor = new Supervisor({
     cwd: REPO_ROOT,
@@ -138,13 +142,17 @@ async function start(): Promise<void> {
       void shutdown(1);
     },
   });
-  for (const [i, name] of WORKERS.entries()) {
-    const healthPort = healthPorts[i]!;
+  for (const name of WORKERS) {
+    const portFile = portFiles.get(name)!;
     supervisor.start(name, path.join(REPO_ROOT, 'apps', name, 'src/main.ts'), [], {
       ...serviceEnv,
-      HEALTH_PORT: String(healthPort),
+      HEALTH_PORT: '0',
+      HEALTH_PORT_FILE: portFile,
     });
-    readyUrls[name] = `http://127.0.0.1:${healthPort}/readyz`;
+    readyUrls[name] = async () => {
+      const written = await readFile(portFile, 'utf8').catch(() => undefined);
+      return written && `http://127.0.0.1:${written.trim()}/readyz`;
+    };
   }
   supervisor.start('query-api', path.join(REPO_ROOT, 'apps/query-api/src/main.ts'), [], {
     ...serviceEnv,

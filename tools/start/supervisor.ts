@@ -135,8 +135,11 @@ export class Supervisor {
 }
 
 /** Waits until every URL answers 200 (the services' /readyz); throws after `timeoutMs` naming the ones that did not. */
+/** A readiness URL, or how to find it once the process has said where it listens (undefined until then). */
+export type ReadyUrl = string | (() => Promise<string | undefined>);
+
 export async function waitForReady(
-  urls: Record<string, string>,
+  urls: Record<string, ReadyUrl>,
   timeoutMs: number,
   signal: AbortSignal,
 ): Promise<void> {
@@ -144,11 +147,14 @@ export async function waitForReady(
   const pending = new Map(Object.entries(urls));
   while (pending.size > 0) {
     signal.throwIfAborted();
-    for (const [name, url] of pending) {
-      const ok = await fetch(url, { signal: AbortSignal.timeout(3_000) }).then(
-        (r) => r.ok,
-        () => false,
-      );
+    for (const [name, where] of pending) {
+      const url = typeof where === 'string' ? where : await where();
+      const ok =
+        url !== undefined &&
+        (await fetch(url, { signal: AbortSignal.timeout(3_000) }).then(
+          (r) => r.ok,
+          () => false,
+        ));
       if (ok) pending.delete(name);
     }
     if (pending.size === 0) return;

@@ -8,5 +8,5 @@ await runService({
   loadConfig: loadScoringConfig,
   connect: connectScoringDeps,
   build: buildScoring,
-  healthServer: (config) => ({ port: config.HEALTH_PORT, host: config.HEALTH_HOST }),
+  healthServer: (config) => ({ port: config.HEALTH_PORT, host: config.HEALTH_HOST, portFile: config.HEALTH_PORT_FILE }),
 });

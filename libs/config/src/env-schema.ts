@@ -163,5 +163,13 @@ export function healthPortEnv(defaultPort: number) {
       .default(defaultPort)
       .describe('Port of /healthz and /readyz.'),
     HEALTH_HOST: z.string().default('0.0.0.0').describe('Interface the health server binds to.'),
+    HEALTH_PORT_FILE: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'File the health server writes its port to once it listens: with HEALTH_PORT=0, how a launcher ' +
+          'running several workers on one host learns the port each got.',
+      ),
   } as const;
 }

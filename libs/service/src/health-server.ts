@@ -1,3 +1,4 @@
+import { rename, writeFile } from 'node:fs/promises';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 
@@ -121,6 +122,8 @@ export function registerHealthRoutes(
 export async function startHealthServer(options: {
   port: number;
   host: string;
+  /** Where to write the port it listens on (port 0: the one the system gave), written whole or not at all. */
+  portFile?: string | undefined;
   log: Logger;
   checks: Record<string, ReadinessCheck>;
   isStopping?: () => boolean;
@@ -130,5 +133,10 @@ export async function startHealthServer(options: {
   await app.listen({ port: options.port, host: options.host });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
+  if (options.portFile) {
+    const partial = `${options.portFile}.${process.pid}.partial`;
+    await writeFile(partial, `${port}\n`);
+    await rename(partial, options.portFile);
+  }
   return { close: () => app.close(), port };
 }

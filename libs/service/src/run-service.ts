@@ -19,7 +19,7 @@ export interface ServiceSpec<C extends { LOG_LEVEL: string }, D extends { close(
   connect(config: C, log: Logger): D | Promise<D>;
   build(config: C, deps: NoInfer<D>, log: Logger): RunnableService | Promise<RunnableService>;
   /** A worker serves /healthz and /readyz on a small server of its own; the query API serves them itself. */
-  healthServer?: (config: C) => { port: number; host: string };
+  healthServer?: (config: C) => { port: number; host: string; portFile?: string | undefined };
 }
 
 /**
