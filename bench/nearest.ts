@@ -1,7 +1,8 @@
 /**
  * `npm run bench:nearest`: the nearby search of the query API's in-process
- * index (PointIndex.nearest, which widens its circle from 1/16 of the radius
- * and stops once a circle holds the limit) beside one scan of the box around
+ * index (PointIndex.nearest, which widens its circle from 1/16 of the radius,
+ * as far as the density it has seen says, and stops once a circle holds the
+ * limit) beside one scan of the box around
  * the whole radius, the search it replaced. The points are a continent shaped
  * as bench:api-scale fills it (Europe, 90% in cities of Zipf sizes, a
  * Gaussian 0.4–3.4 km across each, 10% rural), the questions are its nearby

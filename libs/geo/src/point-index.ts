@@ -13,9 +13,8 @@ export interface NearestPoints {
   distance: Float64Array;
 }
 
-/** nearest()'s circles: each WIDENING times the last, WIDENING_STEPS of them, the last the whole radius. */
-const WIDENING = 4;
-const WIDENING_STEPS = 3;
+/** nearest()'s first circle: this fraction of the radius. */
+const FIRST_CIRCLE = 16;
 
 /**
  * A static KD-tree (kdbush) over points, answering box queries and "the
@@ -59,18 +58,21 @@ export class PointIndex {
   /**
    * The `limit` nearest points within radiusM of a point (ties by tieKey),
    * nearest first. The search widens: it scans the box around a circle of
-   * 1/16 of the radius, then 1/4, then the whole radius, and stops as soon as
-   * a circle holds `limit` points, since nothing outside a circle is nearer
-   * than what is in it (in a city a nearby question's 20 nearest are a few
-   * dozen metres away, its radius a kilometre: `npm run bench:nearest`). The
-   * answer's arrays are reused by the next query.
+   * 1/16 of the radius, and stops as soon as a circle holds `limit` points,
+   * since nothing outside a circle is nearer than what is in it; otherwise the
+   * next circle is as large as the density seen so far says the missing points
+   * need (at least twice the last), up to the whole radius. In a city a nearby
+   * question's 20 nearest are a few dozen metres away, its radius a kilometre
+   * (`npm run bench:nearest`). The answer's arrays are reused by the next query.
    */
   nearest(lat: number, lng: number, radiusM: number, limit: number): NearestPoints {
-    for (let step = WIDENING_STEPS - 1; step > 0; step--) {
-      const hits = this.#nearestWithin(lat, lng, radiusM / WIDENING ** step, limit);
+    for (let r = radiusM / FIRST_CIRCLE; ;) {
+      if (r >= radiusM) return this.#nearestWithin(lat, lng, radiusM, limit);
+      const hits = this.#nearestWithin(lat, lng, r, limit);
       if (hits.count === limit) return hits;
+      // The area, and so the points, grow with the square of the radius; a quarter more for luck.
+      r *= Math.max(2, 1.25 * Math.sqrt(limit / Math.max(1, hits.count)));
     }
-    return this.#nearestWithin(lat, lng, radiusM, limit);
   }
 
   /**
