@@ -61,4 +61,21 @@ describe('snapshot columns', () => {
     expect(compactions).toBeLessThan(12);
     expect(columns.text.chunks).not.toContain(firstChunk);
   });
+
+  it('merge the chunks of many small patches, and keep no small chunk as a view into a shared pool', () => {
+    let columns = columnsOf([hotspot(1, 5, 'One'), hotspot(2, 4, 'Two')], new Map());
+    let merges = 0;
+    for (let round = 0; round < 1_200; round++) {
+      // Each patch adds a hotspot: nothing dies, so only the number of chunks can call for a merge.
+      const before = columns.text.chunks.length;
+      columns = mergeColumns(columns, [], columnsOf([hotspot(3 + round, round % 7, `New ${round}`)], new Map()));
+      if (columns.text.chunks.length < before) merges++;
+    }
+    expect(merges).toBeGreaterThan(0);
+    expect(columns.text.chunks.length).toBeLessThanOrEqual(4 + 1_024);
+    expect(columns.size).toBe(1_202);
+    // Last in score order: the lowest score (0, every seventh round), the highest id among those (round 1,197).
+    expect(summaryAt(columns, columns.size - 1)).toEqual(hotspot(1_200, 0, 'New 1197'));
+    for (const chunk of columns.text.chunks) expect(chunk.buffer.byteLength).toBe(chunk.length);
+  });
 });

@@ -7,8 +7,8 @@ import type { HotspotSummary } from '@photospots/hotspot-index';
 export type HullRing = Float64Array;
 
 /**
- * Where a chunk's contents start in a position: position = chunk × SPAN +
- * offset. Positions are doubles, exact up to 2^53: 2^21 chunks of up to 4 GiB.
+ * A position in an arena: chunk × SPAN + offset within the chunk. Positions
+ * are doubles, exact up to 2^53: 2^21 chunks of up to 4 GiB.
  */
 const SPAN = 2 ** 32;
 
@@ -225,7 +225,13 @@ export class ColumnsBuilder {
   #seal(): void {
     if (this.#pageJson.length > 0) {
       const joined = this.#pageJson.join('');
-      const chunk = Buffer.from(joined, 'utf8');
+      let chunk = Buffer.from(joined, 'utf8');
+      if (chunk.length < Buffer.poolSize) {
+        // A small Buffer is a view into Node's shared 8 KiB pool, which a kept chunk would keep whole.
+        const own = Buffer.allocUnsafeSlow(chunk.length);
+        chunk.copy(own);
+        chunk = own;
+      }
       // All ASCII (the usual page): a row's bytes are its characters.
       const ascii = chunk.length === joined.length;
       const base = this.#textChunks.length * SPAN;
@@ -254,7 +260,8 @@ export class ColumnsBuilder {
  * Merges score-ordered columns: `old` without the rows `drops` (ascending)
  * and with `incoming`'s rows each at its place in score order. The text and
  * hulls of both are shared, not copied, unless what no row holds any more has
- * grown past what the rows hold (beyond `slack`), when they are written afresh.
+ * grown past what the rows hold (beyond `slack`), or the chunks have become
+ * many more than the rows need, when they are written afresh.
  */
 export function mergeColumns(
   old: Columns,
@@ -293,8 +300,10 @@ export function mergeColumns(
   }
   copyOldUntil(old.size);
   const merged = { size, ...out, text, rings, liveText, liveRings };
+  // Many small patches add many small chunks: beyond a few per page of rows they are merged too.
+  const scattered = text.chunks.length > 4 * Math.ceil(size / PAGE_ROWS) + 1_024;
   const wasted = text.length > 2 * liveText + slack.text || rings.length > 2 * liveRings + slack.rings;
-  return wasted ? compacted(merged) : merged;
+  return wasted || scattered ? compacted(merged) : merged;
 }
 
 /** The same rows with their text and hulls written into fresh chunks: what no row holds is dropped. */
