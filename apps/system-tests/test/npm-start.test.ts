@@ -63,32 +63,33 @@ function pressCtrlC(run: Run): void {
   process.kill(-run.child.pid!, 'SIGINT');
 }
 
-/** Waits for a line of output; fails at once (with the output) if npm start exited. */
-async function untilOutput(run: Run, pattern: RegExp, timeoutMs: number): Promise<RegExpExecArray> {
-  return waitFor(
-    () => {
-      const match = pattern.exec(run.output());
-      if (!match && (run.child.exitCode !== null || run.child.signalCode !== null))
-        throw new Error(`npm start exited:\n${run.output()}`);
-      return match ?? undefined;
-    },
-    { timeoutMs, intervalMs: 100, message: `npm start to print ${pattern}` },
-  ).catch((err: Error) => {
+/** What `probe` finds in npm start's output within timeoutMs; fails at once (with the output) if npm start exits first. */
+async function untilFound<T>(run: Run, probe: () => T | undefined, timeoutMs: number, message: string): Promise<T> {
+  // waitFor retries a probe that throws, so the exit is raced beside it, not thrown from it.
+  const exitedEarly = run.exited.then((code) => {
+    const found = probe();
+    if (found === undefined) throw new Error(`npm start exited (${code}) before ${message}`);
+    return found;
+  });
+  exitedEarly.catch(() => undefined); // when the wait ends first (a timeout), a later exit is not news
+  return Promise.race([waitFor(probe, { timeoutMs, intervalMs: 100, message }), exitedEarly]).catch((err: Error) => {
     throw new Error(`${err.message}\n--- output ---\n${run.output()}`);
   });
 }
 
+/** Waits for a line of output; fails at once (with the output) if npm start exited. */
+async function untilOutput(run: Run, pattern: RegExp, timeoutMs: number): Promise<RegExpExecArray> {
+  return untilFound(run, () => pattern.exec(run.output()) ?? undefined, timeoutMs, `npm start to print ${pattern}`);
+}
+
 async function waitUntilReady(run: Run, timeoutMs: number): Promise<{ url: string; ms: number }> {
   const started = performance.now();
-  const url = await waitFor(
-    () => {
-      if (run.child.exitCode !== null) throw new Error(`npm start exited early:\n${run.output()}`);
-      return /Photospots is ready at (http:\/\/\S+)/.exec(run.output())?.[1];
-    },
-    { timeoutMs, intervalMs: 250, message: 'npm start to print "Photospots is ready"' },
-  ).catch((err: Error) => {
-    throw new Error(`${err.message}\n--- output ---\n${run.output()}`);
-  });
+  const url = await untilFound(
+    run,
+    () => /Photospots is ready at (http:\/\/\S+)/.exec(run.output())?.[1],
+    timeoutMs,
+    'npm start to print "Photospots is ready"',
+  );
   return { url, ms: performance.now() - started };
 }
 
