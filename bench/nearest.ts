@@ -15,6 +15,8 @@
 import { parseArgs } from 'node:util';
 import { PointIndex, rulerAt, seededRandom } from '@photospots/geo';
 import KDBush from 'kdbush';
+import { alternatingRates } from './alternating-slices.ts';
+import { keepNearest } from './bounded-nearest.ts';
 
 const { values } = parseArgs({
   options: { points: { type: 'string' }, rounds: { type: 'string' }, seconds: { type: 'string' } },
@@ -48,7 +50,6 @@ class OneScan {
     const { kx, ky } = rulerAt(lat);
     const dLat = radiusM / ky;
     const dLng = radiusM / kx;
-    const { index, distance } = this;
     const key = this.#key;
     const found = this.#tree.range(lng - dLng, lat - dLat, lng + dLng, lat + dLat);
     this.candidates += found.length;
@@ -59,16 +60,7 @@ class OneScan {
       const d2 = dx * dx + dy * dy;
       if (d2 > radiusM * radiusM) continue;
       const d = Math.sqrt(d2);
-      let k = count;
-      while (k > 0 && (distance[k - 1]! > d || (distance[k - 1] === d && key[index[k - 1]!]! > key[i]!))) k--;
-      if (k >= limit) continue;
-      for (let m = Math.min(count, limit - 1); m > k; m--) {
-        index[m] = index[m - 1]!;
-        distance[m] = distance[m - 1]!;
-      }
-      index[k] = i;
-      distance[k] = d;
-      if (count < limit) count++;
+      count = keepNearest(this, count, limit, key, i, d);
     }
     return count;
   }
@@ -136,35 +128,21 @@ for (const [qLat, qLng] of questions) {
 }
 const candidatesPerQuestion = oneScan.candidates / questions.length;
 
-/** Queries per second over one slice. */
-function slice(search: (qLat: number, qLng: number) => number): number {
-  const started = performance.now();
-  let done = 0;
-  let sink = 0;
-  while (performance.now() - started < SLICE_MS) {
-    for (const [qLat, qLng] of questions) sink += search(qLat, qLng);
-    done += questions.length;
-  }
-  if (sink < 0) throw new Error('unreachable');
-  return (done / (performance.now() - started)) * 1000;
-}
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const wideningRates: number[] = [];
-const oneScanRates: number[] = [];
-slice((a, b) => widening.nearest(a, b, RADIUS_M, LIMIT).count); // warm-up
-slice((a, b) => oneScan.nearest(a, b, RADIUS_M, LIMIT));
-for (let r = 0; r < ROUNDS; r++) {
-  wideningRates.push(slice((a, b) => widening.nearest(a, b, RADIUS_M, LIMIT).count));
-  oneScanRates.push(slice((a, b) => oneScan.nearest(a, b, RADIUS_M, LIMIT)));
-}
-const ratios = wideningRates.map((x, r) => x / oneScanRates[r]!);
+const rates = alternatingRates(
+  questions,
+  (a, b) => widening.nearest(a, b, RADIUS_M, LIMIT).count,
+  (a, b) => oneScan.nearest(a, b, RADIUS_M, LIMIT),
+  {
+    rounds: ROUNDS,
+    sliceMs: SLICE_MS,
+  },
+);
 const fmt = (x: number) => Math.round(x).toLocaleString('en');
 console.log(
   `nearby search, ${fmt(POINTS)} points over a continent, r = ${RADIUS_M} m, limit ${LIMIT} ` +
     `(${(hits / questions.length).toFixed(1)} hits, ${fmt(candidatesPerQuestion)} points in the radius's box per question); ` +
     `medians of ${ROUNDS} alternating ${SLICE_MS / 1000} s slices`,
 );
-console.log(`  PointIndex.nearest (widening)        ${fmt(median(wideningRates)).padStart(10)} queries/s`);
-console.log(`  one scan of the radius's box         ${fmt(median(oneScanRates)).padStart(10)} queries/s`);
-console.log(`  widening / one scan                  ${median(ratios).toFixed(2)}×`);
+console.log(`  PointIndex.nearest (widening)        ${fmt(rates.first).padStart(10)} queries/s`);
+console.log(`  one scan of the radius's box         ${fmt(rates.second).padStart(10)} queries/s`);
+console.log(`  widening / one scan                  ${rates.ratio.toFixed(2)}×`);

@@ -15,6 +15,8 @@ import { PointIndex, rulerAt } from '@photospots/geo';
 import { seededRandom } from '@photospots/test-harness';
 import CheapRuler from 'cheap-ruler';
 import KDBush from 'kdbush';
+import { alternatingRates } from './alternating-slices.ts';
+import { keepNearest } from './bounded-nearest.ts';
 
 const { values } = parseArgs({
   options: { points: { type: 'string' }, rounds: { type: 'string' }, seconds: { type: 'string' } },
@@ -45,22 +47,12 @@ class DistancePerCandidate {
     const ruler = new CheapRuler(lat, 'meters');
     const at: [number, number] = [lng, lat];
     const [west, south, east, north] = ruler.bufferPoint(at, radiusM);
-    const { index, distance } = this;
     const key = this.#key;
     let count = 0;
     for (const i of this.#tree.range(west, south, east, north)) {
       const d = ruler.distance(this.#coords[i]!, at);
       if (d > radiusM) continue;
-      let k = count;
-      while (k > 0 && (distance[k - 1]! > d || (distance[k - 1] === d && key[index[k - 1]!]! > key[i]!))) k--;
-      if (k >= limit) continue;
-      for (let m = Math.min(count, limit - 1); m > k; m--) {
-        index[m] = index[m - 1]!;
-        distance[m] = distance[m - 1]!;
-      }
-      index[k] = i;
-      distance[k] = d;
-      if (count < limit) count++;
+      count = keepNearest(this, count, limit, key, i, d);
     }
     return count;
   }
@@ -88,34 +80,20 @@ for (const [qLat, qLng] of questions) {
 // Both use the same ruler: a different coefficient would change the answers above.
 if (rulerAt(51.05).kx !== new CheapRuler(51.05, 'meters').kx) throw new Error('rulerAt is not cheap-ruler in metres');
 
-/** Queries per second over one slice. */
-function slice(search: (qLat: number, qLng: number) => number): number {
-  const started = performance.now();
-  let done = 0;
-  let sink = 0;
-  while (performance.now() - started < SLICE_MS) {
-    for (const [qLat, qLng] of questions) sink += search(qLat, qLng);
-    done += questions.length;
-  }
-  if (sink < 0) throw new Error('unreachable');
-  return (done / (performance.now() - started)) * 1000;
-}
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const inlineRates: number[] = [];
-const perCandidateRates: number[] = [];
-slice((a, b) => inline.nearest(a, b, RADIUS_M, LIMIT).count); // warm-up
-slice((a, b) => perCandidate.nearest(a, b, RADIUS_M, LIMIT));
-for (let r = 0; r < ROUNDS; r++) {
-  inlineRates.push(slice((a, b) => inline.nearest(a, b, RADIUS_M, LIMIT).count));
-  perCandidateRates.push(slice((a, b) => perCandidate.nearest(a, b, RADIUS_M, LIMIT)));
-}
-const ratios = inlineRates.map((x, r) => x / perCandidateRates[r]!);
+const rates = alternatingRates(
+  questions,
+  (a, b) => inline.nearest(a, b, RADIUS_M, LIMIT).count,
+  (a, b) => perCandidate.nearest(a, b, RADIUS_M, LIMIT),
+  {
+    rounds: ROUNDS,
+    sliceMs: SLICE_MS,
+  },
+);
 const fmt = (x: number) => Math.round(x).toLocaleString('en');
 console.log(
   `nearby search, ${fmt(POINTS)} points, r = ${RADIUS_M} m, limit ${LIMIT} (${(hits / questions.length).toFixed(1)} hits per question); ` +
     `medians of ${ROUNDS} alternating ${SLICE_MS / 1000} s slices`,
 );
-console.log(`  PointIndex.nearest (ruler's kx/ky inline)   ${fmt(median(inlineRates)).padStart(10)} queries/s`);
-console.log(`  cheap-ruler distance() per candidate        ${fmt(median(perCandidateRates)).padStart(10)} queries/s`);
-console.log(`  inline / distance()                         ${median(ratios).toFixed(2)}×`);
+console.log(`  PointIndex.nearest (ruler's kx/ky inline)   ${fmt(rates.first).padStart(10)} queries/s`);
+console.log(`  cheap-ruler distance() per candidate        ${fmt(rates.second).padStart(10)} queries/s`);
+console.log(`  inline / distance()                         ${rates.ratio.toFixed(2)}×`);

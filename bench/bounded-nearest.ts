@@ -1,0 +1,25 @@
+/**
+ * The bounded insertion of PointIndex.nearest, for the benches' alternatives
+ * to it: adds candidate i at distance d to the `count` nearest kept so far
+ * (sorted, ties by key), keeping at most `limit`; returns the new count.
+ */
+export function keepNearest(
+  kept: { index: Uint32Array; distance: Float64Array },
+  count: number,
+  limit: number,
+  key: Float64Array,
+  i: number,
+  d: number,
+): number {
+  const { index, distance } = kept;
+  let k = count;
+  while (k > 0 && (distance[k - 1]! > d || (distance[k - 1] === d && key[index[k - 1]!]! > key[i]!))) k--;
+  if (k >= limit) return count;
+  for (let m = Math.min(count, limit - 1); m > k; m--) {
+    index[m] = index[m - 1]!;
+    distance[m] = distance[m - 1]!;
+  }
+  index[k] = i;
+  distance[k] = d;
+  return Math.min(count + 1, limit);
+}
