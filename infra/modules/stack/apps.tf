@@ -27,8 +27,8 @@ locals {
     "DATABASE_POOL_MAX", "DATABASE_STATEMENT_TIMEOUT_MS", "DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS",
     "AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
   ]
-  # consumerEnv and healthPortEnv of libs/config, which the queue workers read.
-  worker_code_defaults = ["SQS_WAIT_TIME_SECONDS", "SQS_VISIBILITY_TIMEOUT_SECONDS", "SQS_HANDLER_STALL_SECONDS", "HEALTH_HOST"]
+  # consumerEnv and healthPortEnv of libs/config, which the queue workers read (HEALTH_PORT_FILE: for npm start).
+  worker_code_defaults = ["SQS_WAIT_TIME_SECONDS", "SQS_VISIBILITY_TIMEOUT_SECONDS", "SQS_HANDLER_STALL_SECONDS", "HEALTH_HOST", "HEALTH_PORT_FILE"]
 
   apps = {
     ingest = {
