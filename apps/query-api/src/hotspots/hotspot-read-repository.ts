@@ -93,8 +93,12 @@ export async function activeBoundsFromDb(sql: Queryable): Promise<BBox | undefin
   return row && row.minLng !== null ? { ...row, minLng: row.minLng } : undefined;
 }
 
-/** Rows a full load of the in-process index reads at a time. */
-const LOAD_PAGE_ROWS = 10_000;
+/**
+ * Rows a full load of the in-process index reads at a time: adding a page
+ * holds the event loop (~3 µs a row), so a page is small enough for requests
+ * to go on between pages while a safety-net reload runs.
+ */
+const LOAD_PAGE_ROWS = 2_000;
 
 /**
  * Every active hotspot's summary and hull as a snapshot (the in-process
