@@ -23,3 +23,32 @@ export function keepNearest(
   distance[k] = d;
   return Math.min(count + 1, limit);
 }
+
+/** What both searches answer: the same points at the same distances, in the same order. */
+export interface NearestAnswer {
+  count: number;
+  index: ArrayLike<number>;
+  distance: ArrayLike<number>;
+}
+
+/**
+ * Asks both searches every question and throws at the first on which they
+ * answer differently; returns the hits per question.
+ */
+export function checkSameAnswers(
+  questions: readonly (readonly [number, number])[],
+  first: (qLat: number, qLng: number) => NearestAnswer,
+  second: (qLat: number, qLng: number) => NearestAnswer,
+): number {
+  let hits = 0;
+  for (const [qLat, qLng] of questions) {
+    const a = first(qLat, qLng);
+    const b = second(qLat, qLng);
+    const same =
+      a.count === b.count &&
+      Array.from({ length: a.count }).every((_, k) => a.index[k] === b.index[k] && a.distance[k] === b.distance[k]);
+    if (!same) throw new Error(`the two searches disagree at ${qLat}, ${qLng}`);
+    hits += a.count;
+  }
+  return hits / questions.length;
+}

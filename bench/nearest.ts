@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import { PointIndex, rulerAt, seededRandom } from '@photospots/geo';
 import KDBush from 'kdbush';
 import { alternatingRates } from './alternating-slices.ts';
-import { keepNearest } from './bounded-nearest.ts';
+import { checkSameAnswers, keepNearest } from './bounded-nearest.ts';
 
 const { values } = parseArgs({
   options: { points: { type: 'string' }, rounds: { type: 'string' }, seconds: { type: 'string' } },
@@ -115,17 +115,11 @@ const questions = Array.from({ length: 1_000 }, () => {
 
 const widening = new PointIndex(lat, lng, key);
 const oneScan = new OneScan(lat, lng, key);
-let hits = 0;
-for (const [qLat, qLng] of questions) {
-  const a = widening.nearest(qLat, qLng, RADIUS_M, LIMIT);
-  const count = oneScan.nearest(qLat, qLng, RADIUS_M, LIMIT);
-  const same =
-    a.count === count &&
-    a.index.subarray(0, count).every((v, k) => v === oneScan.index[k]) &&
-    a.distance.subarray(0, count).every((v, k) => v === oneScan.distance[k]);
-  if (!same) throw new Error(`the two searches disagree at ${qLat}, ${qLng}`);
-  hits += count;
-}
+const hitsPerQuestion = checkSameAnswers(
+  questions,
+  (qLat, qLng) => widening.nearest(qLat, qLng, RADIUS_M, LIMIT),
+  (qLat, qLng) => ({ ...oneScan, count: oneScan.nearest(qLat, qLng, RADIUS_M, LIMIT) }),
+);
 const candidatesPerQuestion = oneScan.candidates / questions.length;
 
 const rates = alternatingRates(
@@ -140,7 +134,7 @@ const rates = alternatingRates(
 const fmt = (x: number) => Math.round(x).toLocaleString('en');
 console.log(
   `nearby search, ${fmt(POINTS)} points over a continent, r = ${RADIUS_M} m, limit ${LIMIT} ` +
-    `(${(hits / questions.length).toFixed(1)} hits, ${fmt(candidatesPerQuestion)} points in the radius's box per question); ` +
+    `(${hitsPerQuestion.toFixed(1)} hits, ${fmt(candidatesPerQuestion)} points in the radius's box per question); ` +
     `medians of ${ROUNDS} alternating ${SLICE_MS / 1000} s slices`,
 );
 console.log(`  PointIndex.nearest (widening)        ${fmt(rates.first).padStart(10)} queries/s`);

@@ -16,7 +16,7 @@ import { seededRandom } from '@photospots/test-harness';
 import CheapRuler from 'cheap-ruler';
 import KDBush from 'kdbush';
 import { alternatingRates } from './alternating-slices.ts';
-import { keepNearest } from './bounded-nearest.ts';
+import { checkSameAnswers, keepNearest } from './bounded-nearest.ts';
 
 const { values } = parseArgs({
   options: { points: { type: 'string' }, rounds: { type: 'string' }, seconds: { type: 'string' } },
@@ -66,17 +66,11 @@ const questions = Array.from({ length: 500 }, () => [51.03 + random() * 0.05, 13
 
 const inline = new PointIndex(lat, lng, key);
 const perCandidate = new DistancePerCandidate(lat, lng, key);
-let hits = 0;
-for (const [qLat, qLng] of questions) {
-  const a = inline.nearest(qLat, qLng, RADIUS_M, LIMIT);
-  const count = perCandidate.nearest(qLat, qLng, RADIUS_M, LIMIT);
-  const same =
-    a.count === count &&
-    a.index.subarray(0, count).every((v, k) => v === perCandidate.index[k]) &&
-    a.distance.subarray(0, count).every((v, k) => v === perCandidate.distance[k]);
-  if (!same) throw new Error(`the two searches disagree at ${qLat}, ${qLng}`);
-  hits += count;
-}
+const hitsPerQuestion = checkSameAnswers(
+  questions,
+  (qLat, qLng) => inline.nearest(qLat, qLng, RADIUS_M, LIMIT),
+  (qLat, qLng) => ({ ...perCandidate, count: perCandidate.nearest(qLat, qLng, RADIUS_M, LIMIT) }),
+);
 // Both use the same ruler: a different coefficient would change the answers above.
 if (rulerAt(51.05).kx !== new CheapRuler(51.05, 'meters').kx) throw new Error('rulerAt is not cheap-ruler in metres');
 
@@ -91,7 +85,7 @@ const rates = alternatingRates(
 );
 const fmt = (x: number) => Math.round(x).toLocaleString('en');
 console.log(
-  `nearby search, ${fmt(POINTS)} points, r = ${RADIUS_M} m, limit ${LIMIT} (${(hits / questions.length).toFixed(1)} hits per question); ` +
+  `nearby search, ${fmt(POINTS)} points, r = ${RADIUS_M} m, limit ${LIMIT} (${hitsPerQuestion.toFixed(1)} hits per question); ` +
     `medians of ${ROUNDS} alternating ${SLICE_MS / 1000} s slices`,
 );
 console.log(`  PointIndex.nearest (ruler's kx/ky inline)   ${fmt(rates.first).padStart(10)} queries/s`);
