@@ -49,6 +49,31 @@ afterAll(async () => {
 });
 
 describe('importing an LBSN CSV', () => {
+  it('marks the import done in the transaction of its last photos, whether the file ends on a full batch or not', async () => {
+    // Processing holds tiles back while an import runs and is woken by the last batch's message: that message
+    // must find the import done.
+    for (const rows of [2_000, 2_345]) {
+      await env.truncate();
+      const guid = (i: number) => `end${rows}-${i}`;
+      const file = csv(
+        `ends-at-${rows}.csv`,
+        Array.from({ length: rows }, (_, i) =>
+          lbsnRow({ guid: guid(i), user: `u${i % 7}`, lat: 51.04 + (i % 50) * 0.001, lng: 13.7 + (i % 40) * 0.002 }),
+        ),
+      );
+      const report = await ingest.importFile(file);
+      expect(report).toMatchObject({ rowsRead: rows, inserted: rows, batches: Math.ceil(rows / 1000) });
+      const sql = env.database.sql;
+      const [checkpoint] = await sql<{ done: boolean; line: string; tx: string }[]>`
+        select done, state->>'line' as line, xmin::text as tx from ingest_checkpoints where key = ${file}`;
+      const writtenBy = async (i: number) =>
+        (await sql<{ tx: string }[]>`select xmin::text as tx from photos where source_id = ${guid(i)}`)[0]!.tx;
+      expect(checkpoint).toMatchObject({ done: true, line: String(rows + 1) });
+      expect(await writtenBy(rows - 1)).toBe(checkpoint!.tx);
+      expect(await writtenBy(0)).not.toBe(checkpoint!.tx);
+    }
+  });
+
   it('stores valid rows, reports bad rows by line and code, and announces the touched tiles', async () => {
     const file = csv('mixed.csv', [
       lbsnRow({ guid: 'p1', user: 'u1', lat: 51.0519, lng: 13.7416, tags: ['Frauenkirche', 'dresden'], views: 10 }),

@@ -15,4 +15,5 @@ export { ensureLeaseTable, withLease, LeaseHeldError, LeaseLostError, type Lease
 export { enqueueOutbox, enqueueOutboxMany, drainOutbox, countOutbox, type OutboxRow } from './outbox.ts';
 export { lockTiles, tryLockTiles, tilesLockedByOthers, type TilesHeld } from './locks.ts';
 export { markTilesDirty } from './dirty-tiles.ts';
+export { FILE_IMPORT_JOB, fileImportRunning } from './file-imports.ts';
 export { isPlaceholderTakenAt, photoTimeSql } from './photo-time.ts';

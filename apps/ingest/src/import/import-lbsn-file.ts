@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { Sql, TransactionSql } from '@photospots/db';
+import { FILE_IMPORT_JOB, type Sql, type TransactionSql } from '@photospots/db';
 import { throwIfStopping, type MessagePublisher } from '@photospots/queue';
 import type { Logger } from '@photospots/service';
 import { readLbsnCsv } from '../lbsn/read-lbsn-csv.ts';
@@ -59,11 +59,9 @@ interface CheckpointState {
   errorsByCode: Partial<Record<RowErrorCode, number>>;
 }
 
-const JOB = 'file-import';
-
 async function loadCheckpoint(sql: Sql, key: string): Promise<{ done: boolean; state: CheckpointState } | undefined> {
   const [row] = await sql<{ done: boolean; state: CheckpointState }[]>`
-    select done, state from ingest_checkpoints where job = ${JOB} and key = ${key}`;
+    select done, state from ingest_checkpoints where job = ${FILE_IMPORT_JOB} and key = ${key}`;
   return row;
 }
 
@@ -75,7 +73,7 @@ async function saveCheckpoint(
 ): Promise<void> {
   await tx`
     insert into ingest_checkpoints (job, key, done, state, updated_at)
-    values (${JOB}, ${key}, ${done}, ${JSON.stringify(state)}::jsonb, now())
+    values (${FILE_IMPORT_JOB}, ${key}, ${done}, ${JSON.stringify(state)}::jsonb, now())
     on conflict (job, key) do update set done = excluded.done, state = excluded.state, updated_at = now()`;
 }
 
@@ -115,19 +113,30 @@ export async function importLbsnFile(
   let lastLine = resumedAfterLine;
   const method = await stagingMethodOf(deps.sql);
 
-  const commit = async (prepared: PreparedBatch) => {
-    const line = lastLine;
-    // What was read up to this batch's last line: the parser reads on while the batch is written, and the
-    // checkpoint must not count rows a resumed run would read again.
-    const read = {
-      rowsRead: counters.rowsRead,
-      rowsRejected: counters.rowsRejected,
-      errorsByCode: { ...errorsByCode },
-    };
-    await batchTransaction(deps.sql, deps.batchTimeoutMs, `the batch ending at line ${line}`, async (tx, signal) => {
+  /** A batch cut from the file, with what had been read when it was cut: its checkpoint. */
+  interface CutBatch {
+    prepared: PreparedBatch;
+    line: number;
+    rowsRead: number;
+    rowsRejected: number;
+    errorsByCode: Partial<Record<RowErrorCode, number>>;
+  }
+  // What was read up to the batch's last line: the parser reads on while earlier batches are written, and the
+  // checkpoint must not count rows a resumed run would read again.
+  const cut = (photos: NormalisedPhoto[]): CutBatch => ({
+    prepared: prepareBatch(photos, method),
+    line: lastLine,
+    rowsRead: counters.rowsRead,
+    rowsRejected: counters.rowsRejected,
+    errorsByCode: { ...errorsByCode },
+  });
+
+  /** Commits a batch and its checkpoint; the file's last commit marks the import done in the same transaction. */
+  const commit = async (b: CutBatch, done: boolean) => {
+    await batchTransaction(deps.sql, deps.batchTimeoutMs, `the batch ending at line ${b.line}`, async (tx, signal) => {
       const batchId = `${correlationId}:${counters.batches + 1}`;
       const result = await storePhotoBatch(tx, deps.publisher, {
-        photos: prepared,
+        photos: b.prepared,
         source: 'lbsn',
         batchId,
         correlationId,
@@ -136,7 +145,7 @@ export async function importLbsnFile(
       });
       counters.inserted += result.inserted;
       counters.updated += result.updated;
-      counters.unchanged += prepared.photos.length - result.inserted - result.updated;
+      counters.unchanged += b.prepared.photos.length - result.inserted - result.updated;
       counters.batches++;
       if (result.announced) counters.messagesQueued++;
       await saveCheckpoint(
@@ -144,24 +153,28 @@ export async function importLbsnFile(
         location,
         {
           fingerprint: file.fingerprint,
-          line,
-          counters: { ...counters, rowsRead: read.rowsRead, rowsRejected: read.rowsRejected },
-          errorsByCode: read.errorsByCode,
+          line: b.line,
+          counters: { ...counters, rowsRead: b.rowsRead, rowsRejected: b.rowsRejected },
+          errorsByCode: b.errorsByCode,
         },
-        false,
+        done,
       );
     });
-    deps.log.debug({ location, line, batches: counters.batches }, 'batch committed');
+    deps.log.debug({ location, line: b.line, batches: counters.batches }, 'batch committed');
     deps.afterCommit?.();
     deps.onProgress?.(counters);
   };
 
   // One batch is written while the next is read, validated and prepared (Node's CPU; writing is Postgres'): at most
-  // one commit in flight, so batches and their checkpoints still commit in file order. A stop request is honoured
-  // before the next commit starts; rows read past the last commit are read again by the resumed run.
+  // one commit in flight, so batches and their checkpoints still commit in file order. A full batch is held until
+  // the next one is cut, so that the file's last batch, whichever it is, commits the import's end with its photos:
+  // processing, woken by that commit, sees the import finished (a running import holds its tiles back, see
+  // fileImportRunning). A stop request is honoured before the next commit starts; rows read past the last commit
+  // are read again by the resumed run.
   let writing: Promise<void> = Promise.resolve();
-  const startCommit = (prepared: PreparedBatch) => {
-    writing = commit(prepared);
+  let held: CutBatch | undefined;
+  const startCommit = (b: CutBatch) => {
+    writing = commit(b, false);
     writing.catch(() => undefined); // awaited before the next commit; not an unhandled rejection meanwhile
   };
   try {
@@ -174,11 +187,12 @@ export async function importLbsnFile(
         lastLine = line;
         if (batch.length >= deps.batchSize) {
           // The batch's text is built before waiting for the commit in flight (Node works while Postgres does).
-          const prepared = prepareBatch(batch, method);
+          const next = cut(batch);
           batch = [];
           await writing;
           throwIfStopping(deps.signal);
-          startCommit(prepared);
+          if (held) startCommit(held);
+          held = next;
         }
       } else {
         counters.rowsRejected++;
@@ -192,13 +206,20 @@ export async function importLbsnFile(
     await writing.catch(() => undefined);
   }
   await writing;
-  if (batch.length > 0) await commit(prepareBatch(batch, method));
-  await saveCheckpoint(
-    deps.sql,
-    location,
-    { fingerprint: file.fingerprint, line: lastLine, counters, errorsByCode },
-    true,
-  );
+  if (batch.length > 0) {
+    if (held) await commit(held, false);
+    held = cut(batch);
+  }
+  // The last commit checkpoints the whole file: its last line, and every row read and rejected.
+  const end = { line: lastLine, rowsRead: counters.rowsRead, rowsRejected: counters.rowsRejected, errorsByCode };
+  if (held) await commit({ ...held, ...end }, true);
+  else
+    await saveCheckpoint(
+      deps.sql,
+      location,
+      { fingerprint: file.fingerprint, line: lastLine, counters, errorsByCode },
+      true,
+    );
 
   const report: ImportReport = {
     location,
