@@ -31,7 +31,7 @@ export const processingEnv = {
     .max(600_000)
     .default(1_000)
     .describe(
-      'The service re-clusters a dirty tile once no import batch has touched it, nor a dirty tile within its clustering reach, for this long (a bulk import re-dirties its tiles with every batch), in milliseconds.',
+      'The service re-clusters a dirty tile once no import batch has touched it, nor a dirty tile within its clustering reach, for this long (a bulk import re-dirties its tiles with every batch), in milliseconds; while a file import runs, once it has ended (docs/clustering.md).',
     ),
   PROCESSING_MAX_DELAY_MS: z.coerce
     .number()

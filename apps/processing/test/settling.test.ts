@@ -106,6 +106,39 @@ describe('dirty tiles wait for an import to settle', () => {
     );
   });
 
+  it('holds every tile back while a file import runs, until the import is done, stops moving, or the longest delay passes', async () => {
+    const sql = env.database.sql;
+    const [quiet, waited] = [tileKeyFromXY(8800, 5470), tileKeyFromXY(8820, 5470)];
+    await markTilesDirty(sql, [quiet, waited], { postpone: true });
+    await ageBy(quiet, 'dirtied_at', 5); // settled, were no import running
+    await ageBy(waited, 'dirtied_at', 5);
+    await ageBy(waited, 'first_dirtied_at', 70);
+    const offered = () => sql.begin((tx) => peekDirtyTiles(tx, 10, settling, { areaM: REACH_M, writesM: 0 }));
+    const importing = (done: boolean, movedSecondsAgo: number) => sql`
+      insert into ingest_checkpoints (job, key, done, state, updated_at)
+      values ('file-import', 'countries.csv', ${done}, '{}'::jsonb, now() - make_interval(secs => ${movedSecondsAgo}))
+      on conflict (job, key) do update set done = excluded.done, updated_at = excluded.updated_at`;
+
+    await importing(false, 1);
+    expect(await offered()).toEqual([waited]);
+    // Looked at again within a few seconds, however far the longest delay: the import's end may go unannounced.
+    const wait = await msUntilSettled(sql, settling, REACH_M);
+    expect(wait).toBe(0);
+    await sql`delete from dirty_tiles where tile = ${waited}`;
+    const recheck = await msUntilSettled(sql, settling, REACH_M);
+    expect(recheck).toBeGreaterThan(0);
+    expect(recheck).toBeLessThanOrEqual(5_000);
+
+    await importing(false, 61); // not moved for longer than the longest delay: stopped or died
+    expect(await offered()).toEqual([quiet]);
+    await importing(true, 0);
+    expect(await offered()).toEqual([quiet]);
+    expect(await msUntilSettled(sql, settling, REACH_M)).toBe(0);
+    // Explicit rebuilds do not wait for imports.
+    await importing(false, 0);
+    expect(await sql.begin((tx) => peekDirtyTiles(tx, 10))).toEqual([quiet]);
+  });
+
   it('counts the wait afresh for a tile dirtied again while it was being re-clustered', async () => {
     const sql = env.database.sql;
     await markTilesDirty(sql, [7, 8]);

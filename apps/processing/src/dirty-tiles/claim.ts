@@ -48,7 +48,8 @@ export interface DirtyTileAge {
  * no write has touched it, nor any dirty tile within its reach, for `settleMs`: its clusters read those
  * photos, and a tile at the sparse edge of a bulk import is not written by every batch while its neighbours
  * are (clustering it between batches is work the next batch undoes). However busy its surroundings, a tile
- * waits at most `maxDelayMs` after it first became dirty.
+ * waits at most `maxDelayMs` after it first became dirty. (While a file import runs, no tile settles: see
+ * claimableTiles.)
  */
 export function msUntilClaimable(
   dirty: readonly DirtyTileAge[],

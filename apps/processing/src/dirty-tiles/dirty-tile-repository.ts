@@ -1,4 +1,4 @@
-import { tilesLockedByOthers, type Queryable, type TransactionSql } from '@photospots/db';
+import { fileImportRunning, tilesLockedByOthers, type Queryable, type TransactionSql } from '@photospots/db';
 import { ClaimChooser, msUntilClaimable, type ClaimReach, type DirtyTileAge } from './claim.ts';
 
 export interface ClaimedTile {
@@ -26,6 +26,47 @@ async function dirtyTileAges(sql: Queryable): Promise<DirtyTileAge[]> {
            extract(epoch from clock_timestamp() - dirtied_at)::float8 * 1000 as "quietMs",
            extract(epoch from clock_timestamp() - first_dirtied_at)::float8 * 1000 as "waitedMs"
     from dirty_tiles order by dirtied_at, tile`;
+}
+
+/**
+ * While a file import runs, how soon processing looks again whether it has ended. Its last batch's message
+ * wakes processing at its end; this bounds the wait when that batch changed nothing, and announced nothing.
+ */
+const IMPORT_RECHECK_MS = 5_000;
+
+/**
+ * The dirty tiles that may be re-clustered now under `settling`, oldest last write first, and the milliseconds
+ * until the next one may be (null: no tile is dirty).
+ *
+ * While a file import runs (fileImportRunning), no tile settles: the import writes anywhere in its file's
+ * extent, in the file's order, so a tile it has not written for a while may be written by its next batch.
+ * A tile then waits for the import's end (its last batch's message wakes processing) or its longest delay.
+ * Only the tiles past that delay are read meanwhile, not the whole backlog the import is writing: every batch's
+ * message asks for a pass, and reading every dirty tile for each of them cost Postgres more than the import.
+ */
+async function claimableTiles(
+  sql: Queryable,
+  settling: Settling,
+  reachM: number,
+): Promise<{ eligible: number[]; nextMs: number | null }> {
+  // An import whose checkpoint has not moved for the longest delay stopped or died: it holds nothing back.
+  if (settling.maxDelayMs > 0 && (await fileImportRunning(sql, settling.maxDelayMs))) {
+    const [oldest] = await sql<{ waitedMs: number | null }[]>`
+      select extract(epoch from clock_timestamp() - min(first_dirtied_at))::float8 * 1000 as "waitedMs" from dirty_tiles`;
+    if (oldest?.waitedMs == null) return { eligible: [], nextMs: null };
+    const due = await sql<{ tile: number }[]>`
+      select tile from dirty_tiles
+      where first_dirtied_at <= clock_timestamp() - make_interval(secs => ${settling.maxDelayMs / 1000})
+      order by dirtied_at, tile`;
+    const nextMs = Math.min(IMPORT_RECHECK_MS, Math.max(0, settling.maxDelayMs - oldest.waitedMs));
+    return { eligible: due.map((d) => d.tile), nextMs };
+  }
+  const dirty = await dirtyTileAges(sql);
+  const wait = msUntilClaimable(dirty, settling, reachM);
+  return {
+    eligible: dirty.filter((_, i) => wait[i] === 0).map((d) => d.tile),
+    nextMs: dirty.length === 0 ? null : wait.reduce((a, b) => Math.min(a, b)),
+  };
 }
 
 /** How long a pool's view of the dirty tiles is used before it is read again (at least). */
@@ -59,12 +100,8 @@ export class DirtyTilePool {
     const stale = Date.now() - this.#readAt > Math.max(POOL_REFRESH_MS, 20 * this.#readMs);
     if (!this.#chooser || this.#chooser.size === 0 || stale) {
       const started = Date.now();
-      const dirty = await dirtyTileAges(tx);
-      const wait = msUntilClaimable(dirty, this.#settling, this.#reach.areaM);
-      this.#chooser = new ClaimChooser(
-        dirty.filter((_, i) => wait[i] === 0).map((d) => d.tile),
-        this.#reach,
-      );
+      const { eligible } = await claimableTiles(tx, this.#settling, this.#reach.areaM);
+      this.#chooser = new ClaimChooser(eligible, this.#reach);
       this.#readAt = Date.now();
       this.#readMs = this.#readAt - started;
     }
@@ -90,9 +127,7 @@ export async function peekDirtyTiles(
 
 /** Milliseconds until the next dirty tile may be re-clustered (0: one may now), or null when nothing is dirty. */
 export async function msUntilSettled(sql: Queryable, settling: Settling, reachM = 0): Promise<number | null> {
-  const dirty = await dirtyTileAges(sql);
-  if (dirty.length === 0) return null;
-  return msUntilClaimable(dirty, settling, reachM).reduce((a, b) => Math.min(a, b));
+  return (await claimableTiles(sql, settling, reachM)).nextMs;
 }
 
 /** The tiles of `tiles` that are still dirty now, with their versions. */
