@@ -156,6 +156,8 @@ interface Run {
   peakRssMb: Record<string, number>;
   databaseMb: number;
   hotspots: number;
+  /** Photos processing's claims read, per photo stored. */
+  readPerPhoto: number;
 }
 
 const STAGES = ['import', 'clustering and naming', 'scoring', 'index'] as const;
@@ -198,9 +200,14 @@ async function runOnce(N: number): Promise<Run> {
     HEALTH_PORT: '0',
     PORT: '0',
   };
-  const services = tasks.map((t) =>
-    pipeline.start(`apps/${t.app}/src/main.ts`, t.app === 'query-api' ? { ...common, PORT: String(apiPort) } : common),
-  );
+  // Processing logs each claim it re-clusters (info): the bench adds up the photos they read.
+  const envOf = (app: string) =>
+    app === 'query-api'
+      ? { ...common, PORT: String(apiPort) }
+      : app === 'processing'
+        ? { ...common, LOG_LEVEL: 'info' }
+        : common;
+  const services = tasks.map((t) => pipeline.start(`apps/${t.app}/src/main.ts`, envOf(t.app)));
   const peak: Record<string, number> = {};
   try {
     await new Promise((r) => setTimeout(r, 3000));
@@ -305,6 +312,10 @@ async function runOnce(N: number): Promise<Run> {
       select (select extract(epoch from max(updated_at)) from ingest_checkpoints where job = 'file-import' and key = ${file} and done)::float8 - ${requestedAt!} as imported,
              (select extract(epoch from max(updated_at)) from hotspots)::float8 - ${requestedAt!} as clustered,
              (select extract(epoch from max(scored_at)) from hotspots)::float8 - ${requestedAt!} as scored`;
+    const clustering = claimsRead(
+      services.filter((_, i) => tasks[i]!.app === 'processing').map((s) => s.output()),
+      (requestedAt! + at!.imported) * 1000,
+    );
     const deadLetterQueues = Object.entries(queues.deadLetterUrl);
     const dead = await Promise.all(deadLetterQueues.map(([, u]) => (u ? depth(u) : 0)));
     // A dead letter fails the reconciliation: say which queue, what the message was, and what the services logged as errors.
@@ -387,6 +398,9 @@ async function runOnce(N: number): Promise<Run> {
       `  file → every hotspot scored and served      ${settledAt.toFixed(0)} s; ${Math.round(N / settledAt).toLocaleString('en')} photos/s end to end`,
     );
     console.log(
+      `  clustering read                             ${clustering.photosRead.toLocaleString('en')} photos in ${clustering.claims.toLocaleString('en')} claims: ${(clustering.photosRead / N).toFixed(2)} per photo; ${(clustering.duringImport / N).toFixed(2)} per photo before the import ended`,
+    );
+    console.log(
       `  database size                               ${Math.round(rec!.database_mb).toLocaleString('en')} MB`,
     );
     console.log(
@@ -402,6 +416,7 @@ async function runOnce(N: number): Promise<Run> {
       peakRssMb: Object.fromEntries(['ingest', 'processing', 'scoring', 'query-api'].map((s) => [s, rssOf(s)])),
       databaseMb: rec!.database_mb,
       hotspots: rec!.hotspots,
+      readPerPhoto: clustering.photosRead / N,
     };
   } finally {
     await Promise.all(services.map((s) => s.stop()));
@@ -431,8 +446,29 @@ if (runs.length > 1) {
   for (const stage of STAGES) line(`${stage}: CPU s`, (r) => r.cpu[stage]);
   line('postgres: CPU s', (r) => r.cpu.postgres);
   for (const stage of STAGES) line(`${stage}: ends at s`, (r) => r.ends[stage]);
+  line('clustering: photos read per photo', (r) => r.readPerPhoto);
   line('database MB', (r) => r.databaseMb);
   line('active hotspots', (r) => r.hotspots);
   for (const s of ['ingest', 'processing', 'scoring', 'query-api']) line(`${s}: peak RSS MB`, (r) => r.peakRssMb[s]!);
   console.log(`  (${runs.map(col).join(', ')}; linear growth is a ratio equal to the photos' ratio)`);
+}
+
+/**
+ * What processing's claims read, from the 'tiles re-clustered' lines the tasks logged: photos read in all (a
+ * photo is read by every claim whose windows hold it) and before `importEndMs` (claims the import's later
+ * batches made to run again).
+ */
+function claimsRead(outputs: readonly string[], importEndMs: number) {
+  let claims = 0;
+  let photosRead = 0;
+  let duringImport = 0;
+  for (const output of outputs)
+    for (const line of output.split('\n')) {
+      if (!line.includes('"tiles re-clustered"')) continue;
+      const entry = JSON.parse(line) as { time: number; photosRead: number };
+      claims++;
+      photosRead += entry.photosRead;
+      if (entry.time <= importEndMs) duringImport += entry.photosRead;
+    }
+  return { claims, photosRead, duringImport };
 }
