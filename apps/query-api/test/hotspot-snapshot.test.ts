@@ -52,7 +52,7 @@ describe('HotspotSnapshot nearby', () => {
       if (expected.length > 0) nonEmpty++;
       // Brute force uses hypot, the index sqrt of the sum: equal to the last bit here, so the order is the same.
       expect(snapshot.nearby(lat, lng, radius, limit)).toEqual(expected);
-      expect(snapshot.nearbyJson(lat, lng, radius, limit)).toBe(JSON.stringify({ items: expected }));
+      expect(snapshot.nearbyBody(lat, lng, radius, limit).toString()).toBe(JSON.stringify({ items: expected }));
     }
     expect(nonEmpty).toBeGreaterThan(250);
   });
@@ -73,7 +73,7 @@ describe('HotspotSnapshot nearby', () => {
   it('an empty snapshot answers nothing', () => {
     const snapshot = new HotspotSnapshot([]);
     expect(snapshot.nearby(51, 13.7, 50_000, 100)).toEqual([]);
-    expect(snapshot.nearbyJson(51, 13.7, 50_000, 100)).toBe('{"items":[]}');
+    expect(snapshot.nearbyBody(51, 13.7, 50_000, 100).toString()).toBe('{"items":[]}');
   });
 });
 
@@ -137,7 +137,9 @@ describe('HotspotSnapshot.patched', () => {
       for (let q = 0; q < 30; q++) {
         const lat = 51 + rnd() * 0.1;
         const lng = 13.65 + rnd() * 0.2;
-        expect(snapshot.nearbyJson(lat, lng, 2000, 20)).toBe(built.nearbyJson(lat, lng, 2000, 20));
+        expect(snapshot.nearbyBody(lat, lng, 2000, 20).toString()).toBe(
+          built.nearbyBody(lat, lng, 2000, 20).toString(),
+        );
         const box = { minLat: lat - 0.02, maxLat: lat + 0.02, minLng: lng - 0.03, maxLng: lng + 0.03 };
         const first = snapshot.inBoxJson(box, 10);
         expect(first).toEqual(built.inBoxJson(box, 10));

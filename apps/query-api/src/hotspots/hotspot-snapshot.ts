@@ -4,6 +4,7 @@ import {
   ColumnsBuilder,
   compareRows,
   mergeColumns,
+  copyOpenJsonAt,
   openJsonAt,
   ringAt,
   sameRow,
@@ -221,18 +222,26 @@ export class HotspotSnapshot {
     }));
   }
 
-  /** nearby() as the JSON body `{"items":[…]}`, built from the rows' JSON text. */
-  nearbyJson(lat: number, lng: number, radiusM: number, limit: number): string {
+  /**
+   * nearby() as the JSON body `{"items":[…]}` in UTF-8, copied from the rows' JSON bytes: no row is decoded
+   * to a string and encoded again for the socket.
+   */
+  nearbyBody(lat: number, lng: number, radiusM: number, limit: number): Buffer {
     const { count, index, distance } = this.#points.nearest(lat, lng, radiusM, limit);
-    let out = '{"items":[';
+    const columns = this.#columns;
+    let bytes = ITEMS_OPEN.length + ITEMS_CLOSE.length;
+    for (let k = 0; k < count; k++) bytes += columns.textLength[index[k]!]! + DISTANCE_ROOM;
+    const out = Buffer.allocUnsafe(bytes);
+    let at = ITEMS_OPEN.copy(out, 0);
     for (let k = 0; k < count; k++) {
-      // distanceM rounded to 0.1 m, written from integers (the same text as Math.round(d * 10) / 10, without a float-to-string).
-      const tenths = Math.round(distance[k]! * 10);
-      const whole = (tenths - (tenths % 10)) / 10;
-      const fraction = tenths % 10;
-      out += `${k === 0 ? '' : ','}${openJsonAt(this.#columns, index[k]!)},"distanceM":${fraction === 0 ? whole : `${whole}.${fraction}`}}`;
+      if (k > 0) out[at++] = COMMA;
+      at = copyOpenJsonAt(columns, index[k]!, out, at);
+      at += DISTANCE_KEY.copy(out, at);
+      at = writeTenths(out, at, Math.round(distance[k]! * 10));
+      out[at++] = CLOSE_BRACE;
     }
-    return `${out}]}`;
+    at += ITEMS_CLOSE.copy(out, at);
+    return out.subarray(0, at);
   }
 
   /** Hotspots inside the box, best score first, after the cursor; `more` tells whether more follow. */
@@ -438,4 +447,35 @@ export function rankClusters<T extends MapCluster | HotspotSummary>(items: reado
 /** Best score first, then lowest id: the order of top, bbox pages and their cursors. */
 export function compareByScore(a: { score: number; id: number }, b: { score: number; id: number }): number {
   return compareRows(a.score, a.id, b.score, b.id);
+}
+
+const ITEMS_OPEN = Buffer.from('{"items":[');
+const ITEMS_CLOSE = Buffer.from(']}');
+const DISTANCE_KEY = Buffer.from(',"distanceM":');
+const COMMA = 0x2c;
+const CLOSE_BRACE = 0x7d;
+const DOT = 0x2e;
+const ZERO = 0x30;
+/** Bytes a row's answer adds to its text: a comma, the distance's key, its digits (< 2^53 tenths) and a brace. */
+const DISTANCE_ROOM = 1 + DISTANCE_KEY.length + 18 + 1;
+
+/**
+ * Writes a distance given in tenths of a metre as JSON's shortest number (`12`, `12.3`), the text
+ * `String(tenths / 10)` gives for the numbers nearby answers, without a float-to-string; returns the position
+ * after it.
+ */
+function writeTenths(out: Buffer, at: number, tenths: number): number {
+  const fraction = tenths % 10;
+  let whole = (tenths - fraction) / 10;
+  let digits = 1;
+  for (let w = whole; w >= 10; w = Math.floor(w / 10)) digits++;
+  for (let i = digits - 1; i >= 0; i--) {
+    out[at + i] = ZERO + (whole % 10);
+    whole = Math.floor(whole / 10);
+  }
+  at += digits;
+  if (fraction === 0) return at;
+  out[at] = DOT;
+  out[at + 1] = ZERO + fraction;
+  return at + 2;
 }

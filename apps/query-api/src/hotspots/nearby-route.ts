@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { ApiContext } from '../api-context.ts';
 import { responseFormat, toFeatureCollection } from '../http/content-negotiation.ts';
-import { sendCacheable, serialize, snapshotEntry } from '../http/send-cacheable.ts';
+import { sendCacheable, serialize, snapshotEtag } from '../http/send-cacheable.ts';
 import { HotspotListItem, listResponses } from './schemas.ts';
 
 export const NEARBY_MAX_RADIUS_M = 50_000;
@@ -53,13 +53,14 @@ export const nearbyRoute: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async
       const { lat, lng, radius, limit } = request.query;
       const snapshot = format === 'json' ? ctx.memory?.snapshot : undefined;
       if (snapshot) {
-        const generation = ctx.answers.generation;
-        const entry = snapshotEntry(
-          snapshot.nearbyJson(lat, lng, radius, limit),
-          `nearby:${lat}:${lng}:${radius}:${limit}`,
-          generation,
+        const etag = snapshotEtag(`nearby:${lat}:${lng}:${radius}:${limit}`, ctx.answers.generation);
+        const body = () => snapshot.nearbyBody(lat, lng, radius, limit);
+        sendCacheable(
+          request,
+          reply,
+          { etag, source: 'memory', body },
+          { format, maxAgeSeconds: LIST_MAX_AGE_SECONDS },
         );
-        sendCacheable(request, reply, entry, { format, maxAgeSeconds: LIST_MAX_AGE_SECONDS });
         return;
       }
       return ctx.finder.nearby(lat, lng, radius, limit).then(({ items, source }) => {

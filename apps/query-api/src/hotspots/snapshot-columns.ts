@@ -101,6 +101,13 @@ export function openJsonAt(c: Columns, r: number): string {
   return c.text.chunk(at).toString('utf8', offset, offset + c.textLength[r]!);
 }
 
+/** Copies row r's summary JSON without its closing brace into `out` at `at`; returns the position after it. */
+export function copyOpenJsonAt(c: Columns, r: number, out: Buffer, at: number): number {
+  const position = c.textAt[r]!;
+  const offset = position % SPAN;
+  return at + c.text.chunk(position).copy(out, at, offset, offset + c.textLength[r]!);
+}
+
 /** Row r's summary as an object (a new one each call). */
 export function summaryAt(c: Columns, r: number): HotspotSummary {
   return JSON.parse(`${openJsonAt(c, r)}}`) as HotspotSummary;

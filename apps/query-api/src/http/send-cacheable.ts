@@ -39,13 +39,19 @@ export function bytesEtag(body: Uint8Array): string {
 const ETAG_SAFE = /^[\w.:=-]*$/;
 
 /**
+ * A response's body: text, UTF-8 bytes, or a function that builds them, called only when the answer is not
+ * a 304 (the ETag is known without the body: snapshotEtag).
+ */
+export type ResponseBody = string | Buffer | (() => string | Buffer);
+
+/**
  * Sends a cacheable response: ETag, Cache-Control, Vary and x-data-source,
  * and 304 Not Modified when If-None-Match already names this body.
  */
 export function sendCacheable(
   request: FastifyRequest,
   reply: FastifyReply,
-  entry: CachedResponse,
+  entry: Omit<CachedResponse, 'body'> & { body: ResponseBody },
   options: { format: ResponseFormat; maxAgeSeconds: number; private?: boolean },
 ): FastifyReply {
   reply.header('etag', entry.etag);
@@ -57,7 +63,7 @@ export function sendCacheable(
   if (entry.cache) reply.header('x-cache', entry.cache);
   if (namedByIfNoneMatch(request, entry.etag)) return reply.code(304).send();
   reply.type(options.format === 'geojson' ? GEOJSON_TYPE : 'application/json; charset=utf-8');
-  return reply.send(entry.body);
+  return reply.send(typeof entry.body === 'function' ? entry.body() : entry.body);
 }
 
 /** True when If-None-Match names the ETag; it uses the weak comparison: W/ prefixes do not matter. */
