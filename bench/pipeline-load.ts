@@ -465,10 +465,11 @@ function claimsRead(outputs: readonly string[], importEndMs: number) {
   for (const output of outputs)
     for (const line of output.split('\n')) {
       if (!line.includes('"tiles re-clustered"')) continue;
-      const entry = JSON.parse(line) as { time: number; photosRead: number };
+      // The services log ISO times (libs/service's logger).
+      const entry = JSON.parse(line) as { time: string; photosRead: number };
       claims++;
       photosRead += entry.photosRead;
-      if (entry.time <= importEndMs) duringImport += entry.photosRead;
+      if (Date.parse(entry.time) <= importEndMs) duringImport += entry.photosRead;
     }
   return { claims, photosRead, duringImport };
 }
