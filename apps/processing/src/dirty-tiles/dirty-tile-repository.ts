@@ -54,12 +54,13 @@ async function claimableTiles(
     const [oldest] = await sql<{ waitedMs: number | null }[]>`
       select extract(epoch from clock_timestamp() - min(first_dirtied_at))::float8 * 1000 as "waitedMs" from dirty_tiles`;
     if (oldest?.waitedMs == null) return { eligible: [], nextMs: null };
+    if (oldest.waitedMs < settling.maxDelayMs)
+      return { eligible: [], nextMs: Math.min(IMPORT_RECHECK_MS, settling.maxDelayMs - oldest.waitedMs) };
     const due = await sql<{ tile: number }[]>`
       select tile from dirty_tiles
       where first_dirtied_at <= clock_timestamp() - make_interval(secs => ${settling.maxDelayMs / 1000})
       order by dirtied_at, tile`;
-    const nextMs = Math.min(IMPORT_RECHECK_MS, Math.max(0, settling.maxDelayMs - oldest.waitedMs));
-    return { eligible: due.map((d) => d.tile), nextMs };
+    return { eligible: due.map((d) => d.tile), nextMs: 0 };
   }
   const dirty = await dirtyTileAges(sql);
   const wait = msUntilClaimable(dirty, settling, reachM);
