@@ -129,6 +129,16 @@ describe('a batch copied straight into photos (Postgres)', () => {
     },
   );
 
+  it("stores a batch in tile order, so that a tile's photos share pages; a repeated key's last row counts", async () => {
+    const batch = [7, 3, 9, 3, 1, 7, 9, 1].map((tile, i) => photo(i, { tile }));
+    batch.push(photo(0, { tile: 5, views: 9 })); // later in the batch: p0 moved to tile 5
+    await env.database.sql.begin((tx) => upsertPhotos(tx, batch, 'copy'));
+    const rows = await env.database.sql<{ source_id: string; tile: number; views: number }[]>`
+      select source_id, tile, views from photos order by id`;
+    expect(rows.map((r) => r.tile)).toEqual([1, 1, 3, 3, 5, 7, 9, 9]);
+    expect(rows.find((r) => r.source_id === 'p0')).toEqual({ source_id: 'p0', tile: 5, views: 9 });
+  });
+
   it('falls back to the staging path when some photos are stored already, and counts each row once', async () => {
     const first = [photo(1, {}), photo(2, {})];
     expect(await env.database.sql.begin((tx) => upsertPhotos(tx, first, 'copy'))).toEqual({

@@ -94,10 +94,11 @@ function lastOfEachKey(batch: readonly NormalisedPhoto[]): readonly NormalisedPh
 
 /**
  * Prepares a batch outside its transaction: an import builds the next batch's data while the database
- * writes the one before.
+ * writes the one before. The photos go in tile order (each key once, the last of the batch): a tile's photos
+ * then share heap pages and index pages, which processing reads a tile at a time.
  */
 export function prepareBatch(batch: readonly NormalisedPhoto[], method: StagingMethod): PreparedBatch {
-  const photos = lastOfEachKey(batch);
+  const photos = [...lastOfEachKey(batch)].sort((a, b) => a.tile - b.tile);
   return { photos, copy: method === 'copy' ? photosToCopyBinary(photos) : undefined };
 }
 
