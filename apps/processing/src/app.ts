@@ -4,7 +4,7 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import pTimeout from 'p-timeout';
 import { hotspotsChanged, photosIngested, photosIngestedV1 } from '@photospots/contracts';
 import type { Database } from '@photospots/db';
-import { clusteringMarginM, DEFAULT_CLUSTER_PARAMS, type PeopleClusterParams } from '@photospots/geo';
+import { DEFAULT_CLUSTER_PARAMS, type PeopleClusterParams } from '@photospots/geo';
 import { on, throwIfStopping, type QueueUrls } from '@photospots/queue';
 import { createWorker, stopStep, type ConsumerSpec, type Logger, type ReadinessCheck } from '@photospots/service';
 import { rebuildDirtyTiles, type RebuildResult } from './clustering/rebuild-dirty-tiles.ts';
@@ -17,7 +17,6 @@ import {
   countDirtyTiles,
   DirtyTilePool,
   markAllTilesDirty,
-  msUntilSettled,
   type Settling,
 } from './dirty-tiles/dirty-tile-repository.ts';
 import { RebuildLoop } from './clustering/rebuild-loop.ts';
@@ -114,10 +113,10 @@ export function buildProcessing(config: ProcessingConfig, deps: ProcessingDeps):
     relabelAll = false,
     signal?: AbortSignal,
     settling = AT_ONCE,
+    // One view of the dirty tiles for the pass's claims (see DirtyTilePool).
+    pool = new DirtyTilePool(settling, claimReachOf(params)),
   ) => {
     const results: RebuildResult[] = [];
-    // One view of the dirty tiles for the pass's claims (see DirtyTilePool).
-    const pool = new DirtyTilePool(settling, claimReachOf(params));
     for (;;) {
       // Between claims (each committed on its own) a stopping service hands over the rest.
       throwIfStopping(signal);
@@ -149,8 +148,10 @@ export function buildProcessing(config: ProcessingConfig, deps: ProcessingDeps):
   const settling: Settling = { settleMs: config.PROCESSING_SETTLE_MS, maxDelayMs: config.PROCESSING_MAX_DELAY_MS };
   /** Re-clusters what has settled; then the milliseconds until the next dirty tile settles (null: none is dirty). */
   const settledPass = async (correlationId: string | undefined, signal: AbortSignal) => {
-    const results = await rebuildDirty(correlationId, false, signal, settling);
-    return { results, waitMs: await msUntilSettled(database.sql, settling, clusteringMarginM(params)) };
+    // The pass ends on a peek that found nothing claimable, which read the tiles: the pool knows when to come back.
+    const pool = new DirtyTilePool(settling, claimReachOf(params));
+    const results = await rebuildDirty(correlationId, false, signal, settling, pool);
+    return { results, waitMs: pool.nextMs };
   };
   const loop = deps.inline
     ? undefined

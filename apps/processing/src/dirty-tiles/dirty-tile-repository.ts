@@ -87,6 +87,7 @@ export class DirtyTilePool {
   #chooser: ClaimChooser | undefined;
   #readAt = 0;
   #readMs = 0;
+  #nextMs: number | null = null;
 
   constructor(settling: Settling = AT_ONCE, reach: ClaimReach = { areaM: 0, writesM: 0 }) {
     this.#settling = settling;
@@ -101,13 +102,23 @@ export class DirtyTilePool {
     const stale = Date.now() - this.#readAt > Math.max(POOL_REFRESH_MS, 20 * this.#readMs);
     if (!this.#chooser || this.#chooser.size === 0 || stale) {
       const started = Date.now();
-      const { eligible } = await claimableTiles(tx, this.#settling, this.#reach.areaM);
+      const { eligible, nextMs } = await claimableTiles(tx, this.#settling, this.#reach.areaM);
       this.#chooser = new ClaimChooser(eligible, this.#reach);
+      this.#nextMs = nextMs;
       this.#readAt = Date.now();
       this.#readMs = this.#readAt - started;
     }
     if (this.#chooser.size === 0) return [];
     return this.#chooser.choose(await tilesLockedByOthers(tx), limit);
+  }
+
+  /**
+   * Milliseconds until the next dirty tile may be claimed as of the pool's last read (null: none was dirty;
+   * see msUntilSettled). A peek that found nothing read the tiles just then, so after it this is current: a pass
+   * that ends on an empty peek needs no read of its own to know when to come back.
+   */
+  get nextMs(): number | null {
+    return this.#nextMs;
   }
 
   /** Tiles whose area the caller has locked: later claims from this pool leave them out. */
