@@ -27,7 +27,7 @@ import { parseArgs } from 'node:util';
 import { GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { ingestRequested } from '@photospots/contracts';
 import { createSqsClient, MessagePublisher, resolveQueues } from '@photospots/queue';
-import type { Sql } from '@photospots/db';
+import { FILE_IMPORT_JOB, type Sql } from '@photospots/db';
 import { freePort } from '@photospots/test-harness';
 import { pino } from 'pino';
 import { STAGING_COLUMNS } from '../apps/ingest/src/photos/photo-store.ts';
@@ -270,7 +270,7 @@ async function runOnce(N: number): Promise<Run> {
                (select count(*) from dirty_tiles)::int as dirty, (select count(*) from outbox)::int as outbox,
                (select count(*) from hotspots where status = 'active')::int as hotspots,
                (select count(*) from hotspots where status = 'active' and (scored_at is null or scored_at < updated_at))::int as unscored,
-               exists (select from ingest_checkpoints where job = 'file-import' and key = ${file} and done) as imported`;
+               exists (select from ingest_checkpoints where job = ${FILE_IMPORT_JOB} and key = ${file} and done) as imported`;
       const q = [
         await depth(queues.url.ingest),
         await depth(queues.url.photosIngested),
@@ -309,7 +309,7 @@ async function runOnce(N: number): Promise<Run> {
     ) as Record<Stage, number>;
     const postgresCpu = postgresCpuSeconds(postmaster) - cpuBefore.postgres;
     const [at] = await pipeline.database.sql<{ imported: number; clustered: number; scored: number }[]>`
-      select (select extract(epoch from max(updated_at)) from ingest_checkpoints where job = 'file-import' and key = ${file} and done)::float8 - ${requestedAt!} as imported,
+      select (select extract(epoch from max(updated_at)) from ingest_checkpoints where job = ${FILE_IMPORT_JOB} and key = ${file} and done)::float8 - ${requestedAt!} as imported,
              (select extract(epoch from max(updated_at)) from hotspots)::float8 - ${requestedAt!} as clustered,
              (select extract(epoch from max(scored_at)) from hotspots)::float8 - ${requestedAt!} as scored`;
     const clustering = claimsRead(

@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { ingestRequested, type QueueKey } from '@photospots/contracts';
-import type { Sql } from '@photospots/db';
+import { FILE_IMPORT_JOB, type Sql } from '@photospots/db';
 import { MessagePublisher } from '@photospots/queue';
 import { createLogger } from '@photospots/service';
 import { count } from './format.ts';
@@ -83,7 +83,7 @@ export class SampleImport {
     const [row] = await this.#sql<{ done: boolean; rowsRead: number | null }[]>`
       select done, (state #>> '{counters,rowsRead}')::int as "rowsRead"
       from ingest_checkpoints
-      where job = 'file-import' and (key = ${this.#sampleCsv} or key like ${`%/${path.basename(this.#sampleCsv)}`})
+      where job = ${FILE_IMPORT_JOB} and (key = ${this.#sampleCsv} or key like ${`%/${path.basename(this.#sampleCsv)}`})
       order by done desc, updated_at desc limit 1`;
     return row ? { done: row.done, rowsRead: row.rowsRead ?? 0 } : undefined;
   }

@@ -9,8 +9,8 @@ export const FILE_IMPORT_JOB = 'file-import';
  * died stops counting once its checkpoint has not moved for that long.
  *
  * A file import writes anywhere in its file's extent, in the file's order: a pause in its writes to an area
- * says nothing about whether more are coming, so processing holds the tiles back while one runs (see
- * msUntilClaimable) and clusters them once.
+ * says nothing about whether more are coming, so processing holds the tiles back while one runs (its
+ * dirty-tile repository) and clusters them once.
  */
 export async function fileImportRunning(sql: Queryable, withinMs: number): Promise<boolean> {
   const [row] = await sql<{ running: boolean }[]>`
