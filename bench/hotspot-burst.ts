@@ -224,6 +224,10 @@ function candidate(
     monthHistogram: s.monthHistogram,
     hourHistogram: s.hourHistogram,
     firstPhotoAt: next.firstPhotoAt ?? new Date(s.firstPhotoMs),
+    // Scoring's basis as the burst's scores take it: every photographer new here with one day and 40 views.
+    cappedUserDays: next.userDays,
+    bestViews: next.viewCount,
+    userLastPhotoAt: [next.lastPhotoAt.getTime()],
     ...next,
     hullWkt: next.hull ? `POLYGON((${next.hull.map(([x, y]) => `${x} ${y}`).join(',')}))` : null,
   };

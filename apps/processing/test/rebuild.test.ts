@@ -1,4 +1,6 @@
-import { createDatabase, markTilesDirty } from '@photospots/db';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { createDatabase, markTilesDirty, MIGRATIONS_FOLDER } from '@photospots/db';
 import { haversineMeters, offsetMeters } from '@photospots/geo';
 import { createTestEnv, readSamplePhotos, seedPhotos, type SeedPhoto, type TestEnv } from '@photospots/test-harness';
 import { pino } from 'pino';
@@ -147,6 +149,62 @@ describe('two workers at once', () => {
   });
 });
 
+interface ScoreBasis {
+  id: number;
+  user_days: number;
+  capped_user_days: number;
+  view_count: number;
+  best_views: number;
+  user_last_photo_at: string[];
+}
+
+async function scoreBases(): Promise<ScoreBasis[]> {
+  return env.database.sql<ScoreBasis[]>`
+    select id, user_days, capped_user_days, view_count, best_views,
+           array(select t::text from unnest(user_last_photo_at) t) as user_last_photo_at
+    from hotspots where status = 'active' order by id`;
+}
+
+describe('what scoring weighs', () => {
+  it('is stored with each hotspot as its members say, and as migration 0007 computes it from them', async () => {
+    await seedPhotos(env.database.sql, sample);
+    await processing.rebuildAll();
+    const stored = await scoreBases();
+    // The sample's prolific photographers: the cap and the best photo per photographer both bite.
+    expect(stored.some((h) => h.capped_user_days < h.user_days)).toBe(true);
+    expect(stored.some((h) => h.best_views < h.view_count)).toBe(true);
+
+    // The migration's backfill, run over the same members, finds the same for every hotspot.
+    const backfill = readFileSync(path.join(MIGRATIONS_FOLDER, '0007_member_score_basis.sql'), 'utf8')
+      .split('--> statement-breakpoint')
+      .at(-1)!;
+    await env.database.sql`update hotspots set capped_user_days = 0, best_views = 0, user_last_photo_at = '{}'`;
+    await env.database.sql.unsafe(backfill);
+    expect(await scoreBases()).toEqual(stored);
+  });
+
+  it("changes with a member's time alone, and the hotspot counts as changed", async () => {
+    await seedPhotos(env.database.sql, sample);
+    await processing.rebuildAll();
+    // A member that is its photographer's latest photo here, an hour later on the same day: no count changes.
+    const [member] = await env.database.sql<{ id: number; hotspot_id: number; tile: number }[]>`
+      select p.id, hp.hotspot_id, p.tile
+      from hotspot_photos hp join photos p on p.id = hp.photo_id
+      where p.taken_at = (select max(q.taken_at) from hotspot_photos hq join photos q on q.id = hq.photo_id
+                          where hq.hotspot_id = hp.hotspot_id and q.owner_id = p.owner_id)
+      order by p.id limit 1`;
+    const before = (await scoreBases()).find((h) => h.id === member!.hotspot_id)!;
+    await env.database.sql`update photos set taken_at = taken_at + interval '1 hour' where id = ${member!.id}`;
+    await markTilesDirty(env.database.sql, [member!.tile]);
+    const results = await processing.rebuildDirty();
+    // Changed, so its change goes out and scoring rescores it; nothing else in the area changed.
+    expect(results.reduce((n, r) => n + r.changed, 0)).toBe(1);
+    const after = (await scoreBases()).find((h) => h.id === member!.hotspot_id)!;
+    expect({ ...after, user_last_photo_at: before.user_last_photo_at }).toEqual(before);
+    expect(after.user_last_photo_at).not.toEqual(before.user_last_photo_at);
+  });
+});
+
 describe('placeholder taken dates already stored', () => {
   it('count as unknown: the upload time stands in, so they reach no histogram, first or last date', async () => {
     const at = (i: number) => offsetMeters(51.04, 13.8, (i % 5) - 2, ((i * 3) % 5) - 2);
@@ -170,10 +228,18 @@ describe('placeholder taken dates already stored', () => {
     await seedPhotos(env.database.sql, photos);
     await processing.rebuildAll();
     const rows = await env.database.sql<
-      { user_count: number; month_histogram: number[]; hour_histogram: number[]; first: string; last: string }[]
+      {
+        user_count: number;
+        capped_user_days: number;
+        user_last_photo_at: string[];
+        month_histogram: number[];
+        hour_histogram: number[];
+        first: string;
+        last: string;
+      }[]
     >`
-      select user_count, month_histogram, hour_histogram,
-             first_photo_at::text as first, last_photo_at::text as last
+      select user_count, capped_user_days, array(select t::text from unnest(user_last_photo_at) t) as user_last_photo_at,
+             month_histogram, hour_histogram, first_photo_at::text as first, last_photo_at::text as last
       from hotspots where status = 'active'`;
     const months = new Array<number>(12).fill(0);
     months[5] = 6; // June: six photographers
@@ -184,6 +250,11 @@ describe('placeholder taken dates already stored', () => {
     expect(rows).toEqual([
       {
         user_count: 9,
+        capped_user_days: 9,
+        user_last_photo_at: [
+          ...Array.from({ length: 6 }, (_, u) => `2016-06-${10 + u} 10:16:00+00`),
+          ...Array.from({ length: 3 }, () => '2016-08-20 15:00:00+00'),
+        ],
         month_histogram: months,
         hour_histogram: hours,
         first: '2016-06-10 10:15:00+00',

@@ -1,5 +1,5 @@
 import { HotspotIndexReader } from '@photospots/hotspot-index';
-import { createTestEnv, seedPhotos, waitFor, type TestEnv } from '@photospots/test-harness';
+import { createTestEnv, waitFor, type TestEnv } from '@photospots/test-harness';
 import { pino } from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildScoring, type Scoring } from '../src/app.ts';
@@ -9,33 +9,25 @@ let env: TestEnv;
 let scoring: Scoring;
 let reader: HotspotIndexReader;
 
-/** Inserts a hotspot and its member photos directly (processing's job, bypassed here). */
+/**
+ * Inserts a hotspot with what processing stores for scoring (processing's job, bypassed here): `users`
+ * photographers, `userDays` capped user-days, `views` summed over each photographer's best photo, and the latest
+ * photo of each photographer whose photos have a time (default: each on 2024-05-01).
+ */
 async function hotspot(
   label: string,
   lat: number,
   lng: number,
-  photos: { owner: string; views?: number; taken?: string; uploaded?: string }[],
+  basis: { users: number; userDays?: number; views?: number; lastPhotoAt?: string[] },
 ): Promise<number> {
-  const ids = photos.map((_, i) => `${label}-${i}`);
-  await seedPhotos(
-    env.database.sql,
-    photos.map((p, i) => ({
-      sourceId: ids[i]!,
-      ownerId: p.owner,
-      lat,
-      lng,
-      views: p.views ?? 0,
-      takenAt: new Date(p.taken ?? '2024-05-01T00:00:00Z'),
-      ...(p.uploaded ? { uploadedAt: new Date(p.uploaded) } : {}),
-    })),
-  );
-  const owners = new Set(photos.map((p) => p.owner)).size;
+  const lastPhotoAt = basis.lastPhotoAt ?? Array.from({ length: basis.users }, () => '2024-05-01T00:00:00Z');
   const [{ id }] = await env.database.sql<{ id: number }[]>`
-    insert into hotspots (lat, lng, tile, radius_m, photo_count, user_count, user_days, label, top_tags)
-    values (${lat}, ${lng}, 1, 50, ${photos.length}, ${owners}, ${owners}, ${label}, ${[label.toLowerCase()]})
+    insert into hotspots (lat, lng, tile, radius_m, photo_count, user_count, user_days, capped_user_days, best_views,
+                          user_last_photo_at, label, top_tags)
+    values (${lat}, ${lng}, 1, 50, ${basis.users}, ${basis.users}, ${basis.userDays ?? basis.users},
+            ${basis.userDays ?? basis.users}, ${basis.views ?? 0}, ${env.database.sql.array(lastPhotoAt)}::timestamptz[], ${label},
+            ${[label.toLowerCase()]})
     returning id`;
-  await env.database.sql`
-    insert into hotspot_photos (hotspot_id, photo_id) select ${id}, id from photos where source_id = any(${ids})`;
   return id;
 }
 
@@ -58,21 +50,10 @@ afterAll(async () => {
 
 describe('scoring', () => {
   it('ranks a place many people visit above one a prolific uploader fills with photos', async () => {
-    const crowd = await hotspot(
-      'Crowd',
-      51.05,
-      13.74,
-      Array.from({ length: 25 }, (_, i) => ({ owner: `c${i}`, views: 100 })),
-    );
-    const prolific = await hotspot('Pond', 51.0377, 13.7708, [
-      ...Array.from({ length: 400 }, (_, i) => ({
-        owner: 'prolific',
-        views: 5_000,
-        taken: `2024-0${1 + (i % 9)}-1${i % 9}T00:00:00Z`,
-      })),
-      { owner: 'a' },
-      { owner: 'b' },
-    ]);
+    // 25 people, 100 views each; against one uploader's 400 photos on 9 days (5 counted) with 5,000 views and two
+    // passers-by: what processing stores for each (apps/processing/test/rebuild.test.ts checks that it does).
+    const crowd = await hotspot('Crowd', 51.05, 13.74, { users: 25, views: 2_500 });
+    const prolific = await hotspot('Pond', 51.0377, 13.7708, { users: 3, userDays: 7, views: 5_000 });
     await scoring.rescore([crowd, prolific]);
     const rows = await env.database.sql<{ id: number; score: number; score_components: Record<string, number> }[]>`
       select id, score, score_components from hotspots order by score desc`;
@@ -81,42 +62,33 @@ describe('scoring', () => {
     expect(rows[0]!.score_components.score).toBe(rows[0]!.score);
   });
 
-  it('ignores placeholder taken dates in recency and user-days: the upload time stands in', async () => {
-    const recent = '2024-05-01T12:00:00Z';
-    const dated = await hotspot(
-      'Dated',
-      51.05,
-      13.74,
-      Array.from({ length: 3 }, (_, i) => ({ owner: `d${i}`, taken: recent })),
+  it("takes recency from each photographer's latest photo here; one without a known time counts zero", async () => {
+    const halfLife = loadScoringConfig(env.serviceEnv()).SCORE_RECENCY_HALF_LIFE_YEARS;
+    const yearsAgo = (years: number) => new Date(Date.now() - years * 31_557_600_000).toISOString();
+    const recent = await hotspot('Recent', 51.05, 13.74, { users: 2, lastPhotoAt: [yearsAgo(0), yearsAgo(0)] });
+    const old = await hotspot('Old', 51.06, 13.75, { users: 2, lastPhotoAt: [yearsAgo(halfLife), yearsAgo(halfLife)] });
+    const undated = await hotspot('Undated', 51.07, 13.76, { users: 2, lastPhotoAt: [yearsAgo(0)] });
+    // A camera clock ahead of the server counts as now, not as more than recent.
+    const ahead = await hotspot('Ahead', 51.08, 13.77, {
+      users: 1,
+      lastPhotoAt: [new Date(Date.now() + 3_600_000).toISOString()],
+    });
+    await scoring.rescore([recent, old, undated, ahead]);
+    const recency = new Map(
+      (
+        await env.database.sql<{ id: number; recency: number }[]>`
+          select id, (score_components ->> 'recency')::float8 as recency from hotspots`
+      ).map((r) => [r.id, r.recency]),
     );
-    const placeholders = ['1901-01-01T00:00:00Z', '1970-01-01T00:00:00Z', '2999-01-01T00:00:00Z'];
-    const undated = await hotspot(
-      'Placeholder',
-      51.06,
-      13.75,
-      placeholders.map((taken, i) => ({ owner: `p${i}`, taken, uploaded: recent })),
-    );
-    await scoring.rescore([dated, undated]);
-    const rows = await env.database.sql<{ id: number; score_components: Record<string, number> }[]>`
-      select id, score_components from hotspots order by id`;
-    expect(rows[1]!.score_components).toEqual(rows[0]!.score_components);
-    expect(rows[1]!.score_components).toMatchObject({ users: 3, userDays: 3 });
-    expect(rows[1]!.score_components.recency).toBeGreaterThan(0);
+    expect(recency.get(recent)).toBeCloseTo(1, 3);
+    expect(recency.get(old)).toBeCloseTo(0.5, 3);
+    expect(recency.get(undated)).toBeCloseTo(0.5, 3);
+    expect(recency.get(ahead)).toBe(1);
   });
 
   it('keeps the Redis index in step: upserts scored hotspots, removes retired ones', async () => {
-    const a = await hotspot(
-      'Alpha',
-      51.05,
-      13.74,
-      Array.from({ length: 5 }, (_, i) => ({ owner: `a${i}` })),
-    );
-    const b = await hotspot(
-      'Beta',
-      51.0505,
-      13.7405,
-      Array.from({ length: 9 }, (_, i) => ({ owner: `b${i}` })),
-    );
+    const a = await hotspot('Alpha', 51.05, 13.74, { users: 5 });
+    const b = await hotspot('Beta', 51.0505, 13.7405, { users: 9 });
     expect(await reader.nearby(51.05, 13.74, 500, 10)).toBeNull(); // not synced yet: readers fall back
     await scoring.syncIndex();
     await scoring.rescore([a, b]);
@@ -131,12 +103,7 @@ describe('scoring', () => {
   });
 
   it('rebuilds a lost index from Postgres', async () => {
-    const a = await hotspot(
-      'Gamma',
-      51.06,
-      13.75,
-      Array.from({ length: 4 }, (_, i) => ({ owner: `g${i}` })),
-    );
+    const a = await hotspot('Gamma', 51.06, 13.75, { users: 4 });
     await scoring.rescore([a]);
     // Redis lost its data (a restart without persistence): only this file's keys, others share the server.
     await env.redis.del(...(await env.redis.keys(`${env.redisPrefix}*`)));
@@ -148,12 +115,7 @@ describe('scoring', () => {
 
 describe('scheduled rescore', () => {
   it('sends hotspots.rescore-requested on its schedule and rescores every hotspot when it arrives', async () => {
-    const a = await hotspot(
-      'Delta',
-      51.07,
-      13.76,
-      Array.from({ length: 4 }, (_, i) => ({ owner: `d${i}` })),
-    );
+    const a = await hotspot('Delta', 51.07, 13.76, { users: 4 });
     const scheduled = buildScoring(
       loadScoringConfig(env.serviceEnv({ RESCORE_INTERVAL_MINUTES: '0.01', SQS_WAIT_TIME_SECONDS: '1' })),
       {

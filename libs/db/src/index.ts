@@ -17,3 +17,4 @@ export { lockTiles, tryLockTiles, tilesLockedByOthers, type TilesHeld } from './
 export { markTilesDirty } from './dirty-tiles.ts';
 export { FILE_IMPORT_JOB, fileImportRunning } from './file-imports.ts';
 export { isPlaceholderTakenAt, photoTimeSql } from './photo-time.ts';
+export { USER_DAYS_CAP } from './score-basis.ts';

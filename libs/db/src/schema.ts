@@ -113,6 +113,17 @@ export const hotspots = pgTable(
     userCount: integer('user_count').notNull(),
     userDays: integer('user_days').notNull(),
     viewCount: bigint('view_count', { mode: 'number' }).notNull().default(0),
+    /**
+     * What scoring needs of the members, written by processing with them (so scoring never reads the
+     * members back): user-days with each photographer counting at most 5 days, the sum over photographers
+     * of their best photo's views, and each photographer's latest photo here (those whose photos have a time).
+     */
+    cappedUserDays: integer('capped_user_days').notNull().default(0),
+    bestViews: bigint('best_views', { mode: 'number' }).notNull().default(0),
+    userLastPhotoAt: timestamp('user_last_photo_at', { withTimezone: true, mode: 'date' })
+      .array()
+      .notNull()
+      .default(sql`'{}'::timestamptz[]`),
     peakDensity: real('peak_density').notNull().default(0),
     label: text('label'),
     topTags: text('top_tags')

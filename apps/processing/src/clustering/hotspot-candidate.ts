@@ -1,3 +1,4 @@
+import { USER_DAYS_CAP } from '@photospots/db';
 import { convexHull, haversineMeters, tileKeyOf, type PeopleCluster } from '@photospots/geo';
 import { namePlace, TagCounter, tagVariants, type TagStats, type TagVariants } from '@photospots/tags';
 import type { WindowPhotos } from './window-photos.ts';
@@ -14,6 +15,12 @@ export interface HotspotCandidate {
   userCount: number;
   userDays: number;
   viewCount: number;
+  /** User-days with each photographer counting at most USER_DAYS_CAP days (what scoring weighs). */
+  cappedUserDays: number;
+  /** Sum over photographers of their best photo's views: one uploader's thousands of photos count once. */
+  bestViews: number;
+  /** Each photographer's latest photo here (epoch ms, ascending), for those whose photos have a time. */
+  userLastPhotoAt: number[];
   peakDensity: number;
   /** Filled by nameCandidate (or kept from the stored hotspot when its photos did not change). */
   label: string | null;
@@ -70,16 +77,23 @@ export function describeCluster(cluster: PeopleCluster, photos: WindowPhotos): H
   let views = 0;
   let first = Infinity;
   let last = -Infinity;
+  // Per photographer: days with a photo (capped), best views, latest photo.
+  const perUser = new Map<number, { days: number; bestViews: number; lastAt: number }>();
   for (const i of members) {
     const u = photos.user[i]!;
     users.add(u);
     views += photos.views[i]!;
+    let mine = perUser.get(u);
+    if (!mine) perUser.set(u, (mine = { days: 0, bestViews: 0, lastAt: Number.NaN }));
+    if (photos.views[i]! > mine.bestViews) mine.bestViews = photos.views[i]!;
     const t = photos.takenAt[i]!;
     if (Number.isNaN(t)) continue;
+    if (!(t <= mine.lastAt)) mine.lastAt = t;
     const day = Math.floor(t / DAY_MS);
     const key = `${u}:${day}`;
     if (!userDays.has(key)) {
       userDays.add(key);
+      mine.days++;
       const date = new Date(t);
       const monthKey = `${u}:${date.getUTCFullYear()}:${date.getUTCMonth()}`;
       if (!monthDays.has(monthKey)) {
@@ -95,6 +109,16 @@ export function describeCluster(cluster: PeopleCluster, photos: WindowPhotos): H
     if (t < first) first = t;
     if (t > last) last = t;
   }
+  let cappedUserDays = 0;
+  let bestViews = 0;
+  const userLastPhotoAt: number[] = [];
+  for (const mine of perUser.values()) {
+    cappedUserDays += Math.min(mine.days, USER_DAYS_CAP);
+    bestViews += mine.bestViews;
+    // Whole milliseconds, as stored (timestamptz written from an ISO string) and read back for comparison.
+    if (!Number.isNaN(mine.lastAt)) userLastPhotoAt.push(Math.trunc(mine.lastAt));
+  }
+  userLastPhotoAt.sort((a, b) => a - b);
   const ids = Array.from(members, (i) => photos.id[i]!).sort((a, b) => a - b);
   const hull = convexHull(
     Array.from(members, (i) => photos.lng[i]!),
@@ -114,6 +138,9 @@ export function describeCluster(cluster: PeopleCluster, photos: WindowPhotos): H
     userCount: users.size,
     userDays: userDays.size,
     viewCount: views,
+    cappedUserDays,
+    bestViews,
+    userLastPhotoAt,
     peakDensity: Math.round(cluster.density * 1000) / 1000,
     label: null,
     topTags: [],

@@ -13,6 +13,10 @@ export interface StoredHotspot {
   userCount: number;
   userDays: number;
   viewCount: number;
+  cappedUserDays: number;
+  bestViews: number;
+  /** Epoch ms, ascending. */
+  userLastPhotoAt: number[];
   label: string | null;
   topTags: string[];
 }
@@ -23,6 +27,9 @@ export async function loadActiveHotspots(sql: Queryable, tiles: readonly number[
   return sql<StoredHotspot[]>`
     select h.id, h.lat, h.lng, h.tile, h.radius_m as "radiusM", h.photo_count as "photoCount",
            h.user_count as "userCount", h.user_days as "userDays", h.view_count as "viewCount",
+           h.capped_user_days as "cappedUserDays", h.best_views as "bestViews",
+           array(select (extract(epoch from t) * 1000)::float8 from unnest(h.user_last_photo_at) t order by t)
+             as "userLastPhotoAt",
            h.label, h.top_tags as "topTags",
            coalesce((select array_agg(hp.photo_id order by hp.photo_id) from hotspot_photos hp where hp.hotspot_id = h.id), '{}') as "photoIds"
     from hotspots h
@@ -41,6 +48,10 @@ export function sameHotspot(stored: StoredHotspot, c: HotspotCandidate): boolean
     stored.userCount === c.userCount &&
     stored.userDays === c.userDays &&
     stored.viewCount === c.viewCount &&
+    stored.cappedUserDays === c.cappedUserDays &&
+    stored.bestViews === c.bestViews &&
+    stored.userLastPhotoAt.length === c.userLastPhotoAt.length &&
+    stored.userLastPhotoAt.every((t, i) => t === c.userLastPhotoAt[i]) &&
     stored.label === c.label &&
     stored.topTags.join('\u0000') === c.topTags.join('\u0000') &&
     stored.photoIds.length === c.photoIds.length &&
@@ -61,6 +72,9 @@ function rows(items: readonly { id?: number; c: HotspotCandidate }[]) {
     user_count: c.userCount,
     user_days: c.userDays,
     view_count: c.viewCount,
+    capped_user_days: c.cappedUserDays,
+    best_views: c.bestViews,
+    user_last_photo_at: c.userLastPhotoAt.map((ms) => new Date(ms).toISOString()),
     peak_density: c.peakDensity,
     label: c.label,
     top_tags: c.topTags,
@@ -72,16 +86,19 @@ function rows(items: readonly { id?: number; c: HotspotCandidate }[]) {
 }
 
 const RECORD = `ord int, id bigint, lat float8, lng float8, tile int, hull text, radius_m real, photo_count int, user_count int,
-  user_days int, view_count bigint, peak_density real, label text, top_tags text[], month_histogram int[],
-  hour_histogram int[], first_photo_at timestamptz, last_photo_at timestamptz`;
+  user_days int, view_count bigint, capped_user_days int, best_views bigint, user_last_photo_at timestamptz[],
+  peak_density real, label text, top_tags text[], month_histogram int[], hour_histogram int[],
+  first_photo_at timestamptz, last_photo_at timestamptz`;
 
 /** Inserts new hotspots; returns their ids in input order. */
 export async function insertHotspots(tx: TransactionSql, candidates: readonly HotspotCandidate[]): Promise<number[]> {
   if (candidates.length === 0) return [];
   const inserted = await tx<{ id: number }[]>`
-    insert into hotspots (lat, lng, tile, hull, radius_m, photo_count, user_count, user_days, view_count, peak_density,
+    insert into hotspots (lat, lng, tile, hull, radius_m, photo_count, user_count, user_days, view_count,
+                          capped_user_days, best_views, user_last_photo_at, peak_density,
                           label, top_tags, month_histogram, hour_histogram, first_photo_at, last_photo_at)
-    select lat, lng, tile, st_geogfromtext(hull), radius_m, photo_count, user_count, user_days, view_count, peak_density,
+    select lat, lng, tile, st_geogfromtext(hull), radius_m, photo_count, user_count, user_days, view_count,
+           capped_user_days, best_views, user_last_photo_at, peak_density,
            label, coalesce(top_tags, '{}'), month_histogram, hour_histogram, first_photo_at, last_photo_at
     from jsonb_to_recordset(${JSON.stringify(rows(candidates.map((c) => ({ c }))))}::jsonb) as v(${tx.unsafe(RECORD)})
     order by ord
@@ -99,6 +116,7 @@ export async function updateHotspots(
     update hotspots h set
       lat = v.lat, lng = v.lng, tile = v.tile, hull = st_geogfromtext(v.hull), radius_m = v.radius_m,
       photo_count = v.photo_count, user_count = v.user_count, user_days = v.user_days, view_count = v.view_count,
+      capped_user_days = v.capped_user_days, best_views = v.best_views, user_last_photo_at = v.user_last_photo_at,
       peak_density = v.peak_density, label = v.label, top_tags = coalesce(v.top_tags, '{}'),
       month_histogram = v.month_histogram, hour_histogram = v.hour_histogram,
       first_photo_at = v.first_photo_at, last_photo_at = v.last_photo_at, updated_at = now()

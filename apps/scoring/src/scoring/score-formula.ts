@@ -2,7 +2,7 @@
 export interface ScoreInputs {
   /** Distinct photographers. */
   users: number;
-  /** Distinct (photographer, day) pairs, each photographer counting at most USER_DAYS_CAP days. */
+  /** Distinct (photographer, day) pairs, each photographer counting at most USER_DAYS_CAP days (@photospots/db). */
   userDays: number;
   /** Sum over photographers of their best photo's views (one uploader's thousands of photos count once). */
   views: number;
@@ -19,9 +19,6 @@ export interface ScoreComponents extends ScoreInputs {
   recencyFactor: number;
   score: number;
 }
-
-/** Days one photographer can add to userDays: a local's daily walk is not a crowd. */
-export const USER_DAYS_CAP = 5;
 
 export const WEIGHTS = Object.freeze({ users: 1, userDays: 0.5, views: 0.1, favorites: 0.3 });
 

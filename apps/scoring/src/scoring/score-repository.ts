@@ -1,8 +1,13 @@
-import { photoTimeSql, type Queryable } from '@photospots/db';
+import type { Queryable } from '@photospots/db';
 import type { HotspotSummary } from '@photospots/hotspot-index';
-import { USER_DAYS_CAP, type ScoreComponents, type ScoreInputs } from './score-formula.ts';
+import type { ScoreComponents, ScoreInputs } from './score-formula.ts';
 
-/** Aggregates score inputs for active hotspots from their member photos and favorites. */
+/**
+ * Score inputs of the given active hotspots, from what processing stored with each (users, capped user-days,
+ * best views per photographer, each photographer's latest photo) and their favorites: one row a hotspot, never
+ * its members. Recency is the mean over photographers of 2^(−years since their latest photo / half-life);
+ * photographers without a known time count 0.
+ */
 export async function loadScoreInputs(
   sql: Queryable,
   ids: readonly number[],
@@ -10,27 +15,15 @@ export async function loadScoreInputs(
 ): Promise<Map<number, ScoreInputs>> {
   if (ids.length === 0) return new Map();
   const rows = await sql<(ScoreInputs & { id: number })[]>`
-    with member as (
-      select hp.hotspot_id, p.owner_id, p.views, ${photoTimeSql(sql, 'p')} as at
-      from hotspot_photos hp
-      join photos p on p.id = hp.photo_id
-      join hotspots h on h.id = hp.hotspot_id and h.status = 'active'
-      where hp.hotspot_id = any(${[...ids]}::bigint[])
-    ), per_user as (
-      select hotspot_id, owner_id, max(views) as best_views,
-             least(count(distinct at::date), ${USER_DAYS_CAP}) as days,
-             max(at) as last_at
-      from member group by hotspot_id, owner_id
-    )
-    select u.hotspot_id as id,
-           count(*)::int as users,
-           sum(u.days)::int as "userDays",
-           coalesce(sum(u.best_views), 0)::float8 as views,
-           coalesce((select count(*) from favorites f where f.hotspot_id = u.hotspot_id), 0)::int as favorites,
-           avg(case when u.last_at is null then 0
-                    else power(2, -greatest(0, extract(epoch from now() - u.last_at)) / (${halfLifeYears}::float8 * 31557600)) end)::float8 as recency
-    from per_user u
-    group by u.hotspot_id`;
+    select h.id,
+           h.user_count as users,
+           h.capped_user_days as "userDays",
+           h.best_views::float8 as views,
+           (select count(*) from favorites f where f.hotspot_id = h.id)::int as favorites,
+           coalesce((select sum(power(2, -greatest(0, extract(epoch from now() - t)) / (${halfLifeYears}::float8 * 31557600)))
+                     from unnest(h.user_last_photo_at) t) / nullif(h.user_count, 0), 0)::float8 as recency
+    from hotspots h
+    where h.status = 'active' and h.user_count > 0 and h.id = any(${[...ids]}::bigint[])`;
   return new Map(rows.map(({ id, ...inputs }) => [id, inputs]));
 }
 
