@@ -19,7 +19,7 @@
  *   reported every change, then a sample checked through nearby.
  *
  * Options: --hotspots N (default 1,000,000), --burst N (10,000), --reuse,
- * --cpu-prof (the API writes a CPU profile; its top functions while loading and
+ * --cpu-prof (the API writes a CPU profile; its top functions while loading, during each endpoint's slices and
  * during the burst are printed), --index-reload-seconds N (the API's
  * INDEX_RELOAD_SECONDS, for diagnosis; default the API's own, as production runs). Env: BENCH_DURATION_SECONDS (3 per slice),
  * BENCH_ROUNDS (5), BENCH_CONNECTIONS (50), BENCH_ENDPOINTS (comma-separated
@@ -188,7 +188,10 @@ try {
   const bare = await startBareTwin(apiUrl, measured);
   processes.push(bare.process);
   const rows: string[][] = [];
+  /** When each endpoint's slices ran, in ms after the spawn (the CPU profile's clock). */
+  const windows: [string, number, number][] = [];
   for (const [i, e] of measured.entries()) {
+    const from = performance.now() - spawnedAt;
     const c = await compareWithBare({
       endpoint: e,
       apiUrl,
@@ -199,6 +202,7 @@ try {
       seconds: DURATION,
       connections: CONNECTIONS,
     });
+    windows.push([`${e.name} (its slices and the bare route's)`, from, performance.now() - spawnedAt]);
     const p99 = median(c.api.map((a) => a.p99));
     rows.push([
       e.name,
@@ -294,6 +298,7 @@ try {
     );
     for (const [phase, from, to] of [
       ['start (spawn → serving)', 0, readyMs],
+      ...windows,
       ['burst (first announcement → all served)', burstFrom, burstFrom + burst.servedMs],
     ] as const) {
       console.log(`\nquery API CPU by function, ${phase}, self time (${file}):`);
