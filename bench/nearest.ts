@@ -8,7 +8,12 @@
  * Gaussian 0.4–3.4 km across each, 10% rural), the questions are its nearby
  * questions (within 500 m of a hotspot, r = 1 km, limit 20). The answers are
  * checked equal; the two are timed in alternating slices. Prints the median
- * queries/s of each, their ratio, and the candidates each looks at.
+ * queries/s of each, their ratio, and the candidates each looks at. Then the
+ * same widening search over the same points stored in Z-order (Morton codes
+ * of a 2^16 grid), where a query's candidates lie close together in memory,
+ * against the random order the API's index holds them in (its rows are in
+ * score order): the answers, mapped back, checked equal, and the time the
+ * reordering takes (docs/benchmarks.md, B11, says why the API does not).
  *
  * Options: --points N (default 1,000,000), --rounds N (default 5), --seconds S per slice (default 1).
  */
@@ -140,3 +145,60 @@ console.log(
 console.log(`  PointIndex.nearest (widening)        ${fmt(rates.first).padStart(10)} queries/s`);
 console.log(`  one scan of the radius's box         ${fmt(rates.second).padStart(10)} queries/s`);
 console.log(`  widening / one scan                  ${rates.ratio.toFixed(2)}×`);
+
+/** The points' order sorted by Morton code (2^16 cells a side), ties by index; one typed sort of code·2^20 + index. */
+function zOrder(lat: Float64Array, lng: Float64Array): Uint32Array {
+  const spread = (v: number) => {
+    let x = v & 0xffff;
+    x = (x | (x << 8)) & 0x00ff00ff;
+    x = (x | (x << 4)) & 0x0f0f0f0f;
+    x = (x | (x << 2)) & 0x33333333;
+    return (x | (x << 1)) & 0x55555555;
+  };
+  const n = lat.length;
+  if (n > 2 ** 20) throw new Error('zOrder packs indexes in 20 bits');
+  const keys = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const x = Math.floor(((lng[i]! + 180) / 360) * 65_535);
+    const y = Math.floor(((lat[i]! + 90) / 180) * 65_535);
+    keys[i] = ((spread(x) | (spread(y) << 1)) >>> 0) * 2 ** 20 + i;
+  }
+  keys.sort();
+  const order = new Uint32Array(n);
+  for (let k = 0; k < n; k++) order[k] = keys[k]! % 2 ** 20;
+  return order;
+}
+
+const reorderStarted = performance.now();
+const order = zOrder(lat, lng);
+const zLat = new Float64Array(POINTS);
+const zLng = new Float64Array(POINTS);
+const zKey = new Float64Array(POINTS);
+for (let k = 0; k < POINTS; k++) {
+  zLat[k] = lat[order[k]!]!;
+  zLng[k] = lng[order[k]!]!;
+  zKey[k] = key[order[k]!]!;
+}
+const reorderMs = performance.now() - reorderStarted;
+const zIndexStarted = performance.now();
+const zOrdered = new PointIndex(zLat, zLng, zKey);
+const zIndexMs = performance.now() - zIndexStarted;
+checkSameAnswers(
+  questions,
+  (qLat, qLng) => widening.nearest(qLat, qLng, RADIUS_M, LIMIT),
+  (qLat, qLng) => {
+    const hits = zOrdered.nearest(qLat, qLng, RADIUS_M, LIMIT);
+    return { count: hits.count, index: Array.from(hits.index, (k) => order[k]!), distance: hits.distance };
+  },
+);
+const zRates = alternatingRates(
+  questions,
+  (a, b) => zOrdered.nearest(a, b, RADIUS_M, LIMIT).count,
+  (a, b) => widening.nearest(a, b, RADIUS_M, LIMIT).count,
+  { rounds: ROUNDS, sliceMs: SLICE_MS },
+);
+console.log(`\nthe same widening search, points in Z-order against random order (same answers)`);
+console.log(`  Z-order                              ${fmt(zRates.first).padStart(10)} queries/s`);
+console.log(`  random order                         ${fmt(zRates.second).padStart(10)} queries/s`);
+console.log(`  Z-order / random                     ${zRates.ratio.toFixed(2)}×`);
+console.log(`  reordering ${fmt(reorderMs)} ms, then the KD-tree ${fmt(zIndexMs)} ms`);
