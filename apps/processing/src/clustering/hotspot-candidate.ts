@@ -68,7 +68,6 @@ export const DEFAULT_NAMING: NamingOptions = {
 
 export function describeCluster(cluster: PeopleCluster, photos: WindowPhotos): HotspotCandidate {
   const members = cluster.members;
-  const users = new Set<number>();
   const userDays = new Set<string>();
   const months = new Array<number>(12).fill(0);
   const hours = new Array<number>(24).fill(0);
@@ -77,11 +76,10 @@ export function describeCluster(cluster: PeopleCluster, photos: WindowPhotos): H
   let views = 0;
   let first = Infinity;
   let last = -Infinity;
-  // Per photographer: days with a photo (capped), best views, latest photo.
+  // Per photographer (so its size is the photographers): days with a photo (capped), best views, latest photo.
   const perUser = new Map<number, { days: number; bestViews: number; lastAt: number }>();
   for (const i of members) {
     const u = photos.user[i]!;
-    users.add(u);
     views += photos.views[i]!;
     let mine = perUser.get(u);
     if (!mine) perUser.set(u, (mine = { days: 0, bestViews: 0, lastAt: Number.NaN }));
@@ -135,7 +133,7 @@ export function describeCluster(cluster: PeopleCluster, photos: WindowPhotos): H
     photoIds: ids,
     radiusM: radiusOf(lat, lng, photos, members),
     photoCount: members.length,
-    userCount: users.size,
+    userCount: perUser.size,
     userDays: userDays.size,
     viewCount: views,
     cappedUserDays,
