@@ -213,10 +213,12 @@ try {
       fmt(median(c.api.map((a) => a.rps))),
       `${median(c.api.map((a) => a.p50))} / ${p99}`,
       `${Math.round(c.ratio * 100)}%`,
+      `${fmt(median(c.bare.map((b) => b.cpuUs)))} / ${fmt(median(c.api.map((a) => a.cpuUs)))}`,
     ]);
     log(
       `${e.name}: API/bare per round ${c.api.map((a, r) => `${Math.round((a.rps / c.bare[r]!.rps) * 100)}%`).join(' ')}; ` +
-        `API p99 per round ${c.api.map((a) => a.p99).join(' ')} ms`,
+        `API p99 per round ${c.api.map((a) => a.p99).join(' ')} ms; ` +
+        `CPU µs a request, bare / API, per round ${c.api.map((a, r) => `${fmt(c.bare[r]!.cpuUs)}/${fmt(a.cpuUs)}`).join(' ')}`,
     );
     const goal = GOALS[e.name]!;
     figures.push({
@@ -285,6 +287,7 @@ try {
     'API req/s',
     'API p50 / p99 ms',
     'API / bare',
+    'CPU µs a request: bare / API',
   ];
   console.log(`| ${header.join(' | ')} |\n| ${header.map(() => '---').join(' | ')} |`);
   for (const r of rows) console.log(`| ${r.join(' | ')} |`);
