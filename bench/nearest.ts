@@ -11,9 +11,9 @@
  * queries/s of each, their ratio, and the candidates each looks at. Then the
  * same widening search over the same points stored in Z-order (Morton codes
  * of a 2^16 grid), where a query's candidates lie close together in memory,
- * against the random order the API's index holds them in (its rows are in
- * score order): the answers, mapped back, checked equal, and the time the
- * reordering takes (docs/benchmarks.md, B11, says why the API does not).
+ * against a random order (as when the rows were in score order): the answers,
+ * mapped back, checked equal, and the time the reordering takes. The API's
+ * index keeps its rows in Z-order (docs/benchmarks.md, B11).
  *
  * Options: --points N (default 1,000,000), --rounds N (default 5), --seconds S per slice (default 1).
  */

@@ -1,4 +1,5 @@
 import type { HotspotSummary } from '@photospots/hotspot-index';
+import { zOrderCode } from '@photospots/geo';
 import { seededRandom } from '@photospots/test-harness';
 import { describe, expect, it } from 'vitest';
 import { ColumnsBuilder, mergeColumns, ringAt, summaryAt, type Columns } from '../src/hotspots/snapshot-columns.ts';
@@ -16,6 +17,18 @@ function columnsOf(items: readonly HotspotSummary[], rings: ReadonlyMap<number, 
 /** Every row as (summary, ring), in order. */
 function rows(c: Columns) {
   return Array.from({ length: c.size }, (_, r) => ({ h: summaryAt(c, r), ring: ringAt(c, r) && [...ringAt(c, r)!] }));
+}
+
+/** The rows in Z-order (ties by id), and byScore every row once, best score first (ties by id). */
+function expectOrdered(c: Columns) {
+  const ids = [...c.id];
+  const codes = Array.from(ids, (_, r) => zOrderCode(c.lat[r]!, c.lng[r]!));
+  expect([...c.cell]).toEqual(codes);
+  const zSorted = ids.map((id, r) => ({ id, code: codes[r]! })).sort((a, b) => a.code - b.code || a.id - b.id);
+  expect(ids).toEqual(zSorted.map((x) => x.id));
+  const ranked = Array.from(c.byScore, (r) => ({ id: c.id[r]!, score: c.score[r]! }));
+  expect(ranked).toEqual([...ranked].sort((a, b) => b.score - a.score || a.id - b.id));
+  expect(new Set(c.byScore).size).toBe(c.size);
 }
 
 describe('snapshot columns', () => {
@@ -53,6 +66,8 @@ describe('snapshot columns', () => {
       }
       const expected = columnsOf([...items.values()], rings);
       expect(rows(columns)).toEqual(rows(expected));
+      expect(columns.byScore).toEqual(expected.byScore);
+      expectOrdered(columns);
       expect(columns.liveText).toBe(expected.liveText);
       expect(columns.liveRings).toBe(expected.liveRings);
       expect(columns.text.length).toBeLessThanOrEqual(2 * columns.liveText);
@@ -74,8 +89,9 @@ describe('snapshot columns', () => {
     expect(merges).toBeGreaterThan(0);
     expect(columns.text.chunks.length).toBeLessThanOrEqual(4 + 1_024);
     expect(columns.size).toBe(1_202);
+    expectOrdered(columns);
     // Last in score order: the lowest score (0, every seventh round), the highest id among those (round 1,197).
-    expect(summaryAt(columns, columns.size - 1)).toEqual(hotspot(1_200, 0, 'New 1197'));
+    expect(summaryAt(columns, columns.byScore[columns.size - 1]!)).toEqual(hotspot(1_200, 0, 'New 1197'));
     for (const chunk of columns.text.chunks) expect(chunk.buffer.byteLength).toBe(chunk.length);
   });
 });

@@ -3,6 +3,7 @@ export { haversineMeters, offsetMeters } from './distance.ts';
 export { rulerAt } from './local-ruler.ts';
 export { PointGrid } from './point-grid.ts';
 export { PointIndex, type NearestPoints } from './point-index.ts';
+export { zOrderCode } from './z-order.ts';
 export { PointClusters, type PointCluster, type PointClusterOptions } from './point-clusters.ts';
 export { mercatorX, mercatorY, mercatorToLat, mercatorToLng, mercatorScale } from './mercator.ts';
 export { parseBBox, bboxAreaKm2, bboxContains, expandBBox, unionBBox, type BBox, type BBoxProblem } from './bbox.ts';

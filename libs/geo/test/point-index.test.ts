@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { PointClusters, rulerAt, PointIndex, seededRandom, type BBox, type PointCluster } from '../src/index.ts';
+import {
+  PointClusters,
+  rulerAt,
+  PointIndex,
+  seededRandom,
+  zOrderCode,
+  type BBox,
+  type PointCluster,
+} from '../src/index.ts';
 
 /** Points around Dresden with shuffled tie keys, some on exactly the same spot. */
 function points(n: number, seed: number) {
@@ -14,6 +22,29 @@ function points(n: number, seed: number) {
   }
   return { lat, lng, key };
 }
+
+describe('zOrderCode', () => {
+  /** The code bit by bit: bit 2k is bit k of the column, bit 2k + 1 bit k of the row (2^24 cells a side). */
+  function interleaved(lat: number, lng: number): number {
+    const cell = (f: number) => Math.min(2 ** 24 - 1, Math.max(0, Math.floor(f * 2 ** 24)));
+    const x = cell((lng + 180) / 360);
+    const y = cell((lat + 90) / 180);
+    let code = 0;
+    for (let k = 23; k >= 0; k--) code = code * 4 + ((y >>> k) & 1) * 2 + ((x >>> k) & 1);
+    return code;
+  }
+
+  it('interleaves the bits of the 2^24 grid column and row, from 0 at (-90, -180) to 2^48 - 1 at (90, 180)', () => {
+    expect(zOrderCode(-90, -180)).toBe(0);
+    expect(zOrderCode(90, 180)).toBe(2 ** 48 - 1);
+    const random = seededRandom(11);
+    for (let i = 0; i < 2_000; i++) {
+      const lat = -90 + random() * 180;
+      const lng = -180 + random() * 360;
+      expect(zOrderCode(lat, lng)).toBe(interleaved(lat, lng));
+    }
+  });
+});
 
 describe('rulerAt', () => {
   it('measures metres per degree on the WGS84 ellipsoid: the radii of curvature in the prime vertical and the meridian', () => {

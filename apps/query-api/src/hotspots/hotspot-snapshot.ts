@@ -62,15 +62,20 @@ interface Parts {
 let serials = 0;
 
 /**
- * An immutable in-process copy of the active hotspots: the hotspots in score
- * order as columns (positions, ids and scores in typed arrays, each summary's
- * JSON text and hull in large chunks shared between snapshots; see Columns), a KD-tree
- * over their positions, and (built on first use) map clusters. Swapped in
- * whole, so a request never sees a half-updated index; queries do no I/O and
- * no validation. patched() applies a change in one pass: the rows' numbers
- * between changes are copied in blocks, the changed hotspots are merged in
- * with their text and hulls in a chunk of their own, and the KD-tree is built
+ * An immutable in-process copy of the active hotspots: the hotspots as
+ * columns in Z-order with their score order beside (positions, ids and scores
+ * in typed arrays, each summary's JSON text and hull in large chunks shared
+ * between snapshots; see Columns), a KD-tree over their positions, and (built
+ * on first use) map clusters. Swapped in whole, so a request never sees a
+ * half-updated index; queries do no I/O and no validation. patched() applies
+ * a change in one pass: the rows' numbers between changes are copied in
+ * blocks, the changed hotspots are merged in with their text and hulls in a
+ * chunk of their own, the score orders are merged, and the KD-tree is built
  * again (no sort, no JSON but the changed hotspots', no text copied).
+ *
+ * A rank is a place in score order (0: the best); a row is a place in the
+ * columns. nearby reads rows (neighbours on the map are neighbours in memory);
+ * top and map boxes read ranks.
  */
 export class HotspotSnapshot {
   /** Tells snapshots apart: a patched snapshot's delta names the serial it was made from. */
@@ -81,13 +86,15 @@ export class HotspotSnapshot {
   /** How far any hull reaches from its hotspot's position: hulls are found through the KD-tree. */
   readonly #hullReach: HullReach;
   readonly #positions: IdPositions;
-  /** Over the rows: a point's index is its rank. */
+  /** The rank of each row (the inverse of the columns' byScore). */
+  readonly #rankOf: Uint32Array;
+  /** Over the rows: a point's index is its row. */
   readonly #points: PointIndex;
   #clusters: PointClusters | undefined;
 
   /** A snapshot of the hotspots (in any order) and their hulls by id. */
   constructor(items: readonly HotspotSummary[], hulls?: ReadonlyMap<number, HullRing>);
-  /** patched()'s and SnapshotBuilder's: the columns, already in score order. */
+  /** patched()'s and SnapshotBuilder's: the columns, already in order. */
   constructor(parts: Parts);
   constructor(input: readonly HotspotSummary[] | Parts, hulls: ReadonlyMap<number, HullRing> = new Map()) {
     if (isParts(input)) {
@@ -106,6 +113,8 @@ export class HotspotSnapshot {
     for (let r = 0; r < c.size; r++) if (c.ringLength[r]! > 0) hullCount++;
     this.#hullCount = hullCount;
     this.#positions = new IdPositions(c.id);
+    this.#rankOf = new Uint32Array(c.size);
+    for (let k = 0; k < c.size; k++) this.#rankOf[c.byScore[k]!] = k;
     this.#points = new PointIndex(c.lat, c.lng, c.id);
   }
 
@@ -130,12 +139,12 @@ export class HotspotSnapshot {
 
   /** The hotspot at a rank (0: the best score). */
   at(rank: number): HotspotSummary {
-    return summaryAt(this.#columns, rank);
+    return summaryAt(this.#columns, this.#columns.byScore[rank]!);
   }
 
   /** The id at a rank. */
   idAt(rank: number): number {
-    return this.#columns.id[rank]!;
+    return this.#columns.id[this.#columns.byScore[rank]!]!;
   }
 
   /** The box around every hotspot; undefined when there is none. */
@@ -217,7 +226,7 @@ export class HotspotSnapshot {
   nearby(lat: number, lng: number, radiusM: number, limit: number): NearbyHit[] {
     const { count, index, distance } = this.#points.nearest(lat, lng, radiusM, limit);
     return Array.from({ length: count }, (_, k) => ({
-      ...this.at(index[k]!),
+      ...summaryAt(this.#columns, index[k]!),
       distanceM: Math.round(distance[k]! * 10) / 10,
     }));
   }
@@ -246,8 +255,8 @@ export class HotspotSnapshot {
 
   /** Hotspots inside the box, best score first, after the cursor; `more` tells whether more follow. */
   inBox(b: BBox, limit: number, after?: ScoreCursor): { items: HotspotSummary[]; more: boolean } {
-    const { ranks, more } = this.#inBoxRanks(b, limit, after);
-    return { items: ranks.map((r) => this.at(r)), more };
+    const { rows, more } = this.#inBoxRows(b, limit, after);
+    return { items: rows.map((r) => summaryAt(this.#columns, r)), more };
   }
 
   /** inBox() with the items as a JSON array, built from the rows' JSON text. */
@@ -256,24 +265,37 @@ export class HotspotSnapshot {
     limit: number,
     after?: ScoreCursor,
   ): { itemsJson: string; last: HotspotSummary | undefined; more: boolean } {
-    const { ranks, more } = this.#inBoxRanks(b, limit, after);
+    const { rows, more } = this.#inBoxRows(b, limit, after);
     let json = '[';
-    for (let k = 0; k < ranks.length; k++) json += `${k === 0 ? '' : ','}${openJsonAt(this.#columns, ranks[k]!)}}`;
-    const lastRank = ranks.at(-1);
-    return { itemsJson: `${json}]`, last: lastRank === undefined ? undefined : this.at(lastRank), more };
+    for (let k = 0; k < rows.length; k++) json += `${k === 0 ? '' : ','}${openJsonAt(this.#columns, rows[k]!)}}`;
+    const lastRow = rows.at(-1);
+    return {
+      itemsJson: `${json}]`,
+      last: lastRow === undefined ? undefined : summaryAt(this.#columns, lastRow),
+      more,
+    };
   }
 
-  #inBoxRanks(b: BBox, limit: number, after?: ScoreCursor): { ranks: number[]; more: boolean } {
-    // A typed array's own numeric sort: ~10× a comparator's over the thousands of points in a city's box.
-    const ranks = Uint32Array.from(this.#points.inBox(b)).sort();
-    const { score, id } = this.#columns;
+  /** The rows of the hotspots inside the box, best score first, after the cursor. */
+  #inBoxRows(b: BBox, limit: number, after?: ScoreCursor): { rows: number[]; more: boolean } {
+    const ranks = this.#ranksOf(this.#points.inBox(b));
+    const { score, id, byScore } = this.#columns;
     const out: number[] = [];
-    for (const r of ranks) {
+    for (const rank of ranks) {
+      const r = byScore[rank]!;
       if (after && compareRows(score[r]!, id[r]!, after.score, after.id) <= 0) continue;
-      if (out.length === limit) return { ranks: out, more: true };
+      if (out.length === limit) return { rows: out, more: true };
       out.push(r);
     }
-    return { ranks: out, more: false };
+    return { rows: out, more: false };
+  }
+
+  /** The ranks of rows, ascending (best score first). */
+  #ranksOf(rows: readonly number[]): Uint32Array {
+    const ranks = new Uint32Array(rows.length);
+    for (let k = 0; k < rows.length; k++) ranks[k] = this.#rankOf[rows[k]!]!;
+    // A typed array's own numeric sort: ~10× a comparator's over the thousands of points in a city's box.
+    return ranks.sort();
   }
 
   /** The best-scored hotspots. */
@@ -283,13 +305,13 @@ export class HotspotSnapshot {
 
   /** Map clusters (and lone hotspots) in the box at a zoom level. */
   clusters(b: BBox, zoom: number): (MapCluster | HotspotSummary)[] {
-    // Loaded best first (rank = position): supercluster's greedy pass then grows clusters from the best
-    // hotspots, and any copy of the same hotspots (the PostGIS fallback's) clusters alike, whatever its row order.
-    const c = this.#columns;
+    // Loaded best first (a point's index is its rank): supercluster's greedy pass then grows clusters from the
+    // best hotspots, and any copy of the same hotspots (the PostGIS fallback's) clusters alike, whatever its order.
+    const { lat, lng, byScore, size } = this.#columns;
     this.#clusters ??= new PointClusters(
-      c.lat,
-      c.lng,
-      Uint32Array.from({ length: c.size }, (_, r) => r),
+      Float64Array.from(byScore, (r) => lat[r]!),
+      Float64Array.from(byScore, (r) => lng[r]!),
+      Uint32Array.from({ length: size }, (_, rank) => rank),
       MAP_CLUSTERS,
     );
     return this.#clusters.inBox<MapCluster | HotspotSummary>(b, zoom, {
@@ -310,7 +332,7 @@ export class HotspotSnapshot {
   hullsInBox(b: BBox): MapHull[] {
     if (this.#hullCount === 0) return [];
     const reach = this.#hullReach;
-    const near = Uint32Array.from(
+    const near = this.#ranksOf(
       this.#points.inBox({
         minLng: b.minLng - reach.lng,
         minLat: b.minLat - reach.lat,
@@ -318,13 +340,12 @@ export class HotspotSnapshot {
         maxLat: b.maxLat + reach.lat,
       }),
     );
-    // A point's index is its rank: in ascending order, best score first.
-    near.sort();
     const out: MapHull[] = [];
-    for (const r of near) {
+    for (const rank of near) {
+      const r = this.#columns.byScore[rank]!;
       const ring = ringAt(this.#columns, r);
       if (!ring || !ringMeetsBox(ring, b)) continue;
-      const h = this.at(r);
+      const h = summaryAt(this.#columns, r);
       out.push({ id: h.id, label: h.label, score: h.score, ring });
     }
     return out;
@@ -358,7 +379,7 @@ export class SnapshotBuilder {
     return new HotspotSnapshot({ ...this.parts(), delta: undefined });
   }
 
-  /** The columns in score order and the hulls' reach. */
+  /** The columns (see Columns for their order) and the hulls' reach. */
   parts(): { columns: Columns; reach: HullReach } {
     return { columns: this.#columns.finish(), reach: { ...this.#reach } };
   }

@@ -1,3 +1,4 @@
+import { zOrderCode } from '@photospots/geo';
 import type { HotspotSummary } from '@photospots/hotspot-index';
 
 /**
@@ -44,6 +45,11 @@ class Arena<C extends Buffer | Float64Array> {
  * chunks, which the garbage collector never walks. A row's summary is its
  * JSON text without the closing brace (answers append fields to it), parsed
  * only when an answer needs the object.
+ *
+ * The rows are in Z-order (by the Morton code of their position, then id), so
+ * the hotspots one nearby question reads lie next to each other in memory;
+ * `byScore` lists the rows best score first (ties by lowest id), the order of
+ * top and of map boxes.
  */
 export interface Columns {
   readonly size: number;
@@ -51,6 +57,8 @@ export interface Columns {
   readonly lng: Float64Array;
   readonly id: Float64Array;
   readonly score: Float64Array;
+  /** The rows' order: zOrderCode of the position. */
+  readonly cell: Float64Array;
   /** Row r's JSON: textLength[r] bytes of UTF-8 at position textAt[r] of the text arena. */
   readonly textAt: Float64Array;
   readonly textLength: Float64Array;
@@ -62,10 +70,12 @@ export interface Columns {
   /** What the rows use of the arenas; the rest is text and hulls no row holds any more. */
   readonly liveText: number;
   readonly liveRings: number;
+  /** The rows best score first: byScore[rank] is the row of that rank. */
+  readonly byScore: Uint32Array;
 }
 
 /** The numeric columns of a Columns, which rows are copied through. */
-const NUMBERS = ['lat', 'lng', 'id', 'score', 'textAt', 'textLength', 'ringAt', 'ringLength'] as const;
+const NUMBERS = ['lat', 'lng', 'id', 'score', 'cell', 'textAt', 'textLength', 'ringAt', 'ringLength'] as const;
 
 type Numbers = Pick<Columns, (typeof NUMBERS)[number]>;
 
@@ -75,6 +85,7 @@ function numbers(size: number): Numbers {
     lng: new Float64Array(size),
     id: new Float64Array(size),
     score: new Float64Array(size),
+    cell: new Float64Array(size),
     textAt: new Float64Array(size),
     textLength: new Float64Array(size),
     ringAt: new Float64Array(size),
@@ -143,12 +154,15 @@ const PAGE_ROWS = 8_192;
 
 /**
  * Gathers hotspots as columns, one at a time and in any order; finish()
- * hands them over in score order. Text and hulls go to a chunk per page of
- * rows, written once: reordering the rows moves only their numbers.
+ * hands them over in Z-order with their score order. Text and hulls go to a
+ * chunk per page of rows as they arrive, written once: reordering the rows
+ * moves only their numbers.
  */
 export class ColumnsBuilder {
   #size = 0;
-  #sorted = true;
+  /** Whether the rows so far arrived best score first (a load reads them so): then nothing is sorted by score. */
+  #scoreSorted = true;
+  #cellSorted = true;
   #numbers: Numbers;
   readonly #textChunks: Buffer[] = [];
   readonly #ringChunks: Float64Array[] = [];
@@ -171,15 +185,6 @@ export class ColumnsBuilder {
 
   /** Appends a hotspot and its hull (flat [lng, lat, …], closed), if it has one. */
   add(h: HotspotSummary, ring?: ArrayLike<number>): void {
-    this.#add(h, openJson(h), ring);
-  }
-
-  /** Appends row r of other columns, its text and hull as they are. */
-  addRow(c: Columns, r: number): void {
-    this.#add({ lat: c.lat[r]!, lng: c.lng[r]!, id: c.id[r]!, score: c.score[r]! }, openJsonAt(c, r), ringAt(c, r));
-  }
-
-  #add(h: Pick<HotspotSummary, 'lat' | 'lng' | 'id' | 'score'>, json: string, ring: ArrayLike<number> | undefined) {
     const r = this.#size++;
     if (r === this.#numbers.lat.length) {
       const grown = numbers(r * 2);
@@ -187,12 +192,17 @@ export class ColumnsBuilder {
       this.#numbers = grown;
     }
     const c = this.#numbers;
-    if (r > 0 && compareRows(c.score[r - 1]!, c.id[r - 1]!, h.score, h.id) > 0) this.#sorted = false;
+    const cell = zOrderCode(h.lat, h.lng);
+    if (r > 0) {
+      if (compareRows(c.score[r - 1]!, c.id[r - 1]!, h.score, h.id) > 0) this.#scoreSorted = false;
+      if (compareCells(c.cell[r - 1]!, c.id[r - 1]!, cell, h.id) > 0) this.#cellSorted = false;
+    }
     c.lat[r] = h.lat;
     c.lng[r] = h.lng;
     c.id[r] = h.id;
     c.score[r] = h.score;
-    this.#pageJson.push(json);
+    c.cell[r] = cell;
+    this.#pageJson.push(openJson(h));
     const n = ring?.length ?? 0;
     if (this.#pageRingValues + n > this.#pageRings.length) {
       const grown = new Float64Array(Math.max(2 * this.#pageRings.length, this.#pageRingValues + n));
@@ -205,19 +215,25 @@ export class ColumnsBuilder {
     if (this.#pageJson.length === PAGE_ROWS) this.#seal();
   }
 
-  /** The rows, best score first (ties by lowest id). */
+  /** The rows in Z-order, and their order by score. */
   finish(): Columns {
     this.#seal();
     const n = this.#size;
     const src = this.#numbers;
+    const identity = () => Uint32Array.from({ length: n }, (_, i) => i);
+    // Arrival index of each row, and the row of each arrival.
+    const byCell = this.#cellSorted
+      ? identity()
+      : identity().sort((a, b) => compareCells(src.cell[a]!, src.id[a]!, src.cell[b]!, src.id[b]!));
     const out = numbers(n);
-    if (this.#sorted) copyRows(src, 0, n, out, 0);
-    else {
-      const order = Uint32Array.from({ length: n }, (_, i) => i).sort((a, b) =>
-        compareRows(src.score[a]!, src.id[a]!, src.score[b]!, src.id[b]!),
-      );
-      for (let k = 0; k < n; k++) copyRow(src, order[k]!, out, k);
+    const rowOf = new Uint32Array(n);
+    for (let k = 0; k < n; k++) {
+      copyRow(src, byCell[k]!, out, k);
+      rowOf[byCell[k]!] = k;
     }
+    const byScore = this.#scoreSorted
+      ? rowOf
+      : identity().sort((a, b) => compareRows(out.score[a]!, out.id[a]!, out.score[b]!, out.id[b]!));
     return {
       size: n,
       ...out,
@@ -225,6 +241,7 @@ export class ColumnsBuilder {
       rings: new Arena(this.#ringChunks),
       liveText: this.#liveText,
       liveRings: this.#liveRings,
+      byScore,
     };
   }
 
@@ -232,13 +249,8 @@ export class ColumnsBuilder {
   #seal(): void {
     if (this.#pageJson.length > 0) {
       const joined = this.#pageJson.join('');
-      let chunk = Buffer.from(joined, 'utf8');
-      if (chunk.length < Buffer.poolSize) {
-        // A small Buffer is a view into Node's shared 8 KiB pool, which a kept chunk would keep whole.
-        const own = Buffer.allocUnsafeSlow(chunk.length);
-        chunk.copy(own);
-        chunk = own;
-      }
+      let chunk: Buffer = Buffer.from(joined, 'utf8');
+      if (chunk.length < Buffer.poolSize) chunk = ownCopy(chunk);
       // All ASCII (the usual page): a row's bytes are its characters.
       const ascii = chunk.length === joined.length;
       const base = this.#textChunks.length * SPAN;
@@ -264,11 +276,12 @@ export class ColumnsBuilder {
 }
 
 /**
- * Merges score-ordered columns: `old` without the rows `drops` (ascending)
- * and with `incoming`'s rows each at its place in score order. The text and
- * hulls of both are shared, not copied, unless what no row holds any more has
- * grown past what the rows hold (beyond `slack`), or the chunks have become
- * many more than the rows need, when they are written afresh.
+ * Merges columns: `old` without the rows `drops` (ascending) and with
+ * `incoming`'s rows each at its place in Z-order, and the two score orders
+ * merged into one. The text and hulls of both are shared, not copied, unless
+ * what no row holds any more has grown past what the rows hold (beyond
+ * `slack`), or the chunks have become many more than the rows need, when they
+ * are written afresh.
  */
 export function mergeColumns(
   old: Columns,
@@ -287,54 +300,130 @@ export function mergeColumns(
   const size = old.size - drops.length + incoming.size;
   const out = numbers(size);
   const shift = { text: textShift, rings: ringShift };
+  // Where each old row (-1: dropped) and each incoming row lands.
+  const oldRow = new Int32Array(old.size).fill(-1);
+  const incomingRow = new Uint32Array(incoming.size);
   let at = 0;
   let from = 0;
   let d = 0;
+  const copyOld = (to: number) => {
+    copyRows(old, from, to, out, at);
+    for (let r = from; r < to; r++) oldRow[r] = at++;
+  };
   /** Copies old rows up to `to` (exclusive), skipping the drops before it. */
   const copyOldUntil = (to: number) => {
     for (; d < drops.length && drops[d]! < to; d++) {
-      copyRows(old, from, drops[d]!, out, at);
-      at += drops[d]! - from;
+      copyOld(drops[d]!);
       from = drops[d]! + 1;
     }
-    copyRows(old, from, to, out, at);
-    at += Math.max(0, to - from);
+    copyOld(Math.max(from, to));
     from = Math.max(from, to);
   };
   for (let k = 0; k < incoming.size; k++) {
-    copyOldUntil(insertionPoint(old, incoming.score[k]!, incoming.id[k]!));
+    copyOldUntil(insertionPoint(old, incoming.cell[k]!, incoming.id[k]!));
+    incomingRow[k] = at;
     copyRows(incoming, k, k + 1, out, at++, shift);
   }
   copyOldUntil(old.size);
-  const merged = { size, ...out, text, rings, liveText, liveRings };
+  const byScore = mergeScoreOrders(out, old.byScore, oldRow, incoming.byScore, incomingRow);
+  const merged = { size, ...out, text, rings, liveText, liveRings, byScore };
   // Many small patches add many small chunks: beyond a few per page of rows they are merged too.
   const scattered = text.chunks.length > 4 * Math.ceil(size / PAGE_ROWS) + 1_024;
   const wasted = text.length > 2 * liveText + slack.text || rings.length > 2 * liveRings + slack.rings;
   return wasted || scattered ? compacted(merged) : merged;
 }
 
-/** The same rows with their text and hulls written into fresh chunks: what no row holds is dropped. */
-function compacted(c: Columns): Columns {
-  const builder = new ColumnsBuilder(c.size);
-  for (let r = 0; r < c.size; r++) builder.addRow(c, r);
-  return builder.finish();
+/**
+ * The merged rows best score first: the old order (its rows moved to `oldRow`, the dropped ones left out)
+ * and the incoming one (moved to `incomingRow`), merged by the rows' scores and ids in `merged`.
+ */
+function mergeScoreOrders(
+  merged: Numbers,
+  oldOrder: Uint32Array,
+  oldRow: Int32Array,
+  incomingOrder: Uint32Array,
+  incomingRow: Uint32Array,
+): Uint32Array {
+  const out = new Uint32Array(merged.lat.length);
+  const { score, id } = merged;
+  let at = 0;
+  let i = 0;
+  for (let o = 0; o < oldOrder.length; o++) {
+    const row = oldRow[oldOrder[o]!]!;
+    if (row < 0) continue;
+    for (; i < incomingOrder.length; i++) {
+      const next = incomingRow[incomingOrder[i]!]!;
+      if (compareRows(score[next]!, id[next]!, score[row]!, id[row]!) > 0) break;
+      out[at++] = next;
+    }
+    out[at++] = row;
+  }
+  for (; i < incomingOrder.length; i++) out[at++] = incomingRow[incomingOrder[i]!]!;
+  return out;
 }
 
-/** The position of the first row of c that comes after (score, id) in score order (binary search). */
-function insertionPoint(c: Columns, score: number, id: number): number {
+/** The same rows with their text and hulls written into fresh chunks, in row order: what no row holds is dropped. */
+function compacted(c: Columns): Columns {
+  const out = { ...c, textAt: new Float64Array(c.size), ringAt: new Float64Array(c.size) };
+  const textChunks: Buffer[] = [];
+  const ringChunks: Float64Array[] = [];
+  for (let from = 0; from < c.size; from += PAGE_ROWS) {
+    const to = Math.min(c.size, from + PAGE_ROWS);
+    let bytes = 0;
+    let values = 0;
+    for (let r = from; r < to; r++) {
+      bytes += c.textLength[r]!;
+      values += c.ringLength[r]!;
+    }
+    const chunk = Buffer.allocUnsafeSlow(bytes);
+    const ringChunk = new Float64Array(values);
+    bytes = 0;
+    values = 0;
+    for (let r = from; r < to; r++) {
+      out.textAt[r] = textChunks.length * SPAN + bytes;
+      bytes = copyOpenJsonAt(c, r, chunk, bytes);
+      out.ringAt[r] = ringChunks.length * SPAN + values;
+      const ring = ringAt(c, r);
+      if (ring) ringChunk.set(ring, values);
+      values += c.ringLength[r]!;
+    }
+    textChunks.push(chunk);
+    if (values > 0) ringChunks.push(ringChunk);
+  }
+  let liveText = 0;
+  for (const chunk of textChunks) liveText += chunk.length;
+  let liveRings = 0;
+  for (const chunk of ringChunks) liveRings += chunk.length;
+  return { ...out, text: new Arena(textChunks), rings: new Arena(ringChunks), liveText, liveRings };
+}
+
+/** The position of the first row of c that comes after (cell, id) in Z-order (binary search). */
+function insertionPoint(c: Columns, cell: number, id: number): number {
   let lo = 0;
   let hi = c.size;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (compareRows(c.score[mid]!, c.id[mid]!, score, id) < 0) lo = mid + 1;
+    if (compareCells(c.cell[mid]!, c.id[mid]!, cell, id) < 0) lo = mid + 1;
     else hi = mid;
   }
   return lo;
 }
 
+/** Z-order: by cell, then lowest id. */
+function compareCells(cellA: number, idA: number, cellB: number, idB: number): number {
+  return cellA - cellB || idA - idB;
+}
+
 /** Best score first, then lowest id (the order of top, bbox pages and their cursors), on raw numbers. */
 export function compareRows(scoreA: number, idA: number, scoreB: number, idB: number): number {
   return scoreB - scoreA || idA - idB;
+}
+
+/** A small Buffer is a view into Node's shared 8 KiB pool, which a kept chunk would keep whole. */
+function ownCopy(chunk: Buffer): Buffer {
+  const own = Buffer.allocUnsafeSlow(chunk.length);
+  chunk.copy(own);
+  return own;
 }
 
 /** A summary's JSON without its closing brace. */
