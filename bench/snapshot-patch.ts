@@ -12,6 +12,7 @@
  * (default 1,100,10,000), --runs N (default 3). Run with `node --expose-gc` (the
  * script does) so that the memory figure is measured after a collection.
  */
+import { setTimeout } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import type { HotspotSummary } from '@photospots/hotspot-index';
 import { seededRandom } from '@photospots/test-harness';
@@ -84,9 +85,16 @@ function best<T>(fn: () => T): [T, number] {
 }
 
 const gc = (globalThis as { gc?: () => void }).gc;
-/** V8's heap and the array buffers outside it (typed arrays' and Buffers' contents). */
-const heap = () => {
-  gc?.();
+/**
+ * V8's heap and the array buffers outside it (typed arrays' and Buffers' contents), after collections that
+ * have had time to finish: a collection hands dead array buffers to a sweeper, which frees their contents
+ * later, so a figure read at once still counts the garbage of the runs before.
+ */
+const heap = async () => {
+  for (let k = 0; k < 3; k++) {
+    gc?.();
+    await setTimeout(100);
+  }
   const { heapUsed, arrayBuffers } = process.memoryUsage();
   return heapUsed + arrayBuffers;
 };
@@ -99,10 +107,10 @@ const heapRows: string[] = [];
 for (const n of SIZES) {
   const rnd = seededRandom(n);
   const { items, hulls } = hotspots(n, rnd);
-  const before = heap();
+  const before = await heap();
   const [base, buildMs] = best(() => new HotspotSnapshot(items, hulls));
   heapRows.push(
-    `| ${n.toLocaleString('en-US')} | ${fmtMs(buildMs)} | ${Math.round((heap() - before) / n).toLocaleString('en-US')} B |`,
+    `| ${n.toLocaleString('en-US')} | ${fmtMs(buildMs)} | ${Math.round(((await heap()) - before) / n).toLocaleString('en-US')} B |`,
   );
   const byId = new Map(items.map((h) => [h.id, h]));
   let nextId = n + 1;
