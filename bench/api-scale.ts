@@ -20,7 +20,8 @@
  *
  * Options: --hotspots N (default 1,000,000), --burst N (10,000), --reuse,
  * --cpu-prof (the API writes a CPU profile; its top functions while loading, during each endpoint's slices and
- * during the burst are printed), --index-reload-seconds N (the API's
+ * during the burst are printed), --perf-basic-prof (the API writes a map of its JIT-compiled functions for
+ * `perf record -p <pid>`; the pid is logged), --index-reload-seconds N (the API's
  * INDEX_RELOAD_SECONDS, for diagnosis; default the API's own, as production runs). Env: BENCH_DURATION_SECONDS (3 per slice),
  * BENCH_ROUNDS (5), BENCH_CONNECTIONS (50), BENCH_ENDPOINTS (comma-separated
  * names), DATABASE_URL / REDIS_URL (default the local ones).
@@ -51,6 +52,7 @@ const { values: args } = parseArgs({
     burst: { type: 'string' },
     reuse: { type: 'boolean' },
     'cpu-prof': { type: 'boolean' },
+    'perf-basic-prof': { type: 'boolean' },
     'index-reload-seconds': { type: 'string' },
   },
 });
@@ -147,7 +149,10 @@ try {
       ...common,
       DATABASE_URL: databaseUrl,
       REDIS_KEY_PREFIX: REDIS_PREFIX,
-      ...(args['cpu-prof'] ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` } : {}),
+      NODE_OPTIONS: [
+        ...(args['cpu-prof'] ? [`--cpu-prof --cpu-prof-dir=${profileDir}`] : []),
+        ...(args['perf-basic-prof'] ? ['--perf-basic-prof'] : []),
+      ].join(' '),
       ...(args['index-reload-seconds'] ? { INDEX_RELOAD_SECONDS: args['index-reload-seconds'] } : {}),
     },
     {
@@ -158,6 +163,7 @@ try {
     },
   );
   clearInterval(sampler);
+  if (args['perf-basic-prof']) log(`query API pid ${api.child.pid} (for perf record -p)`);
   processes.push(api);
   const rss = residentBytes(api.child.pid);
   const memory = await memoryBreakdown(apiUrl);
