@@ -149,14 +149,20 @@ export function sameRow(a: Columns, r: number, b: Columns, s: number): boolean {
   return ringA.length === ringB.length && ringA.every((x, k) => x === ringB[k]);
 }
 
-/** Rows a builder writes to one chunk. */
-const PAGE_ROWS = 8_192;
+/**
+ * Bytes of text a builder or a compaction writes to one chunk: more than glibc's largest threshold for
+ * allocating by mmap (32 MiB), so that a chunk is its own mapping and a chunk freed is returned to the system,
+ * not kept in the allocator's heap (a load writes its text twice: as it arrives, then in the rows' order).
+ */
+const CHUNK_BYTES = 40 * 1024 * 1024;
+/** Rows a builder expects when not told. */
+const DEFAULT_ROWS = 8_192;
 
 /**
  * Gathers hotspots as columns, one at a time and in any order; finish()
  * hands them over in Z-order with their score order. Text and hulls go to a
- * chunk per page of rows as they arrive, written once: reordering the rows
- * moves only their numbers.
+ * chunk per page of rows as they arrive, and are written once more in the
+ * rows' order when they arrived in another.
  */
 export class ColumnsBuilder {
   #size = 0;
@@ -171,12 +177,14 @@ export class ColumnsBuilder {
   /** The page being gathered: its rows' JSON and hulls, sealed into chunks when full. */
   #pageFrom = 0;
   #pageJson: string[] = [];
-  #pageRings = new Float64Array(PAGE_ROWS * 16);
+  #pageBytes = 0;
+  #pageRings: Float64Array;
   #pageRingValues = 0;
 
   /** `expectedRows`: how many rows are coming, if known (the columns grow past it if more come). */
-  constructor(expectedRows = PAGE_ROWS) {
+  constructor(expectedRows = DEFAULT_ROWS) {
     this.#numbers = numbers(Math.max(1, expectedRows));
+    this.#pageRings = new Float64Array(Math.min(DEFAULT_ROWS, Math.max(1, expectedRows)) * 16);
   }
 
   get size(): number {
@@ -202,7 +210,9 @@ export class ColumnsBuilder {
     c.id[r] = h.id;
     c.score[r] = h.score;
     c.cell[r] = cell;
-    this.#pageJson.push(openJson(h));
+    const json = openJson(h);
+    this.#pageJson.push(json);
+    this.#pageBytes += json.length;
     const n = ring?.length ?? 0;
     if (this.#pageRingValues + n > this.#pageRings.length) {
       const grown = new Float64Array(Math.max(2 * this.#pageRings.length, this.#pageRingValues + n));
@@ -212,7 +222,7 @@ export class ColumnsBuilder {
     c.ringAt[r] = this.#ringChunks.length * SPAN + this.#pageRingValues;
     c.ringLength[r] = n;
     for (let k = 0; k < n; k++) this.#pageRings[this.#pageRingValues++] = ring![k]!;
-    if (this.#pageJson.length === PAGE_ROWS) this.#seal();
+    if (this.#pageBytes >= CHUNK_BYTES) this.#seal();
   }
 
   /** The rows in Z-order, and their order by score. */
@@ -234,7 +244,7 @@ export class ColumnsBuilder {
     const byScore = this.#scoreSorted
       ? rowOf
       : identity().sort((a, b) => compareRows(out.score[a]!, out.id[a]!, out.score[b]!, out.id[b]!));
-    return {
+    const columns = {
       size: n,
       ...out,
       text: new Arena(this.#textChunks),
@@ -243,6 +253,8 @@ export class ColumnsBuilder {
       liveRings: this.#liveRings,
       byScore,
     };
+    // The text and hulls in the rows' order too: a nearby answer then copies neighbouring bytes.
+    return this.#cellSorted ? columns : compacted(columns);
   }
 
   /** Writes the page's JSON and hulls into a chunk each, and the rows' text positions. */
@@ -271,6 +283,7 @@ export class ColumnsBuilder {
     }
     this.#pageFrom = this.#size;
     this.#pageJson = [];
+    this.#pageBytes = 0;
     this.#pageRingValues = 0;
   }
 }
@@ -327,8 +340,8 @@ export function mergeColumns(
   copyOldUntil(old.size);
   const byScore = mergeScoreOrders(out, old.byScore, oldRow, incoming.byScore, incomingRow);
   const merged = { size, ...out, text, rings, liveText, liveRings, byScore };
-  // Many small patches add many small chunks: beyond a few per page of rows they are merged too.
-  const scattered = text.chunks.length > 4 * Math.ceil(size / PAGE_ROWS) + 1_024;
+  // Many small patches add many small chunks: beyond a few per chunk of live text they are merged too.
+  const scattered = text.chunks.length > 4 * Math.ceil(liveText / CHUNK_BYTES) + 1_024;
   const wasted = text.length > 2 * liveText + slack.text || rings.length > 2 * liveRings + slack.rings;
   return wasted || scattered ? compacted(merged) : merged;
 }
@@ -367,13 +380,13 @@ function compacted(c: Columns): Columns {
   const out = { ...c, textAt: new Float64Array(c.size), ringAt: new Float64Array(c.size) };
   const textChunks: Buffer[] = [];
   const ringChunks: Float64Array[] = [];
-  for (let from = 0; from < c.size; from += PAGE_ROWS) {
-    const to = Math.min(c.size, from + PAGE_ROWS);
+  for (let from = 0; from < c.size;) {
     let bytes = 0;
     let values = 0;
-    for (let r = from; r < to; r++) {
-      bytes += c.textLength[r]!;
-      values += c.ringLength[r]!;
+    let to = from;
+    for (; to < c.size && bytes < CHUNK_BYTES; to++) {
+      bytes += c.textLength[to]!;
+      values += c.ringLength[to]!;
     }
     const chunk = Buffer.allocUnsafeSlow(bytes);
     const ringChunk = new Float64Array(values);
@@ -389,6 +402,7 @@ function compacted(c: Columns): Columns {
     }
     textChunks.push(chunk);
     if (values > 0) ringChunks.push(ringChunk);
+    from = to;
   }
   let liveText = 0;
   for (const chunk of textChunks) liveText += chunk.length;
