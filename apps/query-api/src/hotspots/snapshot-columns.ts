@@ -253,8 +253,9 @@ export class ColumnsBuilder {
       liveRings: this.#liveRings,
       byScore,
     };
-    // The text and hulls in the rows' order too: a nearby answer then copies neighbouring bytes.
-    return this.#cellSorted ? columns : compacted(columns);
+    // The text in the rows' order too: a nearby answer then copies neighbouring bytes. Hulls, which only map
+    // boxes read, stay where they are.
+    return this.#cellSorted ? columns : textRewritten(columns);
   }
 
   /** Writes the page's JSON and hulls into a chunk each, and the rows' text positions. */
@@ -377,38 +378,53 @@ function mergeScoreOrders(
 
 /** The same rows with their text and hulls written into fresh chunks, in row order: what no row holds is dropped. */
 function compacted(c: Columns): Columns {
-  const out = { ...c, textAt: new Float64Array(c.size), ringAt: new Float64Array(c.size) };
-  const textChunks: Buffer[] = [];
-  const ringChunks: Float64Array[] = [];
+  return ringsRewritten(textRewritten(c));
+}
+
+/** The same rows with their text written into fresh chunks, in row order. */
+function textRewritten(c: Columns): Columns {
+  const textAt = new Float64Array(c.size);
+  const chunks: Buffer[] = [];
+  let liveText = 0;
   for (let from = 0; from < c.size;) {
     let bytes = 0;
-    let values = 0;
     let to = from;
-    for (; to < c.size && bytes < CHUNK_BYTES; to++) {
-      bytes += c.textLength[to]!;
-      values += c.ringLength[to]!;
-    }
+    for (; to < c.size && bytes < CHUNK_BYTES; to++) bytes += c.textLength[to]!;
     const chunk = Buffer.allocUnsafeSlow(bytes);
-    const ringChunk = new Float64Array(values);
-    bytes = 0;
-    values = 0;
+    let at = 0;
     for (let r = from; r < to; r++) {
-      out.textAt[r] = textChunks.length * SPAN + bytes;
-      bytes = copyOpenJsonAt(c, r, chunk, bytes);
-      out.ringAt[r] = ringChunks.length * SPAN + values;
-      const ring = ringAt(c, r);
-      if (ring) ringChunk.set(ring, values);
-      values += c.ringLength[r]!;
+      textAt[r] = chunks.length * SPAN + at;
+      at = copyOpenJsonAt(c, r, chunk, at);
     }
-    textChunks.push(chunk);
-    if (values > 0) ringChunks.push(ringChunk);
+    chunks.push(chunk);
+    liveText += bytes;
     from = to;
   }
-  let liveText = 0;
-  for (const chunk of textChunks) liveText += chunk.length;
+  return { ...c, textAt, text: new Arena(chunks), liveText };
+}
+
+/** The same rows with their hulls written into fresh chunks, in row order. */
+function ringsRewritten(c: Columns): Columns {
+  const ringAtOut = new Float64Array(c.size);
+  const chunks: Float64Array[] = [];
   let liveRings = 0;
-  for (const chunk of ringChunks) liveRings += chunk.length;
-  return { ...out, text: new Arena(textChunks), rings: new Arena(ringChunks), liveText, liveRings };
+  for (let from = 0; from < c.size;) {
+    let values = 0;
+    let to = from;
+    for (; to < c.size && values < CHUNK_BYTES / 8; to++) values += c.ringLength[to]!;
+    const chunk = new Float64Array(values);
+    let at = 0;
+    for (let r = from; r < to; r++) {
+      ringAtOut[r] = chunks.length * SPAN + at;
+      const ring = ringAt(c, r);
+      if (ring) chunk.set(ring, at);
+      at += c.ringLength[r]!;
+    }
+    if (values > 0) chunks.push(chunk);
+    liveRings += values;
+    from = to;
+  }
+  return { ...c, ringAt: ringAtOut, rings: new Arena(chunks), liveRings };
 }
 
 /** The position of the first row of c that comes after (cell, id) in Z-order (binary search). */
