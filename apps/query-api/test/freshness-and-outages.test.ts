@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { HotspotMemoryIndex } from '../src/hotspots/hotspot-memory-index.ts';
-import { activeIndexSnapshot } from '../src/hotspots/hotspot-read-repository.ts';
+import { activeIndexLoad } from '../src/hotspots/hotspot-read-repository.ts';
 import { buildTestApp, DRESDEN, insertHotspot } from './fixtures.ts';
 
 let env: TestEnv;
@@ -296,9 +296,9 @@ describe('the full load', () => {
     }
     await retire(ids[4]!);
     const active = ids.filter((id) => id !== ids[4]);
-    const whole = await activeIndexSnapshot(env.database.sql);
+    const whole = (await activeIndexLoad(env.database.sql)).build();
     // Pages of 3 end on tied scores: the next page goes on after (score, id), not after the score.
-    const paged = await activeIndexSnapshot(env.database.sql, 3);
+    const paged = (await activeIndexLoad(env.database.sql, 3)).build();
     expect(paged.size).toBe(active.length);
     expect(paged.top(100)).toEqual(whole.top(100));
     expect(
@@ -308,6 +308,7 @@ describe('the full load', () => {
         .sort((a, b) => a - b),
     ).toEqual(active);
     expect(paged.reconciled(whole)).toBe(paged);
+    expect(paged.reconciled(await activeIndexLoad(env.database.sql, 5))).toBe(paged);
     const box = { minLat: 51, maxLat: 51.1, minLng: 13.7, maxLng: 13.8 };
     expect(paged.hullsInBox(box).map((h) => h.id)).toEqual(whole.hullsInBox(box).map((h) => h.id));
     expect(paged.hullsInBox(box)).toHaveLength(11);

@@ -3,7 +3,7 @@ import type { HotspotSummary } from '@photospots/hotspot-index';
 import { seededRandom } from '@photospots/test-harness';
 import { describe, expect, it } from 'vitest';
 import { diffSnapshots } from '../src/changes/snapshot-diff.ts';
-import { HotspotSnapshot, type HullRing } from '../src/hotspots/hotspot-snapshot.ts';
+import { HotspotSnapshot, SnapshotBuilder, type HullRing } from '../src/hotspots/hotspot-snapshot.ts';
 
 /** Hotspots around Dresden in random id order, some on exactly the same spot (distance ties broken by id). */
 function hotspots(n: number, seed: number): HotspotSummary[] {
@@ -202,5 +202,21 @@ describe('HotspotSnapshot.reconciled', () => {
     expect(next.top(next.size)).toEqual(built.top(built.size));
     const box = { minLat: 50.9, maxLat: 51.2, minLng: 13.5, maxLng: 14 };
     expect(next.hullsInBox(box)).toEqual(built.hullsInBox(box));
+
+    // A load still being gathered (as the full load reads it, best score first) is compared as it arrived.
+    const gathered = (hotspots: readonly HotspotSummary[], rings: ReadonlyMap<number, HullRing>) => {
+      const builder = new SnapshotBuilder();
+      for (const h of [...hotspots].sort((a, b) => b.score - a.score || a.id - b.id)) builder.add(h, rings.get(h.id));
+      return builder;
+    };
+    expect(snapshot.reconciled(gathered(copies, copyHulls))).toBe(snapshot);
+    const fromBuilder = snapshot.reconciled(gathered(load, loadHulls));
+    expect(new Set(fromBuilder.delta?.upserted)).toEqual(new Set(next.delta?.upserted));
+    expect(fromBuilder.delta?.removed).toEqual([gone]);
+    expect(fromBuilder.top(fromBuilder.size)).toEqual(built.top(built.size));
+    expect(fromBuilder.nearbyBody(51.05, 13.74, 5000, 50).toString()).toBe(
+      built.nearbyBody(51.05, 13.74, 5000, 50).toString(),
+    );
+    expect(fromBuilder.hullsInBox(box)).toEqual(built.hullsInBox(box));
   });
 });

@@ -2,7 +2,7 @@ import type { Database } from '@photospots/db';
 import { indexKeys, parseIndexChange, type IndexChange } from '@photospots/hotspot-index';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Redis } from 'ioredis';
-import { activeIndexSnapshot, indexRowsByIds } from './hotspot-read-repository.ts';
+import { activeIndexLoad, indexRowsByIds } from './hotspot-read-repository.ts';
 import type { HotspotSnapshot } from './hotspot-snapshot.ts';
 
 /** Postgres channel the 0002 migration's trigger notifies after every committed change to hotspots. */
@@ -269,9 +269,9 @@ export class HotspotMemoryIndex {
         // Read before the load, so the snapshot reflects at least every change committed at this version.
         const version = await hotspotsVersion(this.#o.database);
         if (full || !this.#snapshot) {
-          const loaded = await activeIndexSnapshot(this.#o.database.sql);
+          const loaded = await activeIndexLoad(this.#o.database.sql);
           this.#refreshes.full++;
-          this.#snapshot = this.#snapshot?.reconciled(loaded) ?? loaded;
+          this.#snapshot = this.#snapshot?.reconciled(loaded) ?? loaded.build();
           this.#fullReadAt = readAt;
           const tookMs = performance.now() - readAt;
           this.#reloadPeriodMs = Math.max(this.#o.reloadSeconds * 1000, RELOAD_PERIOD_PER_LOAD * tookMs);

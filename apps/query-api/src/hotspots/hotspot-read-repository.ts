@@ -2,13 +2,7 @@ import type { Queryable, Sql } from '@photospots/db';
 import type { BBox } from '@photospots/geo';
 import type { HotspotSummary, NearbyHit } from '@photospots/hotspot-index';
 import { isoTime } from '../db-time.ts';
-import {
-  SnapshotBuilder,
-  type HotspotSnapshot,
-  type HullRing,
-  type MapHull,
-  type ScoreCursor,
-} from './hotspot-snapshot.ts';
+import { SnapshotBuilder, type HullRing, type MapHull, type ScoreCursor } from './hotspot-snapshot.ts';
 
 const SUMMARY = (sql: Queryable) =>
   sql`h.id, h.label, h.lat, h.lng, h.score, h.photo_count as "photoCount", h.user_count as "userCount", h.top_tags as tags`;
@@ -101,14 +95,15 @@ export async function activeBoundsFromDb(sql: Queryable): Promise<BBox | undefin
 const LOAD_PAGE_ROWS = 2_000;
 
 /**
- * Every active hotspot's summary and hull as a snapshot (the in-process
- * index's full load): fetched in pages from one cursor, best score first,
+ * Every active hotspot's summary and hull, gathered for a snapshot (the
+ * in-process index's full load; build() or a snapshot's reconciled() puts
+ * them in order): fetched in pages from one cursor, best score first,
  * inside a repeatable-read transaction (a cursor lives in its transaction,
  * which a transaction pooler keeps on one connection), so no page outlives
  * its own rows and the pages make one consistent view however long the load
  * takes.
  */
-export async function activeIndexSnapshot(sql: Sql, pageRows = LOAD_PAGE_ROWS): Promise<HotspotSnapshot> {
+export async function activeIndexLoad(sql: Sql, pageRows = LOAD_PAGE_ROWS): Promise<SnapshotBuilder> {
   return sql.begin('isolation level repeatable read read only', async (tx) => {
     // The view starts once the table can be read: a load that waited behind a writer's lock sees its commit.
     await tx`lock table hotspots in access share mode`;
@@ -133,7 +128,7 @@ export async function activeIndexSnapshot(sql: Sql, pageRows = LOAD_PAGE_ROWS): 
       if (more) page = fetchPage();
       for (const { hull, ...summary } of got)
         builder.add(summary, hull && hull.length >= 4 ? flatRing(hull) : undefined);
-      if (!more) return builder.build();
+      if (!more) return builder;
     }
   });
 }

@@ -11,6 +11,7 @@ import {
   summaryAt,
   type Columns,
   type HullRing,
+  type Rows,
 } from './snapshot-columns.ts';
 
 export type { HullRing } from './snapshot-columns.ts';
@@ -203,11 +204,14 @@ export class HotspotSnapshot {
    * snapshot when nothing differs, so that a safety-net reload which finds
    * nothing new costs no swap and its map clusters are kept; otherwise the
    * loaded one, with a delta naming exactly what differs (new, changed or
-   * gone), so that its diff visits only those.
+   * gone), so that its diff visits only those. The load may be a builder that
+   * has gathered it: its rows are then compared as they arrived and put in
+   * order only when something differs (a reload that finds nothing new sorts
+   * nothing and writes no text).
    */
-  reconciled(loaded: HotspotSnapshot): HotspotSnapshot {
+  reconciled(loaded: HotspotSnapshot | SnapshotBuilder): HotspotSnapshot {
     const mine = this.#columns;
-    const theirs = loaded.#columns;
+    const theirs: Rows = loaded instanceof SnapshotBuilder ? loaded.arrived() : loaded.#columns;
     const seen = new Uint8Array(this.size);
     const upserted: number[] = [];
     for (let s = 0; s < theirs.size; s++) {
@@ -218,8 +222,9 @@ export class HotspotSnapshot {
     const removed: number[] = [];
     for (let r = 0; r < this.size; r++) if (!seen[r]) removed.push(mine.id[r]!);
     if (upserted.length + removed.length === 0) return this;
-    loaded.#delta = { from: this.serial, upserted, removed };
-    return loaded;
+    const next = loaded instanceof SnapshotBuilder ? loaded.build() : loaded;
+    next.#delta = { from: this.serial, upserted, removed };
+    return next;
   }
 
   /** Hotspots within radiusM of a point, nearest first (ties by id). */
@@ -377,6 +382,11 @@ export class SnapshotBuilder {
 
   build(): HotspotSnapshot {
     return new HotspotSnapshot({ ...this.parts(), delta: undefined });
+  }
+
+  /** The hotspots so far as they arrived (see HotspotSnapshot.reconciled). */
+  arrived(): Rows {
+    return this.#columns.arrived();
   }
 
   /** The columns (see Columns for their order) and the hulls' reach. */

@@ -74,6 +74,9 @@ export interface Columns {
   readonly byScore: Uint32Array;
 }
 
+/** Rows in any order with their text and hulls: enough to compare them (what a load gathered, before its order). */
+export type Rows = Pick<Columns, 'size' | 'id' | 'textAt' | 'textLength' | 'text' | 'ringAt' | 'ringLength' | 'rings'>;
+
 /** The numeric columns of a Columns, which rows are copied through. */
 const NUMBERS = ['lat', 'lng', 'id', 'score', 'cell', 'textAt', 'textLength', 'ringAt', 'ringLength'] as const;
 
@@ -125,7 +128,7 @@ export function summaryAt(c: Columns, r: number): HotspotSummary {
 }
 
 /** Row r's hull (a view into the columns), or undefined. */
-export function ringAt(c: Columns, r: number): HullRing | undefined {
+export function ringAt(c: Pick<Columns, 'ringAt' | 'ringLength' | 'rings'>, r: number): HullRing | undefined {
   const n = c.ringLength[r]!;
   if (n === 0) return undefined;
   const at = c.ringAt[r]!;
@@ -134,7 +137,7 @@ export function ringAt(c: Columns, r: number): HullRing | undefined {
 }
 
 /** Whether row r of a and row s of b hold the same summary and hull. */
-export function sameRow(a: Columns, r: number, b: Columns, s: number): boolean {
+export function sameRow(a: Rows, r: number, b: Rows, s: number): boolean {
   const textA = a.textAt[r]!;
   const textB = b.textAt[s]!;
   const bytes = a.textLength[r]!;
@@ -223,6 +226,23 @@ export class ColumnsBuilder {
     c.ringLength[r] = n;
     for (let k = 0; k < n; k++) this.#pageRings[this.#pageRingValues++] = ring![k]!;
     if (this.#pageBytes >= CHUNK_BYTES) this.#seal();
+  }
+
+  /** The rows so far as they arrived, not put in order (views of the builder's own columns). */
+  arrived(): Rows {
+    this.#seal();
+    const n = this.#size;
+    const c = this.#numbers;
+    return {
+      size: n,
+      id: c.id.subarray(0, n),
+      textAt: c.textAt.subarray(0, n),
+      textLength: c.textLength.subarray(0, n),
+      text: new Arena(this.#textChunks),
+      ringAt: c.ringAt.subarray(0, n),
+      ringLength: c.ringLength.subarray(0, n),
+      rings: new Arena(this.#ringChunks),
+    };
   }
 
   /** The rows in Z-order, and their order by score. */
