@@ -403,48 +403,48 @@ function compacted(c: Columns): Columns {
 
 /** The same rows with their text written into fresh chunks, in row order. */
 function textRewritten(c: Columns): Columns {
-  const textAt = new Float64Array(c.size);
-  const chunks: Buffer[] = [];
-  let liveText = 0;
-  for (let from = 0; from < c.size;) {
-    let bytes = 0;
-    let to = from;
-    for (; to < c.size && bytes < CHUNK_BYTES; to++) bytes += c.textLength[to]!;
-    const chunk = Buffer.allocUnsafeSlow(bytes);
-    let at = 0;
-    for (let r = from; r < to; r++) {
-      textAt[r] = chunks.length * SPAN + at;
-      at = copyOpenJsonAt(c, r, chunk, at);
-    }
-    chunks.push(chunk);
-    liveText += bytes;
-    from = to;
-  }
-  return { ...c, textAt, text: new Arena(chunks), liveText };
+  const { at, arena, live } = rewritten(c.text, c.textAt, c.textLength, 1, (n) => Buffer.allocUnsafeSlow(n));
+  return { ...c, textAt: at, text: arena, liveText: live };
 }
 
 /** The same rows with their hulls written into fresh chunks, in row order. */
 function ringsRewritten(c: Columns): Columns {
-  const ringAtOut = new Float64Array(c.size);
-  const chunks: Float64Array[] = [];
-  let liveRings = 0;
-  for (let from = 0; from < c.size;) {
-    let values = 0;
+  const { at, arena, live } = rewritten(c.rings, c.ringAt, c.ringLength, 8, (n) => new Float64Array(n));
+  return { ...c, ringAt: at, rings: arena, liveRings: live };
+}
+
+/**
+ * An arena's values of each row (`length[r]` at position `at[r]`, `bytesPerValue` each) copied into fresh chunks
+ * of about CHUNK_BYTES, in row order; returns the rows' new positions, the new arena and how much the rows hold.
+ */
+function rewritten<C extends Buffer | Float64Array>(
+  arena: Arena<C>,
+  at: Float64Array,
+  length: Float64Array,
+  bytesPerValue: number,
+  allocate: (n: number) => C,
+): { at: Float64Array; arena: Arena<C>; live: number } {
+  const perChunk = CHUNK_BYTES / bytesPerValue;
+  const positions = new Float64Array(at.length);
+  const chunks: C[] = [];
+  let live = 0;
+  for (let from = 0; from < at.length;) {
+    let n = 0;
     let to = from;
-    for (; to < c.size && values < CHUNK_BYTES / 8; to++) values += c.ringLength[to]!;
-    const chunk = new Float64Array(values);
-    let at = 0;
+    for (; to < at.length && n < perChunk; to++) n += length[to]!;
+    const chunk = allocate(n);
+    let offset = 0;
     for (let r = from; r < to; r++) {
-      ringAtOut[r] = chunks.length * SPAN + at;
-      const ring = ringAt(c, r);
-      if (ring) chunk.set(ring, at);
-      at += c.ringLength[r]!;
+      positions[r] = chunks.length * SPAN + offset;
+      const source = at[r]! % SPAN;
+      if (length[r]! > 0) chunk.set(arena.chunk(at[r]!).subarray(source, source + length[r]!), offset);
+      offset += length[r]!;
     }
-    if (values > 0) chunks.push(chunk);
-    liveRings += values;
+    if (n > 0) chunks.push(chunk);
+    live += n;
     from = to;
   }
-  return { ...c, ringAt: ringAtOut, rings: new Arena(chunks), liveRings };
+  return { at: positions, arena: new Arena(chunks), live };
 }
 
 /** The position of the first row of c that comes after (cell, id) in Z-order (binary search). */
