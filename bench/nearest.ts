@@ -9,8 +9,8 @@
  * questions (within 500 m of a hotspot, r = 1 km, limit 20). The answers are
  * checked equal; the two are timed in alternating slices. Prints the median
  * queries/s of each, their ratio, and the candidates each looks at. Then the
- * same widening search over the same points stored in Z-order (Morton codes
- * of a 2^16 grid), where a query's candidates lie close together in memory,
+ * same widening search over the same points stored in Z-order (the API's
+ * Morton codes, cut to a 2^16 grid), where a query's candidates lie close together in memory,
  * against a random order (as when the rows were in score order): the answers,
  * mapped back, checked equal, and the time the reordering takes. The API's
  * index keeps its rows in Z-order (docs/benchmarks.md, B11).
@@ -18,7 +18,7 @@
  * Options: --points N (default 1,000,000), --rounds N (default 5), --seconds S per slice (default 1).
  */
 import { parseArgs } from 'node:util';
-import { PointIndex, rulerAt, seededRandom } from '@photospots/geo';
+import { PointIndex, rulerAt, seededRandom, zOrderCode } from '@photospots/geo';
 import KDBush from 'kdbush';
 import { alternatingRates } from './alternating-slices.ts';
 import { checkSameAnswers, keepNearest } from './bounded-nearest.ts';
@@ -146,23 +146,15 @@ console.log(`  PointIndex.nearest (widening)        ${fmt(rates.first).padStart(
 console.log(`  one scan of the radius's box         ${fmt(rates.second).padStart(10)} queries/s`);
 console.log(`  widening / one scan                  ${rates.ratio.toFixed(2)}×`);
 
-/** The points' order sorted by Morton code (2^16 cells a side), ties by index; one typed sort of code·2^20 + index. */
+/**
+ * The points' order sorted by Morton code (the API's zOrderCode cut to a 2^16 grid, 32 bits), ties by index; one
+ * typed sort of code·2^20 + index.
+ */
 function zOrder(lat: Float64Array, lng: Float64Array): Uint32Array {
-  const spread = (v: number) => {
-    let x = v & 0xffff;
-    x = (x | (x << 8)) & 0x00ff00ff;
-    x = (x | (x << 4)) & 0x0f0f0f0f;
-    x = (x | (x << 2)) & 0x33333333;
-    return (x | (x << 1)) & 0x55555555;
-  };
   const n = lat.length;
   if (n > 2 ** 20) throw new Error('zOrder packs indexes in 20 bits');
   const keys = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    const x = Math.floor(((lng[i]! + 180) / 360) * 65_535);
-    const y = Math.floor(((lat[i]! + 90) / 180) * 65_535);
-    keys[i] = ((spread(x) | (spread(y) << 1)) >>> 0) * 2 ** 20 + i;
-  }
+  for (let i = 0; i < n; i++) keys[i] = Math.floor(zOrderCode(lat[i]!, lng[i]!) / 2 ** 16) * 2 ** 20 + i;
   keys.sort();
   const order = new Uint32Array(n);
   for (let k = 0; k < n; k++) order[k] = keys[k]! % 2 ** 20;
