@@ -209,7 +209,10 @@ describe('HotspotSnapshot.reconciled', () => {
       for (const h of [...hotspots].sort((a, b) => b.score - a.score || a.id - b.id)) builder.add(h, rings.get(h.id));
       return builder;
     };
-    expect(snapshot.reconciled(gathered(copies, copyHulls))).toBe(snapshot);
+    const unchanged = gathered(copies, copyHulls);
+    expect(snapshot.reconciled(unchanged)).toBe(snapshot);
+    // A load that found nothing new is dropped, its memory freed.
+    expect(() => unchanged.arrived()).toThrow(/already handed over or discarded/);
     const fromBuilder = snapshot.reconciled(gathered(load, loadHulls));
     expect(new Set(fromBuilder.delta?.upserted)).toEqual(new Set(next.delta?.upserted));
     expect(fromBuilder.delta?.removed).toEqual([gone]);

@@ -14,6 +14,9 @@ function columnsOf(items: readonly HotspotSummary[], rings: ReadonlyMap<number, 
   return builder.finish();
 }
 
+/** Whether an array's memory was handed back (its buffer detached). */
+const detached = (a: ArrayBufferView) => (a.buffer as ArrayBuffer).detached;
+
 /** Every row as (summary, ring), in order. */
 function rows(c: Columns) {
   return Array.from({ length: c.size }, (_, r) => ({ h: summaryAt(c, r), ring: ringAt(c, r) && [...ringAt(c, r)!] }));
@@ -93,5 +96,41 @@ describe('snapshot columns', () => {
     // Last in score order: the lowest score (0, every seventh round), the highest id among those (round 1,197).
     expect(summaryAt(columns, columns.byScore[columns.size - 1]!)).toEqual(hotspot(1_200, 0, 'New 1197'));
     for (const chunk of columns.text.chunks) expect(chunk.buffer.byteLength).toBe(chunk.length);
+  });
+
+  it('are handed over once, and free at once what the columns no longer need', () => {
+    const items = Array.from({ length: 3_000 }, (_, i) => hotspot(i + 1, i % 13, i % 5 ? `Spot ${i}` : `Brücke ${i}`));
+    const rings = new Map(items.filter((h) => h.id % 3 === 0).map((h) => [h.id, [h.lng, h.lat, h.lng, h.lat + 1e-4]]));
+    const expected = rows(columnsOf(items, rings));
+
+    // Arriving out of Z-order (best score first, as a load reads them): the text is written again in row order
+    // and the copy as it arrived is freed; the hulls stay in their chunks.
+    const scattered = new ColumnsBuilder();
+    for (const h of [...items].sort((a, b) => b.score - a.score || a.id - b.id)) scattered.add(h, rings.get(h.id));
+    const asArrived = scattered.arrived();
+    const columns = scattered.finish();
+    expect(asArrived.text.chunks.every((chunk) => detached(chunk))).toBe(true);
+    expect(detached(asArrived.id)).toBe(true);
+    expect(columns.text.chunks.some((chunk) => detached(chunk))).toBe(false);
+    expect(columns.rings.chunks).toEqual(asArrived.rings.chunks);
+    expect(rows(columns)).toEqual(expected);
+    expect(() => scattered.finish()).toThrow(/already handed over/);
+    expect(() => scattered.add(items[0]!)).toThrow(/already handed over/);
+
+    // Arriving in Z-order: the columns keep the chunks as they are.
+    const ordered = new ColumnsBuilder();
+    for (const h of [...items].sort((a, b) => a.id - b.id)) ordered.add(h, rings.get(h.id));
+    const kept = ordered.arrived().text.chunks;
+    const inOrder = ordered.finish();
+    expect(inOrder.text.chunks).toEqual(kept);
+    expect(rows(inOrder)).toEqual(expected);
+
+    // Discarded: nothing is kept.
+    const dropped = new ColumnsBuilder();
+    for (const h of items) dropped.add(h, rings.get(h.id));
+    const gathered = dropped.arrived();
+    dropped.discard();
+    for (const chunk of [...gathered.text.chunks, ...gathered.rings.chunks]) expect(detached(chunk)).toBe(true);
+    expect(() => dropped.arrived()).toThrow(/already handed over/);
   });
 });

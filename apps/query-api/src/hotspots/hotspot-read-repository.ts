@@ -121,14 +121,19 @@ export async function activeIndexLoad(sql: Sql, pageRows = LOAD_PAGE_ROWS): Prom
       page.catch(() => undefined); // awaited below; a load that fails meanwhile rolls back and rejects it
       return page;
     };
-    for (let page = fetchPage(); ;) {
-      const got = await page;
-      const more = got.length === rows;
-      // Postgres reads the next page while this one is added.
-      if (more) page = fetchPage();
-      for (const { hull, ...summary } of got)
-        builder.add(summary, hull && hull.length >= 4 ? flatRing(hull) : undefined);
-      if (!more) return builder;
+    try {
+      for (let page = fetchPage(); ;) {
+        const got = await page;
+        const more = got.length === rows;
+        // Postgres reads the next page while this one is added.
+        if (more) page = fetchPage();
+        for (const { hull, ...summary } of got)
+          builder.add(summary, hull && hull.length >= 4 ? flatRing(hull) : undefined);
+        if (!more) return builder;
+      }
+    } catch (err) {
+      builder.discard();
+      throw err;
     }
   });
 }

@@ -207,7 +207,7 @@ export class HotspotSnapshot {
    * gone), so that its diff visits only those. The load may be a builder that
    * has gathered it: its rows are then compared as they arrived and put in
    * order only when something differs (a reload that finds nothing new sorts
-   * nothing and writes no text).
+   * nothing and writes no text); either way the builder is spent.
    */
   reconciled(loaded: HotspotSnapshot | SnapshotBuilder): HotspotSnapshot {
     const mine = this.#columns;
@@ -221,7 +221,10 @@ export class HotspotSnapshot {
     }
     const removed: number[] = [];
     for (let r = 0; r < this.size; r++) if (!seen[r]) removed.push(mine.id[r]!);
-    if (upserted.length + removed.length === 0) return this;
+    if (upserted.length + removed.length === 0) {
+      if (loaded instanceof SnapshotBuilder) loaded.discard();
+      return this;
+    }
     const next = loaded instanceof SnapshotBuilder ? loaded.build() : loaded;
     next.#delta = { from: this.serial, upserted, removed };
     return next;
@@ -389,9 +392,14 @@ export class SnapshotBuilder {
     return this.#columns.arrived();
   }
 
-  /** The columns (see Columns for their order) and the hulls' reach. */
+  /** The columns (see Columns for their order) and the hulls' reach; the builder is spent. */
   parts(): { columns: Columns; reach: HullReach } {
     return { columns: this.#columns.finish(), reach: { ...this.#reach } };
+  }
+
+  /** Drops what was gathered and returns its memory at once (see ColumnsBuilder). */
+  discard(): void {
+    this.#columns.discard();
   }
 }
 
