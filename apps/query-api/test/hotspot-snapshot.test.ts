@@ -173,6 +173,45 @@ describe('HotspotSnapshot.patched', () => {
   });
 });
 
+describe('HotspotSnapshot map boxes', () => {
+  it('list a box best score first, page after page, like a sort of every hotspot inside it', () => {
+    // Scores of one decimal: many ties, broken by id.
+    const items = hotspots(4000, 12).map((h) => ({ ...h, score: Math.round(h.score / 10) }));
+    const snapshot = new HotspotSnapshot(items);
+    const rnd = seededRandom(13);
+    const inside = (h: HotspotSummary, b: { minLat: number; maxLat: number; minLng: number; maxLng: number }) =>
+      h.lat >= b.minLat && h.lat <= b.maxLat && h.lng >= b.minLng && h.lng <= b.maxLng;
+    let paged = 0;
+    for (let q = 0; q < 60; q++) {
+      const lat = 51 + rnd() * 0.1;
+      const lng = 13.65 + rnd() * 0.2;
+      const half = [0.001, 0.01, 0.05, 0.2][q % 4]!;
+      const box = { minLat: lat - half / 2, maxLat: lat + half / 2, minLng: lng - half, maxLng: lng + half };
+      const limit = [1, 7, 50, 200][q % 4]!;
+      const expected = items.filter((h) => inside(h, box)).sort((a, b) => b.score - a.score || a.id - b.id);
+      const pages: HotspotSummary[][] = [];
+      let after: { score: number; id: number } | undefined;
+      for (;;) {
+        const { items: page, more } = snapshot.inBox(box, limit, after);
+        pages.push(page);
+        expect(snapshot.inBoxJson(box, limit, after).itemsJson).toBe(JSON.stringify(page));
+        if (!more) break;
+        after = { score: page.at(-1)!.score, id: page.at(-1)!.id };
+      }
+      if (pages.length > 1) paged++;
+      expect(pages.flat()).toEqual(expected);
+      expect(pages.slice(0, -1).every((page) => page.length === limit)).toBe(true);
+    }
+    expect(paged).toBeGreaterThan(20);
+    // A cursor whose hotspot is gone (or never was) still continues after its place in score order.
+    const box = { minLat: 50.9, maxLat: 51.2, minLng: 13.5, maxLng: 14 };
+    const all = [...items].sort((a, b) => b.score - a.score || a.id - b.id);
+    const after = { score: all[100]!.score, id: all[100]!.id + 0.5 };
+    const rest = all.filter((h) => h.score < after.score || (h.score === after.score && h.id > after.id));
+    expect(snapshot.inBox(box, 30, after).items).toEqual(rest.slice(0, 30));
+  });
+});
+
 describe('HotspotSnapshot.reconciled', () => {
   it('is the same snapshot when a full load finds nothing new, and a patch of exactly the differences when it does', () => {
     const items = hotspots(500, 8);

@@ -1,5 +1,6 @@
 import { PointClusters, PointIndex, type BBox, type PointCluster } from '@photospots/geo';
 import type { HotspotSummary, NearbyHit } from '@photospots/hotspot-index';
+import { bestRanks } from './best-ranks.ts';
 import {
   ColumnsBuilder,
   compareRows,
@@ -286,16 +287,25 @@ export class HotspotSnapshot {
 
   /** The rows of the hotspots inside the box, best score first, after the cursor. */
   #inBoxRows(b: BBox, limit: number, after?: ScoreCursor): { rows: number[]; more: boolean } {
-    const ranks = this.#ranksOf(this.#points.inBox(b));
+    // One more than the page: whether more follow.
+    const ranks = bestRanks(this.#points.inBox(b), this.#rankOf, after ? this.#rankAfter(after) : 0, limit + 1);
+    const { byScore } = this.#columns;
+    const rows = Array.from(ranks.subarray(0, limit), (rank) => byScore[rank]!);
+    return { rows, more: ranks.length > limit };
+  }
+
+  /** The first rank whose row comes after the cursor in score order (binary search). */
+  #rankAfter(after: ScoreCursor): number {
     const { score, id, byScore } = this.#columns;
-    const out: number[] = [];
-    for (const rank of ranks) {
-      const r = byScore[rank]!;
-      if (after && compareRows(score[r]!, id[r]!, after.score, after.id) <= 0) continue;
-      if (out.length === limit) return { rows: out, more: true };
-      out.push(r);
+    let lo = 0;
+    let hi = this.size;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const r = byScore[mid]!;
+      if (compareRows(score[r]!, id[r]!, after.score, after.id) <= 0) lo = mid + 1;
+      else hi = mid;
     }
-    return { rows: out, more: false };
+    return lo;
   }
 
   /** The ranks of rows, ascending (best score first). */
